@@ -1,0 +1,474 @@
+//! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
+//! A thin layer: parse, call an operation, render its result.
+
+use crate::ops::{self, render, AnnotateOptions, CreateOptions, EntrySelector, OpError, PushOptions, Source};
+use crate::reference::Reference;
+use crate::registry::{Client, ClientOptions};
+use crate::store::{Format, Store};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "manifest-tui",
+    version,
+    about = "Build, annotate, push and compare multi-arch manifest lists — a TUI, and docker manifest's CLI",
+    long_about = "Run with no command to open the terminal UI. The commands mirror `docker manifest` flag for flag \
+(inspect, create, annotate, push, rm) and add ls, remove and diff. Local lists live in docker's own store \
+($DOCKER_CONFIG/manifests), so docker and manifest-tui share them.",
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  manifest-tui                                  open the TUI\n  manifest-tui --registry 127.0.0.1:5000        open the TUI at a registry\n  manifest-tui inspect --format table alpine    per-platform digests of a list\n  manifest-tui diff myapp:v1 myapp:v2           which architectures changed"
+)]
+pub struct Cli {
+    /// Open the TUI's browser at this registry (host[:port]).
+    #[arg(long, value_name = "HOST")]
+    pub registry: Option<String>,
+    /// Allow plain HTTP / unverified TLS for the registries the TUI talks to.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Open the TUI at this list or image.
+    #[arg(value_name = "REF")]
+    pub reference: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Display an image manifest, or manifest list
+    #[command(after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)")]
+    Inspect {
+        /// Allow communication with an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Output additional info including layers and platform
+        #[arg(short, long)]
+        verbose: bool,
+        /// Output format: json (docker's shapes) or table (digest per platform)
+        #[arg(long, value_enum, default_value_t = InspectFormat::Json)]
+        format: InspectFormat,
+        /// [MANIFEST_LIST] MANIFEST
+        #[arg(required = true, num_args = 1..=2, value_name = "REF")]
+        refs: Vec<String>,
+    },
+    /// Create a local manifest list for annotating and pushing to a registry
+    #[command(after_help = "Examples:\n  manifest-tui create 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-amd64:v1 127.0.0.1:5000/app-arm64:v1\n  manifest-tui create --amend 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-s390x:v1\n  manifest-tui create --format oci 127.0.0.1:5000/app:v1 docker.io/library/alpine:3.20   (an index is expanded)")]
+    Create {
+        /// Amend an existing manifest list
+        #[arg(short, long)]
+        amend: bool,
+        /// Allow communication with an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Push the list as a Docker manifest list or an OCI index (default: the first entry's family)
+        #[arg(long, value_enum)]
+        format: Option<ListFormat>,
+        /// Keep attestation entries (unknown/unknown) when expanding an index
+        #[arg(long)]
+        include_attestations: bool,
+        /// Allow two entries with the same platform
+        #[arg(long)]
+        allow_duplicates: bool,
+        #[arg(value_name = "MANIFEST_LIST")]
+        list: String,
+        #[arg(required = true, value_name = "MANIFEST")]
+        images: Vec<String>,
+    },
+    /// Add additional information to a local image manifest
+    #[command(after_help = "Examples:\n  manifest-tui annotate 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-arm:v1 --arch arm --variant v7\n  manifest-tui annotate --os-features sse4 LIST linux/amd64\n  manifest-tui annotate --annotation org.opencontainers.image.source=https://x LIST sha256:abc1234")]
+    Annotate {
+        /// Set architecture
+        #[arg(long)]
+        arch: Option<String>,
+        /// Set operating system
+        #[arg(long)]
+        os: Option<String>,
+        /// Set operating system version
+        #[arg(long = "os-version")]
+        os_version: Option<String>,
+        /// Set operating system feature (appends, as docker does)
+        #[arg(long = "os-features", value_delimiter = ',')]
+        os_features: Vec<String>,
+        /// Set architecture variant
+        #[arg(long)]
+        variant: Option<String>,
+        /// Set an annotation KEY=VALUE (OCI index only; an empty VALUE removes KEY)
+        #[arg(long = "annotation", value_name = "KEY=VALUE")]
+        annotations: Vec<String>,
+        #[arg(value_name = "MANIFEST_LIST")]
+        list: String,
+        /// The entry: its image reference, digest (prefix) or platform (os/arch[/variant])
+        #[arg(value_name = "MANIFEST")]
+        entry: String,
+    },
+    /// Push a manifest list to a repository
+    #[command(after_help = "Examples:\n  manifest-tui push 127.0.0.1:5000/app:v1\n  manifest-tui push --purge 127.0.0.1:5000/app:v1")]
+    Push {
+        /// Allow push to an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Remove the local manifest list after push
+        #[arg(short, long)]
+        purge: bool,
+        /// Allow two entries with the same platform
+        #[arg(long)]
+        allow_duplicates: bool,
+        #[arg(value_name = "MANIFEST_LIST")]
+        list: String,
+    },
+    /// Delete one or more manifest lists from local storage
+    #[command(after_help = "Example:\n  manifest-tui rm 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2")]
+    Rm {
+        #[arg(required = true, value_name = "MANIFEST_LIST")]
+        lists: Vec<String>,
+    },
+    /// List local manifest lists with their entry count and target format
+    #[command(after_help = "Example:\n  manifest-tui ls")]
+    Ls,
+    /// Remove one entry from a local list (by reference, digest or platform)
+    #[command(after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc")]
+    Remove {
+        #[arg(value_name = "MANIFEST_LIST")]
+        list: String,
+        #[arg(value_name = "REF|DIGEST|PLATFORM")]
+        entry: String,
+    },
+    /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
+    #[command(after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)")]
+    Diff {
+        /// Allow communication with an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Read A from the local store instead of the registry
+        #[arg(long)]
+        local_a: bool,
+        /// Read B from the local store instead of the registry
+        #[arg(long)]
+        local_b: bool,
+        #[arg(value_name = "REF_A")]
+        a: String,
+        #[arg(value_name = "REF_B")]
+        b: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Json,
+    Table,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Docker,
+    Oci,
+}
+
+/// The process entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(command) = cli.command else {
+        let opts = crate::tui::TuiOptions {
+            registry: cli.registry,
+            reference: cli.reference,
+            client: ClientOptions {
+                insecure_all: cli.insecure,
+                ..ClientOptions::default()
+            },
+            docker_config: None,
+            keymap_file: None,
+        };
+        return match crate::tui::run(opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Error: {e:?}");
+                ExitCode::FAILURE
+            }
+        };
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match rt.block_on(run(command, &mut stdout)) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = stdout.flush();
+            eprintln!("Error: {}", crate::sanitize::inert_multiline(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_ref(s: &str) -> Result<Reference, OpError> {
+    Ok(Reference::parse(s)?)
+}
+
+fn client(insecure: bool) -> Result<Client, OpError> {
+    Client::new(ClientOptions {
+        insecure_all: insecure,
+        ..ClientOptions::default()
+    })
+    .map_err(|e| OpError::Registry {
+        context: "setting up the registry client".into(),
+        source: e,
+    })
+}
+
+/// Run one command, writing its output to `out`. Returns the exit code on success.
+pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitCode, OpError> {
+    let store = Store::open(None);
+    let w = |out: &mut dyn std::io::Write, s: &str| {
+        let _ = out.write_all(s.as_bytes());
+    };
+    match command {
+        Command::Inspect {
+            insecure,
+            verbose,
+            format,
+            refs,
+        } => {
+            if refs.len() == 2 {
+                let list = parse_ref(&refs[0])?;
+                let entry = parse_ref(&refs[1])?;
+                let (draft, idx) = ops::inspect_local(&store, &list, Some(&entry))?;
+                let e = &draft.entries[idx[0]];
+                match format {
+                    InspectFormat::Json => {
+                        let obj = render::verbose_object(&e.reference, &e.descriptor, &e.raw);
+                        w(out, &render::reindent(obj.as_bytes(), "\t"));
+                        w(out, "\n");
+                    }
+                    InspectFormat::Table => w(out, &render::inspect_table(&local_inspection(&draft, &idx))),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let r = parse_ref(&refs[0])?.with_default_tag();
+            // Like docker: a local list of that name wins over the registry.
+            if store.exists(&r) {
+                let (draft, idx) = ops::inspect_local(&store, &r, None)?;
+                let ins = local_inspection(&draft, &idx);
+                let text = match (format, verbose) {
+                    (InspectFormat::Table, _) => render::inspect_table(&ins),
+                    (InspectFormat::Json, true) => render::inspect_verbose(&ins) + "\n",
+                    (InspectFormat::Json, false) => render::inspect_plain(&ins) + "\n",
+                };
+                w(out, &text);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let client = client(insecure)?;
+            let opts = ops::InspectOptions {
+                children: verbose,
+                configs: verbose || format == InspectFormat::Table,
+            };
+            let ins = ops::inspect(&client, &r, opts, ops::no_progress()).await?;
+            let text = match (format, verbose) {
+                (InspectFormat::Table, _) => render::inspect_table(&ins),
+                (InspectFormat::Json, true) => render::inspect_verbose(&ins) + "\n",
+                (InspectFormat::Json, false) => render::inspect_plain(&ins) + "\n",
+            };
+            w(out, &text);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Create {
+            amend,
+            insecure,
+            format,
+            include_attestations,
+            allow_duplicates,
+            list,
+            images,
+        } => {
+            let list = parse_ref(&list)?;
+            let refs = images
+                .iter()
+                .map(|s| parse_ref(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let client = client(insecure)?;
+            let opts = CreateOptions {
+                amend,
+                format: format.map(|f| match f {
+                    ListFormat::Docker => Format::Docker,
+                    ListFormat::Oci => Format::Oci,
+                }),
+                include_attestations,
+                allow_duplicates,
+            };
+            let report = ops::create(&client, &store, &list, &refs, opts, ops::no_progress()).await?;
+            w(out, &format!("Created manifest list {}\n", report.list));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Annotate {
+            arch,
+            os,
+            os_version,
+            os_features,
+            variant,
+            annotations,
+            list,
+            entry,
+        } => {
+            let list = parse_ref(&list)?;
+            let entry = EntrySelector::parse(&entry)?;
+            let annotations = annotations
+                .iter()
+                .map(|a| {
+                    a.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or_else(|| {
+                            OpError::Invalid(format!(
+                                "--annotation {a:?} is not KEY=VALUE (use KEY= to remove a key)"
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let opts = AnnotateOptions {
+                os,
+                arch,
+                variant,
+                os_version,
+                os_features,
+                replace_os_features: false,
+                annotations,
+                validate: true,
+            };
+            ops::annotate(&store, &list, &entry, &opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Push {
+            insecure,
+            purge,
+            allow_duplicates,
+            list,
+        } => {
+            let list = parse_ref(&list)?;
+            let client = client(insecure)?;
+            let opts = PushOptions {
+                purge,
+                target: None,
+                allow_duplicates,
+            };
+            let report = ops::push(&client, &store, &list, opts, ops::no_progress()).await?;
+            for e in report.entries.iter().filter(|e| !e.in_place) {
+                w(
+                    out,
+                    &format!("Pushed ref {} with digest: {}\n", e.reference, e.digest),
+                );
+            }
+            w(out, &format!("{}\n", report.digest));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rm { lists } => {
+            let mut first_err = None;
+            for l in lists {
+                let res = parse_ref(&l)
+                    .and_then(|r| store.remove(&r.with_default_tag()).map_err(OpError::from));
+                if let Err(e) = res {
+                    first_err.get_or_insert(e);
+                }
+            }
+            match first_err {
+                Some(e) => Err(e),
+                None => Ok(ExitCode::SUCCESS),
+            }
+        }
+        Command::Ls => {
+            let lists = store.lists()?;
+            let mut rows = Vec::new();
+            let mut errors = Vec::new();
+            for l in lists {
+                match l.draft {
+                    Ok(d) => rows.push([
+                        d.list.to_string(),
+                        d.entries.len().to_string(),
+                        d.kind().label().to_string(),
+                        d.entries
+                            .iter()
+                            .map(|e| e.platform().display())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ]),
+                    Err(e) => errors.push(format!("{}: {e}", l.dir_name)),
+                }
+            }
+            w(out, &render::table(&["LIST", "ENTRIES", "FORMAT", "PLATFORMS"], &rows));
+            for e in &errors {
+                eprintln!("warning: {}", crate::sanitize::inert(e));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Remove { list, entry } => {
+            let list = parse_ref(&list)?;
+            let entry = EntrySelector::parse(&entry)?;
+            let removed = ops::remove_entry(&store, &list, &entry)?;
+            w(
+                out,
+                &format!(
+                    "Removed {} ({}) from {}\n",
+                    removed.reference,
+                    removed.platform().display(),
+                    list.with_default_tag()
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff {
+            insecure,
+            local_a,
+            local_b,
+            a,
+            b,
+        } => {
+            let ra = parse_ref(&a)?;
+            let rb = parse_ref(&b)?;
+            let sa = if local_a { Source::Local(ra) } else { Source::Remote(ra) };
+            let sb = if local_b { Source::Local(rb) } else { Source::Remote(rb) };
+            let client = client(insecure)?;
+            let c = ops::diff(&client, &store, &sa, &sb).await?;
+            w(out, &render::diff_table(&c));
+            Ok(if c.identical() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+/// A local draft viewed as an inspection (for `inspect` of a local list).
+fn local_inspection(draft: &crate::store::Draft, idx: &[usize]) -> ops::Inspection {
+    let kind = draft.kind();
+    let (_, bytes) = ops::list_bytes_for(draft);
+    let entries = idx
+        .iter()
+        .map(|&i| {
+            let e = &draft.entries[i];
+            ops::InspectEntry {
+                reference: e.reference.clone(),
+                descriptor: e.descriptor.clone(),
+                manifest: Some(e.raw.clone()),
+                config: None,
+            }
+        })
+        .collect();
+    ops::Inspection {
+        reference: draft.list.clone(),
+        manifest: crate::media::RawManifest {
+            digest: crate::digest::Digest::sha256(&bytes),
+            bytes,
+            media_type: kind.media_type().to_string(),
+        },
+        entries,
+        annotations: draft.meta.annotations.clone(),
+    }
+}

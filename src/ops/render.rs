@@ -1,0 +1,279 @@
+//! Text renderings shared by the CLI (and usable by the TUI): docker's JSON shapes and our
+//! tables. Everything here is pure.
+
+use super::diff::{Comparison, DiffStatus};
+use super::inspect::Inspection;
+use crate::media::{self, Descriptor, ListEntry, RawManifest};
+use crate::reference::Reference;
+use crate::sanitize::inert;
+use base64::Engine as _;
+
+/// Re-indent JSON text the way Go's `json.Indent(dst, src, "", indent)` does: strings are
+/// copied verbatim, empty `{}`/`[]` stay closed, `": "` after keys. Invalid input is
+/// returned unchanged.
+pub fn reindent(src: &[u8], indent: &str) -> String {
+    let Ok(text) = std::str::from_utf8(src) else {
+        return String::from_utf8_lossy(src).into_owned();
+    };
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut need_indent = false;
+    let chars: Vec<char> = text.chars().collect();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(indent);
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        if need_indent && c != ']' && c != '}' {
+            need_indent = false;
+            depth += 1;
+            newline(&mut out, depth);
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                need_indent = true;
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            '}' | ']' => {
+                if need_indent {
+                    need_indent = false; // empty object/array
+                } else {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The store-file shape docker prints for `inspect -v` (`Ref`, `Descriptor`, `Raw`,
+/// `SchemaV2Manifest`/`OCIManifest`), compact; callers re-indent with tabs.
+pub fn verbose_object(reference: &Reference, descriptor: &Descriptor, raw: &RawManifest) -> String {
+    let mut s = String::from("{\"Ref\":");
+    media::go_quote_into(&mut s, &reference.to_string());
+    s.push_str(",\"Descriptor\":");
+    s.push_str(&serde_json::to_string(descriptor).unwrap_or_else(|_| "null".into()));
+    s.push_str(",\"Raw\":");
+    media::go_quote_into(
+        &mut s,
+        &base64::engine::general_purpose::STANDARD.encode(&raw.bytes),
+    );
+    let key = if raw.kind().is_oci() {
+        "OCIManifest"
+    } else {
+        "SchemaV2Manifest"
+    };
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&raw.bytes) {
+        s.push_str(&format!(",\"{key}\":"));
+        s.push_str(&v.to_string());
+    }
+    s.push('}');
+    s
+}
+
+/// `inspect` without `-v`: a single manifest as the registry sent it, re-indented with tabs;
+/// a list rebuilt from its entries (docker's shape, 3-space indent).
+pub fn inspect_plain(ins: &Inspection) -> String {
+    if ins.is_list() {
+        let entries: Vec<ListEntry> = ins
+            .entries
+            .iter()
+            .map(|e| ListEntry {
+                media_type: e.descriptor.media_type.clone(),
+                size: e.descriptor.size,
+                digest: e.descriptor.digest.clone(),
+                platform: e.platform(),
+                annotations: Default::default(),
+            })
+            .collect();
+        String::from_utf8_lossy(&media::render_list(
+            ins.manifest.kind(),
+            &entries,
+            &Default::default(),
+        ))
+        .into_owned()
+    } else {
+        reindent(&ins.manifest.bytes, "\t")
+    }
+}
+
+/// `inspect -v`: an object for an image, an array for a list, tab-indented.
+pub fn inspect_verbose(ins: &Inspection) -> String {
+    if ins.is_list() {
+        let items: Vec<String> = ins
+            .entries
+            .iter()
+            .filter_map(|e| {
+                e.manifest
+                    .as_ref()
+                    .map(|m| verbose_object(&e.reference, &e.descriptor, m))
+            })
+            .collect();
+        reindent(format!("[{}]", items.join(",")).as_bytes(), "\t")
+    } else {
+        let e = &ins.entries[0];
+        let mut d = e.descriptor.clone();
+        d.annotations.clear();
+        reindent(
+            verbose_object(&ins.reference, &d, &ins.manifest).as_bytes(),
+            "\t",
+        )
+    }
+}
+
+/// `--format table`: the list's own digest, then one row per platform.
+pub fn inspect_table(ins: &Inspection) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}  {}  {}\n",
+        inert(&ins.reference.to_string()),
+        ins.manifest.kind().label(),
+        ins.manifest.digest
+    ));
+    if !ins.annotations.is_empty() {
+        out.push_str(&format!("annotations: {}\n", annotations_text(&ins.annotations)));
+    }
+    let rows: Vec<[String; 5]> = ins
+        .entries
+        .iter()
+        .map(|e| {
+            [
+                e.platform().display(),
+                e.descriptor.digest.to_string(),
+                e.descriptor.size.to_string(),
+                media::Kind::from_media_type(&e.descriptor.media_type)
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_else(|| e.descriptor.media_type.clone()),
+                annotations_text(&e.descriptor.annotations),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["PLATFORM", "DIGEST", "SIZE", "TYPE", "ANNOTATIONS"], &rows));
+    out
+}
+
+pub fn annotations_text(m: &std::collections::BTreeMap<String, String>) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{}={}", inert(k), inert(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A plain left-aligned table; every cell is made terminal-inert.
+pub fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| inert(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cols: Vec<&str>| {
+        let n = cols.len();
+        for (i, c) in cols.into_iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < n {
+                for _ in c.chars().count()..widths[i] + 2 {
+                    out.push(' ');
+                }
+            }
+        }
+        let trimmed = out.trim_end_matches(' ').len();
+        out.truncate(trimmed);
+        out.push('\n');
+    };
+    line(&mut out, header.to_vec());
+    for r in &cells {
+        line(&mut out, r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+/// `diff`: one row per platform with its status, and a summary line.
+pub fn diff_table(c: &Comparison) -> String {
+    let mut out = format!(
+        "A: {} {}\nB: {} {}\n",
+        inert(&c.a_label),
+        c.a_digest.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        inert(&c.b_label),
+        c.b_digest.as_ref().map(|d| d.to_string()).unwrap_or_default()
+    );
+    let rows: Vec<[String; 4]> = c
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                r.platform.display(),
+                r.status.label().to_string(),
+                r.a.as_ref().map(|s| s.digest.to_string()).unwrap_or_else(|| "-".into()),
+                r.b.as_ref().map(|s| s.digest.to_string()).unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["PLATFORM", "STATUS", "DIGEST A", "DIGEST B"], &rows));
+    out.push_str(&format!(
+        "{} same, {} changed, {} only in A, {} only in B\n",
+        c.count(DiffStatus::Same),
+        c.count(DiffStatus::Changed),
+        c.count(DiffStatus::OnlyA),
+        c.count(DiffStatus::OnlyB)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reindent_like_go() {
+        let src = br#"{"a":[1,2],"b":{},"c":[],"d":"x\"{,"}"#;
+        assert_eq!(
+            reindent(src, "\t"),
+            "{\n\t\"a\": [\n\t\t1,\n\t\t2\n\t],\n\t\"b\": {},\n\t\"c\": [],\n\t\"d\": \"x\\\"{,\"\n}"
+        );
+    }
+
+    #[test]
+    fn table_aligns() {
+        let t = table(&["A", "BB"], &[["xyz".into(), "1".into()]]);
+        assert_eq!(t, "A    BB\nxyz  1\n");
+    }
+}

@@ -1,0 +1,66 @@
+//! Make registry-supplied strings inert before they reach a terminal.
+//!
+//! Repository names, tags, annotation values and error messages come from a registry we do
+//! not control. Printed raw, an ESC could start a CSI/OSC sequence (move the cursor, set the
+//! clipboard with OSC 52, plant an OSC 8 link), a BEL could ring, a NUL could truncate.
+//! Every C0/C1 control character (and DEL) is replaced by a visible `\u{…}` escape;
+//! ordinary text, including non-ASCII letters, is untouched.
+
+use std::borrow::Cow;
+
+fn is_dangerous(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The string with every control character shown as an escape (`\u{1b}`), borrowed when
+/// there is nothing to replace.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_dangerous) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`inert`] but keeps newlines and tabs (for multi-line messages).
+pub fn inert_multiline(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_dangerous(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_neutralised() {
+        let evil = "tag\x1b]52;c;ZXZpbA==\x07\x1b[2J\0end\u{9b}x";
+        let out = inert(evil);
+        assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
+        assert!(out.contains("\\u{1b}]52;c;ZXZpbA==\\u{7}"));
+        assert!(out.ends_with("end\\u{9b}x"));
+    }
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(inert("linux/arm64 — ünïcode"), Cow::Borrowed(_)));
+        assert_eq!(inert_multiline("a\nb"), "a\nb");
+    }
+}
