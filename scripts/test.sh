@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs the registry and the peers when missing,
+# then formatting, lints and every test (unit, snapshot, real-registry integration, and
+# real-terminal end-to-end tests of the release binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-test-deps.sh
+
+echo "== cargo fmt --check"
+cargo fmt --check
+
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings
+
+echo "== cargo test --release (all targets)"
+# Release mode: the end-to-end tests drive the release binary in a pseudo-terminal, and one
+# profile means one build. Two test threads: the machine has two cores and each registry
+# test starts its own registry process.
+cargo test --release --all-targets -- --test-threads=4
+
+echo "== fuzz smoke (reference, manifest, store, challenge parsers)"
+if [ -x scripts/fuzz.sh ]; then
+  bash scripts/fuzz.sh smoke
+fi
