@@ -1,7 +1,9 @@
 //! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
 //! A thin layer: parse, call an operation, render its result.
 
-use crate::ops::{self, render, AnnotateOptions, CreateOptions, EntrySelector, OpError, PushOptions, Source};
+use crate::ops::{
+    self, render, AnnotateOptions, CreateOptions, EntrySelector, OpError, PushOptions, Source,
+};
 use crate::reference::Reference;
 use crate::registry::{Client, ClientOptions};
 use crate::store::{Format, Store};
@@ -38,7 +40,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Display an image manifest, or manifest list
-    #[command(after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
+    )]
     Inspect {
         /// Allow communication with an insecure registry
         #[arg(long)]
@@ -54,7 +58,9 @@ pub enum Command {
         refs: Vec<String>,
     },
     /// Create a local manifest list for annotating and pushing to a registry
-    #[command(after_help = "Examples:\n  manifest-tui create 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-amd64:v1 127.0.0.1:5000/app-arm64:v1\n  manifest-tui create --amend 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-s390x:v1\n  manifest-tui create --format oci 127.0.0.1:5000/app:v1 docker.io/library/alpine:3.20   (an index is expanded)")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui create 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-amd64:v1 127.0.0.1:5000/app-arm64:v1\n  manifest-tui create --amend 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-s390x:v1\n  manifest-tui create --format oci 127.0.0.1:5000/app:v1 docker.io/library/alpine:3.20   (an index is expanded)"
+    )]
     Create {
         /// Amend an existing manifest list
         #[arg(short, long)]
@@ -77,7 +83,9 @@ pub enum Command {
         images: Vec<String>,
     },
     /// Add additional information to a local image manifest
-    #[command(after_help = "Examples:\n  manifest-tui annotate 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-arm:v1 --arch arm --variant v7\n  manifest-tui annotate --os-features sse4 LIST linux/amd64\n  manifest-tui annotate --annotation org.opencontainers.image.source=https://x LIST sha256:abc1234")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui annotate 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-arm:v1 --arch arm --variant v7\n  manifest-tui annotate --os-features sse4 LIST linux/amd64\n  manifest-tui annotate --annotation org.opencontainers.image.source=https://x LIST sha256:abc1234"
+    )]
     Annotate {
         /// Set architecture
         #[arg(long)]
@@ -104,7 +112,9 @@ pub enum Command {
         entry: String,
     },
     /// Push a manifest list to a repository
-    #[command(after_help = "Examples:\n  manifest-tui push 127.0.0.1:5000/app:v1\n  manifest-tui push --purge 127.0.0.1:5000/app:v1")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui push 127.0.0.1:5000/app:v1\n  manifest-tui push --purge 127.0.0.1:5000/app:v1"
+    )]
     Push {
         /// Allow push to an insecure registry
         #[arg(long)]
@@ -119,7 +129,9 @@ pub enum Command {
         list: String,
     },
     /// Delete one or more manifest lists from local storage
-    #[command(after_help = "Example:\n  manifest-tui rm 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2")]
+    #[command(
+        after_help = "Example:\n  manifest-tui rm 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2"
+    )]
     Rm {
         #[arg(required = true, value_name = "MANIFEST_LIST")]
         lists: Vec<String>,
@@ -128,7 +140,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  manifest-tui ls")]
     Ls,
     /// Remove one entry from a local list (by reference, digest or platform)
-    #[command(after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc"
+    )]
     Remove {
         #[arg(value_name = "MANIFEST_LIST")]
         list: String,
@@ -136,7 +150,9 @@ pub enum Command {
         entry: String,
     },
     /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
-    #[command(after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)")]
+    #[command(
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
+    )]
     Diff {
         /// Allow communication with an insecure registry
         #[arg(long)]
@@ -151,6 +167,16 @@ pub enum Command {
         a: String,
         #[arg(value_name = "REF_B")]
         b: String,
+    },
+    /// Start a local registry seeded with sample multi-arch images and open the TUI on it
+    #[command(after_help = "The registry (Debian package docker-registry) runs on a free 127.0.0.1 port with its own\ntemporary storage and stops when the TUI exits. Lists you create are kept in a temporary\nDOCKER_CONFIG unless --keep-store is given.\n\nExample:\n  manifest-tui demo")]
+    Demo {
+        /// Use your real $DOCKER_CONFIG store instead of a temporary one
+        #[arg(long)]
+        keep_store: bool,
+        /// Only start and seed the registry, print its address, and wait for Ctrl-C
+        #[arg(long)]
+        no_tui: bool,
     },
 }
 
@@ -188,6 +214,9 @@ pub fn main() -> ExitCode {
             }
         };
     };
+    if let Command::Demo { keep_store, no_tui } = command {
+        return demo(keep_store, no_tui);
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -204,7 +233,10 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let _ = stdout.flush();
-            eprintln!("Error: {}", crate::sanitize::inert_multiline(&e.to_string()));
+            eprintln!(
+                "Error: {}",
+                crate::sanitize::inert_multiline(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }
@@ -249,7 +281,9 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                         w(out, &render::reindent(obj.as_bytes(), "\t"));
                         w(out, "\n");
                     }
-                    InspectFormat::Table => w(out, &render::inspect_table(&local_inspection(&draft, &idx))),
+                    InspectFormat::Table => {
+                        w(out, &render::inspect_table(&local_inspection(&draft, &idx)))
+                    }
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -304,7 +338,8 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                 include_attestations,
                 allow_duplicates,
             };
-            let report = ops::create(&client, &store, &list, &refs, opts, ops::no_progress()).await?;
+            let report =
+                ops::create(&client, &store, &list, &refs, opts, ops::no_progress()).await?;
             w(out, &format!("Created manifest list {}\n", report.list));
             Ok(ExitCode::SUCCESS)
         }
@@ -401,7 +436,10 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                     Err(e) => errors.push(format!("{}: {e}", l.dir_name)),
                 }
             }
-            w(out, &render::table(&["LIST", "ENTRIES", "FORMAT", "PLATFORMS"], &rows));
+            w(
+                out,
+                &render::table(&["LIST", "ENTRIES", "FORMAT", "PLATFORMS"], &rows),
+            );
             for e in &errors {
                 eprintln!("warning: {}", crate::sanitize::inert(e));
             }
@@ -422,6 +460,7 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo { .. } => Err(OpError::Invalid("demo runs outside the runtime".into())),
         Command::Diff {
             insecure,
             local_a,
@@ -431,8 +470,16 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
         } => {
             let ra = parse_ref(&a)?;
             let rb = parse_ref(&b)?;
-            let sa = if local_a { Source::Local(ra) } else { Source::Remote(ra) };
-            let sb = if local_b { Source::Local(rb) } else { Source::Remote(rb) };
+            let sa = if local_a {
+                Source::Local(ra)
+            } else {
+                Source::Remote(ra)
+            };
+            let sb = if local_b {
+                Source::Local(rb)
+            } else {
+                Source::Remote(rb)
+            };
             let client = client(insecure)?;
             let c = ops::diff(&client, &store, &sa, &sb).await?;
             w(out, &render::diff_table(&c));
@@ -470,5 +517,70 @@ fn local_inspection(draft: &crate::store::Draft, idx: &[usize]) -> ops::Inspecti
         },
         entries,
         annotations: draft.meta.annotations.clone(),
+    }
+}
+
+/// `demo`: a real local registry, seeded with the sample images, and the TUI on it.
+fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
+    use crate::localreg::{LocalConfig, LocalRegistry};
+    eprintln!("Starting a local registry (docker-registry) on 127.0.0.1 ...");
+    let mut reg = match LocalRegistry::start(LocalConfig::default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let host = reg.host();
+    if let Err(e) = crate::samples::seed_blocking(&reg.base_url(), None) {
+        eprintln!("Error: seeding the demo registry at {host} failed: {e}");
+        return ExitCode::FAILURE;
+    }
+    let tmp_config = if keep_store {
+        None
+    } else {
+        match tempfile::tempdir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("Error: cannot create a temporary DOCKER_CONFIG: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    eprintln!(
+        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes)."
+    );
+    if no_tui {
+        println!("{host}");
+        let _ = std::io::stdout().flush();
+        // Wait for Ctrl-C / SIGTERM, then stop the registry (Drop).
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        if let Ok(rt) = rt {
+            rt.block_on(async {
+                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+                }
+            });
+        }
+        reg.stop();
+        return ExitCode::SUCCESS;
+    }
+    let opts = crate::tui::TuiOptions {
+        registry: Some(host),
+        reference: None,
+        client: ClientOptions::default(),
+        docker_config: tmp_config.as_ref().map(|d| d.path().to_path_buf()),
+        keymap_file: None,
+    };
+    let res = crate::tui::run(opts);
+    reg.stop();
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
+        }
     }
 }
