@@ -83,7 +83,11 @@ pub struct Descriptor {
     pub annotations: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    #[serde(rename = "artifactType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "artifactType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artifact_type: Option<String>,
 }
 
@@ -94,7 +98,11 @@ pub struct ImageManifest {
     pub schema_version: i64,
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(rename = "artifactType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "artifactType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artifact_type: Option<String>,
     pub config: Descriptor,
     #[serde(default)]
@@ -186,7 +194,12 @@ impl RawManifest {
         let digest = Digest::sha256(&bytes);
         let mut raw = RawManifest {
             bytes,
-            media_type: media_type.split(';').next().unwrap_or("").trim().to_string(),
+            media_type: media_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
             digest,
         };
         if Kind::from_media_type(&raw.media_type).is_none() {
@@ -248,7 +261,9 @@ pub fn sniff_media_type(bytes: &[u8]) -> Result<&'static str, ParseError> {
     if p.config.is_some() {
         return Ok(OCI_MANIFEST);
     }
-    Err(ParseError("unrecognised manifest: no mediaType, manifests or config".into()))
+    Err(ParseError(
+        "unrecognised manifest: no mediaType, manifests or config".into(),
+    ))
 }
 
 pub fn parse_manifest(bytes: &[u8], kind: Kind) -> Result<Parsed, ParseError> {
@@ -506,7 +521,10 @@ mod tests {
 
     #[test]
     fn sniff() {
-        assert_eq!(sniff_media_type(br#"{"schemaVersion":2,"manifests":[]}"#).unwrap(), OCI_INDEX);
+        assert_eq!(
+            sniff_media_type(br#"{"schemaVersion":2,"manifests":[]}"#).unwrap(),
+            OCI_INDEX
+        );
         assert_eq!(
             sniff_media_type(br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#).unwrap(),
             DOCKER_MANIFEST

@@ -34,7 +34,10 @@ pub enum StoreError {
     NoSuchEntry { list: String, entry: String },
     /// A file could not be read, parsed or checked.
     Corrupt { path: PathBuf, reason: String },
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -178,13 +181,25 @@ pub struct Store {
 struct EntryFile {
     #[serde(rename = "Ref")]
     reference: String,
-    #[serde(rename = "Descriptor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Descriptor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     descriptor: Option<Descriptor>,
     #[serde(rename = "Raw", default, skip_serializing_if = "Option::is_none")]
     raw: Option<String>,
-    #[serde(rename = "SchemaV2Manifest", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SchemaV2Manifest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     schema_v2: Option<Box<serde_json::value::RawValue>>,
-    #[serde(rename = "OCIManifest", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OCIManifest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     oci: Option<Box<serde_json::value::RawValue>>,
     // Legacy shape: top-level Digest and Platform.
     #[serde(rename = "Digest", default, skip_serializing_if = "Option::is_none")]
@@ -401,10 +416,7 @@ impl Store {
             return Err(StoreError::NoSuchList(list.to_string()));
         }
         fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
-        let _ = fs::remove_file(
-            self.own("meta")
-                .join(format!("{}.json", list.store_name())),
-        );
+        let _ = fs::remove_file(self.own("meta").join(format!("{}.json", list.store_name())));
         Ok(())
     }
 

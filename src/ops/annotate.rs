@@ -222,4 +222,3 @@ pub fn remove_entry(
         Ok((draft, removed))
     })
 }
-

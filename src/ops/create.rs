@@ -211,4 +211,3 @@ pub async fn create(
         draft,
     })
 }
-

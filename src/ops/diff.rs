@@ -150,13 +150,16 @@ pub async fn diff(
 
 /// Pair entries by platform key; rows sorted by platform display.
 pub fn compare(a: Vec<(Platform, DiffSide)>, b: Vec<(Platform, DiffSide)>) -> Vec<DiffRow> {
-    let mut map: BTreeMap<String, (Platform, Option<DiffSide>, Option<DiffSide>)> =
-        BTreeMap::new();
+    let mut map: BTreeMap<String, (Platform, Option<DiffSide>, Option<DiffSide>)> = BTreeMap::new();
     for (p, s) in a {
-        map.entry(p.key()).or_insert_with(|| (p.clone(), None, None)).1 = Some(s);
+        map.entry(p.key())
+            .or_insert_with(|| (p.clone(), None, None))
+            .1 = Some(s);
     }
     for (p, s) in b {
-        map.entry(p.key()).or_insert_with(|| (p.clone(), None, None)).2 = Some(s);
+        map.entry(p.key())
+            .or_insert_with(|| (p.clone(), None, None))
+            .2 = Some(s);
     }
     let mut rows: Vec<DiffRow> = map
         .into_values()

@@ -192,4 +192,3 @@ pub fn inspect_local(
     };
     Ok((draft, idx))
 }
-

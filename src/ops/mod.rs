@@ -21,7 +21,9 @@ pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use create::{create, CreateOptions, CreateReport};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
-pub use push::{list_bytes as list_bytes_for, push, validate_for_push, PushOptions, PushReport, PushedEntry};
+pub use push::{
+    list_bytes as list_bytes_for, push, validate_for_push, PushOptions, PushReport, PushedEntry,
+};
 
 /// Progress reported by long operations. Indices refer to entries in store order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,14 +43,24 @@ pub enum Progress {
 pub enum EntryStage {
     Waiting,
     /// Blobs mounted or found so far, of all blobs of the entry.
-    Blobs { done: usize, total: usize },
+    Blobs {
+        done: usize,
+        total: usize,
+    },
     /// Bytes copied from another registry so far.
-    Copying { done: u64, total: u64 },
+    Copying {
+        done: u64,
+        total: u64,
+    },
     /// The entry's manifest is in the target repository.
-    Pushed { digest: Digest },
+    Pushed {
+        digest: Digest,
+    },
     /// The entry already lives in the target repository: nothing to send.
     InPlace,
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 /// A progress sink. Cheap to clone; called from worker tasks.

@@ -123,7 +123,11 @@ pub async fn push(
     let list = list.clone().with_default_tag();
     let draft = store.load(&list)?;
     validate_for_push(&draft, opts.allow_duplicates)?;
-    let target = opts.target.clone().unwrap_or_else(|| list.clone()).with_default_tag();
+    let target = opts
+        .target
+        .clone()
+        .unwrap_or_else(|| list.clone())
+        .with_default_tag();
     if target.digest.is_some() {
         return Err(OpError::Invalid(format!(
             "{target}: push a list to a tag, not a digest"
@@ -301,7 +305,11 @@ pub async fn push(
             }
         },
     );
-    if let Some(err) = join_all(manifest_jobs).await.into_iter().find_map(Result::err) {
+    if let Some(err) = join_all(manifest_jobs)
+        .await
+        .into_iter()
+        .find_map(Result::err)
+    {
         return Err(err);
     }
 

@@ -164,7 +164,10 @@ pub fn inspect_table(ins: &Inspection) -> String {
         ins.manifest.digest
     ));
     if !ins.annotations.is_empty() {
-        out.push_str(&format!("annotations: {}\n", annotations_text(&ins.annotations)));
+        out.push_str(&format!(
+            "annotations: {}\n",
+            annotations_text(&ins.annotations)
+        ));
     }
     let rows: Vec<[String; 5]> = ins
         .entries
@@ -181,7 +184,10 @@ pub fn inspect_table(ins: &Inspection) -> String {
             ]
         })
         .collect();
-    out.push_str(&table(&["PLATFORM", "DIGEST", "SIZE", "TYPE", "ANNOTATIONS"], &rows));
+    out.push_str(&table(
+        &["PLATFORM", "DIGEST", "SIZE", "TYPE", "ANNOTATIONS"],
+        &rows,
+    ));
     out
 }
 
@@ -231,9 +237,15 @@ pub fn diff_table(c: &Comparison) -> String {
     let mut out = format!(
         "A: {} {}\nB: {} {}\n",
         inert(&c.a_label),
-        c.a_digest.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        c.a_digest
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         inert(&c.b_label),
-        c.b_digest.as_ref().map(|d| d.to_string()).unwrap_or_default()
+        c.b_digest
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     );
     let rows: Vec<[String; 4]> = c
         .rows
@@ -242,12 +254,19 @@ pub fn diff_table(c: &Comparison) -> String {
             [
                 r.platform.display(),
                 r.status.label().to_string(),
-                r.a.as_ref().map(|s| s.digest.to_string()).unwrap_or_else(|| "-".into()),
-                r.b.as_ref().map(|s| s.digest.to_string()).unwrap_or_else(|| "-".into()),
+                r.a.as_ref()
+                    .map(|s| s.digest.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.b.as_ref()
+                    .map(|s| s.digest.to_string())
+                    .unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
-    out.push_str(&table(&["PLATFORM", "STATUS", "DIGEST A", "DIGEST B"], &rows));
+    out.push_str(&table(
+        &["PLATFORM", "STATUS", "DIGEST A", "DIGEST B"],
+        &rows,
+    ));
     out.push_str(&format!(
         "{} same, {} changed, {} only in A, {} only in B\n",
         c.count(DiffStatus::Same),
