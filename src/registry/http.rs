@@ -1,0 +1,177 @@
+//! HTTP helpers: `Link` pagination, `Retry-After`, backoff, and a connector layer that counts
+//! new connections.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// The `last` token of the `rel="next"` link in a `Link` header value, if any.
+/// `</v2/_catalog?last=b&n=2>; rel="next"` → `Some("b")`.
+pub fn parse_next_link(values: &[&str]) -> Option<String> {
+    for v in values {
+        for part in split_links(v) {
+            let part = part.trim();
+            let Some(rest) = part.strip_prefix('<') else {
+                continue;
+            };
+            let Some((target, params)) = rest.split_once('>') else {
+                continue;
+            };
+            let is_next = params.split(';').any(|p| {
+                let p = p.trim();
+                let Some((k, val)) = p.split_once('=') else {
+                    return false;
+                };
+                k.trim().eq_ignore_ascii_case("rel")
+                    && val
+                        .trim()
+                        .trim_matches('"')
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+            });
+            if !is_next {
+                continue;
+            }
+            let base = reqwest::Url::parse("http://link.invalid/").ok()?;
+            let url = base.join(target.trim()).ok()?;
+            if let Some((_, last)) = url.query_pairs().find(|(k, _)| k == "last") {
+                return Some(last.into_owned());
+            }
+        }
+    }
+    None
+}
+
+/// Split a Link header on commas that are outside `<…>`.
+fn split_links(v: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in v.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            ',' if depth <= 0 => {
+                out.push(&v[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&v[start..]);
+    out
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is ignored), capped at 10 s.
+pub fn retry_after(v: Option<&str>) -> Option<Duration> {
+    let secs: u64 = v?.trim().parse().ok()?;
+    Some(Duration::from_secs(secs.min(10)))
+}
+
+/// Exponential backoff with jitter for retry number `attempt` (1-based): ~300 ms, 600 ms,
+/// 1.2 s, … plus up to 25 % jitter, capped at 10 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let base = 300u64.saturating_mul(1u64 << attempt.saturating_sub(1).min(10));
+    let jitter = jitter_ms(base / 4 + 1);
+    Duration::from_millis((base + jitter).min(10_000))
+}
+
+fn jitter_ms(max: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    h.finish() % max.max(1)
+}
+
+/// A tower layer for reqwest's connector that counts connection attempts (each call to the
+/// connector is one new TCP connection; pooled requests do not reach it).
+#[derive(Clone)]
+pub struct CountConnections(pub Arc<AtomicU64>);
+
+impl<S> tower_layer::Layer<S> for CountConnections {
+    type Service = Counted<S>;
+    fn layer(&self, inner: S) -> Counted<S> {
+        Counted {
+            inner,
+            count: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Counted<S> {
+    inner: S,
+    count: Arc<AtomicU64>,
+}
+
+impl<S, R> tower_service::Service<R> for Counted<S>
+where
+    S: tower_service::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.inner.call(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link() {
+        assert_eq!(
+            parse_next_link(&[r#"</v2/_catalog?last=b&n=2>; rel="next""#]),
+            Some("b".to_string())
+        );
+        assert_eq!(
+            parse_next_link(&[r#"<https://h/v2/x/tags/list?n=2&last=v1%2Bx>; rel=next"#]),
+            Some("v1+x".to_string())
+        );
+        assert_eq!(
+            parse_next_link(&[
+                r#"</v2/x/tags/list?last=a>; rel="prev", </v2/x/tags/list?n=2&last=c>; rel="next""#
+            ]),
+            Some("c".to_string())
+        );
+        assert_eq!(
+            parse_next_link(&[r#"</v2/x/tags/list?last=a>; rel="prev""#]),
+            None
+        );
+        assert_eq!(parse_next_link(&[]), None);
+        assert_eq!(parse_next_link(&["garbage"]), None);
+    }
+
+    #[test]
+    fn retry_after_and_backoff() {
+        assert_eq!(retry_after(Some("3")), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(Some("120")), Some(Duration::from_secs(10)));
+        assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(retry_after(None), None);
+        let b1 = backoff(1);
+        let b3 = backoff(3);
+        assert!(
+            b1 >= Duration::from_millis(300) && b1 < Duration::from_millis(400),
+            "{b1:?}"
+        );
+        assert!(
+            b3 >= Duration::from_millis(1200) && b3 < Duration::from_millis(1600),
+            "{b3:?}"
+        );
+        assert!(backoff(30) <= Duration::from_secs(10));
+    }
+}
