@@ -10,6 +10,7 @@
 //! - [`localreg`] and [`samples`]: start a local Distribution registry and seed sample
 //!   images (used by the demo, the benchmark and the tests).
 
+pub mod bench;
 pub mod cli;
 pub mod digest;
 pub mod localreg;

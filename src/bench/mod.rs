@@ -1,0 +1,14 @@
+//! The speed benchmark (issue 7): a TCP delay proxy in front of a real local registry, and a
+//! driver that runs `docker manifest` and `manifest-tui` side by side through it.
+//!
+//! - [`proxy`]: the delay proxy (per-direction delay queues, a handshake round trip per new
+//!   connection, connection and HTTP request counters).
+//! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
+//!   [`crate::samples`].
+//! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
+//!
+//! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
+
+pub mod proxy;
+pub mod run;
+pub mod seed;

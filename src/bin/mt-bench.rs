@@ -1,0 +1,120 @@
+//! `mt-bench`: docker manifest vs manifest-tui over a simulated network (issue 7).
+//!
+//! Starts a local Distribution registry, seeds it, puts a TCP delay proxy in front of it and
+//! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
+
+use clap::Parser;
+use manifest_tui::bench::run::{self, BenchOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mt-bench",
+    about = "Benchmark manifest-tui against `docker manifest` through a delay proxy in front of a local registry",
+    after_help = "Example:\n  scripts/bench.sh --runs 5 --delay-ms 25\n  target/release/mt-bench --json > bench.json"
+)]
+struct Args {
+    /// One-way delay the proxy adds to every chunk (a round trip costs twice this)
+    #[arg(long, default_value_t = 25)]
+    delay_ms: u64,
+    /// Timed runs per tool and operation (the median is reported)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
+    runs: u64,
+    /// Untimed warm-up runs per tool and operation
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=10))]
+    warmup: u64,
+    /// Runs with no delay, to turn times into round trips (0 = skip)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(0..=20))]
+    baseline_runs: u64,
+    /// The docker CLI (default: `docker` on PATH; skipped when absent)
+    #[arg(long)]
+    docker: Option<PathBuf>,
+    /// Do not run docker
+    #[arg(long)]
+    no_docker: bool,
+    /// The manifest-tui binary (default: next to mt-bench)
+    #[arg(long)]
+    manifest_tui: Option<PathBuf>,
+    /// Limit for any one command, in seconds
+    #[arg(long, default_value_t = 120)]
+    timeout_s: u64,
+    /// Print the report as JSON (with every run and the request log)
+    #[arg(long)]
+    json: bool,
+    /// Print every command's time and counters to stderr as it runs
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn docker_usable(p: &PathBuf) -> bool {
+    std::process::Command::new(p)
+        .args(["manifest", "--help"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn main() -> ExitCode {
+    let a = Args::parse();
+    let docker = if a.no_docker {
+        None
+    } else {
+        a.docker
+            .clone()
+            .or_else(|| find_on_path("docker"))
+            .filter(docker_usable)
+    };
+    if docker.is_none() && !a.no_docker {
+        eprintln!("mt-bench: the docker CLI is absent (or has no `manifest` command): measuring manifest-tui alone");
+    }
+    let ours = a.manifest_tui.clone().or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join("manifest-tui")))
+            .filter(|p| p.is_file())
+    });
+    if ours.is_none() {
+        eprintln!("mt-bench: manifest-tui was not found next to mt-bench (build it with `cargo build --release --bins`, or pass --manifest-tui PATH)");
+    }
+    let opts = BenchOptions {
+        delay: Duration::from_millis(a.delay_ms),
+        runs: a.runs as usize,
+        warmup: a.warmup as usize,
+        baseline_runs: a.baseline_runs as usize,
+        docker,
+        manifest_tui: ours,
+        command_timeout: Duration::from_secs(a.timeout_s.max(1)),
+        verbose: a.verbose,
+    };
+    match run::run(&opts) {
+        Ok(report) => {
+            if a.json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(j) => println!("{j}"),
+                    Err(e) => {
+                        eprintln!("mt-bench: cannot serialise the report: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                print!("{}", run::render_table(&report));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mt-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
