@@ -236,10 +236,12 @@ impl LocalRegistry {
                 Attempt::PortInUse if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Attempt::PortInUse => return Err(self.failure(&format!(
+                Attempt::PortInUse => {
+                    return Err(self.failure(&format!(
                     "port {} is in use by another process; the registry could not restart on it",
                     self.port
-                ))),
+                )))
+                }
                 Attempt::Failed(why) => return Err(self.failure(&why)),
             }
         }
@@ -247,9 +249,8 @@ impl LocalRegistry {
 
     fn failure(&self, why: &str) -> LocalRegError {
         err(format!(
-            "local registry ({}) failed to start: {why}\nconfig: {}\n--- registry log ---\n{}\n--- end of registry log ---\nIf the binary is missing or broken: {INSTALL_HINT}",
+            "local registry ({}) failed to start: {why}\n--- registry log ---\n{}\n--- end of registry log ---\nIf the binary is missing or broken: {INSTALL_HINT}",
             self.bin.display(),
-            self.config_path.display(),
             self.log().trim_end()
         ))
     }

@@ -608,10 +608,22 @@ mod tests {
     /// The fixture digests. If this fails, the samples changed: that breaks every test and doc
     /// naming them. Only update deliberately (and regenerate assets/samples/README.md).
     const EXPECTED_LISTS: [(&str, &str); 4] = [
-        ("samples/app:v1", "sha256:92e2c4ec97f0ad73f08810a765c980e03033a155c9088a24177b1ed75e32cc33"),
-        ("samples/app:v1-oci", "sha256:6eef625208bb0d094d527f1a9917c9f3ee63c22a442417e53c806bf4035676c4"),
-        ("samples/app:v2", "sha256:cfe306a9f9ad2b6e86205f9888447cbc4d0a0f9b25978a528a8f39e5022aae4a"),
-        ("samples/app:v2-oci", "sha256:63251e6c31c560a5ab5660052f81c637c756656916a049147a81082a1bc21a3a"),
+        (
+            "samples/app:v1",
+            "sha256:92e2c4ec97f0ad73f08810a765c980e03033a155c9088a24177b1ed75e32cc33",
+        ),
+        (
+            "samples/app:v1-oci",
+            "sha256:6eef625208bb0d094d527f1a9917c9f3ee63c22a442417e53c806bf4035676c4",
+        ),
+        (
+            "samples/app:v2",
+            "sha256:cfe306a9f9ad2b6e86205f9888447cbc4d0a0f9b25978a528a8f39e5022aae4a",
+        ),
+        (
+            "samples/app:v2-oci",
+            "sha256:63251e6c31c560a5ab5660052f81c637c756656916a049147a81082a1bc21a3a",
+        ),
     ];
 
     #[test]

@@ -1,0 +1,384 @@
+//! Shared integration-test harness: a real Distribution registry in one of four flavours.
+//!
+//! ```ignore
+//! mod common;
+//! use common::*;
+//! let r = TestRegistry::plain();          // or tls(), basic(), token(), token_with(policy)
+//! let seeded = r.seed();                  // push manifest_tui::samples
+//! let url = format!("{}/v2/", r.url);     // http://127.0.0.1:PORT or https://…
+//! ```
+//! Starting never skips: if the registry can't start, the test panics with its log.
+#![allow(dead_code)]
+
+pub mod issuer;
+
+#[allow(unused_imports)]
+pub use issuer::{
+    Access, IssuerRequest, TokenIssuer, TokenPolicy, UserPolicy, ALICE, ALICE_PASSWORD, ISSUER,
+    READER, READER_PASSWORD, SERVICE,
+};
+#[allow(unused_imports)]
+pub use manifest_tui::localreg::{LocalConfig, LocalRegistry, TlsFiles, TokenAuth};
+#[allow(unused_imports)]
+pub use manifest_tui::samples::{self, Seeded};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use manifest_tui::digest::Digest;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// Which kind of registry a [`TestRegistry`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    Plain,
+    Tls,
+    Basic,
+    Token,
+}
+
+/// Auth mode for [`TestRegistry::new`].
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Basic,
+    Token(TokenPolicy),
+}
+
+/// A running registry (plus its issuer for the token flavour) and its files.
+/// Field order matters for drop: the registry dies first, then files are removed.
+pub struct TestRegistry {
+    pub reg: LocalRegistry,
+    /// `127.0.0.1:PORT`
+    pub host: String,
+    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT` (no trailing slash).
+    pub url: String,
+    /// Harness files: certs, htpasswd, docker configs.
+    pub dir: TempDir,
+    pub flavour: Flavour,
+    /// The CA certificate (PEM) that signed the registry's TLS cert (TLS flavours only).
+    pub ca_pem: Option<PathBuf>,
+    /// The token issuer (token flavour only).
+    pub issuer: Option<TokenIssuer>,
+}
+
+/// `Basic base64(user:password)`.
+pub fn basic_header(user: &str, password: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
+}
+
+/// `Bearer <token>`.
+pub fn bearer_header(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// Install the ring crypto provider for rustls (idempotent).
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl TestRegistry {
+    /// Plain HTTP, no auth.
+    pub fn plain() -> TestRegistry {
+        Self::new(false, Auth::None)
+    }
+    /// HTTPS with a cert (for `localhost` and `127.0.0.1`) signed by a fresh test CA.
+    pub fn tls() -> TestRegistry {
+        Self::new(true, Auth::None)
+    }
+    /// Plain HTTP with htpasswd (bcrypt) auth for alice and reader.
+    pub fn basic() -> TestRegistry {
+        Self::new(false, Auth::Basic)
+    }
+    /// Plain HTTP with token auth and the default [`TokenPolicy`].
+    pub fn token() -> TestRegistry {
+        Self::new(false, Auth::Token(TokenPolicy::default()))
+    }
+    pub fn token_with(policy: TokenPolicy) -> TestRegistry {
+        Self::new(false, Auth::Token(policy))
+    }
+    /// HTTPS + htpasswd.
+    pub fn tls_basic() -> TestRegistry {
+        Self::new(true, Auth::Basic)
+    }
+
+    /// Any combination. Panics (with the registry log) if it cannot start.
+    pub fn new(tls: bool, auth: Auth) -> TestRegistry {
+        install_crypto();
+        let dir = tempfile::Builder::new()
+            .prefix("manifest-tui-harness-")
+            .tempdir()
+            .expect("harness: create temp dir");
+        let mut cfg = LocalConfig::default();
+        let mut ca_pem = None;
+        if tls {
+            let (ca, files) = make_tls(dir.path());
+            ca_pem = Some(ca);
+            cfg.tls = Some(files);
+        }
+        let mut issuer = None;
+        let flavour = match auth {
+            Auth::None => {
+                if tls {
+                    Flavour::Tls
+                } else {
+                    Flavour::Plain
+                }
+            }
+            Auth::Basic => {
+                let path = dir.path().join("htpasswd");
+                let mut s = String::new();
+                for (u, p) in [(ALICE, ALICE_PASSWORD), (READER, READER_PASSWORD)] {
+                    let h = bcrypt::hash(p, 5).expect("harness: bcrypt");
+                    s.push_str(&format!("{u}:{h}\n"));
+                }
+                std::fs::write(&path, s).expect("harness: write htpasswd");
+                cfg.htpasswd = Some(path);
+                Flavour::Basic
+            }
+            Auth::Token(policy) => {
+                let iss = TokenIssuer::start(policy);
+                let bundle = dir.path().join("token-bundle.pem");
+                std::fs::write(&bundle, iss.cert_pem()).expect("harness: write token bundle");
+                cfg.token = Some(TokenAuth {
+                    realm: iss.realm(),
+                    service: SERVICE.into(),
+                    issuer: ISSUER.into(),
+                    root_cert_bundle: bundle,
+                });
+                issuer = Some(iss);
+                Flavour::Token
+            }
+        };
+        let reg = match LocalRegistry::start(cfg) {
+            Ok(r) => r,
+            Err(e) => panic!("test registry ({flavour:?}) did not start:\n{e}"),
+        };
+        TestRegistry {
+            host: reg.host(),
+            url: reg.base_url(),
+            reg,
+            dir,
+            flavour,
+            ca_pem,
+            issuer,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.reg.port()
+    }
+
+    /// `HOST/repo:tag` style reference for this registry: `127.0.0.1:PORT/<rest>`.
+    pub fn reference(&self, rest: &str) -> String {
+        format!("{}/{rest}", self.host)
+    }
+
+    /// An Authorization header value with full rights, or None (plain/tls): Basic alice for
+    /// htpasswd; for token, a freshly minted Bearer token with pull/push/delete on every sample
+    /// repository and `repos`, plus catalog.
+    pub fn admin_authorization(&self) -> Option<String> {
+        self.admin_authorization_for(&[])
+    }
+
+    pub fn admin_authorization_for(&self, extra_repos: &[&str]) -> Option<String> {
+        match self.flavour {
+            Flavour::Plain | Flavour::Tls => None,
+            Flavour::Basic => Some(basic_header(ALICE, ALICE_PASSWORD)),
+            Flavour::Token => {
+                let mut access: Vec<Access> = samples::repositories()
+                    .iter()
+                    .map(|r| Access::repo(r, &["pull", "push", "delete"]))
+                    .collect();
+                for r in extra_repos {
+                    access.push(Access::repo(r, &["pull", "push", "delete"]));
+                }
+                access.push(Access::catalog());
+                Some(bearer_header(&self.issuer().mint(ALICE, &access, 300)))
+            }
+        }
+    }
+
+    /// Push all samples (see `manifest_tui::samples`). Panics with the registry log on failure.
+    pub fn seed(&self) -> Seeded {
+        let auth = self.admin_authorization();
+        match samples::seed_blocking(&self.url, auth.as_deref()) {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "seeding {} failed: {e}\n--- registry log ---\n{}",
+                self.url,
+                self.reg.log()
+            ),
+        }
+    }
+
+    /// Async variant of [`seed`](Self::seed) for `#[tokio::test]`s.
+    pub async fn seed_async(&self) -> Seeded {
+        let auth = self.admin_authorization();
+        match samples::seed(&self.url, auth.as_deref()).await {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "seeding {} failed: {e}\n--- registry log ---\n{}",
+                self.url,
+                self.reg.log()
+            ),
+        }
+    }
+
+    /// A directory with `config.json` for `DOCKER_CONFIG`: `{"auths":{}}` for plain/tls, an
+    /// `auths` entry for this host with alice's credentials for basic/token.
+    pub fn docker_config(&self) -> PathBuf {
+        match self.flavour {
+            Flavour::Plain | Flavour::Tls => self.write_docker_config("docker-config", None),
+            Flavour::Basic | Flavour::Token => self.docker_config_for(ALICE, ALICE_PASSWORD),
+        }
+    }
+
+    /// A `DOCKER_CONFIG` dir whose `auths` entry for this host holds `user:password`.
+    pub fn docker_config_for(&self, user: &str, password: &str) -> PathBuf {
+        self.write_docker_config(&format!("docker-config-{user}"), Some((user, password)))
+    }
+
+    fn write_docker_config(&self, name: &str, cred: Option<(&str, &str)>) -> PathBuf {
+        let d = self.dir.path().join(name);
+        std::fs::create_dir_all(&d).expect("harness: create docker config dir");
+        let mut auths = serde_json::Map::new();
+        if let Some((u, p)) = cred {
+            auths.insert(
+                self.host.clone(),
+                serde_json::json!({"auth": STANDARD.encode(format!("{u}:{p}"))}),
+            );
+        }
+        let cfg = serde_json::json!({"auths": auths});
+        std::fs::write(
+            d.join("config.json"),
+            serde_json::to_vec_pretty(&cfg).unwrap_or_default(),
+        )
+        .expect("harness: write config.json");
+        d
+    }
+
+    /// A certs.d-style directory: `<dir>/127.0.0.1:PORT/ca.crt` and `<dir>/localhost:PORT/ca.crt`
+    /// (TLS flavours; for the others the directory exists and is empty).
+    pub fn certs_dir(&self) -> PathBuf {
+        let d = self.dir.path().join("certs.d");
+        std::fs::create_dir_all(&d).expect("harness: create certs.d");
+        if let Some(ca) = &self.ca_pem {
+            for host in [self.host.clone(), format!("localhost:{}", self.port())] {
+                let hd = d.join(host);
+                std::fs::create_dir_all(&hd).expect("harness: create certs.d host dir");
+                std::fs::copy(ca, hd.join("ca.crt")).expect("harness: copy ca.crt");
+            }
+        }
+        d
+    }
+
+    /// The token issuer. Panics unless this is the token flavour.
+    pub fn issuer(&self) -> &TokenIssuer {
+        self.issuer
+            .as_ref()
+            .expect("issuer(): this TestRegistry is not the token flavour")
+    }
+
+    /// Requests the issuer received (0 when there is no issuer).
+    pub fn issuer_requests(&self) -> usize {
+        self.issuer.as_ref().map(|i| i.requests()).unwrap_or(0)
+    }
+
+    /// Every resource scope asked of the issuer, in order.
+    pub fn issuer_scopes(&self) -> Vec<String> {
+        self.issuer.as_ref().map(|i| i.scopes()).unwrap_or_default()
+    }
+
+    /// The token realm (token flavour).
+    pub fn realm(&self) -> String {
+        self.issuer().realm()
+    }
+
+    /// A reqwest client that trusts this registry's CA (if any), with no proxy.
+    pub fn http_client(&self) -> reqwest::Client {
+        install_crypto();
+        let mut b = reqwest::Client::builder().no_proxy();
+        if let Some(ca) = &self.ca_pem {
+            let pem = std::fs::read(ca).expect("harness: read CA");
+            let cert = reqwest::Certificate::from_pem(&pem).expect("harness: parse CA");
+            b = b.tls_certs_only([cert]);
+        }
+        b.build().expect("harness: build reqwest client")
+    }
+
+    /// Where the filesystem driver keeps a blob's bytes (for tamper tests).
+    pub fn blob_path(&self, d: &Digest) -> PathBuf {
+        let hex = d.hex();
+        self.reg
+            .storage_dir()
+            .join("docker/registry/v2/blobs")
+            .join(d.algorithm())
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+
+    pub fn storage_dir(&self) -> &Path {
+        self.reg.storage_dir()
+    }
+
+    /// The registry's log so far.
+    pub fn log(&self) -> String {
+        self.reg.log()
+    }
+
+    /// Kill the registry now (storage kept).
+    pub fn stop(&mut self) {
+        self.reg.stop();
+    }
+
+    /// Start it again on the same port and storage. Panics with the log on failure.
+    pub fn restart(&mut self) {
+        if let Err(e) = self.reg.restart() {
+            panic!("test registry did not restart:\n{e}");
+        }
+    }
+}
+
+/// Write a fresh CA and a server cert for `localhost` + `127.0.0.1` signed by it.
+/// Returns (CA PEM path, server cert/key files).
+fn make_tls(dir: &Path) -> (PathBuf, TlsFiles) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().expect("harness: CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("harness: CA params");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "manifest-tui test CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca_params
+        .self_signed(&ca_key)
+        .expect("harness: self-sign CA");
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let leaf_key = KeyPair::generate().expect("harness: server key");
+    let mut lp = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+        .expect("harness: server cert params");
+    lp.distinguished_name.push(DnType::CommonName, "localhost");
+    lp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    lp.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let leaf = lp
+        .signed_by(&leaf_key, &issuer)
+        .expect("harness: sign server cert");
+
+    let ca_path = dir.join("ca.pem");
+    let cert = dir.join("server.crt");
+    let key = dir.join("server.key");
+    std::fs::write(&ca_path, ca_cert.pem()).expect("harness: write ca.pem");
+    std::fs::write(&cert, leaf.pem()).expect("harness: write server.crt");
+    std::fs::write(&key, leaf_key.serialize_pem()).expect("harness: write server.key");
+    (ca_path, TlsFiles { cert, key })
+}
