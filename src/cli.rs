@@ -9,7 +9,6 @@ use crate::registry::{Client, ClientOptions};
 use crate::store::{Format, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]

@@ -176,7 +176,7 @@ pub struct RawManifest {
 /// The parsed view of a raw manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Parsed {
-    Image(ImageManifest),
+    Image(Box<ImageManifest>),
     Index(Index),
 }
 
@@ -288,7 +288,7 @@ pub fn parse_manifest(bytes: &[u8], kind: Kind) -> Result<Parsed, ParseError> {
                 kind.label()
             )));
         }
-        Ok(Parsed::Image(m))
+        Ok(Parsed::Image(Box::new(m)))
     }
 }
 

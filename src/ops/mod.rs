@@ -4,7 +4,7 @@
 
 use crate::digest::Digest;
 use crate::platform::Platform;
-use crate::reference::{Reference, ReferenceError};
+use crate::reference::ReferenceError;
 use crate::registry::RegistryError;
 use crate::store::StoreError;
 use std::fmt;

@@ -1,0 +1,346 @@
+//! The CLI against a real registry, with docker and skopeo as independent peers.
+
+mod common;
+
+use common::TestRegistry;
+use manifest_tui::digest::Digest;
+use manifest_tui::samples;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+fn run_in(prog: &str, config: &Path, args: &[&str]) -> Run {
+    let o: Output = Command::new(prog)
+        .args(args)
+        .env("DOCKER_CONFIG", config)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn mt(config: &Path, args: &[&str]) -> Run {
+    run_in(BIN, config, args)
+}
+
+fn ok(r: Run, what: &str) -> Run {
+    assert_eq!(r.code, 0, "{what} failed:\nstdout: {}\nstderr: {}", r.out, r.err);
+    r
+}
+
+fn docker(config: &Path, args: &[&str]) -> Run {
+    let mut full = vec!["manifest"];
+    full.extend_from_slice(args);
+    run_in("docker", config, &full)
+}
+
+fn skopeo_raw(host: &str, reference: &str) -> Vec<u8> {
+    let o = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{host}/{reference}"))
+        .output()
+        .expect("skopeo is installed (scripts/install-test-deps.sh)");
+    assert!(o.status.success(), "skopeo: {}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+fn children(host: &str, release: &str, oci: bool) -> Vec<String> {
+    samples::PLATFORMS
+        .iter()
+        .map(|p| format!("{host}/{}:{release}", samples::image_repo(p, oci)))
+        .collect()
+}
+
+fn args<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
+    let mut v = head.to_vec();
+    v.extend(tail.iter().map(String::as_str));
+    v
+}
+
+#[test]
+fn pushed_list_digest_equals_docker_and_peers_read_it() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let kids = children(&host, "v1", false);
+    let ours = tempfile::tempdir().unwrap();
+    let theirs = tempfile::tempdir().unwrap();
+
+    let our_list = format!("{host}/parity/ours:v1");
+    let r = ok(mt(ours.path(), &args(&["create", &our_list], &kids)), "our create");
+    assert_eq!(r.out, format!("Created manifest list {our_list}\n"));
+    let pushed = ok(mt(ours.path(), &["push", &our_list]), "our push");
+    let lines: Vec<&str> = pushed.out.lines().collect();
+    assert_eq!(lines.len(), 7, "six entries then the digest: {}", pushed.out);
+    assert!(lines[0].starts_with(&format!("Pushed ref {host}/parity/ours@sha256:")));
+    let our_digest = Digest::parse(lines[6]).expect("last line is the list digest");
+
+    let docker_list = format!("{host}/parity/docker:v1");
+    let r = docker(theirs.path(), &args(&["create", "--insecure", &docker_list], &kids));
+    assert_eq!(r.code, 0, "docker create: {}", r.err);
+    let r = docker(theirs.path(), &["push", "--insecure", &docker_list]);
+    assert_eq!(r.code, 0, "docker push: {}", r.err);
+    let docker_digest = r.out.lines().last().unwrap_or_default().trim().to_string();
+    assert_eq!(our_digest.as_str(), docker_digest, "same children, same list bytes");
+
+    // skopeo reads what we pushed, byte for byte.
+    let raw = skopeo_raw(&host, "parity/ours:v1");
+    assert_eq!(Digest::sha256(&raw), our_digest);
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["manifests"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn docker_reads_and_pushes_our_list_and_we_push_dockers() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let kids = children(&host, "v1", false);
+    let cfg = tempfile::tempdir().unwrap();
+
+    // Ours → docker.
+    let list = format!("{host}/interop/a:v1");
+    ok(mt(cfg.path(), &args(&["create", &list], &kids[..3])), "create");
+    ok(
+        mt(cfg.path(), &["annotate", "--os-features", "f1", &list, &kids[0]]),
+        "annotate",
+    );
+    let r = docker(cfg.path(), &["inspect", &list, &kids[0]]);
+    assert_eq!(r.code, 0, "docker inspect of our store: {}", r.err);
+    assert!(r.out.contains("\"f1\""), "docker sees our annotation: {}", r.out);
+    let r = docker(cfg.path(), &["push", "--insecure", &list]);
+    assert_eq!(r.code, 0, "docker push of our list: {}", r.err);
+    let docker_digest = r.out.lines().last().unwrap().trim().to_string();
+    let raw = skopeo_raw(&host, "interop/a:v1");
+    assert_eq!(Digest::sha256(&raw).as_str(), docker_digest);
+
+    // Docker → ours.
+    let list2 = format!("{host}/interop/b:v1");
+    let r = docker(cfg.path(), &args(&["create", "--insecure", &list2], &kids[3..]));
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = docker(cfg.path(), &["annotate", &list2, &kids[3], "--variant", "v9"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let table = ok(mt(cfg.path(), &["inspect", "--format", "table", &list2]), "inspect local");
+    assert_eq!(table.out.lines().count(), 1 + 1 + 3, "{}", table.out);
+    let pushed = ok(mt(cfg.path(), &["push", &list2]), "push docker's list");
+    let digest = pushed.out.lines().last().unwrap().to_string();
+    let raw = skopeo_raw(&host, "interop/b:v1");
+    assert_eq!(Digest::sha256(&raw).as_str(), digest);
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    let variants: Vec<_> = v["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["platform"]["variant"].as_str())
+        .collect();
+    assert!(variants.contains(&"v9"), "{v}");
+}
+
+#[test]
+fn inspect_shapes_match_docker() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{host}/samples/app:v1");
+    let image = format!("{host}/samples/app-linux-amd64:v1");
+
+    for target in [&image, &list] {
+        let ours = ok(mt(cfg.path(), &["inspect", target]), "inspect");
+        let theirs = docker(cfg.path(), &["inspect", "--insecure", target]);
+        assert_eq!(theirs.code, 0, "{}", theirs.err);
+        assert_eq!(ours.out, theirs.out, "plain inspect of {target}");
+        let ours = ok(mt(cfg.path(), &["inspect", "-v", target]), "inspect -v");
+        let theirs = docker(cfg.path(), &["inspect", "--insecure", "-v", target]);
+        let a: serde_json::Value = serde_json::from_str(&ours.out).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&theirs.out).unwrap();
+        assert_eq!(a, b, "verbose inspect of {target}");
+    }
+
+    let table = ok(mt(cfg.path(), &["inspect", "--format", "table", &list]), "table");
+    let sample = samples::list("v1", false);
+    assert!(table.out.contains(sample.digest.as_str()), "{}", table.out);
+    for p in samples::PLATFORMS {
+        let plat = p.split('/').take(2).collect::<Vec<_>>().join("/");
+        assert!(table.out.contains(&plat), "{p} in {}", table.out);
+    }
+}
+
+#[test]
+fn diff_reports_changed_platforms_with_exit_codes() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let v1 = format!("{host}/samples/app:v1");
+    let v2 = format!("{host}/samples/app:v2");
+    let same = mt(cfg.path(), &["diff", &v1, &v1]);
+    assert_eq!(same.code, 0, "{} {}", same.out, same.err);
+    assert!(same.out.contains("6 same, 0 changed"), "{}", same.out);
+    let d = mt(cfg.path(), &["diff", &v1, &v2]);
+    assert_eq!(d.code, 1, "{} {}", d.out, d.err);
+    assert!(d.out.contains("4 same, 2 changed, 0 only in A, 0 only in B"), "{}", d.out);
+    for line in d.out.lines() {
+        if line.starts_with("linux/arm64") || line.starts_with("linux/s390x") {
+            assert!(line.contains("changed"), "{line}");
+        }
+    }
+}
+
+#[test]
+fn docker_error_cases_have_clearer_messages() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{host}/errs/list:v1");
+    let kid = format!("{host}/samples/app-linux-amd64:v1");
+
+    // Missing child: names it, and nothing is left behind.
+    let missing = format!("{host}/samples/app-nope:v1");
+    let r = mt(cfg.path(), &["create", &list, &kid, &missing]);
+    assert_ne!(r.code, 0);
+    assert!(r.err.contains("samples/app-nope"), "{}", r.err);
+    assert!(!r.err.contains('\u{1b}'));
+    let ls = ok(mt(cfg.path(), &["ls"]), "ls");
+    assert!(!ls.out.contains("errs/list"), "no partial list: {}", ls.out);
+
+    // Existing list without --amend.
+    ok(mt(cfg.path(), &["create", &list, &kid]), "create");
+    let r = mt(cfg.path(), &["create", &list, &kid]);
+    assert_ne!(r.code, 0);
+    assert!(r.err.contains("--amend"), "{}", r.err);
+
+    // Bad os/arch: the closest valid value is suggested.
+    let r = mt(cfg.path(), &["annotate", "--arch", "amd46", &list, &kid]);
+    assert_ne!(r.code, 0);
+    assert!(r.err.contains("amd64"), "{}", r.err);
+
+    // Entry not in the list.
+    let other = format!("{host}/samples/app-linux-s390x:v1");
+    let r = mt(cfg.path(), &["annotate", "--variant", "v1", &list, &other]);
+    assert_ne!(r.code, 0);
+    assert!(r.err.contains("does not exist in"), "{}", r.err);
+
+    // Unknown list.
+    let nolist = format!("{host}/errs/none:v1");
+    for cmd in ["push", "rm"] {
+        let r = mt(cfg.path(), &[cmd, &nolist]);
+        assert_ne!(r.code, 0, "{cmd}");
+        assert!(r.err.contains("No such manifest list"), "{cmd}: {}", r.err);
+    }
+
+    // A child that is itself a list is expanded, not refused.
+    let expanded = format!("{host}/errs/expanded:v1");
+    ok(
+        mt(cfg.path(), &["create", &expanded, &format!("{host}/samples/app:v1-oci")]),
+        "create from an index",
+    );
+    let t = ok(mt(cfg.path(), &["inspect", "--format", "table", &expanded]), "table");
+    assert_eq!(t.out.lines().count(), 2 + 6, "{}", t.out);
+
+    // Duplicate platforms are refused with both refs named.
+    let dup = format!("{host}/errs/dup:v1");
+    let oci_amd64 = format!("{host}/samples/app-oci-linux-amd64:v1");
+    let r = mt(cfg.path(), &["create", &dup, &kid, &oci_amd64]);
+    assert_ne!(r.code, 0);
+    assert!(r.err.contains("duplicate platform") && r.err.contains("app-oci-linux-amd64"), "{}", r.err);
+}
+
+#[test]
+fn failed_push_keeps_the_list_and_a_retry_completes() {
+    let mut reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{host}/retry/list:v1");
+    let kids = children(&host, "v1", false);
+    ok(mt(cfg.path(), &args(&["create", &list], &kids)), "create");
+    let before = ok(mt(cfg.path(), &["inspect", "-v", &list]), "inspect local").out;
+
+    reg.stop();
+    let r = mt(cfg.path(), &["push", "--purge", &list]);
+    assert_ne!(r.code, 0, "push to a stopped registry fails");
+    assert!(r.err.contains(&host), "names the registry: {}", r.err);
+    let after = ok(mt(cfg.path(), &["inspect", "-v", &list]), "list still there").out;
+    assert_eq!(before, after, "the draft is unchanged");
+
+    reg.restart();
+    let r = ok(mt(cfg.path(), &["push", "--purge", &list]), "push again");
+    let digest = r.out.lines().last().unwrap().to_string();
+    assert_eq!(Digest::sha256(&skopeo_raw(&host, "retry/list:v1")).as_str(), digest);
+    let ls = ok(mt(cfg.path(), &["ls"]), "ls");
+    assert!(!ls.out.contains("retry/list"), "purged after success: {}", ls.out);
+}
+
+#[test]
+fn cross_registry_children_are_copied() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let dst = TestRegistry::plain();
+    let cfg = tempfile::tempdir().unwrap();
+    let kids = children(&src.host, "v1", true);
+    let list = format!("{}/copied/app:v1", dst.host);
+    ok(mt(cfg.path(), &args(&["create", &list], &kids[..2])), "create across registries");
+    let r = ok(mt(cfg.path(), &["push", &list]), "push copies blobs");
+    let digest = r.out.lines().last().unwrap().to_string();
+    let raw = skopeo_raw(&dst.host, "copied/app:v1");
+    assert_eq!(Digest::sha256(&raw).as_str(), digest);
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["mediaType"], manifest_tui::media::OCI_INDEX, "OCI children give an OCI index");
+    // Each child, config and layer is really on the destination.
+    for m in v["manifests"].as_array().unwrap() {
+        let d = m["digest"].as_str().unwrap();
+        skopeo_raw(&dst.host, &format!("copied/app@{d}"));
+    }
+}
+
+#[test]
+fn oci_annotations_round_trip() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{host}/ann/app:v1");
+    let kids = children(&host, "v1", false);
+    ok(mt(cfg.path(), &args(&["create", "--format", "oci", &list], &kids[..2])), "create oci");
+    ok(
+        mt(cfg.path(), &["annotate", "--annotation", "org.example.note=<hi>", &list, "linux/amd64"]),
+        "annotate",
+    );
+    ok(mt(cfg.path(), &["push", &list]), "push");
+    let raw = skopeo_raw(&host, "ann/app:v1");
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["mediaType"], manifest_tui::media::OCI_INDEX);
+    let notes: Vec<_> = v["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["annotations"]["org.example.note"].as_str())
+        .collect();
+    assert_eq!(notes, ["<hi>"]);
+}
+
+#[test]
+fn unchanged_repush_is_a_no_op() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{host}/again/app:v1");
+    ok(mt(cfg.path(), &args(&["create", &list], &children(&host, "v1", false))), "create");
+    let a = ok(mt(cfg.path(), &["push", &list]), "push");
+    let b = ok(mt(cfg.path(), &["push", &list]), "push again");
+    assert_eq!(a.out.lines().last(), b.out.lines().last(), "same digest");
+}
