@@ -78,6 +78,15 @@ fn main() -> ExitCode {
     if docker.is_none() && !a.no_docker {
         eprintln!("mt-bench: the docker CLI is absent (or has no `manifest` command): measuring manifest-tui alone");
     }
+    if let Some(p) = &a.manifest_tui {
+        if !p.is_file() {
+            eprintln!(
+                "mt-bench: --manifest-tui {} is not a file; build it with `cargo build --release --bins`",
+                p.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
     let ours = a.manifest_tui.clone().or_else(|| {
         std::env::current_exe()
             .ok()
