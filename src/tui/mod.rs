@@ -1,6 +1,35 @@
 //! The terminal UI: shell, event loop, worker, panes.
+//!
+//! - [`app`]: routes keys, worker replies and app events; draws the frame. No I/O.
+//! - [`pane`]: the [`pane::Pane`] trait every pane implements, and [`pane::Ctx`].
+//! - [`state`]: pane state and transitions (pure, unit-tested).
+//! - [`panes`]: drawing, one file per pane.
+//! - [`worker`]: the task that owns the registry client and the store.
+//! - [`keymap`], [`theme`], [`field`], [`text`]: bindings, colours, text fields, helpers.
 
+pub mod app;
+pub mod field;
+pub mod keymap;
+pub mod pane;
+pub mod panes;
+pub mod state;
+pub mod text;
+pub mod theme;
+pub mod worker;
+
+use crate::reference::Reference;
+use app::{App, Control};
+use color_eyre::eyre::{eyre, WrapErr};
+use futures_util::StreamExt;
+use pane::{Notice, NoticeLevel};
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use ratatui::crossterm::execute;
+use ratatui::DefaultTerminal;
+use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
+use tokio::time::{Instant, MissedTickBehavior};
+use worker::{Worker, WorkerOptions};
 
 /// How the TUI is started (filled in by the CLI when no subcommand is given).
 #[derive(Clone, Debug, Default)]
@@ -17,8 +46,206 @@ pub struct TuiOptions {
     pub keymap_file: Option<PathBuf>,
 }
 
-/// Run the TUI until the user quits.
+/// At most this many frames per second.
+const FRAME: Duration = Duration::from_millis(16);
+/// The spinner's pace (only ticks while something loads).
+const TICK: Duration = Duration::from_millis(100);
+
+/// Run the TUI until the user quits. The terminal is restored on every way out: quit,
+/// Ctrl-C, SIGTERM/SIGHUP/SIGINT, an error, and a panic in any thread or task (the panic
+/// hook restores the terminal, prints the report and exits with status 101).
 pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
-    let _ = opts;
-    todo!()
+    install_hooks()?;
+    // Validate the start reference before touching the terminal.
+    let start_ref = match &opts.reference {
+        Some(r) => {
+            let r = match &opts.registry {
+                Some(reg) if !r.contains('/') || !looks_like_host(r) => format!("{reg}/{r}"),
+                _ => r.clone(),
+            };
+            Some(Reference::parse(&r).wrap_err_with(|| format!("cannot open {r:?}"))?)
+        }
+        None => None,
+    };
+    let (keymap, key_errors) = keymap::Keymap::load(opts.keymap_file.as_deref());
+    if let (Some(f), Some(e)) = (&opts.keymap_file, key_errors.first()) {
+        if e.line == 0 {
+            return Err(eyre!("{e}")).wrap_err_with(|| format!("--keymap {}", f.display()));
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let mut terminal = init_terminal()?;
+    let result = rt.block_on(async {
+        let worker = Worker::spawn(WorkerOptions {
+            client: opts.client.clone(),
+            docker_config: opts.docker_config.clone(),
+            history_file: worker::default_history_file(),
+        });
+        let mut app = App::new(keymap, theme::Theme::from_env());
+        if let Some(e) = key_errors.first() {
+            app.notice = Some(Notice {
+                level: NoticeLevel::Error,
+                text: format!(
+                    "{e}{}; the other bindings apply",
+                    if key_errors.len() > 1 {
+                        format!(" (and {} more problems)", key_errors.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
+        }
+        start_browser(&mut app, opts.registry.as_deref(), start_ref.as_ref());
+        event_loop(&mut terminal, &mut app, worker).await
+    });
+    restore_terminal();
+    // Do not wait for in-flight requests.
+    rt.shutdown_background();
+    result
+}
+
+fn looks_like_host(r: &str) -> bool {
+    r.split('/')
+        .next()
+        .is_some_and(|h| h.contains('.') || h.contains(':') || h == "localhost")
+}
+
+/// Point the browser at the start registry / reference.
+pub fn start_browser(app: &mut App, registry: Option<&str>, reference: Option<&Reference>) {
+    if let Some(i) = app
+        .panes
+        .iter()
+        .position(|p| p.id() == pane::PaneId::Browser)
+    {
+        // Replace the default browser by one started at the requested place.
+        let mut b = panes::browser::BrowserPane::default();
+        b.state.start(registry, reference, &mut app.ctx);
+        app.panes[i] = Box::new(b);
+    }
+}
+
+fn install_hooks() -> color_eyre::Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    // Ignore "already installed" (run twice in one process, e.g. tests).
+    let _ = eyre_hook.install();
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // A panic anywhere (the UI, the worker, a blocking task) ends the process: restore
+        // the terminal first so the report is readable and the shell usable.
+        restore_terminal();
+        panic_hook(info);
+        std::process::exit(101);
+    }));
+    Ok(())
+}
+
+fn init_terminal() -> color_eyre::Result<DefaultTerminal> {
+    let t = ratatui::try_init().wrap_err("cannot set up the terminal (is stdout a terminal?)")?;
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    Ok(t)
+}
+
+fn restore_terminal() {
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+}
+
+/// Hand the terminal back to the shell and stop (SIGTSTP); on `fg`, take it back.
+fn suspend(terminal: &mut DefaultTerminal) -> color_eyre::Result<()> {
+    restore_terminal();
+    // SAFETY: raising a signal for our own process has no memory-safety requirements.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    *terminal = init_terminal()?;
+    terminal.clear()?;
+    Ok(())
+}
+
+fn write_clipboard(texts: Vec<String>) {
+    let mut out = std::io::stdout();
+    for t in texts {
+        let _ = out.write_all(text::osc52(&t).as_bytes());
+    }
+    let _ = out.flush();
+}
+
+/// The loop: wait for the next input (terminal, worker, signals, a spinner tick only while
+/// something loads), handle everything pending, then draw once if something changed, at most
+/// every [`FRAME`]. Idle means no wakeups at all.
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    mut worker: Worker,
+) -> color_eyre::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("cannot listen for SIGTERM")?;
+    let mut sighup = signal(SignalKind::hangup()).wrap_err("cannot listen for SIGHUP")?;
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("cannot listen for SIGINT")?;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_draw = Instant::now() - FRAME;
+
+    loop {
+        for msg in app.take_outbox() {
+            if !worker.send(msg) {
+                return Err(eyre!("the background worker stopped unexpectedly"));
+            }
+        }
+        let clip = app.take_clipboard();
+        if !clip.is_empty() {
+            write_clipboard(clip);
+        }
+        match app.take_control() {
+            Control::Quit => return Ok(()),
+            Control::Suspend => {
+                suspend(terminal)?;
+                app.dirty = true;
+                last_draw = Instant::now() - FRAME;
+            }
+            Control::Continue => {}
+        }
+        let draw_at = last_draw + FRAME;
+        let busy = app.busy();
+        tokio::select! {
+            // Inputs first (biased), so everything pending is handled before a draw.
+            biased;
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => app.key(k),
+                Some(Ok(Event::Paste(s))) => app.paste(&s),
+                Some(Ok(Event::Resize(..))) => app.dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(eyre!("reading the terminal failed: {e}")),
+                None => return Ok(()),
+            },
+            ev = worker.events.recv() => match ev {
+                Some(ev) => app.worker_event(ev),
+                None => return Err(worker_died(&mut worker).await),
+            },
+            _ = tick.tick(), if busy => app.tick(),
+            _ = tokio::time::sleep_until(draw_at), if app.dirty => {
+                terminal.draw(|f| app.draw(f)).wrap_err("drawing the screen failed")?;
+                app.dirty = false;
+                last_draw = Instant::now();
+            }
+        }
+    }
+}
+
+async fn worker_died(worker: &mut Worker) -> color_eyre::Report {
+    match (&mut worker.join).await {
+        Err(e) if e.is_panic() => eyre!("the background worker panicked"),
+        Err(e) => eyre!("the background worker stopped: {e}"),
+        Ok(()) => eyre!("the background worker stopped unexpectedly"),
+    }
 }

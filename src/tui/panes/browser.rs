@@ -1,0 +1,485 @@
+//! The registry browser pane.
+
+use super::{empty_message, load_line, pane_block};
+use crate::media::Kind;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{Ctx, Pane, PaneId, View};
+use crate::tui::state::browser::{BrowserState, Level};
+use crate::tui::state::list::{scroll_offset, FilterList, ItemText};
+use crate::tui::state::Load;
+use crate::tui::text::{human_size, inert, platform_label};
+use crate::tui::worker::{Slot, WorkerEvent};
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// The browser as a [`Pane`].
+#[derive(Debug, Default)]
+pub struct BrowserPane {
+    pub state: BrowserState,
+}
+
+impl BrowserPane {
+    pub fn new(state: BrowserState) -> Self {
+        BrowserPane { state }
+    }
+}
+
+impl Pane for BrowserPane {
+    fn id(&self) -> PaneId {
+        PaneId::Browser
+    }
+    fn title(&self) -> String {
+        "Browser".to_string()
+    }
+    fn contexts(&self) -> Vec<Context> {
+        self.state.contexts()
+    }
+    fn field_focused(&self) -> bool {
+        self.state.field_focused()
+    }
+    fn field_key(&mut self, key: &KeyEvent, _ctx: &mut Ctx) {
+        self.state.field_key(key)
+    }
+    fn paste(&mut self, text: &str, _ctx: &mut Ctx) {
+        self.state.paste(text)
+    }
+    fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        self.state.action(action, ctx)
+    }
+    fn owns(&self, slot: Slot) -> bool {
+        matches!(
+            slot,
+            Slot::Registries | Slot::Catalog | Slot::Tags | Slot::Content
+        )
+    }
+    fn worker_event(&mut self, ev: WorkerEvent, _ctx: &mut Ctx) {
+        self.state.reply(ev.slot, ev.reply)
+    }
+    fn busy(&self) -> bool {
+        self.state.busy()
+    }
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(frame, area, &self.state, view)
+    }
+}
+
+/// `registry › repo › tag` for the block title.
+fn breadcrumb(s: &BrowserState) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(r) = &s.registry {
+        if s.level != Level::Registries {
+            parts.push(inert(r).into_owned());
+        }
+    }
+    if let Some(r) = &s.repo {
+        if matches!(s.level, Level::Tags | Level::Content) {
+            parts.push(inert(r).into_owned());
+        }
+    }
+    if s.level == Level::Content {
+        if let Some(r) = &s.shown {
+            match (&r.tag, &r.digest) {
+                (_, Some(d)) => parts.push(d.short()),
+                (Some(t), None) => parts.push(inert(t).into_owned()),
+                _ => {}
+            }
+        }
+    }
+    if parts.is_empty() {
+        "registries".to_string()
+    } else {
+        parts.join(" › ")
+    }
+}
+
+/// Draw the browser into `area`.
+pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
+    let t = view.theme;
+    let title = Line::from(vec![Span::styled(format!(" {} ", breadcrumb(s)), t.title)]);
+    let block = pane_block(title, view, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+
+    // Top: a prompt or a filter line when there is one. Bottom: the load state.
+    let field_line = s.prompt.is_some()
+        || s.filter_field.is_some()
+        || (s.level != Level::Content && !current_filter(s).is_empty());
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(if field_line {
+            1 + s.prompt.as_ref().map_or(0, |p| p.error.is_some() as u16)
+        } else {
+            0
+        }),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    if let Some(p) = &s.prompt {
+        let [f, e] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(top);
+        p.field.draw(frame, f, t, true);
+        if let Some(err) = &p.error {
+            frame.render_widget(
+                Paragraph::new(Span::styled(inert(err).into_owned(), t.error)),
+                e,
+            );
+        }
+    } else if let Some(f) = &s.filter_field {
+        f.draw(frame, top, t, true);
+    } else if field_line {
+        frame.render_widget(
+            Line::from(vec![
+                Span::styled("filter: ", t.title),
+                Span::raw(inert(current_filter(s)).into_owned()),
+                Span::styled("  (Esc clears)", t.muted),
+            ]),
+            top,
+        );
+    }
+
+    match s.level {
+        Level::Registries => draw_registries(frame, body, bottom, s, view),
+        Level::Catalog => draw_catalog(frame, body, bottom, s, view),
+        Level::Tags => draw_tags(frame, body, bottom, s, view),
+        Level::Content => draw_content(frame, body, bottom, s, view),
+    }
+}
+
+fn current_filter(s: &BrowserState) -> &str {
+    match s.level {
+        Level::Registries => s.registries.filter(),
+        Level::Catalog => s.catalog.filter(),
+        Level::Tags => s.tags.filter(),
+        Level::Content => "",
+    }
+}
+
+/// Draw a filterable list: only the rows in view are built, so 10,000 items cost nothing.
+fn draw_list<T: ItemText>(
+    frame: &mut Frame,
+    area: Rect,
+    list: &FilterList<T>,
+    view: &View,
+    right: impl Fn(&T) -> Option<String>,
+) {
+    let t = view.theme;
+    let h = area.height as usize;
+    let off = list.scroll_for(h);
+    let rows: Vec<Line> = list
+        .window(off, h)
+        .map(|(pos, item)| {
+            let mut spans = vec![Span::raw(format!(" {}", inert(item.text())))];
+            if let Some(r) = right(item) {
+                spans.push(Span::styled(format!("  {r}"), t.muted));
+            }
+            let line = Line::from(spans);
+            if pos == list.selected() {
+                line.style(t.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    // Full-width selection bar.
+    for (i, line) in rows.into_iter().enumerate() {
+        let r = Rect {
+            y: area.y + i as u16,
+            height: 1,
+            ..area
+        };
+        let st = line.style;
+        frame.render_widget(Paragraph::new(line).style(st), r);
+    }
+}
+
+fn count_label(list_len: usize, total: usize, filtered: bool, noun: &str) -> String {
+    if filtered {
+        format!("{list_len} of {total} {noun}")
+    } else {
+        format!("{total} {noun}")
+    }
+}
+
+fn status_line(
+    frame: &mut Frame,
+    area: Rect,
+    load: &Load,
+    what: &str,
+    count: usize,
+    summary: String,
+    view: &View,
+) {
+    let line = load_line(load, what, Some(count), view)
+        .unwrap_or_else(|| Line::from(Span::styled(summary, view.theme.muted)));
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_registries(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
+    let l = &s.registries;
+    if l.total() == 0 && !s.registries_load.busy() {
+        let keys = view
+            .keymap
+            .keys_label(Context::Registries, Action::OpenByName)
+            .unwrap_or_default();
+        empty_message(
+            frame,
+            body,
+            vec![
+                Line::from(
+                    "No registries known yet (none in docker's config.json, none opened before).",
+                ),
+                Line::from(format!("Press {keys} to type one, e.g. 127.0.0.1:5000")),
+            ],
+            view.theme.muted,
+        );
+    } else {
+        draw_list(frame, body, l, view, |c| Some(c.source.label().to_string()));
+    }
+    let summary = count_label(l.len(), l.total(), !l.filter().is_empty(), "registries");
+    status_line(
+        frame,
+        bottom,
+        &s.registries_load,
+        "registries",
+        l.total(),
+        summary,
+        view,
+    );
+}
+
+fn draw_catalog(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
+    let l = &s.catalog;
+    if let Some(msg) = &s.catalog_unavailable {
+        empty_message(
+            frame,
+            body,
+            vec![Line::from(inert(msg).into_owned())],
+            view.theme.muted,
+        );
+    } else if l.total() == 0 && s.catalog_load == Load::Done {
+        empty_message(
+            frame,
+            body,
+            vec![Line::from("This registry has no repositories.")],
+            view.theme.muted,
+        );
+    } else if l.is_empty() && l.total() > 0 {
+        empty_message(
+            frame,
+            body,
+            vec![Line::from("No repository matches the filter.")],
+            view.theme.muted,
+        );
+    } else {
+        draw_list(frame, body, l, view, |_| None);
+    }
+    let summary = count_label(l.len(), l.total(), !l.filter().is_empty(), "repositories");
+    status_line(
+        frame,
+        bottom,
+        &s.catalog_load,
+        "repositories",
+        l.total(),
+        summary,
+        view,
+    );
+}
+
+fn draw_tags(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
+    let l = &s.tags;
+    if l.total() == 0 && s.tags_load == Load::Done {
+        empty_message(
+            frame,
+            body,
+            vec![Line::from("This repository has no tags.")],
+            view.theme.muted,
+        );
+    } else if l.is_empty() && l.total() > 0 {
+        empty_message(
+            frame,
+            body,
+            vec![Line::from("No tag matches the filter.")],
+            view.theme.muted,
+        );
+    } else {
+        draw_list(frame, body, l, view, |_| None);
+    }
+    let summary = format!(
+        "{}, sorted {}",
+        count_label(l.len(), l.total(), !l.filter().is_empty(), "tags"),
+        s.tag_sort.label()
+    );
+    status_line(
+        frame,
+        bottom,
+        &s.tags_load,
+        "tags",
+        l.total(),
+        summary,
+        view,
+    );
+}
+
+fn media_label(mt: &str) -> String {
+    match Kind::from_media_type(mt) {
+        Some(k) => k.label().to_string(),
+        None => inert(mt.rsplit('/').next().unwrap_or(mt)).into_owned(),
+    }
+}
+
+fn annotations_label(a: &std::collections::BTreeMap<String, String>) -> String {
+    a.iter()
+        .map(|(k, v)| format!("{}={}", inert(k), inert(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
+    let t = view.theme;
+    let Some(c) = &s.content else {
+        if let Some(line) = load_line(&s.content_load, "the manifest", None, view) {
+            empty_message(frame, body, vec![line], Style::new());
+        }
+        return;
+    };
+    let ins = &c.inspection;
+    let shown = s.shown.as_ref().unwrap_or(&ins.reference);
+    let kind = ins.manifest.kind();
+    let head = Line::from(vec![
+        Span::styled(inert(&shown.familiar()).into_owned(), t.title),
+        Span::raw("  "),
+        Span::styled(kind.label().to_string(), t.muted),
+        Span::raw("  "),
+        Span::raw(ins.manifest.digest.to_string()),
+    ]);
+    let [head_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+    frame.render_widget(Paragraph::new(head), head_area);
+
+    let full_digest = table_area.width >= 130;
+    let dw: u16 = if full_digest { 72 } else { 20 };
+    let digest = |d: &crate::digest::Digest| {
+        if full_digest {
+            d.to_string()
+        } else {
+            d.short()
+        }
+    };
+
+    let n = s.content_rows();
+    let summary;
+    if let Some(img) = &c.image {
+        // An image: platform, config summary, then its layers.
+        let mut facts = vec![Span::styled("platform ", t.muted)];
+        let p = img
+            .config
+            .as_ref()
+            .map(|c| c.platform())
+            .unwrap_or_default();
+        facts.push(Span::raw(inert(&platform_label(&p)).into_owned()));
+        if let Some(cfg) = &img.config {
+            if let Some(created) = &cfg.created {
+                facts.push(Span::styled("  created ", t.muted));
+                facts.push(Span::raw(inert(created).into_owned()));
+            }
+            if !cfg.os_features.is_empty() {
+                facts.push(Span::styled("  os.features ", t.muted));
+                facts.push(Span::raw(inert(&cfg.os_features.join(",")).into_owned()));
+            }
+        }
+        facts.push(Span::styled("  config ", t.muted));
+        facts.push(Span::raw(digest(&img.manifest.config.digest)));
+        let [facts_area, layers_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(table_area);
+        frame.render_widget(Paragraph::new(Line::from(facts)), facts_area);
+        let h = layers_area.height.saturating_sub(1) as usize;
+        let off = scroll_offset(s.content_offset.get(), s.content_sel, h, n);
+        s.content_offset.set(off);
+        let rows = img
+            .manifest
+            .layers
+            .iter()
+            .enumerate()
+            .skip(off)
+            .take(h)
+            .map(|(i, l)| {
+                let row = Row::new(vec![
+                    Cell::from(format!("{}", i + 1)),
+                    Cell::from(digest(&l.digest)),
+                    Cell::from(human_size(l.size)),
+                    Cell::from(media_label(&l.media_type)),
+                ]);
+                if i == s.content_sel {
+                    row.style(t.selected)
+                } else {
+                    row
+                }
+            });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(3),
+                Constraint::Length(dw),
+                Constraint::Length(10),
+                Constraint::Min(8),
+            ],
+        )
+        .header(Row::new(vec!["#", "Layer digest", "Size", "Media type"]).style(t.header));
+        frame.render_widget(table, layers_area);
+        let total: i64 = img.manifest.layers.iter().map(|l| l.size.max(0)).sum();
+        summary = format!(
+            "image: {} layers, {}",
+            img.manifest.layers.len(),
+            human_size(total)
+        );
+    } else {
+        let h = table_area.height.saturating_sub(1) as usize;
+        let off = scroll_offset(s.content_offset.get(), s.content_sel, h, n);
+        s.content_offset.set(off);
+        let rows = ins
+            .entries
+            .iter()
+            .enumerate()
+            .skip(off)
+            .take(h)
+            .map(|(i, e)| {
+                let row = Row::new(vec![
+                    Cell::from(inert(&platform_label(&e.platform())).into_owned()),
+                    Cell::from(digest(&e.descriptor.digest)),
+                    Cell::from(human_size(e.descriptor.size)),
+                    Cell::from(media_label(&e.descriptor.media_type)),
+                    Cell::from(annotations_label(&e.descriptor.annotations)),
+                ]);
+                if i == s.content_sel {
+                    row.style(t.selected)
+                } else {
+                    row
+                }
+            });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(24),
+                Constraint::Length(dw),
+                Constraint::Length(10),
+                Constraint::Length(10),
+                Constraint::Min(10),
+            ],
+        )
+        .header(
+            Row::new(vec!["Platform", "Digest", "Size", "Type", "Annotations"]).style(t.header),
+        );
+        frame.render_widget(table, table_area);
+        summary = format!("list: {} entries", ins.entries.len());
+    }
+    let status = load_line(&s.content_load, "the manifest", None, view)
+        .unwrap_or_else(|| Line::from(Span::styled(summary, t.muted)));
+    frame.render_widget(Paragraph::new(status), bottom);
+}

@@ -1,0 +1,203 @@
+//! The comparison pane: one row per platform, A and B side by side.
+
+use super::{empty_message, load_line, pane_block};
+use crate::ops::{DiffRow, DiffStatus};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
+use crate::tui::state::compare::CompareState;
+use crate::tui::state::list::scroll_offset;
+use crate::tui::text::{inert, platform_label};
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Slot, WorkerEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+#[derive(Debug, Default)]
+pub struct ComparePane {
+    pub state: CompareState,
+}
+
+impl Pane for ComparePane {
+    fn id(&self) -> PaneId {
+        PaneId::Compare
+    }
+    fn title(&self) -> String {
+        "Compare".to_string()
+    }
+    fn contexts(&self) -> Vec<Context> {
+        self.state.contexts()
+    }
+    fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        self.state.action(action, ctx)
+    }
+    fn owns(&self, slot: Slot) -> bool {
+        slot == Slot::Compare
+    }
+    fn worker_event(&mut self, ev: WorkerEvent, _ctx: &mut Ctx) {
+        self.state.reply(ev.reply)
+    }
+    fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
+        match ev {
+            AppEvent::SetCompareSide(side, src) => {
+                self.state.set_side(*side, src.clone(), ctx);
+                true
+            }
+            _ => false,
+        }
+    }
+    fn busy(&self) -> bool {
+        self.state.load.busy()
+    }
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(frame, area, &self.state, view)
+    }
+}
+
+/// The style of a row of this status.
+pub fn row_style(theme: &Theme, status: DiffStatus) -> Style {
+    match status {
+        DiffStatus::Same => theme.muted,
+        DiffStatus::Changed => theme.changed,
+        DiffStatus::OnlyA => theme.only_a,
+        DiffStatus::OnlyB => theme.only_b,
+    }
+}
+
+fn marker(status: DiffStatus) -> &'static str {
+    match status {
+        DiffStatus::Same => "=",
+        DiffStatus::Changed => "≠",
+        DiffStatus::OnlyA => "A",
+        DiffStatus::OnlyB => "B",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
+    let t = view.theme;
+    let block = pane_block(
+        Line::from(Span::styled(" compare per platform ", t.title)),
+        view,
+        true,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 || inner.width == 0 {
+        return;
+    }
+    let [sides, body, bottom] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let side_line = |name: &str, label: Option<String>, digest: Option<String>| {
+        let mut spans = vec![Span::styled(format!("{name}: "), t.title)];
+        match label {
+            Some(l) => spans.push(Span::raw(inert(&l).into_owned())),
+            None => spans.push(Span::styled("(not set)", t.muted)),
+        }
+        if let Some(d) = digest {
+            spans.push(Span::styled(format!("  {d}"), t.muted));
+        }
+        Line::from(spans)
+    };
+    let (a_d, b_d) = match &s.result {
+        Some(c) => (
+            c.a_digest.as_ref().map(|d| d.to_string()),
+            c.b_digest.as_ref().map(|d| d.to_string()),
+        ),
+        None => (None, None),
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            side_line("A", s.a.as_ref().map(|x| x.label()), a_d),
+            side_line("B", s.b.as_ref().map(|x| x.label()), b_d),
+        ]),
+        sides,
+    );
+
+    let Some(c) = &s.result else {
+        let text = match load_line(&s.load, "both sides", None, view) {
+            Some(l) => vec![l],
+            None => {
+                let ka = view
+                    .keymap
+                    .keys_label(Context::Tags, Action::MarkA)
+                    .unwrap_or_default();
+                let kb = view
+                    .keymap
+                    .keys_label(Context::Tags, Action::MarkB)
+                    .unwrap_or_default();
+                vec![
+                    Line::from("Nothing to compare yet."),
+                    Line::from(format!(
+                        "In the browser, press {ka} on a tag or list for side A and {kb} on another for side B."
+                    )),
+                ]
+            }
+        };
+        empty_message(frame, body, text, t.muted);
+        return;
+    };
+
+    let full = body.width >= 2 + 24 + 10 + 72 * 2;
+    let dw: u16 = if full { 72 } else { 20 };
+    let dig = |r: &DiffRow, b: bool| -> String {
+        let side = if b { &r.b } else { &r.a };
+        match side {
+            Some(x) if full => x.digest.to_string(),
+            Some(x) => x.digest.short(),
+            None => "—".to_string(),
+        }
+    };
+    let h = body.height.saturating_sub(1) as usize;
+    let off = scroll_offset(s.offset.get(), s.selected, h, c.rows.len());
+    s.offset.set(off);
+    let rows = c.rows.iter().enumerate().skip(off).take(h).map(|(i, r)| {
+        let mut style = row_style(t, r.status);
+        if i == s.selected {
+            style = style.patch(t.selected);
+        }
+        Row::new(vec![
+            Cell::from(marker(r.status)),
+            Cell::from(inert(&platform_label(&r.platform)).into_owned()),
+            Cell::from(r.status.label()),
+            Cell::from(dig(r, false)),
+            Cell::from(dig(r, true)),
+        ])
+        .style(style)
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(24),
+            Constraint::Length(9),
+            Constraint::Length(dw),
+            Constraint::Length(dw),
+        ],
+    )
+    .header(Row::new(vec!["", "Platform", "Status", "A digest", "B digest"]).style(t.header));
+    frame.render_widget(table, body);
+
+    let status = match load_line(&s.load, "both sides", None, view) {
+        Some(l) => l,
+        None => {
+            let (same, changed, oa, ob) = s.summary().unwrap_or_default();
+            Line::from(vec![
+                Span::styled(format!("{same} same"), t.muted),
+                Span::raw(" · "),
+                Span::styled(format!("{changed} changed"), t.changed),
+                Span::raw(" · "),
+                Span::styled(format!("{oa} only in A"), t.only_a),
+                Span::raw(" · "),
+                Span::styled(format!("{ob} only in B"), t.only_b),
+            ])
+        }
+    };
+    frame.render_widget(Paragraph::new(status), bottom);
+}

@@ -1,0 +1,67 @@
+//! The `?` help overlay, generated from the keymap table.
+
+use super::centered;
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::pane::View;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::Frame;
+
+/// The help text for these contexts (plus `Always` and `Global`), one line per binding.
+pub fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec<Line<'a>> {
+    let t = view.theme;
+    let mut order: Vec<Context> = contexts.to_vec();
+    for c in [Context::Field, Context::Global, Context::Always] {
+        if !order.contains(&c) {
+            order.push(c);
+        }
+    }
+    let mut lines = Vec::new();
+    for c in order {
+        let rows: Vec<_> = keymap.in_context(c).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(Span::styled(c.heading().to_string(), t.header)));
+        for b in rows {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<22}", keys.join(" ")), t.key),
+                Span::raw(b.description.to_string()),
+                Span::styled(format!("  [{} {}]", c.name(), b.action.name()), t.muted),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Draw the overlay; `scroll` is the first line shown.
+pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, view: &View) {
+    let lines = help_lines(view.keymap, contexts, view);
+    let w = area.width.saturating_sub(4).min(96);
+    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
+    let r = centered(area, w, h);
+    frame.render_widget(Clear, r);
+    let max_scroll = lines.len().saturating_sub(h.saturating_sub(2) as usize);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(view.theme.border_focus)
+        .title(Span::styled(
+            " keys (Esc closes, ↑↓ scroll) ",
+            view.theme.title,
+        ))
+        .title_bottom(Span::styled(
+            " rebind in ~/.config/manifest-tui/keys.conf: CONTEXT ACTION KEY[,KEY] ",
+            view.theme.muted,
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll) as u16, 0)),
+        r,
+    );
+}

@@ -1,0 +1,693 @@
+//! The registry browser: registries → repositories → tags → a tag's content.
+
+use super::list::{natural_cmp, FilterList, ItemText};
+use super::Load;
+use crate::ops::Source;
+use crate::reference::Reference;
+use crate::registry::Repo;
+use crate::tui::field::TextField;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side};
+use crate::tui::worker::{normalize_registry, Command, Content, RegistrySource, Reply, Slot};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+/// Catalog and tag pages are asked for this many at a time.
+pub const PAGE_SIZE: usize = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Registries,
+    Catalog,
+    Tags,
+    Content,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryChoice {
+    pub host: String,
+    pub source: RegistrySource,
+}
+
+impl ItemText for RegistryChoice {
+    fn text(&self) -> &str {
+        &self.host
+    }
+}
+
+/// The order tags are shown in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TagSort {
+    /// As the registry sends them (lexical).
+    #[default]
+    Registry,
+    /// Numbers compared as numbers, newest-looking last (`v2` before `v10`).
+    Natural,
+    /// Natural, reversed: `v10` first.
+    NaturalDesc,
+}
+
+impl TagSort {
+    pub fn next(self) -> TagSort {
+        match self {
+            TagSort::Registry => TagSort::Natural,
+            TagSort::Natural => TagSort::NaturalDesc,
+            TagSort::NaturalDesc => TagSort::Registry,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TagSort::Registry => "a→z",
+            TagSort::Natural => "version ↑",
+            TagSort::NaturalDesc => "version ↓",
+        }
+    }
+}
+
+/// What a typed-name prompt is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Registry,
+    Repository,
+}
+
+#[derive(Clone, Debug)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub field: TextField,
+    /// Why the last submission was refused.
+    pub error: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct BrowserState {
+    pub level: Level,
+    pub registries: FilterList<RegistryChoice>,
+    pub registries_load: Load,
+    pub registry: Option<String>,
+    pub catalog: FilterList<String>,
+    pub catalog_load: Load,
+    /// Set when the registry offers no catalog: the user types a repository instead.
+    pub catalog_unavailable: Option<String>,
+    pub repo: Option<String>,
+    pub tags: FilterList<String>,
+    pub tags_load: Load,
+    pub tag_sort: TagSort,
+    /// The reference whose content is shown.
+    pub shown: Option<Reference>,
+    pub content: Option<Content>,
+    pub content_load: Load,
+    /// Cursor in the content table (entries of a list, layers of an image).
+    pub content_sel: usize,
+    pub content_offset: std::cell::Cell<usize>,
+    /// The filter field while it has focus.
+    pub filter_field: Option<TextField>,
+    pub prompt: Option<Prompt>,
+}
+
+impl Default for BrowserState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BrowserState {
+    pub fn new() -> Self {
+        BrowserState {
+            level: Level::Registries,
+            registries: FilterList::new(),
+            registries_load: Load::Idle,
+            registry: None,
+            catalog: FilterList::new(),
+            catalog_load: Load::Idle,
+            catalog_unavailable: None,
+            repo: None,
+            tags: FilterList::new(),
+            tags_load: Load::Idle,
+            tag_sort: TagSort::default(),
+            shown: None,
+            content: None,
+            content_load: Load::Idle,
+            content_sel: 0,
+            content_offset: Default::default(),
+            filter_field: None,
+            prompt: None,
+        }
+    }
+
+    /// Start where the command line says: a registry's catalog, a repository's tags, or a
+    /// tag's content; otherwise the registry picker.
+    pub fn start(&mut self, registry: Option<&str>, reference: Option<&Reference>, ctx: &mut Ctx) {
+        ctx.request(Slot::Registries, Command::Registries);
+        self.registries_load = Load::Loading;
+        if let Some(r) = reference {
+            self.add_registry(&r.domain, RegistrySource::Startup);
+            self.registry = Some(r.domain.clone());
+            self.open_repo(&r.path, ctx);
+            if r.tag.is_some() || r.digest.is_some() {
+                self.open_reference(r.clone(), ctx);
+            }
+        } else if let Some(host) = registry {
+            let host = normalize_registry(host);
+            self.add_registry(&host, RegistrySource::Startup);
+            self.open_registry(&host, ctx);
+        }
+    }
+
+    fn add_registry(&mut self, host: &str, source: RegistrySource) {
+        if !self.registries.items().iter().any(|c| c.host == host) {
+            self.registries.extend([RegistryChoice {
+                host: host.to_string(),
+                source,
+            }]);
+        }
+        self.registries.select_text(host);
+    }
+
+    /// The keymap contexts for the current level and focus.
+    pub fn contexts(&self) -> Vec<Context> {
+        let level = match self.level {
+            Level::Registries => Context::Registries,
+            Level::Catalog => Context::Catalog,
+            Level::Tags => Context::Tags,
+            Level::Content => Context::Content,
+        };
+        vec![level, Context::Browser, Context::List]
+    }
+
+    pub fn field_focused(&self) -> bool {
+        self.filter_field.is_some() || self.prompt.is_some()
+    }
+
+    pub fn busy(&self) -> bool {
+        match self.level {
+            Level::Registries => self.registries_load.busy(),
+            Level::Catalog => self.catalog_load.busy(),
+            Level::Tags => self.tags_load.busy(),
+            Level::Content => self.content_load.busy(),
+        }
+    }
+
+    /// Open a registry's catalog.
+    pub fn open_registry(&mut self, host: &str, ctx: &mut Ctx) {
+        let host = normalize_registry(host);
+        if self.registry.as_deref() != Some(host.as_str()) || self.catalog_load != Load::Done {
+            self.registry = Some(host.clone());
+            self.catalog.clear();
+            self.catalog_unavailable = None;
+            self.catalog_load = Load::Loading;
+            ctx.request(
+                Slot::Catalog,
+                Command::Catalog {
+                    registry: host.clone(),
+                    page_size: PAGE_SIZE,
+                },
+            );
+            // Opening a new registry forgets the repository shown.
+            self.repo = None;
+            self.tags.clear();
+            self.tags_load = Load::Idle;
+            ctx.cancel(Slot::Tags);
+        }
+        ctx.tell(Command::RememberRegistry(host));
+        self.level = Level::Catalog;
+    }
+
+    /// Open a repository's tags (on the current registry).
+    pub fn open_repo(&mut self, path: &str, ctx: &mut Ctx) {
+        let Some(domain) = self.registry.clone() else {
+            return;
+        };
+        if self.repo.as_deref() != Some(path) || matches!(self.tags_load, Load::Failed(_)) {
+            self.repo = Some(path.to_string());
+            self.tags.clear();
+            self.tags_load = Load::Loading;
+            ctx.request(
+                Slot::Tags,
+                Command::Tags {
+                    repo: Repo {
+                        domain,
+                        path: path.to_string(),
+                    },
+                    page_size: PAGE_SIZE,
+                },
+            );
+        }
+        self.level = Level::Tags;
+    }
+
+    /// The reference of a tag of the current repository.
+    pub fn tag_reference(&self, tag: &str) -> Option<Reference> {
+        let (reg, repo) = (self.registry.as_ref()?, self.repo.as_ref()?);
+        Reference::parse(&format!("{reg}/{repo}:{tag}")).ok()
+    }
+
+    /// Show a tag's or digest's content.
+    pub fn open_reference(&mut self, r: Reference, ctx: &mut Ctx) {
+        if self.shown.as_ref() != Some(&r) || !matches!(self.content_load, Load::Done) {
+            self.shown = Some(r.clone());
+            self.content = None;
+            self.content_sel = 0;
+            self.content_offset.set(0);
+            self.content_load = Load::Loading;
+            ctx.request(Slot::Content, Command::Inspect { reference: r });
+        }
+        self.level = Level::Content;
+    }
+
+    fn reload(&mut self, ctx: &mut Ctx) {
+        match self.level {
+            Level::Registries => {
+                self.registries_load = Load::Loading;
+                ctx.request(Slot::Registries, Command::Registries);
+            }
+            Level::Catalog => {
+                if let Some(h) = self.registry.clone() {
+                    self.catalog_load = Load::Failed(String::new()); // force
+                    self.open_registry(&h, ctx);
+                }
+            }
+            Level::Tags => {
+                if let Some(r) = self.repo.clone() {
+                    self.tags_load = Load::Failed(String::new());
+                    self.open_repo(&r, ctx);
+                }
+            }
+            Level::Content => {
+                if let Some(r) = self.shown.clone() {
+                    self.content_load = Load::Idle;
+                    self.open_reference(r, ctx);
+                }
+            }
+        }
+    }
+
+    fn current_filter(&self) -> &str {
+        match self.level {
+            Level::Registries => self.registries.filter(),
+            Level::Catalog => self.catalog.filter(),
+            Level::Tags => self.tags.filter(),
+            Level::Content => "",
+        }
+    }
+
+    fn set_filter(&mut self, f: &str) {
+        match self.level {
+            Level::Registries => self.registries.set_filter(f),
+            Level::Catalog => self.catalog.set_filter(f),
+            Level::Tags => self.tags.set_filter(f),
+            Level::Content => {}
+        }
+    }
+
+    /// Number of rows in the content table.
+    pub fn content_rows(&self) -> usize {
+        match &self.content {
+            Some(c) => match &c.image {
+                Some(img) => img.manifest.layers.len(),
+                None => c.inspection.entries.len(),
+            },
+            None => 0,
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.level {
+            Level::Registries => self.registries.move_by(delta),
+            Level::Catalog => self.catalog.move_by(delta),
+            Level::Tags => self.tags.move_by(delta),
+            Level::Content => {
+                let n = self.content_rows();
+                if n > 0 {
+                    self.content_sel =
+                        (self.content_sel as isize + delta).clamp(0, n as isize - 1) as usize;
+                }
+            }
+        }
+    }
+
+    /// The rows a page-up/down moves.
+    pub const PAGE: isize = 10;
+
+    /// Handle a bound action; false when not handled here.
+    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        if let Some(p) = &mut self.prompt {
+            match action {
+                Action::Submit => {
+                    let value = p.field.value().trim().to_string();
+                    let kind = p.kind;
+                    self.submit_prompt(kind, &value, ctx);
+                }
+                Action::Cancel => self.prompt = None,
+                _ => return false,
+            }
+            return true;
+        }
+        if self.filter_field.is_some() {
+            match action {
+                Action::Submit => self.filter_field = None,
+                Action::Cancel => {
+                    self.filter_field = None;
+                    self.set_filter("");
+                }
+                _ => return false,
+            }
+            return true;
+        }
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-Self::PAGE),
+            Action::PageDown => self.move_by(Self::PAGE),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Filter if self.level != Level::Content => {
+                self.filter_field = Some(TextField::new(
+                    "filter",
+                    self.current_filter(),
+                    "type to filter",
+                ));
+            }
+            Action::Refresh => self.reload(ctx),
+            Action::Back => self.back(ctx),
+            Action::Open => self.open(ctx),
+            Action::OpenByName => match self.level {
+                Level::Registries => self.prompt(PromptKind::Registry),
+                Level::Catalog => self.prompt(PromptKind::Repository),
+                _ => return false,
+            },
+            Action::Sort if self.level == Level::Tags => {
+                self.tag_sort = self.tag_sort.next();
+                self.apply_sort();
+            }
+            Action::MarkA | Action::MarkB => {
+                let side = if action == Action::MarkA {
+                    Side::A
+                } else {
+                    Side::B
+                };
+                let r = match self.level {
+                    Level::Tags => self
+                        .tags
+                        .selected_item()
+                        .and_then(|t| self.tag_reference(t)),
+                    Level::Content => self.shown.clone(),
+                    _ => None,
+                };
+                match r {
+                    Some(r) => ctx.emit(AppEvent::SetCompareSide(side, Source::Remote(r))),
+                    None => return false,
+                }
+            }
+            Action::SendToEditor => match self.editor_item() {
+                Some(item) => ctx.emit(AppEvent::SendToEditor(Box::new(item))),
+                None => return false,
+            },
+            Action::CopyDigest => match self.copy_text() {
+                Some(t) => ctx.emit(AppEvent::Copy(t)),
+                None => return false,
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    fn prompt(&mut self, kind: PromptKind) {
+        let (label, ph) = match kind {
+            PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000"),
+            PromptKind::Repository => ("repository", "path, e.g. library/alpine"),
+        };
+        self.prompt = Some(Prompt {
+            kind,
+            field: TextField::new(label, "", ph),
+            error: None,
+        });
+    }
+
+    fn submit_prompt(&mut self, kind: PromptKind, value: &str, ctx: &mut Ctx) {
+        let refuse = |s: &mut Self, msg: String| {
+            if let Some(p) = &mut s.prompt {
+                p.error = Some(msg);
+            }
+        };
+        if value.is_empty() {
+            return refuse(self, "type a name, or Esc to cancel".to_string());
+        }
+        match kind {
+            PromptKind::Registry => {
+                let host = normalize_registry(value);
+                // A registry host must make a valid reference on its own.
+                if Reference::parse(&format!("{host}/x"))
+                    .map(|r| r.domain != host)
+                    .unwrap_or(true)
+                {
+                    return refuse(
+                        self,
+                        format!("{value:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"),
+                    );
+                }
+                self.prompt = None;
+                self.add_registry(&host, RegistrySource::Typed);
+                self.open_registry(&host, ctx);
+            }
+            PromptKind::Repository => {
+                let Some(reg) = self.registry.clone() else {
+                    self.prompt = None;
+                    return;
+                };
+                match Reference::parse(&format!("{reg}/{value}")) {
+                    Ok(r) if r.domain == reg => {
+                        self.prompt = None;
+                        let (tag, digest) = (r.tag.clone(), r.digest.clone());
+                        self.open_repo(&r.path, ctx);
+                        if tag.is_some() || digest.is_some() {
+                            self.open_reference(r, ctx);
+                        }
+                    }
+                    Ok(_) => refuse(
+                        self,
+                        format!("{value:?} names another registry; type only the repository path"),
+                    ),
+                    Err(e) => refuse(self, e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, ctx: &mut Ctx) {
+        match self.level {
+            Level::Registries => {
+                if let Some(c) = self.registries.selected_item() {
+                    let host = c.host.clone();
+                    self.open_registry(&host, ctx);
+                }
+            }
+            Level::Catalog => {
+                if let Some(r) = self.catalog.selected_item() {
+                    let r = r.clone();
+                    self.open_repo(&r, ctx);
+                } else if self.catalog_unavailable.is_some() {
+                    self.prompt(PromptKind::Repository);
+                }
+            }
+            Level::Tags => {
+                if let Some(r) = self
+                    .tags
+                    .selected_item()
+                    .and_then(|t| self.tag_reference(t))
+                {
+                    self.open_reference(r, ctx);
+                }
+            }
+            Level::Content => {
+                // Open a list's entry as an image.
+                if let (Some(c), Some(shown)) = (&self.content, &self.shown) {
+                    if c.image.is_none() {
+                        if let Some(e) = c.inspection.entries.get(self.content_sel) {
+                            let r = shown.at_digest(&e.descriptor.digest);
+                            self.open_reference(r, ctx);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn back(&mut self, ctx: &mut Ctx) {
+        if !self.current_filter().is_empty() {
+            self.set_filter("");
+            return;
+        }
+        match self.level {
+            Level::Registries => {}
+            Level::Catalog => {
+                ctx.cancel(Slot::Catalog);
+                if self.catalog_load.busy() {
+                    self.catalog_load = Load::Failed("cancelled".to_string());
+                }
+                self.level = Level::Registries;
+            }
+            Level::Tags => {
+                ctx.cancel(Slot::Tags);
+                if self.tags_load.busy() {
+                    self.tags_load = Load::Failed("cancelled".to_string());
+                }
+                if self.catalog_load == Load::Idle {
+                    if let Some(h) = self.registry.clone() {
+                        self.open_registry(&h, ctx);
+                    }
+                }
+                self.level = Level::Catalog;
+            }
+            Level::Content => {
+                ctx.cancel(Slot::Content);
+                if self.content_load.busy() {
+                    self.content_load = Load::Idle;
+                }
+                // From an entry opened inside a list, go back to the tags anyway: simple.
+                self.level = Level::Tags;
+            }
+        }
+    }
+
+    fn apply_sort(&mut self) {
+        match self.tag_sort {
+            TagSort::Registry => self.tags.sort_by(|a, b| a.cmp(b)),
+            TagSort::Natural => self.tags.sort_by(|a, b| natural_cmp(a, b)),
+            TagSort::NaturalDesc => self.tags.sort_by(|a, b| natural_cmp(b, a)),
+        }
+    }
+
+    /// What `e` sends to the draft editor.
+    pub fn editor_item(&self) -> Option<EditorItem> {
+        match self.level {
+            Level::Tags => Some(EditorItem {
+                reference: self.tag_reference(self.tags.selected_item()?)?,
+                descriptor: None,
+            }),
+            Level::Content => {
+                let c = self.content.as_ref()?;
+                if c.image.is_some() {
+                    Some(EditorItem {
+                        reference: self.shown.clone()?,
+                        descriptor: None,
+                    })
+                } else {
+                    let e = c.inspection.entries.get(self.content_sel)?;
+                    Some(EditorItem {
+                        reference: e.reference.clone(),
+                        descriptor: Some(e.descriptor.clone()),
+                    })
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// What `y` copies: a tag's reference, or the selected digest.
+    pub fn copy_text(&self) -> Option<String> {
+        match self.level {
+            Level::Tags => Some(self.tag_reference(self.tags.selected_item()?)?.to_string()),
+            Level::Content => {
+                let c = self.content.as_ref()?;
+                match &c.image {
+                    Some(img) => Some(
+                        img.manifest
+                            .layers
+                            .get(self.content_sel)
+                            .map(|l| l.digest.to_string())
+                            .unwrap_or_else(|| c.inspection.manifest.digest.to_string()),
+                    ),
+                    None => Some(
+                        c.inspection
+                            .entries
+                            .get(self.content_sel)?
+                            .descriptor
+                            .digest
+                            .to_string(),
+                    ),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A key for the focused field. Up/Down still move the list while filtering.
+    pub fn field_key(&mut self, key: &KeyEvent) {
+        if let Some(p) = &mut self.prompt {
+            if p.field.key(key) {
+                p.error = None;
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Up => return self.move_by(-1),
+            KeyCode::Down => return self.move_by(1),
+            _ => {}
+        }
+        let changed = self.filter_field.as_mut().is_some_and(|f| f.key(key));
+        if changed {
+            let v = self
+                .filter_field
+                .as_ref()
+                .map(|f| f.value().to_string())
+                .unwrap_or_default();
+            self.set_filter(&v);
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some(p) = &mut self.prompt {
+            p.field.paste(text);
+        } else if let Some(f) = &mut self.filter_field {
+            if f.paste(text) {
+                let v = f.value().to_string();
+                self.set_filter(&v);
+            }
+        }
+    }
+
+    /// A current reply for one of the browser's slots.
+    pub fn reply(&mut self, slot: Slot, reply: Reply) {
+        match (slot, reply) {
+            (Slot::Registries, Reply::Registries(list)) => {
+                for (h, src) in list {
+                    if !self.registries.items().iter().any(|c| c.host == h) {
+                        self.registries.extend([RegistryChoice {
+                            host: h,
+                            source: src,
+                        }]);
+                    }
+                }
+                self.registries_load = Load::Done;
+            }
+            (Slot::Registries, Reply::Failed(m)) => self.registries_load = Load::Failed(m),
+            (Slot::Catalog, Reply::CatalogPage { repos, done }) => {
+                self.catalog.extend(repos);
+                self.catalog_load = if done { Load::Done } else { Load::Partial };
+            }
+            (Slot::Catalog, Reply::CatalogUnavailable(m)) => {
+                self.catalog_unavailable = Some(m);
+                self.catalog_load = Load::Done;
+                if self.level == Level::Catalog && self.prompt.is_none() {
+                    self.prompt(PromptKind::Repository);
+                }
+            }
+            (Slot::Catalog, Reply::Failed(m)) => self.catalog_load = Load::Failed(m),
+            (Slot::Tags, Reply::TagsPage { tags, done }) => {
+                self.tags.extend(tags);
+                if self.tag_sort != TagSort::Registry {
+                    self.apply_sort();
+                }
+                self.tags_load = if done { Load::Done } else { Load::Partial };
+            }
+            (Slot::Tags, Reply::Failed(m)) => self.tags_load = Load::Failed(m),
+            (Slot::Content, Reply::Inspected(c)) => {
+                self.content = Some(*c);
+                self.content_sel = 0;
+                self.content_load = Load::Done;
+            }
+            (Slot::Content, Reply::Failed(m)) => self.content_load = Load::Failed(m),
+            _ => {}
+        }
+    }
+}

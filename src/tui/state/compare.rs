@@ -1,0 +1,113 @@
+//! The per-platform comparison of two sources.
+
+use super::Load;
+use crate::ops::{Comparison, DiffStatus, Source};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{AppEvent, Ctx, PaneId, Side};
+use crate::tui::worker::{Command, Reply, Slot};
+use std::cell::Cell;
+
+#[derive(Debug, Default)]
+pub struct CompareState {
+    pub a: Option<Source>,
+    pub b: Option<Source>,
+    pub load: Load,
+    pub result: Option<Comparison>,
+    pub selected: usize,
+    pub offset: Cell<usize>,
+}
+
+impl CompareState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn contexts(&self) -> Vec<Context> {
+        vec![Context::Compare, Context::List]
+    }
+
+    /// Set one side; with both set, (re)compare and show the comparison.
+    pub fn set_side(&mut self, side: Side, source: Source, ctx: &mut Ctx) {
+        let label = source.label();
+        match side {
+            Side::A => self.a = Some(source),
+            Side::B => self.b = Some(source),
+        }
+        if self.a.is_some() && self.b.is_some() {
+            self.start(ctx);
+            ctx.emit(AppEvent::Show(PaneId::Compare));
+        } else {
+            let other = if side == Side::A { "b" } else { "a" };
+            ctx.info(format!(
+                "compare: {side:?} = {}; now mark the other side with {other}",
+                crate::tui::text::inert(&label)
+            ));
+        }
+    }
+
+    /// Ask the worker for the comparison.
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        if let (Some(a), Some(b)) = (self.a.clone(), self.b.clone()) {
+            self.load = Load::Loading;
+            ctx.request(Slot::Compare, Command::Compare { a, b });
+        }
+    }
+
+    pub fn reply(&mut self, reply: Reply) {
+        match reply {
+            Reply::Compared(c) => {
+                self.result = Some(*c);
+                self.selected = 0;
+                self.offset.set(0);
+                self.load = Load::Done;
+            }
+            Reply::Failed(m) => self.load = Load::Failed(m),
+            _ => {}
+        }
+    }
+
+    /// `(same, changed, only A, only B)`.
+    pub fn summary(&self) -> Option<(usize, usize, usize, usize)> {
+        let c = self.result.as_ref()?;
+        Some((
+            c.count(DiffStatus::Same),
+            c.count(DiffStatus::Changed),
+            c.count(DiffStatus::OnlyA),
+            c.count(DiffStatus::OnlyB),
+        ))
+    }
+
+    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let n = self.result.as_ref().map_or(0, |c| c.rows.len());
+        let mv = |sel: usize, d: isize| -> usize {
+            if n == 0 {
+                0
+            } else {
+                (sel as isize + d).clamp(0, n as isize - 1) as usize
+            }
+        };
+        match action {
+            Action::Up => self.selected = mv(self.selected, -1),
+            Action::Down => self.selected = mv(self.selected, 1),
+            Action::PageUp => self.selected = mv(self.selected, -10),
+            Action::PageDown => self.selected = mv(self.selected, 10),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = n.saturating_sub(1),
+            Action::Swap => {
+                std::mem::swap(&mut self.a, &mut self.b);
+                self.start(ctx);
+            }
+            Action::Refresh => self.start(ctx),
+            Action::Back => ctx.emit(AppEvent::Show(PaneId::Browser)),
+            Action::CopyDigest => {
+                let row = self.result.as_ref().and_then(|c| c.rows.get(self.selected));
+                match row.and_then(|r| r.b.as_ref().or(r.a.as_ref())) {
+                    Some(s) => ctx.emit(AppEvent::Copy(s.digest.to_string())),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+}

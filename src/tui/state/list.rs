@@ -1,0 +1,272 @@
+//! A streamed, filterable, sortable list with a cursor: the building block of the browser's
+//! levels. Filtering is incremental (a new page only filters its own items) and keeps the
+//! cursor on the same item when it is still visible.
+
+use std::cell::Cell;
+use std::cmp::Ordering;
+
+/// The text an item is filtered and sorted by.
+pub trait ItemText {
+    fn text(&self) -> &str;
+}
+
+impl ItemText for String {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FilterList<T> {
+    items: Vec<T>,
+    /// Lower-cased texts, parallel to `items`.
+    lower: Vec<String>,
+    /// The filter's terms, lower-cased; every term must occur.
+    terms: Vec<String>,
+    filter: String,
+    /// Indices into `items` of the visible items, in display order.
+    visible: Vec<usize>,
+    /// Position of the cursor in `visible`.
+    selected: usize,
+    /// First visible row drawn; updated while drawing so scrolling is stable.
+    offset: Cell<usize>,
+}
+
+impl<T: ItemText> FilterList<T> {
+    pub fn new() -> Self {
+        FilterList {
+            items: Vec::new(),
+            lower: Vec::new(),
+            terms: Vec::new(),
+            filter: String::new(),
+            visible: Vec::new(),
+            selected: 0,
+            offset: Cell::new(0),
+        }
+    }
+
+    pub fn from_items(items: Vec<T>) -> Self {
+        let mut l = Self::new();
+        l.extend(items);
+        l
+    }
+
+    /// Remove every item (the filter stays).
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.lower.clear();
+        self.visible.clear();
+        self.selected = 0;
+        self.offset.set(0);
+    }
+
+    /// Append items (a new page); only they are filtered.
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        for it in items {
+            let low = it.text().to_lowercase();
+            let idx = self.items.len();
+            if self.matches(&low) {
+                self.visible.push(idx);
+            }
+            self.items.push(it);
+            self.lower.push(low);
+        }
+    }
+
+    fn matches(&self, lower: &str) -> bool {
+        self.terms.iter().all(|t| lower.contains(t.as_str()))
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Change the filter; the cursor stays on its item if it is still visible.
+    pub fn set_filter(&mut self, filter: &str) {
+        if filter == self.filter {
+            return;
+        }
+        let keep = self.selected_index();
+        self.filter = filter.to_string();
+        self.terms = filter
+            .split_whitespace()
+            .map(|t| t.to_lowercase())
+            .collect();
+        let mut visible = Vec::with_capacity(self.items.len());
+        for (i, low) in self.lower.iter().enumerate() {
+            if self.matches(low) {
+                visible.push(i);
+            }
+        }
+        self.visible = visible;
+        self.selected = keep
+            .and_then(|k| self.visible.iter().position(|&v| v == k))
+            .unwrap_or(0);
+        self.offset.set(0);
+    }
+
+    /// Sort all items; the cursor stays on its item.
+    pub fn sort_by(&mut self, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+        let keep = self.selected_index();
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        order.sort_by(|&a, &b| cmp(&self.items[a], &self.items[b]));
+        // Rebuild in the new order.
+        let mut items: Vec<Option<T>> = std::mem::take(&mut self.items)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut lower: Vec<Option<String>> = std::mem::take(&mut self.lower)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut new_pos = vec![0usize; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_pos[old] = new;
+            if let (Some(it), Some(low)) = (items[old].take(), lower[old].take()) {
+                self.items.push(it);
+                self.lower.push(low);
+            }
+        }
+        let keep = keep.map(|k| new_pos[k]);
+        self.visible = (0..self.items.len())
+            .filter(|&i| self.matches(&self.lower[i]))
+            .collect();
+        self.selected = keep
+            .and_then(|k| self.visible.iter().position(|&v| v == k))
+            .unwrap_or(0);
+    }
+
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    pub fn total(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// The cursor's position among the visible items.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    fn selected_index(&self) -> Option<usize> {
+        self.visible.get(self.selected).copied()
+    }
+
+    pub fn selected_item(&self) -> Option<&T> {
+        self.selected_index().map(|i| &self.items[i])
+    }
+
+    /// Put the cursor on the first visible item whose text equals `text`.
+    pub fn select_text(&mut self, text: &str) -> bool {
+        match self
+            .visible
+            .iter()
+            .position(|&i| self.items[i].text() == text)
+        {
+            Some(p) => {
+                self.selected = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let max = self.visible.len() - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+    }
+
+    pub fn top(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.selected = self.visible.len().saturating_sub(1);
+    }
+
+    /// The visible items from `start`, `count` of them, with their display position.
+    pub fn window(&self, start: usize, count: usize) -> impl Iterator<Item = (usize, &T)> {
+        self.visible
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(count)
+            .map(|(pos, &i)| (pos, &self.items[i]))
+    }
+
+    /// The first row to draw in a viewport of `height` rows so the cursor is visible; the
+    /// offset only moves when the cursor would leave the viewport.
+    pub fn scroll_for(&self, height: usize) -> usize {
+        let off = scroll_offset(self.offset.get(), self.selected, height, self.visible.len());
+        self.offset.set(off);
+        off
+    }
+}
+
+/// Keep `selected` inside `[offset, offset + height)`, moving `offset` as little as possible.
+pub fn scroll_offset(offset: usize, selected: usize, height: usize, len: usize) -> usize {
+    if height == 0 {
+        return 0;
+    }
+    let mut off = offset.min(len.saturating_sub(height));
+    if selected < off {
+        off = selected;
+    } else if selected >= off + height {
+        off = selected + 1 - height;
+    }
+    off
+}
+
+/// Compare tags "naturally": digit runs compare as numbers (`v2` < `v10`).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let na = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let nb = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (da, db) = (&a[..na], &b[..nb]);
+                let ta = trim_zeros(da);
+                let tb = trim_zeros(db);
+                let ord = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then(na.cmp(&nb));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a = &a[na..];
+                b = &b[nb..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let z = d.iter().take_while(|&&c| c == b'0').count();
+    &d[z..]
+}

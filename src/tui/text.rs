@@ -1,0 +1,92 @@
+//! Small text helpers for drawing: making registry-supplied strings terminal-inert, sizes,
+//! shortening.
+
+use std::borrow::Cow;
+
+/// Make a string safe to put on the terminal: control characters (C0, DEL, C1, which could
+/// start escape sequences) become `�`. Registry-supplied strings (repository names, tags,
+/// annotations, error messages) always pass through this before being drawn.
+///
+/// Private stand-in until `crate::sanitize::inert` exists.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_unsafe) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `1.2 MiB`, `532 B`. Negative sizes (malformed descriptors) are shown as `?`.
+pub fn human_size(n: i64) -> String {
+    if n < 0 {
+        return "?".to_string();
+    }
+    let n = n as f64;
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{} B", n as i64)
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A digest shortened for narrow columns: `sha256:0123456789ab`.
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}", &hex[..12]),
+        _ => d.to_string(),
+    }
+}
+
+/// Shorten to at most `max` characters, ending with `…` when cut.
+pub fn ellipsize(s: &str, max: usize) -> Cow<'_, str> {
+    if s.chars().count() <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// A platform as `os/arch[/variant]` with the os.version in parentheses, for display.
+pub fn platform_label(p: &crate::platform::Platform) -> String {
+    if p.os.is_empty() && p.architecture.is_empty() {
+        return "(no platform)".to_string();
+    }
+    let mut s = format!("{}/{}", p.os, p.architecture);
+    if !p.variant.is_empty() {
+        s.push('/');
+        s.push_str(&p.variant);
+    }
+    if !p.os_version.is_empty() {
+        s.push_str(&format!(" ({})", p.os_version));
+    }
+    s
+}
+
+/// The Base64-encoded OSC 52 sequence that asks the terminal to put `text` on the clipboard.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    )
+}

@@ -1,0 +1,496 @@
+//! The worker: a tokio task that owns the registry [`Client`] and the [`Store`] and runs every
+//! slow operation off the UI path. The UI sends [`ToWorker`] messages and receives
+//! [`WorkerEvent`]s, each tagged with the [`RequestId`] and [`Slot`] of its request; the app
+//! drops a reply whose id is no longer the latest for its slot ([`Requests`]).
+//! Every command runs in its own spawned task, so a slow one never delays another, and a
+//! cancelled one is aborted (its HTTP requests are dropped mid-flight).
+
+use crate::media::{ImageConfig, ImageManifest, Parsed};
+use crate::ops::{self, Comparison, Inspection, Source};
+use crate::reference::Reference;
+use crate::registry::error::ErrorKind;
+use crate::registry::{Client, ClientOptions, RegistryError, Repo};
+use crate::store::Store;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinHandle};
+
+/// Identifies one request. Ids grow; a newer request in a slot supersedes older ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// What a request is for. Only the latest request of a slot is listened to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Registries,
+    Catalog,
+    Tags,
+    Content,
+    Compare,
+    /// Reserved for the draft editor / push panes.
+    Drafts,
+    Draft,
+    Push,
+}
+
+/// A command for the worker.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Registries from config.json `auths` and from the history file.
+    Registries,
+    /// Remember a registry in the history file (no reply).
+    RememberRegistry(String),
+    /// Stream the catalog of a registry page by page.
+    Catalog { registry: String, page_size: usize },
+    /// Stream the tags of a repository page by page.
+    Tags { repo: Repo, page_size: usize },
+    /// Inspect a tag or digest: a list's entries, or an image's config and layers.
+    Inspect { reference: Reference },
+    /// Compare two sources per platform.
+    Compare { a: Source, b: Source },
+}
+
+/// A message to the worker (rare and short-lived, so size does not matter).
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum ToWorker {
+    Run {
+        id: RequestId,
+        slot: Slot,
+        command: Command,
+    },
+    /// Abort a running request (no reply is sent for it).
+    Cancel(RequestId),
+}
+
+/// Where a registry choice came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrySource {
+    /// Given on the command line.
+    Startup,
+    /// A key of config.json's `auths`.
+    Config,
+    /// Opened before (history file).
+    History,
+    /// Typed in this session.
+    Typed,
+}
+
+impl RegistrySource {
+    pub fn label(self) -> &'static str {
+        match self {
+            RegistrySource::Startup => "command line",
+            RegistrySource::Config => "docker config",
+            RegistrySource::History => "recent",
+            RegistrySource::Typed => "typed",
+        }
+    }
+}
+
+/// What an inspected image looks like, parsed once when the reply arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageDetails {
+    pub manifest: ImageManifest,
+    pub config: Option<ImageConfig>,
+}
+
+/// An inspected tag or digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Content {
+    pub inspection: Inspection,
+    /// For a single image: its manifest (layers) and config.
+    pub image: Option<ImageDetails>,
+}
+
+impl Content {
+    pub fn new(inspection: Inspection) -> Content {
+        let image = if inspection.is_list() {
+            None
+        } else {
+            match inspection.manifest.parse() {
+                Ok(Parsed::Image(m)) => Some(ImageDetails {
+                    manifest: *m,
+                    config: inspection.entries.first().and_then(|e| e.config.clone()),
+                }),
+                _ => None,
+            }
+        };
+        Content { inspection, image }
+    }
+}
+
+/// A reply from the worker.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Registries(Vec<(String, RegistrySource)>),
+    /// One page of repositories; `done` when it was the last.
+    CatalogPage {
+        repos: Vec<String>,
+        done: bool,
+    },
+    /// The registry does not offer a catalog (or refuses it): type a repository instead.
+    CatalogUnavailable(String),
+    TagsPage {
+        tags: Vec<String>,
+        done: bool,
+    },
+    Inspected(Box<Content>),
+    Compared(Box<Comparison>),
+    /// Progress of a long operation (push…).
+    Progress(ops::Progress),
+    /// The request failed; the message says what, where and what to try.
+    Failed(String),
+}
+
+impl Reply {
+    /// True when no more events follow for this request.
+    pub fn is_final(&self) -> bool {
+        match self {
+            Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
+            Reply::Progress(_) => false,
+            _ => true,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkerEvent {
+    pub id: RequestId,
+    pub slot: Slot,
+    pub reply: Reply,
+}
+
+/// Hands out request ids and remembers the latest one per slot.
+#[derive(Clone, Debug, Default)]
+pub struct Requests {
+    next: u64,
+    latest: HashMap<Slot, RequestId>,
+    /// Stale replies dropped so far (for tests and the debug line).
+    pub dropped: u64,
+}
+
+impl Requests {
+    /// A new id for `slot`; returns the superseded request still in flight, if any.
+    pub fn begin(&mut self, slot: Slot) -> (RequestId, Option<RequestId>) {
+        self.next += 1;
+        let id = RequestId(self.next);
+        (id, self.latest.insert(slot, id))
+    }
+
+    /// A fresh id for a command whose reply nobody listens to.
+    pub fn begin_untracked(&mut self) -> (RequestId, Option<RequestId>) {
+        self.next += 1;
+        (RequestId(self.next), None)
+    }
+
+    /// Forget the slot's request (cancelled); returns it when one was in flight.
+    pub fn cancel(&mut self, slot: Slot) -> Option<RequestId> {
+        self.latest.remove(&slot)
+    }
+
+    pub fn in_flight(&self, slot: Slot) -> bool {
+        self.latest.contains_key(&slot)
+    }
+
+    /// Should this event be listened to? Counts the ones that should not.
+    pub fn accept(&mut self, ev: &WorkerEvent) -> bool {
+        let current = self.latest.get(&ev.slot) == Some(&ev.id);
+        if !current {
+            self.dropped += 1;
+        } else if ev.reply.is_final() {
+            self.latest.remove(&ev.slot);
+        }
+        current
+    }
+}
+
+/// How the worker is set up.
+#[derive(Clone, Debug, Default)]
+pub struct WorkerOptions {
+    pub client: ClientOptions,
+    pub docker_config: Option<PathBuf>,
+    /// The recent-registries file; `None` = no history.
+    pub history_file: Option<PathBuf>,
+}
+
+/// The running worker: send with [`Worker::send`], receive from `events`.
+pub struct Worker {
+    tx: mpsc::UnboundedSender<ToWorker>,
+    pub events: mpsc::UnboundedReceiver<WorkerEvent>,
+    pub join: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Start the worker on the current tokio runtime.
+    pub fn spawn(opts: WorkerOptions) -> Worker {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (etx, events) = mpsc::unbounded_channel();
+        let join = tokio::spawn(worker_loop(opts, rx, etx));
+        Worker { tx, events, join }
+    }
+
+    /// Send a message; false when the worker has stopped.
+    pub fn send(&self, msg: ToWorker) -> bool {
+        self.tx.send(msg).is_ok()
+    }
+}
+
+/// The default history file: `$XDG_STATE_HOME/manifest-tui/registries` or
+/// `~/.local/state/manifest-tui/registries`.
+pub fn default_history_file() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("manifest-tui/registries"));
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui/registries"))
+}
+
+struct Shared {
+    client: Result<Client, String>,
+    store: Store,
+    docker_config: PathBuf,
+    history_file: Option<PathBuf>,
+}
+
+async fn worker_loop(
+    opts: WorkerOptions,
+    mut rx: mpsc::UnboundedReceiver<ToWorker>,
+    tx: mpsc::UnboundedSender<WorkerEvent>,
+) {
+    let docker_config = opts
+        .docker_config
+        .clone()
+        .unwrap_or_else(crate::store::docker_config_dir);
+    let client_opts = ClientOptions {
+        docker_config: opts
+            .client
+            .docker_config
+            .clone()
+            .or(opts.docker_config.clone()),
+        ..opts.client.clone()
+    };
+    // Building the client reads certificates from disk: keep it off the async threads.
+    let client = tokio::task::spawn_blocking(move || Client::new(client_opts))
+        .await
+        .map_err(|e| format!("the registry client could not start: {e}"))
+        .and_then(|r| r.map_err(|e| format!("the registry client could not start: {e}")));
+    let shared = Arc::new(Shared {
+        client,
+        store: Store::open(Some(&docker_config)),
+        docker_config,
+        history_file: opts.history_file,
+    });
+    let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
+    while let Some(msg) = rx.recv().await {
+        running.retain(|_, h| !h.is_finished());
+        match msg {
+            ToWorker::Cancel(id) => {
+                if let Some(h) = running.remove(&id) {
+                    h.abort();
+                }
+            }
+            ToWorker::Run { id, slot, command } => {
+                let shared = shared.clone();
+                let tx = tx.clone();
+                let handle = tokio::spawn(async move {
+                    run_command(&shared, id, slot, command, &tx).await;
+                });
+                running.insert(id, handle.abort_handle());
+            }
+        }
+    }
+    for h in running.values() {
+        h.abort();
+    }
+}
+
+async fn run_command(
+    shared: &Shared,
+    id: RequestId,
+    slot: Slot,
+    command: Command,
+    tx: &mpsc::UnboundedSender<WorkerEvent>,
+) {
+    let send = |reply: Reply| {
+        // The UI may have quit already: nothing to do then.
+        let _ = tx.send(WorkerEvent { id, slot, reply });
+    };
+    let client = match (&command, &shared.client) {
+        (Command::Registries | Command::RememberRegistry(_), _) => None,
+        (_, Ok(c)) => Some(c),
+        (_, Err(e)) => {
+            send(Reply::Failed(e.clone()));
+            return;
+        }
+    };
+    match command {
+        Command::Registries => {
+            let dc = shared.docker_config.clone();
+            let hf = shared.history_file.clone();
+            let list = tokio::task::spawn_blocking(move || known_registries(&dc, hf.as_deref()))
+                .await
+                .unwrap_or_default();
+            send(Reply::Registries(list));
+        }
+        Command::RememberRegistry(host) => {
+            if let Some(hf) = shared.history_file.clone() {
+                let _ = tokio::task::spawn_blocking(move || remember(&hf, &host)).await;
+            }
+        }
+        Command::Catalog {
+            registry,
+            page_size,
+        } => {
+            let Some(client) = client else { return };
+            let mut last: Option<String> = None;
+            loop {
+                match client
+                    .catalog_page(&registry, page_size, last.as_deref())
+                    .await
+                {
+                    Ok((repos, next)) => {
+                        let done = next.is_none() || repos.is_empty();
+                        send(Reply::CatalogPage { repos, done });
+                        if done {
+                            break;
+                        }
+                        last = next;
+                    }
+                    Err(e) if last.is_none() && catalog_refused(&e) => {
+                        send(Reply::CatalogUnavailable(format!(
+                            "{registry} does not list its repositories ({e}). Type a repository name instead."
+                        )));
+                        break;
+                    }
+                    Err(e) => {
+                        send(Reply::Failed(format!(
+                            "listing the repositories of {registry} failed: {e}"
+                        )));
+                        break;
+                    }
+                }
+            }
+        }
+        Command::Tags { repo, page_size } => {
+            let Some(client) = client else { return };
+            let mut last: Option<String> = None;
+            loop {
+                match client.tags_page(&repo, page_size, last.as_deref()).await {
+                    Ok((tags, next)) => {
+                        let done = next.is_none() || tags.is_empty();
+                        send(Reply::TagsPage { tags, done });
+                        if done {
+                            break;
+                        }
+                        last = next;
+                    }
+                    Err(e) => {
+                        send(Reply::Failed(format!(
+                            "listing the tags of {repo} failed: {e}"
+                        )));
+                        break;
+                    }
+                }
+            }
+        }
+        Command::Inspect { reference } => {
+            let Some(client) = client else { return };
+            let opts = ops::InspectOptions {
+                children: false,
+                configs: true,
+            };
+            match ops::inspect(client, &reference, opts, ops::no_progress()).await {
+                Ok(ins) => send(Reply::Inspected(Box::new(Content::new(ins)))),
+                Err(e) => send(Reply::Failed(e.to_string())),
+            }
+        }
+        Command::Compare { a, b } => {
+            let Some(client) = client else { return };
+            match ops::diff(client, &shared.store, &a, &b).await {
+                Ok(c) => send(Reply::Compared(Box::new(c))),
+                Err(e) => send(Reply::Failed(format!(
+                    "comparing {} with {} failed: {e}",
+                    a.label(),
+                    b.label()
+                ))),
+            }
+        }
+    }
+}
+
+/// A catalog the registry will not give us (Docker Hub, disabled, no permission).
+fn catalog_refused(e: &RegistryError) -> bool {
+    match &e.kind {
+        ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
+        ErrorKind::Auth { .. } => true,
+        _ => false,
+    }
+}
+
+/// `https://index.docker.io/v1/` → `docker.io`, `http://host:5000/` → `host:5000`.
+pub fn normalize_registry(s: &str) -> String {
+    let s = s.trim();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let host = s.split('/').next().unwrap_or(s).to_ascii_lowercase();
+    match host.as_str() {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
+        _ => host,
+    }
+}
+
+/// Registries from config.json's `auths` keys and the history file (history first), each once.
+pub fn known_registries(
+    docker_config: &std::path::Path,
+    history: Option<&std::path::Path>,
+) -> Vec<(String, RegistrySource)> {
+    let mut out: Vec<(String, RegistrySource)> = Vec::new();
+    let mut push = |h: String, src| {
+        if !h.is_empty() && !out.iter().any(|(x, _)| *x == h) {
+            out.push((h, src));
+        }
+    };
+    if let Some(text) = history.and_then(|h| std::fs::read_to_string(h).ok()) {
+        for line in text.lines() {
+            push(normalize_registry(line), RegistrySource::History);
+        }
+    }
+    if let Ok(bytes) = std::fs::read(docker_config.join("config.json")) {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
+                let mut keys: Vec<String> = auths.keys().map(|k| normalize_registry(k)).collect();
+                keys.sort();
+                for k in keys {
+                    push(k, RegistrySource::Config);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Put `host` first in the history file (at most 20 entries), written atomically.
+pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
+    let host = normalize_registry(host);
+    let old = std::fs::read_to_string(file).unwrap_or_default();
+    let mut lines = vec![host.clone()];
+    lines.extend(
+        old.lines()
+            .map(normalize_registry)
+            .filter(|l| !l.is_empty() && *l != host)
+            .take(19),
+    );
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension("tmp");
+    std::fs::write(&tmp, lines.join("\n") + "\n")?;
+    std::fs::rename(&tmp, file)
+}
