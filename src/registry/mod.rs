@@ -743,7 +743,7 @@ impl Client {
                 if resp
                     .headers()
                     .contains_key("docker-distribution-api-version")
-                    || resp.status().as_u16() < 500
+                    || matches!(resp.status().as_u16(), 200 | 401)
                 {
                     return Err((
                         RegistryError::new(
