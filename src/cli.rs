@@ -168,7 +168,9 @@ pub enum Command {
         b: String,
     },
     /// Start a local registry seeded with sample multi-arch images and open the TUI on it
-    #[command(after_help = "The registry (Debian package docker-registry) runs on a free 127.0.0.1 port with its own\ntemporary storage and stops when the TUI exits. Lists you create are kept in a temporary\nDOCKER_CONFIG unless --keep-store is given.\n\nExample:\n  manifest-tui demo")]
+    #[command(
+        after_help = "The registry (Debian package docker-registry) runs on a free 127.0.0.1 port with its own\ntemporary storage and stops when the TUI exits. Lists you create are kept in a temporary\nDOCKER_CONFIG unless --keep-store is given.\n\nExample:\n  manifest-tui demo"
+    )]
     Demo {
         /// Use your real $DOCKER_CONFIG store instead of a temporary one
         #[arg(long)]
@@ -553,7 +555,9 @@ fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         println!("{host}");
         let _ = std::io::stdout().flush();
         // Wait for Ctrl-C / SIGTERM, then stop the registry (Drop).
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
         if let Ok(rt) = rt {
             rt.block_on(async {
                 let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();

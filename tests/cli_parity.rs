@@ -35,7 +35,11 @@ fn mt(config: &Path, args: &[&str]) -> Run {
 }
 
 fn ok(r: Run, what: &str) -> Run {
-    assert_eq!(r.code, 0, "{what} failed:\nstdout: {}\nstderr: {}", r.out, r.err);
+    assert_eq!(
+        r.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        r.out, r.err
+    );
     r
 }
 
@@ -51,7 +55,11 @@ fn skopeo_raw(host: &str, reference: &str) -> Vec<u8> {
         .arg(format!("docker://{host}/{reference}"))
         .output()
         .expect("skopeo is installed (scripts/install-test-deps.sh)");
-    assert!(o.status.success(), "skopeo: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o.stdout
 }
 
@@ -78,21 +86,36 @@ fn pushed_list_digest_equals_docker_and_peers_read_it() {
     let theirs = tempfile::tempdir().unwrap();
 
     let our_list = format!("{host}/parity/ours:v1");
-    let r = ok(mt(ours.path(), &args(&["create", &our_list], &kids)), "our create");
+    let r = ok(
+        mt(ours.path(), &args(&["create", &our_list], &kids)),
+        "our create",
+    );
     assert_eq!(r.out, format!("Created manifest list {our_list}\n"));
     let pushed = ok(mt(ours.path(), &["push", &our_list]), "our push");
     let lines: Vec<&str> = pushed.out.lines().collect();
-    assert_eq!(lines.len(), 7, "six entries then the digest: {}", pushed.out);
+    assert_eq!(
+        lines.len(),
+        7,
+        "six entries then the digest: {}",
+        pushed.out
+    );
     assert!(lines[0].starts_with(&format!("Pushed ref {host}/parity/ours@sha256:")));
     let our_digest = Digest::parse(lines[6]).expect("last line is the list digest");
 
     let docker_list = format!("{host}/parity/docker:v1");
-    let r = docker(theirs.path(), &args(&["create", "--insecure", &docker_list], &kids));
+    let r = docker(
+        theirs.path(),
+        &args(&["create", "--insecure", &docker_list], &kids),
+    );
     assert_eq!(r.code, 0, "docker create: {}", r.err);
     let r = docker(theirs.path(), &["push", "--insecure", &docker_list]);
     assert_eq!(r.code, 0, "docker push: {}", r.err);
     let docker_digest = r.out.lines().last().unwrap_or_default().trim().to_string();
-    assert_eq!(our_digest.as_str(), docker_digest, "same children, same list bytes");
+    assert_eq!(
+        our_digest.as_str(),
+        docker_digest,
+        "same children, same list bytes"
+    );
 
     // skopeo reads what we pushed, byte for byte.
     let raw = skopeo_raw(&host, "parity/ours:v1");
@@ -111,14 +134,24 @@ fn docker_reads_and_pushes_our_list_and_we_push_dockers() {
 
     // Ours → docker.
     let list = format!("{host}/interop/a:v1");
-    ok(mt(cfg.path(), &args(&["create", &list], &kids[..3])), "create");
     ok(
-        mt(cfg.path(), &["annotate", "--os-features", "f1", &list, &kids[0]]),
+        mt(cfg.path(), &args(&["create", &list], &kids[..3])),
+        "create",
+    );
+    ok(
+        mt(
+            cfg.path(),
+            &["annotate", "--os-features", "f1", &list, &kids[0]],
+        ),
         "annotate",
     );
-    let r = docker(cfg.path(), &["inspect", &list, &kids[0]]);
+    let r = docker(cfg.path(), &["inspect", "-v", &list, &kids[0]]);
     assert_eq!(r.code, 0, "docker inspect of our store: {}", r.err);
-    assert!(r.out.contains("\"f1\""), "docker sees our annotation: {}", r.out);
+    assert!(
+        r.out.contains("\"f1\""),
+        "docker sees our annotation: {}",
+        r.out
+    );
     let r = docker(cfg.path(), &["push", "--insecure", &list]);
     assert_eq!(r.code, 0, "docker push of our list: {}", r.err);
     let docker_digest = r.out.lines().last().unwrap().trim().to_string();
@@ -127,12 +160,37 @@ fn docker_reads_and_pushes_our_list_and_we_push_dockers() {
 
     // Docker → ours.
     let list2 = format!("{host}/interop/b:v1");
-    let r = docker(cfg.path(), &args(&["create", "--insecure", &list2], &kids[3..]));
+    let r = docker(
+        cfg.path(),
+        &args(&["create", "--insecure", &list2], &kids[3..]),
+    );
     assert_eq!(r.code, 0, "{}", r.err);
-    let r = docker(cfg.path(), &["annotate", &list2, &kids[3], "--variant", "v9"]);
+    let r = docker(
+        cfg.path(),
+        &["annotate", &list2, &kids[3], "--variant", "v9"],
+    );
     assert_eq!(r.code, 0, "{}", r.err);
-    let table = ok(mt(cfg.path(), &["inspect", "--format", "table", &list2]), "inspect local");
+    let table = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &list2]),
+        "inspect local",
+    );
     assert_eq!(table.out.lines().count(), 1 + 1 + 3, "{}", table.out);
+    // docker accepted a variant that ppc64le does not have; we refuse before any traffic…
+    let refused = mt(cfg.path(), &["push", &list2]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.err.contains("power9"),
+        "suggests the valid variants: {}",
+        refused.err
+    );
+    // …and pushing works once it is fixed with our annotate, in docker's store.
+    ok(
+        mt(
+            cfg.path(),
+            &["annotate", "--variant", "power9", &list2, &kids[3]],
+        ),
+        "fix variant",
+    );
     let pushed = ok(mt(cfg.path(), &["push", &list2]), "push docker's list");
     let digest = pushed.out.lines().last().unwrap().to_string();
     let raw = skopeo_raw(&host, "interop/b:v1");
@@ -144,7 +202,7 @@ fn docker_reads_and_pushes_our_list_and_we_push_dockers() {
         .iter()
         .filter_map(|m| m["platform"]["variant"].as_str())
         .collect();
-    assert!(variants.contains(&"v9"), "{v}");
+    assert!(variants.contains(&"power9"), "{v}");
 }
 
 #[test]
@@ -168,7 +226,10 @@ fn inspect_shapes_match_docker() {
         assert_eq!(a, b, "verbose inspect of {target}");
     }
 
-    let table = ok(mt(cfg.path(), &["inspect", "--format", "table", &list]), "table");
+    let table = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &list]),
+        "table",
+    );
     let sample = samples::list("v1", false);
     assert!(table.out.contains(sample.digest.as_str()), "{}", table.out);
     for p in samples::PLATFORMS {
@@ -190,7 +251,12 @@ fn diff_reports_changed_platforms_with_exit_codes() {
     assert!(same.out.contains("6 same, 0 changed"), "{}", same.out);
     let d = mt(cfg.path(), &["diff", &v1, &v2]);
     assert_eq!(d.code, 1, "{} {}", d.out, d.err);
-    assert!(d.out.contains("4 same, 2 changed, 0 only in A, 0 only in B"), "{}", d.out);
+    assert!(
+        d.out
+            .contains("4 same, 2 changed, 0 only in A, 0 only in B"),
+        "{}",
+        d.out
+    );
     for line in d.out.lines() {
         if line.starts_with("linux/arm64") || line.starts_with("linux/s390x") {
             assert!(line.contains("changed"), "{line}");
@@ -244,10 +310,16 @@ fn docker_error_cases_have_clearer_messages() {
     // A child that is itself a list is expanded, not refused.
     let expanded = format!("{host}/errs/expanded:v1");
     ok(
-        mt(cfg.path(), &["create", &expanded, &format!("{host}/samples/app:v1-oci")]),
+        mt(
+            cfg.path(),
+            &["create", &expanded, &format!("{host}/samples/app:v1-oci")],
+        ),
         "create from an index",
     );
-    let t = ok(mt(cfg.path(), &["inspect", "--format", "table", &expanded]), "table");
+    let t = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &expanded]),
+        "table",
+    );
     assert_eq!(t.out.lines().count(), 2 + 6, "{}", t.out);
 
     // Duplicate platforms are refused with both refs named.
@@ -255,7 +327,11 @@ fn docker_error_cases_have_clearer_messages() {
     let oci_amd64 = format!("{host}/samples/app-oci-linux-amd64:v1");
     let r = mt(cfg.path(), &["create", &dup, &kid, &oci_amd64]);
     assert_ne!(r.code, 0);
-    assert!(r.err.contains("duplicate platform") && r.err.contains("app-oci-linux-amd64"), "{}", r.err);
+    assert!(
+        r.err.contains("duplicate platform") && r.err.contains("app-oci-linux-amd64"),
+        "{}",
+        r.err
+    );
 }
 
 #[test]
@@ -273,15 +349,26 @@ fn failed_push_keeps_the_list_and_a_retry_completes() {
     let r = mt(cfg.path(), &["push", "--purge", &list]);
     assert_ne!(r.code, 0, "push to a stopped registry fails");
     assert!(r.err.contains(&host), "names the registry: {}", r.err);
-    let after = ok(mt(cfg.path(), &["inspect", "-v", &list]), "list still there").out;
+    let after = ok(
+        mt(cfg.path(), &["inspect", "-v", &list]),
+        "list still there",
+    )
+    .out;
     assert_eq!(before, after, "the draft is unchanged");
 
     reg.restart();
     let r = ok(mt(cfg.path(), &["push", "--purge", &list]), "push again");
     let digest = r.out.lines().last().unwrap().to_string();
-    assert_eq!(Digest::sha256(&skopeo_raw(&host, "retry/list:v1")).as_str(), digest);
+    assert_eq!(
+        Digest::sha256(&skopeo_raw(&host, "retry/list:v1")).as_str(),
+        digest
+    );
     let ls = ok(mt(cfg.path(), &["ls"]), "ls");
-    assert!(!ls.out.contains("retry/list"), "purged after success: {}", ls.out);
+    assert!(
+        !ls.out.contains("retry/list"),
+        "purged after success: {}",
+        ls.out
+    );
 }
 
 #[test]
@@ -292,13 +379,20 @@ fn cross_registry_children_are_copied() {
     let cfg = tempfile::tempdir().unwrap();
     let kids = children(&src.host, "v1", true);
     let list = format!("{}/copied/app:v1", dst.host);
-    ok(mt(cfg.path(), &args(&["create", &list], &kids[..2])), "create across registries");
+    ok(
+        mt(cfg.path(), &args(&["create", &list], &kids[..2])),
+        "create across registries",
+    );
     let r = ok(mt(cfg.path(), &["push", &list]), "push copies blobs");
     let digest = r.out.lines().last().unwrap().to_string();
     let raw = skopeo_raw(&dst.host, "copied/app:v1");
     assert_eq!(Digest::sha256(&raw).as_str(), digest);
     let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
-    assert_eq!(v["mediaType"], manifest_tui::media::OCI_INDEX, "OCI children give an OCI index");
+    assert_eq!(
+        v["mediaType"],
+        manifest_tui::media::OCI_INDEX,
+        "OCI children give an OCI index"
+    );
     // Each child, config and layer is really on the destination.
     for m in v["manifests"].as_array().unwrap() {
         let d = m["digest"].as_str().unwrap();
@@ -314,9 +408,24 @@ fn oci_annotations_round_trip() {
     let cfg = tempfile::tempdir().unwrap();
     let list = format!("{host}/ann/app:v1");
     let kids = children(&host, "v1", false);
-    ok(mt(cfg.path(), &args(&["create", "--format", "oci", &list], &kids[..2])), "create oci");
     ok(
-        mt(cfg.path(), &["annotate", "--annotation", "org.example.note=<hi>", &list, "linux/amd64"]),
+        mt(
+            cfg.path(),
+            &args(&["create", "--format", "oci", &list], &kids[..2]),
+        ),
+        "create oci",
+    );
+    ok(
+        mt(
+            cfg.path(),
+            &[
+                "annotate",
+                "--annotation",
+                "org.example.note=<hi>",
+                &list,
+                "linux/amd64",
+            ],
+        ),
         "annotate",
     );
     ok(mt(cfg.path(), &["push", &list]), "push");
@@ -339,7 +448,13 @@ fn unchanged_repush_is_a_no_op() {
     let host = reg.host.clone();
     let cfg = tempfile::tempdir().unwrap();
     let list = format!("{host}/again/app:v1");
-    ok(mt(cfg.path(), &args(&["create", &list], &children(&host, "v1", false))), "create");
+    ok(
+        mt(
+            cfg.path(),
+            &args(&["create", &list], &children(&host, "v1", false)),
+        ),
+        "create",
+    );
     let a = ok(mt(cfg.path(), &["push", &list]), "push");
     let b = ok(mt(cfg.path(), &["push", &list]), "push again");
     assert_eq!(a.out.lines().last(), b.out.lines().last(), "same digest");

@@ -100,7 +100,9 @@ pub async fn inspect(
         }
         Parsed::Index(idx) => {
             let futs = idx.manifests.iter().map(|d| {
-                let child_ref = reference.at_digest(&d.digest);
+                // Like docker: the child keeps the list's tag beside its digest.
+                let mut child_ref = reference.at_digest(&d.digest);
+                child_ref.tag = reference.tag.clone();
                 let progress = progress.clone();
                 let repo = repo.clone();
                 async move {
