@@ -126,7 +126,9 @@ pub async fn inspect(
                         reference: child_ref.to_string(),
                         digest: m.digest.clone(),
                     });
-                    if opts.configs {
+                    // A child's platform comes from the list; its config is fetched only
+                    // when the list has none (saves a round trip per inspect).
+                    if opts.configs && d.platform.is_none() {
                         if let Ok(Parsed::Image(img)) = m.parse() {
                             entry.config =
                                 Some(fetch_config(client, &repo, &img.config, &child_ref).await?);
