@@ -167,6 +167,18 @@ pub enum Command {
         #[arg(value_name = "REF_B")]
         b: String,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout
+    #[command(after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout
+    #[command(after_help = "Example:\n  manifest-tui man > /usr/local/share/man/man1/manifest-tui.1")]
+    Man,
+    /// Print the TUI's key bindings (the same table the help overlay shows) as Markdown
+    #[command(after_help = "Example:\n  manifest-tui keys")]
+    Keys,
     /// Start a local registry seeded with sample multi-arch images and open the TUI on it
     #[command(
         after_help = "The registry (Debian package docker-registry) runs on a free 127.0.0.1 port with its own\ntemporary storage and stops when the TUI exits. Lists you create are kept in a temporary\nDOCKER_CONFIG unless --keep-store is given.\n\nExample:\n  manifest-tui demo"
@@ -215,8 +227,33 @@ pub fn main() -> ExitCode {
             }
         };
     };
-    if let Command::Demo { keep_store, no_tui } = command {
-        return demo(keep_store, no_tui);
+    match command {
+        Command::Demo { keep_store, no_tui } => return demo(keep_store, no_tui),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "manifest-tui", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            return match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("Error: writing the man page: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Keys => {
+            let (keymap, errors) = crate::tui::keymap::Keymap::load(None);
+            for e in errors {
+                eprintln!("warning: {e}");
+            }
+            print!("{}", keymap.markdown());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -461,7 +498,9 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { .. } => Err(OpError::Invalid("demo runs outside the runtime".into())),
+        Command::Demo { .. } | Command::Completions { .. } | Command::Man | Command::Keys => Err(
+            OpError::Invalid("this command runs outside the async runtime".into()),
+        ),
         Command::Diff {
             insecure,
             local_a,
