@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod field;
+pub mod fixtures;
 pub mod keymap;
 pub mod pane;
 pub mod panes;

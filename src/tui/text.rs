@@ -71,15 +71,7 @@ pub fn platform_label(p: &crate::platform::Platform) -> String {
     if p.os.is_empty() && p.architecture.is_empty() {
         return "(no platform)".to_string();
     }
-    let mut s = format!("{}/{}", p.os, p.architecture);
-    if !p.variant.is_empty() {
-        s.push('/');
-        s.push_str(&p.variant);
-    }
-    if !p.os_version.is_empty() {
-        s.push_str(&format!(" ({})", p.os_version));
-    }
-    s
+    p.display()
 }
 
 /// The Base64-encoded OSC 52 sequence that asks the terminal to put `text` on the clipboard.

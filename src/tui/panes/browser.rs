@@ -207,6 +207,25 @@ fn count_label(list_len: usize, total: usize, filtered: bool, noun: &str) -> Str
     }
 }
 
+/// When a list failed before anything arrived, the error fills the body (wrapped).
+fn failed_empty(frame: &mut Frame, body: Rect, load: &Load, total: usize, view: &View) -> bool {
+    match load {
+        Load::Failed(m) if total == 0 && !m.is_empty() => {
+            empty_message(
+                frame,
+                body,
+                vec![
+                    Line::from(Span::styled(inert(m).into_owned(), view.theme.error)),
+                    Line::from(Span::styled("r retries", view.theme.muted)),
+                ],
+                Style::new(),
+            );
+            true
+        }
+        _ => false,
+    }
+}
+
 fn status_line(
     frame: &mut Frame,
     area: Rect,
@@ -216,14 +235,18 @@ fn status_line(
     summary: String,
     view: &View,
 ) {
-    let line = load_line(load, what, Some(count), view)
+    let shown_in_body = matches!(load, Load::Failed(_)) && count == 0;
+    let line = (!shown_in_body)
+        .then(|| load_line(load, what, Some(count), view))
+        .flatten()
         .unwrap_or_else(|| Line::from(Span::styled(summary, view.theme.muted)));
     frame.render_widget(Paragraph::new(line), area);
 }
 
 fn draw_registries(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
     let l = &s.registries;
-    if l.total() == 0 && !s.registries_load.busy() {
+    if failed_empty(frame, body, &s.registries_load, l.total(), view) {
+    } else if l.total() == 0 && !s.registries_load.busy() {
         let keys = view
             .keymap
             .keys_label(Context::Registries, Action::OpenByName)
@@ -240,7 +263,16 @@ fn draw_registries(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState
             view.theme.muted,
         );
     } else {
-        draw_list(frame, body, l, view, |c| Some(c.source.label().to_string()));
+        let w = l
+            .items()
+            .iter()
+            .map(|c| c.host.chars().count())
+            .max()
+            .unwrap_or(0);
+        draw_list(frame, body, l, view, |c| {
+            let pad = w.saturating_sub(c.host.chars().count());
+            Some(format!("{}{}", " ".repeat(pad), c.source.label()))
+        });
     }
     let summary = count_label(l.len(), l.total(), !l.filter().is_empty(), "registries");
     status_line(
@@ -256,7 +288,8 @@ fn draw_registries(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState
 
 fn draw_catalog(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
     let l = &s.catalog;
-    if let Some(msg) = &s.catalog_unavailable {
+    if failed_empty(frame, body, &s.catalog_load, l.total(), view) {
+    } else if let Some(msg) = &s.catalog_unavailable {
         empty_message(
             frame,
             body,
@@ -294,7 +327,8 @@ fn draw_catalog(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
 
 fn draw_tags(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
     let l = &s.tags;
-    if l.total() == 0 && s.tags_load == Load::Done {
+    if failed_empty(frame, body, &s.tags_load, l.total(), view) {
+    } else if l.total() == 0 && s.tags_load == Load::Done {
         empty_message(
             frame,
             body,
@@ -357,13 +391,19 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         Span::raw("  "),
         Span::styled(kind.label().to_string(), t.muted),
         Span::raw("  "),
-        Span::raw(ins.manifest.digest.to_string()),
+        Span::raw(
+            if body.width as usize >= shown.familiar().chars().count() + 90 {
+                ins.manifest.digest.to_string()
+            } else {
+                ins.manifest.digest.short()
+            },
+        ),
     ]);
     let [head_area, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
     frame.render_widget(Paragraph::new(head), head_area);
 
-    let full_digest = table_area.width >= 130;
+    let full_digest = table_area.width >= 140;
     let dw: u16 = if full_digest { 72 } else { 20 };
     let digest = |d: &crate::digest::Digest| {
         if full_digest {
@@ -434,15 +474,24 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         .header(Row::new(vec!["#", "Layer digest", "Size", "Media type"]).style(t.header));
         frame.render_widget(table, layers_area);
         let total: i64 = img.manifest.layers.iter().map(|l| l.size.max(0)).sum();
+        let n = img.manifest.layers.len();
         summary = format!(
-            "image: {} layers, {}",
-            img.manifest.layers.len(),
+            "image: {n} layer{}, {}",
+            if n == 1 { "" } else { "s" },
             human_size(total)
         );
     } else {
         let h = table_area.height.saturating_sub(1) as usize;
         let off = scroll_offset(s.content_offset.get(), s.content_sel, h, n);
         s.content_offset.set(off);
+        let pw = ins
+            .entries
+            .iter()
+            .map(|e| platform_label(&e.platform()).chars().count())
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 34) as u16
+            + 1;
         let rows = ins
             .entries
             .iter()
@@ -466,7 +515,7 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         let table = Table::new(
             rows,
             [
-                Constraint::Length(24),
+                Constraint::Length(pw),
                 Constraint::Length(dw),
                 Constraint::Length(10),
                 Constraint::Length(10),

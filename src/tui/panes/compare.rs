@@ -144,7 +144,15 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
         return;
     };
 
-    let full = body.width >= 2 + 24 + 10 + 72 * 2;
+    let pw = c
+        .rows
+        .iter()
+        .map(|r| platform_label(&r.platform).chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 34) as u16
+        + 1;
+    let full = body.width >= 2 + pw + 11 + 72 * 2;
     let dw: u16 = if full { 72 } else { 20 };
     let dig = |r: &DiffRow, b: bool| -> String {
         let side = if b { &r.b } else { &r.a };
@@ -175,8 +183,8 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
         rows,
         [
             Constraint::Length(1),
-            Constraint::Length(24),
-            Constraint::Length(9),
+            Constraint::Length(pw),
+            Constraint::Length(10),
             Constraint::Length(dw),
             Constraint::Length(dw),
         ],

@@ -1,0 +1,280 @@
+//! Snapshot tests of every pane and state on a fixed-size `TestBackend` (text only: colours
+//! are asserted cell by cell in tui_state.rs).
+
+use manifest_tui::ops::Source;
+use manifest_tui::reference::Reference;
+use manifest_tui::tui::app::App;
+use manifest_tui::tui::fixtures::{self, HOST};
+use manifest_tui::tui::keymap::{Context, Keymap};
+use manifest_tui::tui::pane::{Notice, NoticeLevel, View};
+use manifest_tui::tui::panes::{browser, compare, help};
+use manifest_tui::tui::state::browser::{BrowserState, Level, RegistryChoice};
+use manifest_tui::tui::state::compare::CompareState;
+use manifest_tui::tui::state::Load;
+use manifest_tui::tui::theme::Theme;
+use manifest_tui::tui::worker::RegistrySource;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn render(w: u16, h: u16, f: impl FnOnce(&mut ratatui::Frame, &View)) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    let theme = Theme::colored();
+    let keymap = Keymap::default();
+    let view = View {
+        theme: &theme,
+        keymap: &keymap,
+        spinner: 0,
+    };
+    term.draw(|frame| f(frame, &view)).expect("draw");
+    term
+}
+
+fn browser(w: u16, h: u16, s: &BrowserState) -> Terminal<TestBackend> {
+    render(w, h, |f, v| browser::draw(f, f.area(), s, v))
+}
+
+fn compare_pane(w: u16, h: u16, s: &CompareState) -> Terminal<TestBackend> {
+    render(w, h, |f, v| compare::draw(f, f.area(), s, v))
+}
+
+fn remote(r: &str) -> Source {
+    Source::Remote(Reference::parse(&format!("{HOST}/{r}")).expect("ref"))
+}
+
+#[test]
+fn registries_empty() {
+    let mut s = BrowserState::new();
+    s.registries_load = Load::Done;
+    insta::assert_snapshot!(browser(80, 12, &s).backend());
+}
+
+#[test]
+fn registries_listed() {
+    let mut s = BrowserState::new();
+    s.registries.extend([
+        RegistryChoice {
+            host: HOST.into(),
+            source: RegistrySource::History,
+        },
+        RegistryChoice {
+            host: "docker.io".into(),
+            source: RegistrySource::Config,
+        },
+        RegistryChoice {
+            host: "ghcr.io".into(),
+            source: RegistrySource::Config,
+        },
+    ]);
+    s.registries.move_by(1);
+    s.registries_load = Load::Done;
+    insta::assert_snapshot!(browser(80, 10, &s).backend());
+}
+
+fn catalog_state() -> BrowserState {
+    let mut s = BrowserState::new();
+    s.level = Level::Catalog;
+    s.registry = Some(HOST.into());
+    s
+}
+
+#[test]
+fn catalog_loading() {
+    let mut s = catalog_state();
+    s.catalog_load = Load::Loading;
+    insta::assert_snapshot!(browser(80, 10, &s).backend());
+}
+
+#[test]
+fn catalog_streaming_filtered() {
+    let mut s = catalog_state();
+    s.catalog.extend(fixtures::repo_names(300));
+    s.catalog.set_filter("team-3/ 00");
+    s.catalog.move_by(2);
+    s.catalog_load = Load::Partial;
+    insta::assert_snapshot!(browser(80, 12, &s).backend());
+}
+
+#[test]
+fn catalog_empty() {
+    let mut s = catalog_state();
+    s.catalog_load = Load::Done;
+    insta::assert_snapshot!(browser(80, 8, &s).backend());
+}
+
+#[test]
+fn catalog_error() {
+    let mut s = catalog_state();
+    s.catalog_load = Load::Failed(
+        "listing the repositories of 127.0.0.1:5000 failed: connection refused \u{1b}[31m(is the registry running?)".into(),
+    );
+    insta::assert_snapshot!(browser(100, 8, &s).backend());
+}
+
+#[test]
+fn catalog_unavailable_prompts_for_a_repository() {
+    let mut s = catalog_state();
+    s.registry = Some("docker.io".into());
+    let mut ctx = Default::default();
+    s.reply(
+        manifest_tui::tui::worker::Slot::Catalog,
+        manifest_tui::tui::worker::Reply::CatalogUnavailable(
+            "docker.io does not list its repositories (401 UNAUTHORIZED). Type a repository name instead.".into(),
+        ),
+    );
+    let _: &mut manifest_tui::tui::pane::Ctx = &mut ctx;
+    insta::assert_snapshot!(browser(100, 9, &s).backend());
+}
+
+#[test]
+fn tags_sorted() {
+    let mut s = catalog_state();
+    s.level = Level::Tags;
+    s.repo = Some("samples/app".into());
+    s.tags
+        .extend(["v1", "v10", "v2", "v2-oci", "latest"].map(String::from));
+    s.tags_load = Load::Done;
+    let mut ctx = Default::default();
+    s.action(manifest_tui::tui::keymap::Action::Sort, &mut ctx);
+    s.action(manifest_tui::tui::keymap::Action::Sort, &mut ctx);
+    insta::assert_snapshot!(browser(80, 11, &s).backend());
+}
+
+#[test]
+fn content_loading() {
+    let s = fixtures::browser_with_content("v1", None, Load::Loading);
+    insta::assert_snapshot!(browser(80, 8, &s).backend());
+}
+
+#[test]
+fn content_error() {
+    let s = fixtures::browser_with_content(
+        "v9",
+        None,
+        Load::Failed(
+            "fetching 127.0.0.1:5000/samples/app:v9: MANIFEST_UNKNOWN: manifest unknown".into(),
+        ),
+    );
+    insta::assert_snapshot!(browser(100, 8, &s).backend());
+}
+
+#[test]
+fn content_six_entry_list_wide() {
+    let s =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    insta::assert_snapshot!(browser(160, 12, &s).backend());
+}
+
+#[test]
+fn content_six_entry_oci_index_narrow() {
+    let mut s = fixtures::browser_with_content(
+        "v1-oci",
+        Some(fixtures::sample_list("v1", true)),
+        Load::Done,
+    );
+    s.content_sel = 4;
+    insta::assert_snapshot!(browser(90, 12, &s).backend());
+}
+
+#[test]
+fn content_image() {
+    let s = fixtures::browser_with_content(
+        "v1",
+        Some(fixtures::sample_image("linux/arm64/v8", "v1")),
+        Load::Done,
+    );
+    insta::assert_snapshot!(browser(100, 10, &s).backend());
+}
+
+#[test]
+fn compare_empty() {
+    insta::assert_snapshot!(compare_pane(100, 10, &CompareState::new()).backend());
+}
+
+#[test]
+fn compare_loading() {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/app:v1"));
+    s.b = Some(remote("samples/app:v2"));
+    s.load = Load::Loading;
+    insta::assert_snapshot!(compare_pane(100, 10, &s).backend());
+}
+
+#[test]
+fn compare_each_kind_of_row() {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/app:v1"));
+    s.b = Some(remote("samples/app:v2"));
+    s.result = Some(fixtures::comparison_all_kinds());
+    s.load = Load::Done;
+    insta::assert_snapshot!(compare_pane(100, 12, &s).backend());
+}
+
+#[test]
+fn compare_each_kind_of_row_wide() {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/app:v1"));
+    s.b = Some(remote("samples/app:v2"));
+    s.result = Some(fixtures::comparison_all_kinds());
+    s.load = Load::Done;
+    insta::assert_snapshot!(compare_pane(190, 12, &s).backend());
+}
+
+#[test]
+fn compare_error() {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/app:v1"));
+    s.b = Some(remote("samples/app:nope"));
+    s.load = Load::Failed(
+        "comparing samples/app:v1 with samples/app:nope failed: manifest unknown".into(),
+    );
+    insta::assert_snapshot!(compare_pane(100, 10, &s).backend());
+}
+
+#[test]
+fn help_overlay_from_the_keymap() {
+    let t = render(100, 40, |f, v| {
+        help::draw(
+            f,
+            f.area(),
+            &[Context::Tags, Context::Browser, Context::List],
+            0,
+            v,
+        )
+    });
+    insta::assert_snapshot!(t.backend());
+}
+
+fn app_frame(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    term
+}
+
+#[test]
+fn app_frame_with_tabs_and_hints() {
+    let app = App::new(Keymap::default(), Theme::colored());
+    insta::assert_snapshot!(app_frame(&app, 100, 10).backend());
+}
+
+#[test]
+fn app_error_notice_over_the_pane() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.notice = Some(Notice {
+        level: NoticeLevel::Error,
+        text: "keys.conf:3: unknown action \"qiut\"; press ? in the app to see every action name"
+            .into(),
+    });
+    insta::assert_snapshot!(app_frame(&app, 80, 12).backend());
+}
+
+#[test]
+fn app_too_small() {
+    let app = App::new(Keymap::default(), Theme::colored());
+    insta::assert_snapshot!(app_frame(&app, 30, 5).backend());
+    // Every size down to nothing draws without panicking.
+    for w in 0..45 {
+        for h in 0..12 {
+            app_frame(&app, w, h);
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! State transitions, key routing, stale replies, the keymap file, and colours.
+
+use manifest_tui::ops::{DiffStatus, Source};
+use manifest_tui::reference::Reference;
+use manifest_tui::tui::app::{App, Control};
+use manifest_tui::tui::fixtures::{self, HOST};
+use manifest_tui::tui::keymap::{Action, Context, KeyCombo, Keymap};
+use manifest_tui::tui::pane::{AppEvent, Ctx, PaneId, Side, View};
+use manifest_tui::tui::panes::compare;
+use manifest_tui::tui::state::browser::{BrowserState, Level};
+use manifest_tui::tui::state::compare::CompareState;
+use manifest_tui::tui::state::list::{natural_cmp, FilterList};
+use manifest_tui::tui::state::Load;
+use manifest_tui::tui::theme::Theme;
+use manifest_tui::tui::worker::{Command, Reply, RequestId, Slot, ToWorker, WorkerEvent};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use std::path::Path;
+
+fn press(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    press(KeyCode::Char(c))
+}
+
+fn runs(outbox: &[ToWorker]) -> Vec<(RequestId, Slot, Command)> {
+    outbox
+        .iter()
+        .filter_map(|m| match m {
+            ToWorker::Run { id, slot, command } => Some((*id, *slot, command.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn last_id(ctx: &Ctx, slot: Slot) -> RequestId {
+    runs(&ctx.outbox)
+        .into_iter()
+        .rev()
+        .find(|(_, s, _)| *s == slot)
+        .map(|(id, _, _)| id)
+        .expect("a request in that slot")
+}
+
+#[test]
+fn starting_at_a_registry_streams_its_catalog() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.start(Some(HOST), None, &mut ctx);
+    assert_eq!(s.level, Level::Catalog);
+    let r = runs(&ctx.outbox);
+    assert!(r.iter().any(|(_, slot, c)| *slot == Slot::Catalog
+        && matches!(c, Command::Catalog { registry, page_size: 100 } if registry == HOST)));
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogPage {
+            repos: fixtures::repo_names(100),
+            done: false,
+        },
+    );
+    assert_eq!(s.catalog_load, Load::Partial);
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogPage {
+            repos: vec!["samples/app".into()],
+            done: true,
+        },
+    );
+    assert_eq!(s.catalog_load, Load::Done);
+    assert_eq!(s.catalog.total(), 101);
+}
+
+#[test]
+fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.level = Level::Catalog;
+    b.state
+        .catalog
+        .extend(["one/repo".to_string(), "two/repo".to_string()]);
+    b.state.catalog_load = Load::Done;
+    app.panes[0] = Box::new(b);
+    // Open one/repo, go back, open two/repo: the first tags request is superseded.
+    app.key(press(KeyCode::Enter));
+    let first = last_id(&app.ctx, Slot::Tags);
+    app.key(press(KeyCode::Esc));
+    app.key(ch('j'));
+    app.key(press(KeyCode::Enter));
+    let second = last_id(&app.ctx, Slot::Tags);
+    assert_ne!(first, second);
+    assert!(app
+        .ctx
+        .outbox
+        .iter()
+        .any(|m| matches!(m, ToWorker::Cancel(id) if *id == first)));
+    // The late answer for one/repo must not show up under two/repo.
+    app.worker_event(WorkerEvent {
+        id: first,
+        slot: Slot::Tags,
+        reply: Reply::TagsPage {
+            tags: vec!["stale".into()],
+            done: true,
+        },
+    });
+    assert_eq!(app.ctx.requests.dropped, 1);
+    app.worker_event(WorkerEvent {
+        id: second,
+        slot: Slot::Tags,
+        reply: Reply::TagsPage {
+            tags: vec!["v1".into()],
+            done: true,
+        },
+    });
+    let mut term = Terminal::new(TestBackend::new(60, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(screen.contains("two/repo"), "{screen}");
+    assert!(screen.contains("v1"), "{screen}");
+    assert!(!screen.contains("stale"), "{screen}");
+    // A reply after the final one (same id) is stale too.
+    app.worker_event(WorkerEvent {
+        id: second,
+        slot: Slot::Tags,
+        reply: Reply::TagsPage {
+            tags: vec!["late".into()],
+            done: true,
+        },
+    });
+    assert_eq!(app.ctx.requests.dropped, 2);
+}
+
+#[test]
+fn typing_q_in_the_filter_never_quits() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.level = Level::Catalog;
+    b.state
+        .catalog
+        .extend(["quay/app".to_string(), "other/app".to_string()]);
+    app.panes[0] = Box::new(b);
+    app.key(ch('/'));
+    app.key(ch('q'));
+    assert_eq!(app.take_control(), Control::Continue);
+    assert!(app.active_pane().field_focused());
+    app.key(press(KeyCode::Enter)); // leave the field, filter kept
+    assert!(!app.active_pane().field_focused());
+    app.key(ch('q'));
+    assert_eq!(app.take_control(), Control::Quit);
+}
+
+#[test]
+fn ctrl_c_quits_even_from_a_field() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.key(ch('o'));
+    assert!(app.active_pane().field_focused());
+    app.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(app.take_control(), Control::Quit);
+}
+
+#[test]
+fn key_releases_and_repeats_are_ignored() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut k = ch('q');
+    k.kind = KeyEventKind::Release;
+    app.key(k);
+    k.kind = KeyEventKind::Repeat;
+    app.key(k);
+    assert_eq!(app.take_control(), Control::Continue);
+}
+
+#[test]
+fn filter_as_you_type_keeps_the_cursor_on_its_item() {
+    let mut l = FilterList::from_items(fixtures::repo_names(1000));
+    l.move_by(20);
+    let before = l.selected_item().cloned();
+    l.set_filter("team-3");
+    assert_eq!(l.selected_item().cloned(), before);
+    assert!(l.len() < l.total());
+    l.set_filter("TEAM-3/ 0002");
+    assert!(l
+        .window(0, 100)
+        .all(|(_, s)| s.contains("team-3/") && s.contains("0002")));
+    l.set_filter("");
+    assert_eq!(l.len(), 1000);
+    // New pages are filtered as they arrive.
+    l.set_filter("zzz");
+    l.extend(["zzz/new".to_string(), "aaa/new".to_string()]);
+    assert_eq!(l.len(), 1);
+}
+
+#[test]
+fn back_clears_the_filter_before_leaving_the_level() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.registry = Some(HOST.into());
+    s.level = Level::Catalog;
+    s.catalog.extend(fixtures::repo_names(10));
+    s.catalog.set_filter("team-1");
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Catalog);
+    assert_eq!(s.catalog.filter(), "");
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Registries);
+}
+
+#[test]
+fn natural_tag_order() {
+    let mut v = vec!["v10", "v2", "v1", "v1.10", "v1.9", "latest"];
+    v.sort_by(|a, b| natural_cmp(a, b));
+    assert_eq!(v, ["latest", "v1", "v1.9", "v1.10", "v2", "v10"]);
+}
+
+#[test]
+fn catalog_unavailable_lets_the_user_type_a_repository() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.start(Some("docker.io"), None, &mut ctx);
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogUnavailable("no catalog".into()),
+    );
+    assert!(s.field_focused());
+    let mut ctx = Ctx::default();
+    for c in "library/alpine".chars() {
+        s.field_key(&ch(c));
+    }
+    s.action(Action::Submit, &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    assert_eq!(s.repo.as_deref(), Some("library/alpine"));
+    assert!(runs(&ctx.outbox)
+        .iter()
+        .any(|(_, slot, _)| *slot == Slot::Tags));
+}
+
+#[test]
+fn a_typed_registry_must_be_a_host() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.action(Action::OpenByName, &mut ctx);
+    for c in "not a host".chars() {
+        s.field_key(&ch(c));
+    }
+    s.action(Action::Submit, &mut ctx);
+    assert!(s.prompt.as_ref().is_some_and(|p| p.error.is_some()));
+    assert_eq!(s.level, Level::Registries);
+}
+
+#[test]
+fn marking_a_then_b_compares_and_shows_the_comparison() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.repo = Some("samples/app".into());
+    b.state.level = Level::Tags;
+    b.state.tags.extend(["v1".to_string(), "v2".to_string()]);
+    app.panes[0] = Box::new(b);
+    app.key(ch('a'));
+    assert_eq!(app.active_id(), PaneId::Browser);
+    assert!(app
+        .info
+        .as_deref()
+        .is_some_and(|i| i.contains("samples/app:v1")));
+    app.key(ch('j'));
+    app.key(ch('b'));
+    assert_eq!(app.active_id(), PaneId::Compare);
+    let r = runs(&app.ctx.outbox);
+    let (_, _, cmd) = r
+        .iter()
+        .find(|(_, s, _)| *s == Slot::Compare)
+        .expect("a compare request");
+    let Command::Compare { a, b } = cmd else {
+        panic!("{cmd:?}")
+    };
+    assert_eq!(
+        a,
+        &Source::Remote(Reference::parse(&format!("{HOST}/samples/app:v1")).expect("ref"))
+    );
+    assert_eq!(
+        b,
+        &Source::Remote(Reference::parse(&format!("{HOST}/samples/app:v2")).expect("ref"))
+    );
+}
+
+#[test]
+fn compare_swap_and_reply() {
+    let mut s = CompareState::new();
+    let mut ctx = Ctx::default();
+    let r = |t: &str| {
+        Source::Remote(Reference::parse(&format!("{HOST}/samples/app:{t}")).expect("ref"))
+    };
+    s.set_side(Side::A, r("v1"), &mut ctx);
+    assert!(ctx.events.iter().any(|e| matches!(e, AppEvent::Notice(_))));
+    s.set_side(Side::B, r("v2"), &mut ctx);
+    assert!(ctx.events.contains(&AppEvent::Show(PaneId::Compare)));
+    s.action(Action::Swap, &mut ctx);
+    assert_eq!(s.a, Some(r("v2")));
+    s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+    assert_eq!(s.summary(), Some((2, 1, 1, 1)));
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::CopyDigest, &mut ctx);
+    assert!(ctx
+        .events
+        .iter()
+        .any(|e| matches!(e, AppEvent::Copy(d) if d.starts_with("sha256:3333"))));
+}
+
+#[test]
+fn copying_a_digest_produces_an_osc52_write() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    app.panes[0] = Box::new(b);
+    app.key(ch('j'));
+    app.key(ch('y'));
+    let clip = app.take_clipboard();
+    assert_eq!(clip.len(), 1);
+    assert!(clip[0].starts_with("sha256:0e02f8dd6772"), "{clip:?}");
+    let osc = manifest_tui::tui::text::osc52(&clip[0]);
+    assert!(osc.starts_with("\x1b]52;c;") && osc.ends_with('\x07'));
+}
+
+#[test]
+fn sending_to_the_editor_without_an_editor_says_so() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    app.panes[0] = Box::new(b);
+    app.key(ch('e'));
+    assert!(app
+        .info
+        .as_deref()
+        .is_some_and(|i| i.contains("not available")));
+}
+
+#[test]
+fn errors_are_a_dismissable_notice_that_keeps_state() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.ctx.error("boom");
+    app.process_events();
+    assert!(app.notice.is_some());
+    app.key(ch('q')); // swallowed by the notice
+    assert_eq!(app.take_control(), Control::Continue);
+    app.key(press(KeyCode::Esc));
+    assert!(app.notice.is_none());
+}
+
+#[test]
+fn keymap_overrides_and_errors() {
+    let mut km = Keymap::default();
+    let errs = km.apply(
+        Path::new("keys.conf"),
+        "# comment\nlist down ctrl-n,down\nglobal quit ctrl-q\nglobal qiut x\nnowhere quit x\nlist up\nbrowser open f99\n",
+    );
+    assert_eq!(
+        km.lookup(
+            Context::List,
+            &KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::Down)
+    );
+    assert_eq!(km.lookup(Context::List, &ch('j')), None);
+    assert_eq!(km.lookup(Context::Global, &ch('q')), None);
+    assert_eq!(
+        km.lookup(
+            Context::Global,
+            &KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::Quit)
+    );
+    let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [4, 5, 6, 7], "{errs:?}");
+    assert!(errs[0]
+        .to_string()
+        .contains("keys.conf:4: unknown action \"qiut\""));
+    // Uppercase letters arrive with SHIFT; BackTab too.
+    let mut g = ch('G');
+    g.modifiers = KeyModifiers::SHIFT;
+    assert_eq!(
+        Keymap::default().lookup(Context::List, &g),
+        Some(Action::Bottom)
+    );
+    assert_eq!(
+        KeyCombo::parse("shift-tab").map(|k| k.code),
+        Ok(KeyCode::BackTab)
+    );
+}
+
+#[test]
+fn every_default_binding_is_documented_and_unambiguous() {
+    let km = Keymap::default();
+    for b in km.bindings() {
+        assert!(!b.description.is_empty());
+        assert!(!b.keys.is_empty());
+        // No key bound twice within one context.
+        for other in km.in_context(b.context) {
+            if other.action != b.action {
+                assert!(
+                    b.keys.iter().all(|k| !other.keys.contains(k)),
+                    "{:?} {:?} {:?}",
+                    b.context,
+                    b.action,
+                    other.action
+                );
+            }
+        }
+    }
+    assert!(km.markdown().contains("| `q` | quit |"));
+}
+
+fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
+    let mut s = CompareState::new();
+    s.result = Some(fixtures::comparison_all_kinds());
+    s.selected = 4; // keep the selection off the rows we check
+    s.load = Load::Done;
+    let keymap = Keymap::default();
+    let view = View {
+        theme: &theme,
+        keymap: &keymap,
+        spinner: 0,
+    };
+    let mut term = Terminal::new(TestBackend::new(100, 12)).expect("terminal");
+    term.draw(|f| compare::draw(f, f.area(), &s, &view))
+        .expect("draw");
+    term.backend().buffer().clone()
+}
+
+fn row_of(buf: &ratatui::buffer::Buffer, needle: &str) -> u16 {
+    (0..buf.area.height)
+        .find(|&y| {
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            line.contains(needle)
+        })
+        .unwrap_or_else(|| panic!("no row with {needle}"))
+}
+
+#[test]
+fn changed_rows_are_highlighted_and_same_rows_muted() {
+    let theme = Theme::colored();
+    let buf = compare_buffer(theme);
+    let changed = row_of(&buf, "linux/arm64/v8");
+    let same = row_of(&buf, "linux/amd64 ");
+    let only_a = row_of(&buf, "linux/ppc64le");
+    let only_b = row_of(&buf, "linux/riscv64");
+    let x = 3; // inside the platform column
+    assert_eq!(buf[(x, changed)].fg, theme.changed.fg.expect("a colour"));
+    assert!(buf[(x, changed)]
+        .modifier
+        .contains(ratatui::style::Modifier::BOLD));
+    assert_eq!(buf[(x, same)].fg, theme.muted.fg.expect("a colour"));
+    assert_eq!(buf[(x, only_a)].fg, theme.only_a.fg.expect("a colour"));
+    assert_eq!(buf[(x, only_b)].fg, theme.only_b.fg.expect("a colour"));
+    assert_ne!(buf[(x, changed)].fg, buf[(x, same)].fg);
+    assert_eq!(
+        compare::row_style(&theme, DiffStatus::Changed),
+        theme.changed
+    );
+}
+
+#[test]
+fn no_color_keeps_the_distinction_with_modifiers_only() {
+    let theme = Theme::monochrome();
+    let buf = compare_buffer(theme);
+    let changed = row_of(&buf, "linux/arm64/v8");
+    let same = row_of(&buf, "linux/amd64 ");
+    assert_eq!(buf[(3, changed)].fg, ratatui::style::Color::Reset);
+    assert!(buf[(3, changed)]
+        .modifier
+        .contains(ratatui::style::Modifier::BOLD));
+    assert!(buf[(3, same)]
+        .modifier
+        .contains(ratatui::style::Modifier::DIM));
+}
+
+#[test]
+fn registries_come_from_config_and_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("config.json"),
+        r#"{"auths":{"https://index.docker.io/v1/":{},"ghcr.io":{},"127.0.0.1:5000":{}}}"#,
+    )
+    .expect("write");
+    let hist = dir.path().join("state/registries");
+    manifest_tui::tui::worker::remember(&hist, "127.0.0.1:5000").expect("remember");
+    manifest_tui::tui::worker::remember(&hist, "http://localhost:5001/").expect("remember");
+    let list = manifest_tui::tui::worker::known_registries(dir.path(), Some(&hist));
+    let hosts: Vec<&str> = list.iter().map(|(h, _)| h.as_str()).collect();
+    assert_eq!(
+        hosts,
+        ["localhost:5001", "127.0.0.1:5000", "docker.io", "ghcr.io"]
+    );
+}
+
+#[test]
+fn inert_neutralises_escape_sequences() {
+    let s = manifest_tui::tui::text::inert("tag\x1b]52;c;AAAA\x07\u{9b}31m\u{202e}x");
+    assert!(
+        !s.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{s:?}"
+    );
+}
