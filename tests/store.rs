@@ -282,3 +282,36 @@ fn remove_entry_by_platform_and_digest() {
     assert_eq!(d.entries.len(), 1);
     assert_eq!(d.entries[0].platform().architecture, "amd64");
 }
+
+#[test]
+fn annotate_normalises_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(Some(dir.path()));
+    let list = write_list(
+        &store,
+        "127.0.0.1:5101/al:v1",
+        vec![entry("127.0.0.1:5101/a:v1", 1, "amd64")],
+    );
+    let sel = EntrySelector::parse("127.0.0.1:5101/a:v1").unwrap();
+    let opts = AnnotateOptions {
+        arch: Some("armhf".into()),
+        validate: true,
+        ..Default::default()
+    };
+    let e = ops::annotate(&store, &list, &sel, &opts).unwrap();
+    assert_eq!(
+        (
+            e.platform().architecture.as_str(),
+            e.platform().variant.as_str()
+        ),
+        ("arm", "v7")
+    );
+    let opts = AnnotateOptions {
+        arch: Some("aarch64".into()),
+        variant: Some("v8".into()),
+        validate: true,
+        ..Default::default()
+    };
+    let e = ops::annotate(&store, &list, &sel, &opts).unwrap();
+    assert_eq!(e.platform().display(), "linux/arm64/v8");
+}

@@ -116,22 +116,20 @@ pub fn apply(
     opts: &AnnotateOptions,
 ) -> Result<(Platform, std::collections::BTreeMap<String, String>), OpError> {
     let mut p = platform.clone();
-    let mut hints = Vec::new();
-    let mut norm = |field: Field, v: &str| {
-        let (n, hint) = platform::normalize(field, v);
-        if let Some(h) = hint {
-            hints.push(h);
-        }
-        n
-    };
+    let norm = |field: Field, v: &str| platform::normalize(field, v).0;
     if let Some(v) = &opts.os {
         p.os = norm(Field::Os, v);
     }
     if let Some(v) = &opts.arch {
-        p.architecture = norm(Field::Architecture, v);
+        // `armhf` is arm + v7: an alias may imply a variant.
+        let (arch, implied_variant, _hint) = platform::normalize_arch(v);
+        p.architecture = arch;
+        if !implied_variant.is_empty() && opts.variant.is_none() {
+            p.variant = implied_variant;
+        }
     }
     if let Some(v) = &opts.variant {
-        p.variant = v.clone();
+        p.variant = norm(Field::Variant, v);
     }
     if let Some(v) = &opts.os_version {
         p.os_version = v.clone();
