@@ -34,10 +34,12 @@ pub enum Context {
     /// Reserved for the draft editor and push panes.
     Editor,
     Push,
+    /// The annotation form of the draft editor (its keys work while a field has focus).
+    Form,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -52,6 +54,7 @@ impl Context {
         Context::Notice,
         Context::Editor,
         Context::Push,
+        Context::Form,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +73,7 @@ impl Context {
             Context::Notice => "notice",
             Context::Editor => "editor",
             Context::Push => "push",
+            Context::Form => "form",
         }
     }
 
@@ -90,6 +94,7 @@ impl Context {
             Context::Notice => "Notice",
             Context::Editor => "Draft editor",
             Context::Push => "Push",
+            Context::Form => "Annotation form",
         }
     }
 
@@ -148,6 +153,21 @@ actions! {
     Cancel = "cancel",
     Close = "close",
     Dismiss = "dismiss",
+    NewList = "new-list",
+    NewOciList = "new-oci-list",
+    Rename = "rename",
+    Delete = "delete",
+    AddEntry = "add-entry",
+    RefreshEntry = "refresh-entry",
+    CycleFormat = "cycle-format",
+    Push = "push",
+    PushPurge = "push-purge",
+    CancelPush = "cancel-push",
+    Retry = "retry",
+    NextField = "next-field",
+    PrevField = "prev-field",
+    Complete = "complete",
+    CompletePrev = "complete-prev",
 }
 
 /// One row of the default table: context, action, keys, description, status-bar label.
@@ -312,6 +332,110 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         "back to the browser",
         "browser",
     ),
+    b(
+        C::Editor,
+        A::Open,
+        &["enter", "right", "l"],
+        "open the list / annotate the entry",
+        "open",
+    ),
+    b(
+        C::Editor,
+        A::Back,
+        &["esc", "left", "h"],
+        "back to the lists",
+        "",
+    ),
+    b(
+        C::Editor,
+        A::NewList,
+        &["n"],
+        "new Docker manifest list (type its target)",
+        "new",
+    ),
+    b(C::Editor, A::NewOciList, &["N"], "new OCI index", ""),
+    b(
+        C::Editor,
+        A::AddEntry,
+        &["a"],
+        "add images or lists by reference (space-separated)",
+        "add",
+    ),
+    b(
+        C::Editor,
+        A::Rename,
+        &["r"],
+        "change the list's target reference",
+        "",
+    ),
+    b(
+        C::Editor,
+        A::Delete,
+        &["d", "delete"],
+        "delete the list / remove the entry (asks first)",
+        "delete",
+    ),
+    b(
+        C::Editor,
+        A::RefreshEntry,
+        &["u"],
+        "fetch the entry again from its registry",
+        "",
+    ),
+    b(
+        C::Editor,
+        A::CycleFormat,
+        &["f"],
+        "format: Docker list, OCI index, docker's rule",
+        "",
+    ),
+    b(C::Editor, A::Push, &["p"], "push the list", "push"),
+    b(
+        C::Editor,
+        A::PushPurge,
+        &["P"],
+        "push, then delete the local list if it succeeded",
+        "",
+    ),
+    b(C::Editor, A::Refresh, &["ctrl-r"], "read the store again", ""),
+    b(
+        C::Form,
+        A::NextField,
+        &["down", "ctrl-n"],
+        "next field",
+        "",
+    ),
+    b(C::Form, A::PrevField, &["up", "ctrl-p"], "previous field", ""),
+    b(
+        C::Form,
+        A::Complete,
+        &["tab"],
+        "next known value (os, architecture, variant…)",
+        "",
+    ),
+    b(C::Form, A::CompletePrev, &["backtab"], "previous known value", ""),
+    b(
+        C::Push,
+        A::CancelPush,
+        &["c"],
+        "cancel the push (the local list stays)",
+        "cancel",
+    ),
+    b(
+        C::Push,
+        A::Retry,
+        &["r"],
+        "push again (finishes what failed; safe to repeat)",
+        "retry",
+    ),
+    b(
+        C::Push,
+        A::CopyDigest,
+        &["y"],
+        "copy the pushed list's digest",
+        "copy digest",
+    ),
+    b(C::Push, A::Back, &["esc"], "back to the draft editor", "editor"),
     b(C::Field, A::Submit, &["enter"], "confirm", "confirm"),
     b(C::Field, A::Cancel, &["esc"], "cancel", "cancel"),
     b(

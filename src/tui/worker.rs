@@ -10,7 +10,8 @@ use crate::ops::{self, Comparison, Inspection, Source};
 use crate::reference::Reference;
 use crate::registry::error::ErrorKind;
 use crate::registry::{Client, ClientOptions, RegistryError, Repo};
-use crate::store::Store;
+use crate::ops::{AnnotateOptions, EntrySelector};
+use crate::store::{Draft, Format, Store, StoreError};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,6 +51,63 @@ pub enum Command {
     Inspect { reference: Reference },
     /// Compare two sources per platform.
     Compare { a: Source, b: Source },
+    /// Every local list in the store (replies [`Reply::Drafts`]).
+    ListDrafts,
+    /// Change the store; replies [`Reply::Drafts`] with the lists afterwards.
+    Store(StoreOp),
+    /// Push a local list: [`Reply::PushStarted`], [`Reply::Progress`]…, then
+    /// [`Reply::Pushed`] or [`Reply::Failed`]. Cancel it through the slot.
+    Push { list: Reference, purge: bool },
+}
+
+/// A change to the local store, run by the worker under the store's lock.
+#[derive(Clone, Debug)]
+pub enum StoreOp {
+    /// An empty list with this target and format.
+    New { list: Reference, format: Format },
+    /// Fetch the references (an index expands into its platform entries) and add them.
+    AddEntries { list: Reference, refs: Vec<Reference> },
+    /// Fetch an entry again (keeps what the user set while the manifest is unchanged).
+    Refresh { list: Reference, entry: Reference },
+    Annotate {
+        list: Reference,
+        entry: EntrySelector,
+        opts: AnnotateOptions,
+    },
+    RemoveEntry { list: Reference, entry: EntrySelector },
+    /// `None` = docker's rule (the first entry's family).
+    SetFormat { list: Reference, format: Option<Format> },
+    /// Change the list's target reference.
+    Rename { from: Reference, to: Reference },
+    Delete { list: Reference },
+}
+
+impl StoreOp {
+    /// True when the operation fetches from a registry.
+    pub fn needs_network(&self) -> bool {
+        matches!(self, StoreOp::AddEntries { .. } | StoreOp::Refresh { .. })
+    }
+
+    /// The list the operation leaves in focus.
+    pub fn focus(&self) -> Option<&Reference> {
+        match self {
+            StoreOp::New { list, .. }
+            | StoreOp::AddEntries { list, .. }
+            | StoreOp::Refresh { list, .. }
+            | StoreOp::Annotate { list, .. }
+            | StoreOp::RemoveEntry { list, .. }
+            | StoreOp::SetFormat { list, .. } => Some(list),
+            StoreOp::Rename { to, .. } => Some(to),
+            StoreOp::Delete { .. } => None,
+        }
+    }
+}
+
+/// One list of the store, or why it could not be read.
+#[derive(Clone, Debug)]
+pub struct DraftRow {
+    pub dir_name: String,
+    pub draft: Result<Draft, String>,
 }
 
 /// A message to the worker (rare and short-lived, so size does not matter).
@@ -138,6 +196,15 @@ pub enum Reply {
     },
     Inspected(Box<Content>),
     Compared(Box<Comparison>),
+    /// The store's lists; `focus` is the list a store command was about, `note` what it did.
+    Drafts {
+        rows: Vec<DraftRow>,
+        focus: Option<Reference>,
+        note: Option<String>,
+    },
+    /// A push began: the list as it is being pushed (more events follow).
+    PushStarted(Box<Draft>),
+    Pushed(Box<ops::PushReport>),
     /// Progress of a long operation (push…).
     Progress(ops::Progress),
     /// The request failed; the message says what, where and what to try.
@@ -149,7 +216,7 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         match self {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
-            Reply::Progress(_) => false,
+            Reply::Progress(_) | Reply::PushStarted(_) => false,
             _ => true,
         }
     }
@@ -319,7 +386,8 @@ async fn run_command(
         let _ = tx.send(WorkerEvent { id, slot, reply });
     };
     let client = match (&command, &shared.client) {
-        (Command::Registries | Command::RememberRegistry(_), _) => None,
+        (Command::Registries | Command::RememberRegistry(_) | Command::ListDrafts, _) => None,
+        (Command::Store(op), _) if !op.needs_network() => None,
         (_, Ok(c)) => Some(c),
         (_, Err(e)) => {
             send(Reply::Failed(e.clone()));
@@ -417,6 +485,224 @@ async fn run_command(
                     b.label()
                 ))),
             }
+        }
+        Command::ListDrafts => {
+            let store = shared.store.clone();
+            match tokio::task::spawn_blocking(move || draft_rows(&store)).await {
+                Ok(Ok(rows)) => send(Reply::Drafts {
+                    rows,
+                    focus: None,
+                    note: None,
+                }),
+                Ok(Err(e)) => send(Reply::Failed(e)),
+                Err(e) => send(Reply::Failed(format!("reading the local lists failed: {e}"))),
+            }
+        }
+        Command::Store(op) => {
+            let focus = op.focus().cloned();
+            let result = match (&op, client) {
+                (StoreOp::AddEntries { list, refs }, Some(client)) => {
+                    add_entries(client, &shared.store, list, refs).await
+                }
+                (StoreOp::Refresh { list, entry }, Some(client)) => {
+                    add_entries(client, &shared.store, list, std::slice::from_ref(entry))
+                        .await
+                        .map(|_| format!("refreshed {entry} from the registry"))
+                }
+                (_, _) if op.needs_network() => return,
+                _ => {
+                    let store = shared.store.clone();
+                    tokio::task::spawn_blocking(move || store_op(&store, op))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("the store operation failed: {e}")))
+                }
+            };
+            let store = shared.store.clone();
+            let rows = tokio::task::spawn_blocking(move || draft_rows(&store))
+                .await
+                .unwrap_or_else(|e| Err(format!("reading the local lists failed: {e}")));
+            match (result, rows) {
+                (Ok(note), Ok(rows)) => send(Reply::Drafts {
+                    rows,
+                    focus,
+                    note: Some(note),
+                }),
+                (Err(e), _) | (Ok(_), Err(e)) => send(Reply::Failed(e)),
+            }
+        }
+        Command::Push { list, purge } => {
+            let Some(client) = client else { return };
+            let store = shared.store.clone();
+            let l = list.clone();
+            match tokio::task::spawn_blocking(move || store.load(&l)).await {
+                Ok(Ok(d)) => send(Reply::PushStarted(Box::new(d))),
+                Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
+                Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
+            }
+            let ptx = tx.clone();
+            let progress: ops::ProgressFn = Arc::new(move |p| {
+                let _ = ptx.send(WorkerEvent {
+                    id,
+                    slot,
+                    reply: Reply::Progress(p),
+                });
+            });
+            let opts = ops::PushOptions {
+                purge,
+                ..Default::default()
+            };
+            match ops::push(client, &shared.store, &list, opts, progress).await {
+                Ok(r) => send(Reply::Pushed(Box::new(r))),
+                Err(e) => send(Reply::Failed(e.to_string())),
+            }
+        }
+    }
+}
+
+/// Every list of the store as editor rows.
+pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
+    let lists = store
+        .lists()
+        .map_err(|e| format!("reading the local lists failed: {e}"))?;
+    Ok(lists
+        .into_iter()
+        .map(|l| DraftRow {
+            dir_name: l.dir_name,
+            draft: l.draft.map_err(|e| e.to_string()),
+        })
+        .collect())
+}
+
+/// `create --amend LIST REFS...`; the note says what was added.
+async fn add_entries(
+    client: &Client,
+    store: &Store,
+    list: &Reference,
+    refs: &[Reference],
+) -> Result<String, String> {
+    let opts = ops::CreateOptions {
+        amend: true,
+        ..Default::default()
+    };
+    let r = ops::create(client, store, list, refs, opts, ops::no_progress())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut note = format!(
+        "{} entr{} added to {}",
+        r.added.len(),
+        if r.added.len() == 1 { "y" } else { "ies" },
+        r.list
+    );
+    if !r.skipped.is_empty() {
+        note.push_str(&format!(" ({} attestations left out)", r.skipped.len()));
+    }
+    Ok(note)
+}
+
+/// A store change that needs no network; the note says what was done.
+pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
+    use crate::store::ListMeta;
+    let err = |e: ops::OpError| e.to_string();
+    match op {
+        StoreOp::New { list, format } => {
+            let list = list.with_default_tag();
+            if list.digest.is_some() {
+                return Err(format!(
+                    "{list}: a list is pushed under a tag, not a digest; name it like {}:TAG",
+                    list.name()
+                ));
+            }
+            if store.exists(&list) {
+                return Err(format!(
+                    "{list} already exists locally; pick it in the list, or choose another name"
+                ));
+            }
+            store
+                .update(&list, |cur| {
+                    if cur.is_some() {
+                        return Err(ops::OpError::Invalid(format!("{list} already exists locally")));
+                    }
+                    let draft = Draft {
+                        list: list.clone(),
+                        entries: Vec::new(),
+                        meta: ListMeta {
+                            format: Some(format),
+                            ..Default::default()
+                        },
+                    };
+                    Ok((draft, ()))
+                })
+                .map_err(err)?;
+            Ok(format!("created {list}; add entries with a"))
+        }
+        StoreOp::Annotate { list, entry, opts } => {
+            let e = ops::annotate(store, &list, &entry, &opts).map_err(err)?;
+            Ok(format!(
+                "saved {} ({})",
+                e.reference,
+                e.platform().display()
+            ))
+        }
+        StoreOp::RemoveEntry { list, entry } => {
+            let e = ops::remove_entry(store, &list, &entry).map_err(err)?;
+            Ok(format!("removed {} from {list}", e.reference))
+        }
+        StoreOp::SetFormat { list, format } => {
+            store
+                .update(&list, |cur| {
+                    let mut d = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
+                    d.meta.format = format;
+                    Ok::<_, StoreError>((d, ()))
+                })
+                .map_err(|e| e.to_string())?;
+            Ok(format!("{list} will be pushed as {}", match format {
+                Some(Format::Oci) => "an OCI index",
+                Some(Format::Docker) => "a Docker manifest list",
+                None => "docker's choice (the first entry's family)",
+            }))
+        }
+        StoreOp::Rename { from, to } => {
+            let to = to.with_default_tag();
+            if to.digest.is_some() {
+                return Err(format!("{to}: a list is pushed under a tag, not a digest"));
+            }
+            if to == from {
+                return Ok(format!("{to} unchanged"));
+            }
+            if store.exists(&to) {
+                return Err(format!(
+                    "{to} already exists locally; delete it first or choose another name"
+                ));
+            }
+            let draft = store.load(&from).map_err(|e| e.to_string())?;
+            store
+                .update(&to, |cur| {
+                    if cur.is_some() {
+                        return Err(StoreError::Corrupt {
+                            path: store.list_dir(&to),
+                            reason: "it appeared while renaming".into(),
+                        });
+                    }
+                    Ok((
+                        Draft {
+                            list: to.clone(),
+                            ..draft
+                        },
+                        (),
+                    ))
+                })
+                .map_err(|e| e.to_string())?;
+            store.remove(&from).map_err(|e| {
+                format!("{to} was written, but removing the old {from} failed: {e}")
+            })?;
+            Ok(format!("renamed {from} to {to}"))
+        }
+        StoreOp::Delete { list } => {
+            store.remove(&list).map_err(|e| e.to_string())?;
+            Ok(format!("deleted the local list {list}"))
+        }
+        StoreOp::AddEntries { .. } | StoreOp::Refresh { .. } => {
+            Err("adding entries needs the registry client".to_string())
         }
     }
 }

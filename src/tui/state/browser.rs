@@ -37,7 +37,7 @@ impl ItemText for RegistryChoice {
 /// The order tags are shown in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TagSort {
-    /// As the registry sends them (lexical).
+    /// As the registry sends them.
     #[default]
     Registry,
     /// Numbers compared as numbers, newest-looking last (`v2` before `v10`).
@@ -56,7 +56,7 @@ impl TagSort {
     }
     pub fn label(self) -> &'static str {
         match self {
-            TagSort::Registry => "a→z",
+            TagSort::Registry => "as listed",
             TagSort::Natural => "version ↑",
             TagSort::NaturalDesc => "version ↓",
         }

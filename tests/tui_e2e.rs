@@ -1,0 +1,202 @@
+//! End to end: the binary in a pseudo-terminal (screen parsed by vt100) against a real seeded
+//! registry. Catalog → samples/app → v1 shows the six platforms and their digests; marking v1
+//! and v2 shows arm64 and s390x as changed.
+
+mod common;
+
+use manifest_tui::samples;
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 200;
+const NZ_ROWS: std::num::NonZeroU16 = std::num::NonZeroU16::new(ROWS).expect("rows");
+const NZ_COLS: std::num::NonZeroU16 = std::num::NonZeroU16::new(COLS).expect("cols");
+
+struct Tui {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Tui {
+    fn spawn(args: &[&str], env: &[(&str, &std::path::Path)]) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_manifest-tui"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn manifest-tui");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(NZ_ROWS, NZ_COLS, 0)));
+        let s = screen.clone();
+        std::thread::spawn(move || {
+            let _master = pty.master; // keep the pty open while reading
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut p) = s.lock() {
+                    p.process(&buf[..n]);
+                }
+            }
+        });
+        Tui {
+            screen,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen
+            .lock()
+            .map(|p| p.screen().contents())
+            .unwrap_or_default()
+    }
+
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let c = self.contents();
+            if pred(&c) {
+                return c;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{c}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&mut self, keys: &str) {
+        for b in keys.bytes() {
+            self.writer.write_all(&[b]).expect("write key");
+            self.writer.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} on screen:\n{screen}"))
+}
+
+#[test]
+fn browse_to_the_list_then_compare_two_releases() {
+    let reg = common::TestRegistry::plain();
+    let seeded = reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let mut tui = Tui::spawn(
+        &["--registry", &reg.host],
+        &[
+            ("HOME", home.path()),
+            ("XDG_STATE_HOME", &home.path().join("state")),
+            ("XDG_CONFIG_HOME", &home.path().join("config")),
+            ("DOCKER_CONFIG", &docker_config),
+        ],
+    );
+
+    // The catalog, filtered as we type.
+    tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    tui.keys("/samples/app\r");
+    tui.wait_for("the filter", |s| s.contains("filter: samples/app"));
+    tui.keys("\r");
+    tui.wait_for("the tags", |s| {
+        s.contains("samples/app ─") && s.contains("v2-oci") && s.contains("4 tags")
+    });
+
+    // v1: the six platforms with their digests.
+    tui.keys("\r");
+    let screen = tui.wait_for("the list", |s| s.contains("list: 6 entries"));
+    let list = samples::list("v1", false);
+    assert_eq!(seeded.digest_of("samples/app:v1"), Some(&list.digest));
+    assert!(
+        screen.contains(list.digest.as_str()),
+        "the list's digest is shown:\n{screen}"
+    );
+    for child in &list.children {
+        let label = child.platform.display();
+        let line = line_with(&screen, &format!("{label} "));
+        assert!(line.contains(child.digest.as_str()), "{label}: {line}");
+    }
+
+    // Compare v1 (A) with v2 (B).
+    tui.keys("\x1b");
+    tui.wait_for("back at the tags", |s| s.contains("4 tags"));
+    tui.keys("a");
+    tui.wait_for("side A marked", |s| s.contains("now mark the other side"));
+    // Filter the tags down to v2 (the cursor lands on the first match), then mark B.
+    tui.keys("/v2\r");
+    tui.wait_for("the tag filter", |s| s.contains("2 of 4 tags"));
+    tui.keys("b");
+    let screen = tui.wait_for("the comparison", |s| s.contains("2 changed"));
+    assert!(
+        screen.contains("4 same · 2 changed · 0 only in A · 0 only in B"),
+        "{screen}"
+    );
+    let v2 = samples::list("v2", false);
+    for (a, b) in list.children.iter().zip(&v2.children) {
+        let label = a.platform.display();
+        let line = line_with(&screen, &format!(" {label} "));
+        let changed = samples::CHANGED_IN_V2
+            .contains(&samples::platform_slug(&label).replace('-', "/").as_str())
+            || samples::CHANGED_IN_V2
+                .iter()
+                .any(|p| samples::platform(p) == a.platform);
+        if changed {
+            assert!(
+                line.contains("changed"),
+                "{label} should be changed: {line}"
+            );
+            assert!(
+                line.contains(a.digest.as_str()) && line.contains(b.digest.as_str()),
+                "{line}"
+            );
+        } else {
+            assert!(line.contains("same"), "{label} should be the same: {line}");
+        }
+    }
+    let arm64 = line_with(&screen, "linux/arm64/v8");
+    let s390x = line_with(&screen, "linux/s390x");
+    assert!(arm64.contains("changed") && s390x.contains("changed"));
+
+    // q quits cleanly, restoring the terminal.
+    tui.keys("q");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = tui.child.try_wait() {
+            assert!(status.success(), "exit status {status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the TUI did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
