@@ -312,9 +312,11 @@ fn compare_swap_and_reply() {
 #[test]
 fn copying_a_digest_produces_an_osc52_write() {
     let mut app = App::new(Keymap::default(), Theme::colored());
-    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
-    b.state =
-        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    let b = manifest_tui::tui::panes::browser::BrowserPane::new(fixtures::browser_with_content(
+        "v1",
+        Some(fixtures::sample_list("v1", false)),
+        Load::Done,
+    ));
     app.panes[0] = Box::new(b);
     app.key(ch('j'));
     app.key(ch('y'));
@@ -328,9 +330,11 @@ fn copying_a_digest_produces_an_osc52_write() {
 #[test]
 fn sending_to_the_editor_without_an_editor_says_so() {
     let mut app = App::new(Keymap::default(), Theme::colored());
-    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
-    b.state =
-        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    let b = manifest_tui::tui::panes::browser::BrowserPane::new(fixtures::browser_with_content(
+        "v1",
+        Some(fixtures::sample_list("v1", false)),
+        Load::Done,
+    ));
     app.panes[0] = Box::new(b);
     app.key(ch('e'));
     assert!(app
