@@ -110,7 +110,7 @@ fn path_component(rng: &mut Rng, allow_dot: bool) -> String {
 
 /// A random valid reference string (not normalised) and whether it has an explicit domain.
 fn valid_reference(rng: &mut Rng) -> String {
-    let domain: &str = rng.pick(&[
+    let domain = *rng.pick(&[
         "",
         "",
         "docker.io/",
