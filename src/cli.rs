@@ -29,6 +29,9 @@ pub struct Cli {
     /// Allow plain HTTP / unverified TLS for the registries the TUI talks to.
     #[arg(long)]
     pub insecure: bool,
+    /// Key bindings file for the TUI (default: ~/.config/manifest-tui/keys.conf)
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<std::path::PathBuf>,
     /// Open the TUI at this list or image.
     #[arg(value_name = "REF")]
     pub reference: Option<String>,
@@ -217,7 +220,7 @@ pub fn main() -> ExitCode {
                 ..ClientOptions::default()
             },
             docker_config: None,
-            keymap_file: None,
+            keymap_file: cli.keymap,
         };
         return match crate::tui::run(opts) {
             Ok(()) => ExitCode::SUCCESS,

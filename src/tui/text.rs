@@ -3,27 +3,8 @@
 
 use std::borrow::Cow;
 
-/// Make a string safe to put on the terminal: control characters (C0, DEL, C1, which could
-/// start escape sequences) become `�`. Registry-supplied strings (repository names, tags,
-/// annotations, error messages) always pass through this before being drawn.
-///
-/// Private stand-in until `crate::sanitize::inert` exists.
-pub fn inert(s: &str) -> Cow<'_, str> {
-    if s.chars().any(is_unsafe) {
-        Cow::Owned(
-            s.chars()
-                .map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
+/// Registry-supplied text made terminal-inert: one rule for the CLI and the TUI.
+pub use crate::sanitize::inert;
 
 /// `1.2 MiB`, `532 B`. Negative sizes (malformed descriptors) are shown as `?`.
 pub fn human_size(n: i64) -> String {
