@@ -231,6 +231,9 @@ impl fmt::Display for RegistryError {
                     ErrorCode::BlobUploadInvalid | ErrorCode::BlobUploadUnknown => {
                         "the upload session failed; retry the operation".to_string()
                     }
+                    ErrorCode::Other(_) if *status == 429 => {
+                        "rate limited; retry later (or log in to get a higher limit)".to_string()
+                    }
                     ErrorCode::Other(_) if *status >= 500 => {
                         "the registry had an internal problem; retry later".to_string()
                     }

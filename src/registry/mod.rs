@@ -56,6 +56,9 @@ pub struct ClientOptions {
     /// Treat loopback registries as insecure-allowed (default true, like docker). Tests turn
     /// it off to exercise certificate verification against a local TLS registry.
     pub loopback_insecure: bool,
+    /// How long a response may stay silent (headers or between body chunks) before the
+    /// request fails as timed out (default 60 s). Tests shorten it.
+    pub read_timeout: Duration,
 }
 
 impl Default for ClientOptions {
@@ -68,6 +71,7 @@ impl Default for ClientOptions {
             max_in_flight: 8,
             user_agent: concat!("manifest-tui/", env!("CARGO_PKG_VERSION")).to_string(),
             loopback_insecure: true,
+            read_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -228,6 +232,8 @@ struct Resp {
 }
 
 const MAX_ATTEMPTS: u32 = 4;
+/// The most pages [`Client::list_tags`] fetches (a registry whose `Link`s never end).
+pub const MAX_PAGES: usize = 10_000;
 const RETRY_BUDGET: Duration = Duration::from_secs(30);
 const MAX_ERROR_BODY: usize = 64 * 1024;
 const CONTENT_DIGEST: &str = "docker-content-digest";
@@ -285,14 +291,18 @@ impl Client {
     /// the digest in the reference and against `Docker-Content-Digest`; refuses > 4 MiB.
     pub async fn get_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
         let path = format!("/v2/{}/manifests/{}", r.path, r.manifest_reference());
-        let call = Call::new(Method::GET, path, vec![Scope::pull(&r.path)])
-            .header(reqwest::header::ACCEPT, MANIFEST_ACCEPT);
-        let resp = self.execute(&r.domain, call).await?;
-        let resp = expect(resp, &[200]).await?;
-        let request = resp.request.clone();
-        let ct = header_str(resp.resp.headers(), "content-type").unwrap_or_default();
-        let header_digest = header_str(resp.resp.headers(), CONTENT_DIGEST);
-        let bytes = read_limited(resp, MAX_MANIFEST_BYTES).await?;
+        let (headers, request, bytes) = self
+            .fetch_body(
+                || {
+                    let call = Call::new(Method::GET, path.clone(), vec![Scope::pull(&r.path)])
+                        .header(reqwest::header::ACCEPT, MANIFEST_ACCEPT);
+                    self.execute(&r.domain, call)
+                },
+                MAX_MANIFEST_BYTES,
+            )
+            .await?;
+        let ct = header_str(&headers, "content-type").unwrap_or_default();
+        let header_digest = header_str(&headers, CONTENT_DIGEST);
         if let Some(want) = &r.digest {
             check_digest(&request, want, &bytes)?;
         }
@@ -418,11 +428,15 @@ impl Client {
         max: usize,
     ) -> Result<Vec<u8>, RegistryError> {
         let path = format!("/v2/{}/blobs/{}", repo.path, digest);
-        let call = Call::new(Method::GET, path, vec![Scope::pull(&repo.path)]);
-        let resp = self.execute(&repo.domain, call).await?;
-        let resp = expect(resp, &[200]).await?;
-        let request = resp.request.clone();
-        let bytes = read_limited(resp, max).await?;
+        let (_, request, bytes) = self
+            .fetch_body(
+                || {
+                    let call = Call::new(Method::GET, path.clone(), vec![Scope::pull(&repo.path)]);
+                    self.execute(&repo.domain, call)
+                },
+                max,
+            )
+            .await?;
         check_digest(&request, digest, &bytes)?;
         Ok(bytes)
     }
@@ -569,18 +583,22 @@ impl Client {
         Ok((body.repositories.unwrap_or_default(), next))
     }
 
-    /// Every tag of a repository, page by page (`n` per page), with a loop guard.
+    /// Every tag of a repository, page by page (`n` per page), with a loop guard: a `Link`
+    /// that leads back to any page already fetched ends the listing, and so does reaching
+    /// [`MAX_PAGES`] pages.
     pub async fn list_tags(&self, repo: &Repo, n: usize) -> Result<Vec<String>, RegistryError> {
         let mut all = Vec::new();
         let mut last: Option<String> = None;
-        loop {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
             let (tags, next) = self.tags_page(repo, n, last.as_deref()).await?;
             all.extend(tags);
             match next {
-                Some(nx) if Some(&nx) != last.as_ref() => last = Some(nx),
-                _ => return Ok(all),
+                Some(nx) if seen.insert(nx.clone()) => last = Some(nx),
+                _ => break,
             }
         }
+        Ok(all)
     }
 
     /// Counters so far.
@@ -593,6 +611,42 @@ impl Client {
     }
 
     // ----- internals -------------------------------------------------------------------
+
+    /// Send an idempotent GET (built afresh by `send` for every attempt), expect 200 and read
+    /// at most `limit` bytes of its body. A body cut short (reset, truncated, timed out) is
+    /// retried like a failed request. Returns the headers, the request line and the bytes.
+    async fn fetch_body<'a, F, Fut>(
+        &self,
+        send: F,
+        limit: usize,
+    ) -> Result<(HeaderMap, String, Vec<u8>), RegistryError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Resp, RegistryError>> + 'a,
+    {
+        let start = Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            let resp = expect(send().await?, &[200]).await?;
+            let headers = resp.resp.headers().clone();
+            let request = resp.request.clone();
+            match read_limited(resp, limit).await {
+                Ok(bytes) => return Ok((headers, request, bytes)),
+                Err(e) if matches!(e.kind, ErrorKind::Transport { .. }) => {
+                    let d = http::backoff(attempt);
+                    if attempt >= MAX_ATTEMPTS || start.elapsed() + d > RETRY_BUDGET {
+                        return Err(e);
+                    }
+                    self.trace(&format!(
+                        "{request}: body cut short; retry {attempt} in {d:?}"
+                    ));
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
 
     fn trace(&self, line: &str) {
         let f = self.inner.trace.lock().ok().and_then(|t| t.clone());
@@ -654,7 +708,7 @@ impl Client {
             .tls_backend_preconfigured(cfg)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(60))
+            .read_timeout(self.inner.opts.read_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(self.inner.opts.user_agent.clone())
             .connector_layer(http::CountConnections(self.inner.connections.clone()));
@@ -1654,6 +1708,11 @@ fn transport(request: impl Into<String>, e: &reqwest::Error) -> RegistryError {
     } else if is_tls_error(e) {
         Some(
             "the TLS connection failed; if the registry uses a private CA put it in /etc/docker/certs.d/HOST/ca.crt, or pass --insecure to skip verification"
+                .to_string(),
+        )
+    } else if !e.is_connect() {
+        Some(
+            "the connection broke while the registry was answering (retried); try again, and check for a proxy or load balancer between you and the registry"
                 .to_string(),
         )
     } else {

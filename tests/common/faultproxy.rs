@@ -1,0 +1,481 @@
+//! A scriptable fault-injecting HTTP/1.1 proxy for integration tests.
+//!
+//! It listens on `127.0.0.1:<free port>` and forwards every request to an upstream registry
+//! (one upstream connection per request, `Connection: close` both ways), unless a [`Rule`]
+//! matching the request's method and a path substring says otherwise: answer a status
+//! (optionally with `Retry-After`), reset the connection, truncate the body, delay, or serve
+//! an arbitrary answer. Every request is recorded (method, path, whether it carried an
+//! `Authorization` header, what the proxy did) so tests can count retries.
+//!
+//! ```ignore
+//! let reg = TestRegistry::plain();
+//! let p = FaultProxy::start(&reg.host);
+//! p.rule("GET", "/manifests/", Action::Status(503), Some(2)); // two 503s, then forward
+//! let host = p.host.clone(); // use instead of reg.host
+//! ```
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A raw response generator: gets the request, returns the full HTTP response bytes.
+pub type Responder = Arc<dyn Fn(&Request) -> Vec<u8> + Send + Sync>;
+
+/// What the proxy does with a matching request.
+#[derive(Clone)]
+pub enum Action {
+    /// Forward untouched.
+    Forward,
+    /// Answer this status with an empty body (a Distribution-style envelope for 4xx/5xx).
+    Status(u16),
+    /// Answer 429 with `Retry-After: <secs>`.
+    TooMany { retry_after: u64 },
+    /// Close the connection (with an RST) right after reading the request: no answer.
+    Reset,
+    /// Forward, then send the upstream headers (full Content-Length) and only half the body.
+    Truncate,
+    /// Wait, then forward.
+    Delay(Duration),
+    /// Serve this answer. `content_length: false` sends no Content-Length (close-delimited).
+    Serve {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Arc<Vec<u8>>,
+        content_length: bool,
+    },
+    /// Build the raw answer from the request.
+    Respond(Responder),
+}
+
+impl Action {
+    fn label(&self) -> String {
+        match self {
+            Action::Forward => "forward".into(),
+            Action::Status(s) => format!("status {s}"),
+            Action::TooMany { retry_after } => format!("429 retry-after {retry_after}"),
+            Action::Reset => "reset".into(),
+            Action::Truncate => "truncate".into(),
+            Action::Delay(d) => format!("delay {d:?}"),
+            Action::Serve { status, .. } => format!("serve {status}"),
+            Action::Respond(_) => "respond".into(),
+        }
+    }
+
+    /// Serve a body with a content type and a Content-Length.
+    pub fn serve(status: u16, content_type: &str, body: Vec<u8>) -> Action {
+        Action::Serve {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: Arc::new(body),
+            content_length: true,
+        }
+    }
+}
+
+/// One scripted behaviour.
+#[derive(Clone)]
+pub struct Rule {
+    /// `None`: any method.
+    pub method: Option<String>,
+    /// Substring of the request target (path and query).
+    pub path: String,
+    pub action: Action,
+    /// How many more requests it applies to (`None`: forever).
+    pub remaining: Option<usize>,
+}
+
+/// A request as the proxy saw it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    /// Request target: path and query.
+    pub target: String,
+    /// Header lines (name, value), as received.
+    pub headers: Vec<(String, String)>,
+    pub body_len: usize,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What was recorded for one request.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub target: String,
+    /// The request carried an `Authorization` header (its value is never kept).
+    pub authorization: bool,
+    /// What the proxy did (`forward`, `status 503`, …).
+    pub action: String,
+    /// Bytes that arrived before the request head was complete and could not be parsed
+    /// (e.g. a TLS ClientHello); 0 for a parsed request.
+    pub unparsed: usize,
+}
+
+#[derive(Default)]
+struct State {
+    rules: Vec<Rule>,
+    seen: Vec<Seen>,
+}
+
+/// A running proxy. Stops accepting on drop.
+pub struct FaultProxy {
+    /// `127.0.0.1:PORT`
+    pub host: String,
+    upstream: String,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FaultProxy {
+    /// Start a proxy forwarding to `upstream` (`host:port`, plain HTTP).
+    pub fn start(upstream: &str) -> FaultProxy {
+        let l = TcpListener::bind("127.0.0.1:0").expect("faultproxy: bind");
+        let host = l.local_addr().expect("faultproxy: addr").to_string();
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (st, sp, up) = (state.clone(), stop.clone(), upstream.to_string());
+        std::thread::spawn(move || {
+            for conn in l.incoming() {
+                if sp.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (st, up) = (st.clone(), up.clone());
+                std::thread::spawn(move || handle(conn, &up, &st));
+            }
+        });
+        FaultProxy {
+            host,
+            upstream: upstream.to_string(),
+            state,
+            stop,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Add a rule (rules are tried in the order added; the first match wins).
+    /// `method` "" or "*" matches any method.
+    pub fn rule(&self, method: &str, path_contains: &str, action: Action, times: Option<usize>) {
+        let method = (!method.is_empty() && method != "*").then(|| method.to_string());
+        self.lock().rules.push(Rule {
+            method,
+            path: path_contains.to_string(),
+            action,
+            remaining: times,
+        });
+    }
+
+    /// Remove every rule: forward everything from now on.
+    pub fn clear(&self) {
+        self.lock().rules.clear();
+    }
+
+    /// Every request so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.lock().seen.clone()
+    }
+
+    /// Forget recorded requests.
+    pub fn reset_seen(&self) {
+        self.lock().seen.clear();
+    }
+
+    /// Requests whose method matches (""/"*": any) and whose target contains `path`.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        self.lock()
+            .seen
+            .iter()
+            .filter(|s| {
+                (method.is_empty() || method == "*" || s.method == method)
+                    && s.target.contains(path)
+            })
+            .count()
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.host);
+    }
+}
+
+/// Read one request head; `Err(n)`: the connection ended (or sent garbage) after `n` bytes.
+fn read_head(r: &mut BufReader<TcpStream>) -> Result<(String, Vec<(String, String)>), usize> {
+    let mut head = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return Err(head.len() + line.len()),
+            Ok(_) => {}
+        }
+        let done = line == b"\r\n" || line == b"\n";
+        head.extend_from_slice(&line);
+        if done {
+            break;
+        }
+        if head.len() > 64 * 1024 || !head.is_ascii() {
+            return Err(head.len());
+        }
+    }
+    let text = String::from_utf8_lossy(&head).to_string();
+    let mut lines = text.split("\r\n");
+    let first = lines.next().unwrap_or("").to_string();
+    let headers = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Ok((first, headers))
+}
+
+/// Read a request body (Content-Length or chunked), decoded.
+fn read_body(r: &mut BufReader<TcpStream>, headers: &[(String, String)]) -> Option<Vec<u8>> {
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+    };
+    if get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+        let mut body = Vec::new();
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).ok()?;
+            let size = usize::from_str_radix(line.trim().split(';').next()?.trim(), 16).ok()?;
+            if size == 0 {
+                // trailers until the empty line
+                loop {
+                    let mut t = String::new();
+                    if r.read_line(&mut t).ok()? <= 2 {
+                        break;
+                    }
+                }
+                return Some(body);
+            }
+            let mut chunk = vec![0u8; size];
+            r.read_exact(&mut chunk).ok()?;
+            body.extend_from_slice(&chunk);
+            let mut crlf = [0u8; 2];
+            r.read_exact(&mut crlf).ok()?;
+        }
+    }
+    let len: usize = get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
+fn reset(conn: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket fd and a correctly sized linger struct.
+    unsafe {
+        libc::setsockopt(
+            conn.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
+
+fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+    let Ok(read_half) = conn.try_clone() else {
+        return;
+    };
+    let mut r = BufReader::new(read_half);
+    let mut w = conn;
+    let (first, headers) = match read_head(&mut r) {
+        Ok(h) => h,
+        Err(n) => {
+            if n > 0 {
+                if let Ok(mut s) = state.lock() {
+                    s.seen.push(Seen {
+                        method: String::new(),
+                        target: String::new(),
+                        authorization: false,
+                        action: "unparsed".into(),
+                        unparsed: n,
+                    });
+                }
+            }
+            return;
+        }
+    };
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("").to_string();
+    let Some(body) = read_body(&mut r, &headers) else {
+        return;
+    };
+    let req = Request {
+        method: method.clone(),
+        target: target.clone(),
+        headers: headers.clone(),
+        body_len: body.len(),
+    };
+    let action = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut chosen = Action::Forward;
+        for rule in s.rules.iter_mut() {
+            let m = rule.method.as_deref().is_none_or(|m| m == method);
+            if m && target.contains(&rule.path) && rule.remaining != Some(0) {
+                if let Some(n) = rule.remaining.as_mut() {
+                    *n -= 1;
+                }
+                chosen = rule.action.clone();
+                break;
+            }
+        }
+        s.seen.push(Seen {
+            method: method.clone(),
+            target: target.clone(),
+            authorization: req.header("authorization").is_some(),
+            action: chosen.label(),
+            unparsed: 0,
+        });
+        chosen
+    };
+    let envelope = |status: u16, extra: &str| {
+        let body = format!(
+            r#"{{"errors":[{{"code":"UNKNOWN","message":"injected {status}","detail":null}}]}}"#
+        );
+        format!(
+            "HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let out: Vec<u8> = match &action {
+        Action::Status(s) => envelope(*s, ""),
+        Action::TooMany { retry_after } => {
+            envelope(429, &format!("Retry-After: {retry_after}\r\n"))
+        }
+        Action::Reset => {
+            reset(&w);
+            return;
+        }
+        Action::Serve {
+            status,
+            headers,
+            body,
+            content_length,
+        } => {
+            let mut h = format!("HTTP/1.1 {status} Scripted\r\n");
+            for (k, v) in headers {
+                h.push_str(&format!("{k}: {v}\r\n"));
+            }
+            if *content_length {
+                h.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            }
+            h.push_str("Connection: close\r\n\r\n");
+            let mut out = h.into_bytes();
+            if method != "HEAD" {
+                out.extend_from_slice(body);
+            }
+            out
+        }
+        Action::Respond(f) => f(&req),
+        Action::Delay(d) => {
+            std::thread::sleep(*d);
+            match forward(upstream, &method, &target, &headers, &body) {
+                Some(o) => o,
+                None => return,
+            }
+        }
+        Action::Forward | Action::Truncate => {
+            let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
+                reset(&w);
+                return;
+            };
+            if matches!(action, Action::Truncate) {
+                let split = full
+                    .windows(4)
+                    .position(|x| x == b"\r\n\r\n")
+                    .map(|p| p + 4)
+                    .unwrap_or(full.len());
+                let body_len = full.len() - split;
+                let keep = split + body_len / 2;
+                let _ = w.write_all(&full[..keep]);
+                let _ = w.flush();
+                reset(&w);
+                return;
+            }
+            full
+        }
+    };
+    let _ = w.write_all(&out);
+    let _ = w.flush();
+    let _ = w.shutdown(Shutdown::Both);
+}
+
+/// Send the request upstream with `Connection: close`; the whole answer, its `Connection`
+/// header replaced by `Connection: close`. `None` when the upstream is unreachable.
+fn forward(
+    upstream: &str,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(upstream).ok()?;
+    let _ = up.set_read_timeout(Some(Duration::from_secs(60)));
+    let mut head = format!("{method} {target} HTTP/1.1\r\n");
+    for (k, v) in headers {
+        let lk = k.to_ascii_lowercase();
+        if matches!(
+            lk.as_str(),
+            "connection" | "transfer-encoding" | "content-length" | "keep-alive"
+        ) {
+            continue;
+        }
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() || matches!(method, "PUT" | "POST" | "PATCH") {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    up.write_all(head.as_bytes()).ok()?;
+    up.write_all(body).ok()?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp).ok()?;
+    if resp.is_empty() {
+        return None;
+    }
+    // Replace the Connection header of the answer.
+    let split = resp.windows(4).position(|x| x == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
+    let mut out = String::new();
+    for line in head.split("\r\n").filter(|l| !l.is_empty()) {
+        if line.to_ascii_lowercase().starts_with("connection:") {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&resp[split..]);
+    Some(bytes)
+}
