@@ -200,10 +200,12 @@ pub async fn push(
                             reason: err.to_string(),
                         },
                     });
+                    let reason = err.to_string();
                     OpError::Invalid(format!(
-                        "pushing entry {} ({}) failed while {stage}: {err}. The local list is unchanged; run push again to finish",
+                        "pushing entry {} ({}) failed while {stage}: {}. The local list is unchanged; run push again to finish",
                         e.platform().display(),
-                        e.reference
+                        e.reference,
+                        reason.trim_end().trim_end_matches('.')
                     ))
                 };
                 let blobs = match e.raw.parse() {
