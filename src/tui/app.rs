@@ -5,6 +5,7 @@
 use super::keymap::{Action, Context, Keymap};
 use super::pane::{AppEvent, Ctx, Notice, NoticeLevel, Pane, PaneId, View};
 use super::panes::{self, browser::BrowserPane, compare::ComparePane};
+use super::panes::{editor::EditorPane, push::PushPane};
 use super::theme::Theme;
 use super::worker::{ToWorker, WorkerEvent};
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
@@ -45,6 +46,8 @@ impl App {
             vec![
                 Box::new(BrowserPane::default()),
                 Box::new(ComparePane::default()),
+                Box::new(EditorPane::new(keymap.clone())),
+                Box::new(PushPane::default()),
             ],
             keymap,
             theme,

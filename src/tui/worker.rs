@@ -7,10 +7,10 @@
 
 use crate::media::{ImageConfig, ImageManifest, Parsed};
 use crate::ops::{self, Comparison, Inspection, Source};
+use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
 use crate::registry::error::ErrorKind;
 use crate::registry::{Client, ClientOptions, RegistryError, Repo};
-use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::store::{Draft, Format, Store, StoreError};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -64,22 +64,42 @@ pub enum Command {
 #[derive(Clone, Debug)]
 pub enum StoreOp {
     /// An empty list with this target and format.
-    New { list: Reference, format: Format },
+    New {
+        list: Reference,
+        format: Format,
+    },
     /// Fetch the references (an index expands into its platform entries) and add them.
-    AddEntries { list: Reference, refs: Vec<Reference> },
+    AddEntries {
+        list: Reference,
+        refs: Vec<Reference>,
+    },
     /// Fetch an entry again (keeps what the user set while the manifest is unchanged).
-    Refresh { list: Reference, entry: Reference },
+    Refresh {
+        list: Reference,
+        entry: Reference,
+    },
     Annotate {
         list: Reference,
         entry: EntrySelector,
         opts: AnnotateOptions,
     },
-    RemoveEntry { list: Reference, entry: EntrySelector },
+    RemoveEntry {
+        list: Reference,
+        entry: EntrySelector,
+    },
     /// `None` = docker's rule (the first entry's family).
-    SetFormat { list: Reference, format: Option<Format> },
+    SetFormat {
+        list: Reference,
+        format: Option<Format>,
+    },
     /// Change the list's target reference.
-    Rename { from: Reference, to: Reference },
-    Delete { list: Reference },
+    Rename {
+        from: Reference,
+        to: Reference,
+    },
+    Delete {
+        list: Reference,
+    },
 }
 
 impl StoreOp {
@@ -203,7 +223,10 @@ pub enum Reply {
         note: Option<String>,
     },
     /// A push began: the list as it is being pushed (more events follow).
-    PushStarted(Box<Draft>),
+    PushStarted {
+        draft: Box<Draft>,
+        purge: bool,
+    },
     Pushed(Box<ops::PushReport>),
     /// Progress of a long operation (push…).
     Progress(ops::Progress),
@@ -216,7 +239,7 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         match self {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
-            Reply::Progress(_) | Reply::PushStarted(_) => false,
+            Reply::Progress(_) | Reply::PushStarted { .. } => false,
             _ => true,
         }
     }
@@ -495,7 +518,9 @@ async fn run_command(
                     note: None,
                 }),
                 Ok(Err(e)) => send(Reply::Failed(e)),
-                Err(e) => send(Reply::Failed(format!("reading the local lists failed: {e}"))),
+                Err(e) => send(Reply::Failed(format!(
+                    "reading the local lists failed: {e}"
+                ))),
             }
         }
         Command::Store(op) => {
@@ -535,7 +560,10 @@ async fn run_command(
             let store = shared.store.clone();
             let l = list.clone();
             match tokio::task::spawn_blocking(move || store.load(&l)).await {
-                Ok(Ok(d)) => send(Reply::PushStarted(Box::new(d))),
+                Ok(Ok(d)) => send(Reply::PushStarted {
+                    draft: Box::new(d),
+                    purge,
+                }),
                 Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
                 Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
             }
@@ -566,11 +594,49 @@ pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
         .map_err(|e| format!("reading the local lists failed: {e}"))?;
     Ok(lists
         .into_iter()
-        .map(|l| DraftRow {
-            dir_name: l.dir_name,
-            draft: l.draft.map_err(|e| e.to_string()),
+        .map(|l| {
+            let draft = l.draft.map_err(|e| e.to_string()).map(|mut d| {
+                if let Some(r) = tagged_list_ref(&l.dir_name) {
+                    d.list = r;
+                }
+                d
+            });
+            DraftRow {
+                dir_name: l.dir_name,
+                draft,
+            }
         })
         .collect())
+}
+
+/// The store's directory names are lossy (`:` and `-` both become `-`). A list always has a
+/// tag, so prefer the reading with a tag (and a port, when one fits) that maps back to the
+/// same directory: `127.0.0.1-5000_app-v1` is `127.0.0.1:5000/app:v1`, not the untagged
+/// `127.0.0.1-5000/app-v1`.
+pub fn tagged_list_ref(dir_name: &str) -> Option<Reference> {
+    if dir_name.contains('@') {
+        return None;
+    }
+    let slash = dir_name.replace('_', "/");
+    let dashes: Vec<usize> = slash.match_indices('-').map(|(i, _)| i).collect();
+    let first_end = slash.find('/').unwrap_or(slash.len());
+    let mut with_port = Vec::new();
+    let mut tag_only = Vec::new();
+    for &t in dashes.iter().rev().filter(|&&t| t > first_end) {
+        let mut c = slash.clone();
+        c.replace_range(t..t + 1, ":");
+        for &p in dashes.iter().filter(|&&p| p < first_end) {
+            let mut c2 = c.clone();
+            c2.replace_range(p..p + 1, ":");
+            with_port.push(c2);
+        }
+        tag_only.push(c);
+    }
+    with_port
+        .into_iter()
+        .chain(tag_only)
+        .filter_map(|c| Reference::parse(&c).ok())
+        .find(|r| r.tag.is_some() && r.store_name() == dir_name)
 }
 
 /// `create --amend LIST REFS...`; the note says what was added.
@@ -620,7 +686,9 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
             store
                 .update(&list, |cur| {
                     if cur.is_some() {
-                        return Err(ops::OpError::Invalid(format!("{list} already exists locally")));
+                        return Err(ops::OpError::Invalid(format!(
+                            "{list} already exists locally"
+                        )));
                     }
                     let draft = Draft {
                         list: list.clone(),
@@ -655,11 +723,14 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
                     Ok::<_, StoreError>((d, ()))
                 })
                 .map_err(|e| e.to_string())?;
-            Ok(format!("{list} will be pushed as {}", match format {
-                Some(Format::Oci) => "an OCI index",
-                Some(Format::Docker) => "a Docker manifest list",
-                None => "docker's choice (the first entry's family)",
-            }))
+            Ok(format!(
+                "{list} will be pushed as {}",
+                match format {
+                    Some(Format::Oci) => "an OCI index",
+                    Some(Format::Docker) => "a Docker manifest list",
+                    None => "docker's choice (the first entry's family)",
+                }
+            ))
         }
         StoreOp::Rename { from, to } => {
             let to = to.with_default_tag();

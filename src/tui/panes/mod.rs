@@ -3,7 +3,9 @@
 
 pub mod browser;
 pub mod compare;
+pub mod editor;
 pub mod help;
+pub mod push;
 pub mod status;
 
 use super::pane::View;

@@ -3,7 +3,9 @@
 
 pub mod browser;
 pub mod compare;
+pub mod editor;
 pub mod list;
+pub mod push;
 
 /// Where a request-backed piece of state stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

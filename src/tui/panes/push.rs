@@ -1,0 +1,211 @@
+//! The push progress pane: one row per entry with its stage and gauge, an overall gauge, and
+//! the list's digest when done.
+
+use super::{empty_message, pane_block};
+use crate::ops::EntryStage;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{Ctx, Pane, PaneId, View};
+use crate::tui::state::push::{PushRow, PushState, PushStatus};
+use crate::tui::text::{ellipsize, human_size, inert, short_digest};
+use crate::tui::worker::{Slot, WorkerEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+#[derive(Debug, Default)]
+pub struct PushPane {
+    pub state: PushState,
+}
+
+impl Pane for PushPane {
+    fn id(&self) -> PaneId {
+        PaneId::Push
+    }
+    fn title(&self) -> String {
+        "Push".to_string()
+    }
+    fn contexts(&self) -> Vec<Context> {
+        self.state.contexts()
+    }
+    fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        self.state.action(action, ctx)
+    }
+    fn owns(&self, slot: Slot) -> bool {
+        slot == Slot::Push
+    }
+    fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
+        self.state.reply(ev.reply, ctx)
+    }
+    fn busy(&self) -> bool {
+        self.state.busy()
+    }
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(frame, area, &self.state, view)
+    }
+}
+
+/// The text of a row's stage and the style to draw it in.
+pub fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
+    let t = view.theme;
+    match &r.stage {
+        EntryStage::Waiting => ("waiting".into(), t.muted),
+        EntryStage::Blobs { done, total } => {
+            (format!("mounting blobs {done}/{total}"), Style::new())
+        }
+        EntryStage::Copying { done, total } => (
+            format!(
+                "copying {} / {}",
+                human_size(*done as i64),
+                human_size(*total as i64)
+            ),
+            Style::new(),
+        ),
+        EntryStage::Pushed { digest } => {
+            (format!("pushed {}", short_digest(digest.as_str())), t.ok)
+        }
+        EntryStage::InPlace => ("already in the repository".into(), t.ok),
+        EntryStage::Failed { reason } => (format!("failed: {}", inert(reason)), t.error),
+    }
+}
+
+/// A text progress bar of `width` cells.
+pub fn bar(ratio: f64, width: usize) -> String {
+    let filled = ((ratio.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
+    let t = view.theme;
+    let mut title = vec![Span::styled(" Push ", t.title)];
+    if let Some(l) = &s.list {
+        title.push(Span::styled(format!("{} ", inert(&l.to_string())), t.muted));
+    }
+    if s.purge {
+        title.push(Span::styled(
+            "(deletes the local list on success) ",
+            t.muted,
+        ));
+    }
+    let block = pane_block(Line::from(title), view, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 || inner.width < 10 {
+        return;
+    }
+    if s.status == PushStatus::Idle {
+        empty_message(
+            frame,
+            inner,
+            vec![Line::from(
+                "No push yet: in the draft editor, p pushes the selected list.",
+            )],
+            t.muted,
+        );
+        return;
+    }
+    let status_h = if matches!(s.status, PushStatus::Failed(_)) {
+        5
+    } else {
+        2
+    };
+    let [status_area, gauge_area, _, rows_area] = Layout::vertical([
+        Constraint::Length(status_h),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    let (done, total) = s.done_count();
+    let status: Vec<Line> = match &s.status {
+        PushStatus::Idle => Vec::new(),
+        PushStatus::Starting => vec![Line::from(vec![
+            Span::styled(view.spinner().to_string(), t.spinner),
+            Span::raw(" starting…"),
+        ])],
+        PushStatus::Running => vec![Line::from(vec![
+            Span::styled(view.spinner().to_string(), t.spinner),
+            Span::raw(format!(" pushing: {done}/{total} entries done")),
+            Span::styled("  (c cancels)", t.muted),
+        ])],
+        PushStatus::Done(r) => vec![
+            Line::from(vec![
+                Span::styled("✓ pushed ", t.ok),
+                Span::raw(inert(&r.target.to_string()).into_owned()),
+                Span::styled(
+                    if r.purged {
+                        "  (local list deleted)"
+                    } else {
+                        "  (local list kept)"
+                    },
+                    t.muted,
+                ),
+            ]),
+            Line::from(vec![
+                Span::styled("digest ", t.muted),
+                Span::raw(r.digest.to_string()),
+                Span::styled("  (y copies)", t.muted),
+            ]),
+        ],
+        PushStatus::Failed(m) => vec![Line::from(vec![
+            Span::styled("✗ push failed", t.error),
+            Span::styled(" (r retries; the local list is kept): ", t.muted),
+            Span::raw(inert(m).into_owned()),
+        ])],
+        PushStatus::Cancelled => vec![Line::from(vec![
+            Span::styled("cancelled", t.error),
+            Span::styled("  (the local list is unchanged; r pushes again)", t.muted),
+        ])],
+    };
+    frame.render_widget(
+        Paragraph::new(status).wrap(Wrap { trim: true }),
+        status_area,
+    );
+    let ratio = s.ratio();
+    frame.render_widget(
+        Gauge::default()
+            .ratio(ratio)
+            .label(format!("{done}/{total} entries · {:.0}%", ratio * 100.0))
+            .gauge_style(if matches!(s.status, PushStatus::Failed(_)) {
+                t.error
+            } else {
+                t.ok
+            }),
+        gauge_area,
+    );
+    let plat_w = s
+        .rows
+        .iter()
+        .map(|r| r.platform.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 32) as u16;
+    for (i, r) in s.rows.iter().enumerate().take(rows_area.height as usize) {
+        let line = Rect {
+            y: rows_area.y + i as u16,
+            height: 1,
+            ..rows_area
+        };
+        let [plat, stage, gauge] = Layout::horizontal([
+            Constraint::Length(plat_w + 1),
+            Constraint::Min(10),
+            Constraint::Length(if line.width > 60 { 16 } else { 0 }),
+        ])
+        .areas(line);
+        let (text, st) = stage_text(r, view);
+        frame.render_widget(
+            Paragraph::new(Span::raw(
+                ellipsize(&inert(&r.platform), plat_w as usize).into_owned(),
+            )),
+            plat,
+        );
+        frame.render_widget(Paragraph::new(Span::styled(text, st)), stage);
+        if gauge.width > 0 && !matches!(r.stage, EntryStage::Failed { .. }) {
+            frame.render_widget(
+                Paragraph::new(Span::styled(bar(r.ratio(), gauge.width as usize), t.ok)),
+                gauge,
+            );
+        }
+    }
+}

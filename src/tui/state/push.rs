@@ -1,0 +1,249 @@
+//! The push progress view: one row per entry with its stage, an overall gauge, the result.
+//! The push itself runs in the worker (`ops::push`); this state only follows its events.
+
+use crate::digest::Digest;
+use crate::ops::{EntryStage, Progress, PushReport};
+use crate::reference::Reference;
+use crate::store::Draft;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::pane::{AppEvent, Ctx, PaneId};
+use crate::tui::text::platform_label;
+use crate::tui::worker::{Command, Reply, Slot};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushRow {
+    pub platform: String,
+    pub reference: String,
+    pub stage: EntryStage,
+    /// Blobs found or mounted so far, of all (kept while bytes are copied).
+    pub blobs: Option<(usize, usize)>,
+    /// Bytes copied so far, of all (only for blobs from another registry).
+    pub bytes: Option<(u64, u64)>,
+}
+
+impl PushRow {
+    /// Finished without error.
+    pub fn done(&self) -> bool {
+        matches!(self.stage, EntryStage::Pushed { .. } | EntryStage::InPlace)
+    }
+
+    /// Fraction done, for the row's gauge.
+    pub fn ratio(&self) -> f64 {
+        if self.done() {
+            return 1.0;
+        }
+        match (self.bytes, self.blobs) {
+            (Some((d, t)), _) if t > 0 => (d as f64 / t as f64).clamp(0.0, 1.0) * 0.9,
+            (_, Some((d, t))) if t > 0 => (d as f64 / t as f64).clamp(0.0, 1.0) * 0.9,
+            _ => 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum PushStatus {
+    /// No push yet.
+    #[default]
+    Idle,
+    /// Asked; waiting for the worker to load the list.
+    Starting,
+    Running,
+    Done(Box<PushReport>),
+    Failed(String),
+    Cancelled,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PushState {
+    pub list: Option<Reference>,
+    /// Delete the local list after a successful push (repeated on retry).
+    pub purge: bool,
+    pub rows: Vec<PushRow>,
+    pub status: PushStatus,
+    /// The list's digest, once it was written.
+    pub list_digest: Option<Digest>,
+    pub selected: usize,
+}
+
+impl PushState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn contexts(&self) -> Vec<Context> {
+        vec![Context::Push, Context::List]
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self.status, PushStatus::Starting | PushStatus::Running)
+    }
+
+    /// Entries finished, of all.
+    pub fn done_count(&self) -> (usize, usize) {
+        (
+            self.rows.iter().filter(|r| r.done()).count(),
+            self.rows.len(),
+        )
+    }
+
+    /// The overall gauge: entries' progress, with the list itself as the last step.
+    pub fn ratio(&self) -> f64 {
+        if matches!(self.status, PushStatus::Done(_)) {
+            return 1.0;
+        }
+        if self.rows.is_empty() {
+            return 0.0;
+        }
+        let sum: f64 = self.rows.iter().map(PushRow::ratio).sum();
+        (sum / self.rows.len() as f64 * 0.95).clamp(0.0, 1.0)
+    }
+
+    /// A push began in the worker: one row per entry, all waiting.
+    pub fn started(&mut self, draft: &Draft, purge: bool) {
+        self.list = Some(draft.list.clone());
+        self.purge = purge;
+        self.rows = draft
+            .entries
+            .iter()
+            .map(|e| PushRow {
+                platform: platform_label(&e.platform()),
+                reference: e.reference.to_string(),
+                stage: EntryStage::Waiting,
+                blobs: None,
+                bytes: None,
+            })
+            .collect();
+        self.status = PushStatus::Running;
+        self.list_digest = None;
+        self.selected = 0;
+    }
+
+    pub fn progress(&mut self, p: Progress) {
+        match p {
+            Progress::Entry { index, stage } => {
+                let Some(row) = self.rows.get_mut(index) else {
+                    return;
+                };
+                match &stage {
+                    EntryStage::Blobs { done, total } => {
+                        row.blobs = Some((*done, *total));
+                        // Bytes may still be flowing for other blobs: keep the copy stage.
+                        if row.bytes.is_some_and(|(d, t)| d < t) {
+                            return;
+                        }
+                    }
+                    EntryStage::Copying { done, total } => row.bytes = Some((*done, *total)),
+                    _ => {}
+                }
+                // A late blob event never overwrites a final stage.
+                let settled = row.done() || matches!(row.stage, EntryStage::Failed { .. });
+                let final_stage =
+                    matches!(stage, EntryStage::Pushed { .. } | EntryStage::Failed { .. });
+                if !settled || final_stage {
+                    row.stage = stage;
+                }
+            }
+            Progress::ListPushed { digest } => self.list_digest = Some(digest),
+            Progress::Fetching { .. } | Progress::Fetched { .. } => {}
+        }
+    }
+
+    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) {
+        match reply {
+            Reply::PushStarted { draft, purge } => self.started(&draft, purge),
+            Reply::Progress(p) => self.progress(p),
+            Reply::Pushed(r) => {
+                self.list_digest = Some(r.digest.clone());
+                for (row, e) in self.rows.iter_mut().zip(&r.entries) {
+                    if !row.done() {
+                        row.stage = if e.in_place {
+                            EntryStage::InPlace
+                        } else {
+                            EntryStage::Pushed {
+                                digest: e.digest.clone(),
+                            }
+                        };
+                    }
+                }
+                let note = match (r.unchanged, r.purged) {
+                    (true, _) => {
+                        format!("{} already pointed at these bytes: nothing sent", r.target)
+                    }
+                    (false, true) => format!("pushed {}; the local list was deleted", r.target),
+                    (false, false) => format!("pushed {} ({})", r.target, r.digest),
+                };
+                ctx.info(note);
+                self.status = PushStatus::Done(r);
+            }
+            Reply::Failed(m) => {
+                self.stop_rows();
+                self.status = PushStatus::Failed(m);
+            }
+            _ => {}
+        }
+    }
+
+    /// Push (again) the list last pushed.
+    pub fn retry(&mut self, ctx: &mut Ctx) -> bool {
+        let Some(list) = self.list.clone() else {
+            return false;
+        };
+        if self.busy() {
+            return true;
+        }
+        self.status = PushStatus::Starting;
+        ctx.request(
+            Slot::Push,
+            Command::Push {
+                list,
+                purge: self.purge,
+            },
+        );
+        true
+    }
+
+    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        match action {
+            Action::CancelPush if self.busy() => {
+                ctx.cancel(Slot::Push);
+                self.status = PushStatus::Cancelled;
+                self.stop_rows();
+                ctx.info("push cancelled; the local list is unchanged (r pushes again)");
+            }
+            Action::Retry => {
+                if !self.retry(ctx) {
+                    ctx.info("nothing to retry: start a push from the draft editor (p)");
+                }
+            }
+            Action::CopyDigest => match &self.list_digest {
+                Some(d) => ctx.emit(AppEvent::Copy(d.to_string())),
+                None => return false,
+            },
+            Action::Back => ctx.emit(AppEvent::Show(PaneId::Editor)),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = self.rows.len().saturating_sub(1),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Rows still moving did not finish: back to waiting, their partial progress dropped.
+    fn stop_rows(&mut self) {
+        for row in &mut self.rows {
+            if !row.done() && !matches!(row.stage, EntryStage::Failed { .. }) {
+                row.stage = EntryStage::Waiting;
+                row.blobs = None;
+                row.bytes = None;
+            }
+        }
+    }
+
+    /// The editor asked for a push (its request is already on its way).
+    pub fn expect_start(&mut self) {
+        self.status = PushStatus::Starting;
+    }
+}

@@ -1,0 +1,544 @@
+//! The draft editor and push view: snapshots on a fixed-size `TestBackend`, and state
+//! transitions without a runtime.
+
+use manifest_tui::digest::Digest;
+use manifest_tui::ops::{EntrySelector, EntryStage, Progress, PushReport, PushedEntry};
+use manifest_tui::reference::Reference;
+use manifest_tui::store::{Draft, Format, Store};
+use manifest_tui::tui::keymap::{Action, Keymap};
+use manifest_tui::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, View};
+use manifest_tui::tui::panes::{editor, push};
+use manifest_tui::tui::state::editor::{
+    problems, rows_of, sample_draft, EditorState, Focus, Form, Mode, PromptKind,
+};
+use manifest_tui::tui::state::push::{PushState, PushStatus};
+use manifest_tui::tui::state::Load;
+use manifest_tui::tui::theme::Theme;
+use manifest_tui::tui::worker::{self, Command, Reply, Slot, StoreOp, ToWorker};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+const HOST: &str = "127.0.0.1:5000";
+
+fn render(w: u16, h: u16, f: impl FnOnce(&mut ratatui::Frame, &View)) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    let theme = Theme::colored();
+    let keymap = Keymap::default();
+    let view = View {
+        theme: &theme,
+        keymap: &keymap,
+        spinner: 0,
+    };
+    term.draw(|frame| f(frame, &view)).expect("draw");
+    term
+}
+
+fn ed(s: &EditorState) -> Terminal<TestBackend> {
+    render(120, 22, |f, v| editor::draw(f, f.area(), s, v))
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+fn typed(s: &mut EditorState, text: &str) {
+    for c in text.chars() {
+        s.field_key(&ch(c));
+    }
+}
+
+fn runs(ctx: &Ctx) -> Vec<(Slot, Command)> {
+    ctx.outbox
+        .iter()
+        .filter_map(|m| match m {
+            ToWorker::Run { slot, command, .. } => Some((*slot, command.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn six() -> Draft {
+    sample_draft(HOST, "myapp:v1")
+}
+
+fn editor_with(drafts: Vec<Draft>) -> EditorState {
+    let mut s = EditorState::default();
+    s.set_rows(rows_of(drafts), None);
+    s
+}
+
+#[test]
+fn editor_empty_store() {
+    let s = editor_with(vec![]);
+    insta::assert_snapshot!(ed(&s).backend());
+}
+
+#[test]
+fn editor_six_entry_draft() {
+    let mut other = six();
+    other.list = Reference::parse(&format!("{HOST}/other:v2")).expect("ref");
+    other.entries.truncate(2);
+    other.meta.format = Some(Format::Oci);
+    let mut s = editor_with(vec![six(), other]);
+    s.focus = Focus::Entries;
+    s.entry_sel = 2;
+    insta::assert_snapshot!(ed(&s).backend());
+}
+
+fn form_on(s: &mut EditorState, entry: usize) {
+    s.focus = Focus::Entries;
+    s.entry_sel = entry;
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Open, &mut ctx));
+    assert!(matches!(s.mode, Mode::Form(_)));
+}
+
+fn form(s: &EditorState) -> &Form {
+    match &s.mode {
+        Mode::Form(f) => f,
+        other => panic!("no form: {other:?}"),
+    }
+}
+
+#[test]
+fn editor_field_with_a_validation_error_and_suggestions() {
+    let mut s = editor_with(vec![six()]);
+    form_on(&mut s, 0); // linux/amd64
+    s.field_key(&key(KeyCode::Down)); // architecture
+    for _ in 0..5 {
+        s.field_key(&key(KeyCode::Backspace));
+    }
+    typed(&mut s, "amd46");
+    let f = form(&s);
+    let issues = f.issues();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].suggestions.contains(&"amd64".to_string()));
+    insta::assert_snapshot!(ed(&s).backend());
+}
+
+#[test]
+fn editor_problems_listed() {
+    let mut d = six();
+    // Missing architecture, a duplicate, annotations on a Docker list, a foreign registry.
+    d.entries[1]
+        .descriptor
+        .platform
+        .as_mut()
+        .expect("p")
+        .architecture
+        .clear();
+    let dup = d.entries[0].platform();
+    d.entries[3].descriptor.platform = Some(dup);
+    d.entries[4]
+        .descriptor
+        .annotations
+        .insert("org.example.note".into(), "x".into());
+    d.entries[5].reference = Reference::parse("ghcr.io/acme/app-windows:v1").expect("ref");
+    let ps = problems(&d);
+    assert!(ps
+        .iter()
+        .any(|p| p.text.contains("architecture is missing")));
+    assert!(ps.iter().any(|p| p.text.contains("duplicate platform")));
+    assert!(ps.iter().any(|p| p.text.contains("annotations")));
+    assert!(ps
+        .iter()
+        .any(|p| !p.blocking && p.text.contains("will be copied")));
+    let mut s = editor_with(vec![d]);
+    s.focus = Focus::Entries;
+    insta::assert_snapshot!(render(120, 26, |f, v| editor::draw(f, f.area(), &s, v)).backend());
+}
+
+fn pushing() -> PushState {
+    let mut p = PushState::new();
+    p.started(&six(), false);
+    p.progress(Progress::Entry {
+        index: 0,
+        stage: EntryStage::Pushed {
+            digest: six().entries[0].digest().clone(),
+        },
+    });
+    p.progress(Progress::Entry {
+        index: 1,
+        stage: EntryStage::Blobs { done: 1, total: 3 },
+    });
+    p.progress(Progress::Entry {
+        index: 2,
+        stage: EntryStage::Copying {
+            done: 600 * 1024,
+            total: 1024 * 1024,
+        },
+    });
+    p.progress(Progress::Entry {
+        index: 5,
+        stage: EntryStage::InPlace,
+    });
+    p
+}
+
+fn pv(p: &PushState) -> Terminal<TestBackend> {
+    render(100, 14, |f, v| push::draw(f, f.area(), p, v))
+}
+
+#[test]
+fn push_in_progress() {
+    let p = pushing();
+    assert!(p.busy());
+    insta::assert_snapshot!(pv(&p).backend());
+}
+
+#[test]
+fn push_with_a_failed_entry() {
+    let mut p = pushing();
+    p.progress(Progress::Entry {
+        index: 1,
+        stage: EntryStage::Failed {
+            reason: "blob sha256:abc: connection refused".into(),
+        },
+    });
+    let mut ctx = Ctx::default();
+    p.reply(
+        Reply::Failed("pushing entry linux/arm/v7 failed while copying blobs: connection refused. The local list is unchanged; run push again to finish".into()),
+        &mut ctx,
+    );
+    assert!(matches!(p.status, PushStatus::Failed(_)));
+    insta::assert_snapshot!(pv(&p).backend());
+}
+
+fn report() -> PushReport {
+    let d = six();
+    PushReport {
+        target: d.list.clone(),
+        digest: Digest::sha256(b"the list"),
+        entries: d
+            .entries
+            .iter()
+            .map(|e| PushedEntry {
+                reference: d.list.at_digest(e.digest()),
+                source: e.reference.clone(),
+                digest: e.digest().clone(),
+                in_place: false,
+            })
+            .collect(),
+        unchanged: false,
+        purged: false,
+    }
+}
+
+#[test]
+fn push_done_and_the_digest_copies() {
+    let mut p = pushing();
+    let mut ctx = Ctx::default();
+    p.reply(Reply::Pushed(Box::new(report())), &mut ctx);
+    assert!(matches!(p.status, PushStatus::Done(_)));
+    assert!(p.rows.iter().all(|r| r.done()));
+    assert!(p.action(Action::CopyDigest, &mut ctx));
+    assert!(ctx
+        .events
+        .contains(&AppEvent::Copy(Digest::sha256(b"the list").to_string())));
+    insta::assert_snapshot!(pv(&p).backend());
+}
+
+#[test]
+fn push_cancel_then_retry_repeats_the_same_push() {
+    let mut p = pushing();
+    let mut ctx = Ctx::default();
+    // The push request the editor made, as the app would track it.
+    ctx.request(
+        Slot::Push,
+        Command::Push {
+            list: six().list,
+            purge: false,
+        },
+    );
+    assert!(p.action(Action::CancelPush, &mut ctx));
+    assert_eq!(p.status, PushStatus::Cancelled);
+    assert!(ctx.outbox.iter().any(|m| matches!(m, ToWorker::Cancel(_))));
+    ctx.outbox.clear();
+    assert!(p.action(Action::Retry, &mut ctx));
+    let r = runs(&ctx);
+    assert!(matches!(
+        &r[..],
+        [(Slot::Push, Command::Push { purge: false, .. })]
+    ));
+    assert_eq!(p.status, PushStatus::Starting);
+}
+
+#[test]
+fn new_list_then_add_entries_are_queued_one_at_a_time() {
+    let mut s = editor_with(vec![]);
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::NewList, &mut ctx));
+    assert!(s.field_focused());
+    // `q` and `p` are text in a field.
+    typed(&mut s, &format!("{HOST}/qp:v1"));
+    assert!(s.action(Action::Submit, &mut ctx));
+    let r = runs(&ctx);
+    assert!(
+        matches!(&r[..], [(Slot::Draft, Command::Store(StoreOp::New { format: Format::Docker, list }))] if list.to_string() == format!("{HOST}/qp:v1"))
+    );
+    // The reply arrives: the list exists and is selected.
+    let mut d = six();
+    d.list = Reference::parse(&format!("{HOST}/qp:v1")).expect("ref");
+    d.entries.clear();
+    s.reply(
+        Slot::Draft,
+        Reply::Drafts {
+            rows: rows_of(vec![d.clone()]),
+            focus: Some(d.list.clone()),
+            note: Some("created".into()),
+        },
+        &mut ctx,
+    );
+    assert_eq!(s.draft().map(|d| d.list.clone()), Some(d.list.clone()));
+    // Add two references; a second change while the first runs waits in the queue.
+    ctx.outbox.clear();
+    assert!(s.action(Action::AddEntry, &mut ctx));
+    typed(&mut s, &format!("{HOST}/a:v1 {HOST}/b:v1"));
+    assert!(s.action(Action::Submit, &mut ctx));
+    assert!(s.action(Action::CycleFormat, &mut ctx));
+    let r = runs(&ctx);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        matches!(&r[0], (Slot::Draft, Command::Store(StoreOp::AddEntries { refs, .. })) if refs.len() == 2)
+    );
+    assert_eq!(s.queue.len(), 1);
+    ctx.outbox.clear();
+    s.reply(
+        Slot::Draft,
+        Reply::Drafts {
+            rows: rows_of(vec![d.clone()]),
+            focus: Some(d.list.clone()),
+            note: None,
+        },
+        &mut ctx,
+    );
+    let r = runs(&ctx);
+    assert!(matches!(
+        &r[..],
+        [(
+            Slot::Draft,
+            Command::Store(StoreOp::SetFormat {
+                format: Some(Format::Docker),
+                ..
+            })
+        )]
+    ));
+}
+
+#[test]
+fn a_bad_reference_is_refused_in_the_prompt() {
+    let mut s = editor_with(vec![six()]);
+    let mut ctx = Ctx::default();
+    s.action(Action::AddEntry, &mut ctx);
+    typed(&mut s, "UPPER/Case:v1");
+    s.action(Action::Submit, &mut ctx);
+    match &s.mode {
+        Mode::Prompt(p) => assert!(p.error.is_some() && p.kind == PromptKind::Add),
+        other => panic!("{other:?}"),
+    }
+    assert!(runs(&ctx).is_empty());
+}
+
+#[test]
+fn tab_cycles_known_values_and_esc_reverts_the_field() {
+    let mut s = editor_with(vec![six()]);
+    form_on(&mut s, 0);
+    s.field_key(&key(KeyCode::Down));
+    s.field_key(&key(KeyCode::Down)); // variant
+    s.field_key(&key(KeyCode::Tab));
+    assert_eq!(form(&s).rows[2].value(), "v1");
+    s.field_key(&key(KeyCode::Tab));
+    assert_eq!(form(&s).rows[2].value(), "v2");
+    s.field_key(&key(KeyCode::BackTab));
+    assert_eq!(form(&s).rows[2].value(), "v1");
+    assert!(form(&s).modified());
+    let mut ctx = Ctx::default();
+    // Esc: the field goes back to its saved value, the form stays.
+    s.action(Action::Cancel, &mut ctx);
+    assert_eq!(form(&s).rows[2].value(), "");
+    assert!(!form(&s).modified());
+    // Esc again closes it.
+    s.action(Action::Cancel, &mut ctx);
+    assert!(matches!(s.mode, Mode::Normal));
+}
+
+#[test]
+fn saving_the_form_sends_one_annotate_with_every_field() {
+    let mut s = editor_with(vec![six()]);
+    form_on(&mut s, 0);
+    s.field_key(&key(KeyCode::Down));
+    s.field_key(&key(KeyCode::Down));
+    typed(&mut s, "v3");
+    s.field_key(&key(KeyCode::Down));
+    s.field_key(&key(KeyCode::Down));
+    s.paste("sse4,\navx2");
+    let mut ctx = Ctx::default();
+    s.action(Action::Submit, &mut ctx);
+    let r = runs(&ctx);
+    let [(Slot::Draft, Command::Store(StoreOp::Annotate { entry, opts, .. }))] = &r[..] else {
+        panic!("{r:?}")
+    };
+    assert!(matches!(entry, EntrySelector::Reference(_)));
+    assert_eq!(opts.variant.as_deref(), Some("v3"));
+    assert_eq!(opts.os_features, vec!["sse4, avx2".to_string()]);
+    assert!(opts.replace_os_features);
+    assert!(form(&s).saving);
+    // The store answers: the form closes.
+    s.reply(
+        Slot::Draft,
+        Reply::Drafts {
+            rows: rows_of(vec![six()]),
+            focus: None,
+            note: Some("saved".into()),
+        },
+        &mut ctx,
+    );
+    assert!(matches!(s.mode, Mode::Normal));
+}
+
+#[test]
+fn an_invalid_form_is_not_sent_and_a_store_refusal_keeps_the_form() {
+    let mut s = editor_with(vec![six()]);
+    form_on(&mut s, 0);
+    typed(&mut s, "x"); // os "linuxx"
+    let mut ctx = Ctx::default();
+    s.action(Action::Submit, &mut ctx);
+    assert!(runs(&ctx).is_empty());
+    assert!(form(&s)
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("not saved")));
+    s.field_key(&key(KeyCode::Backspace));
+    // An annotation on a Docker list is refused before sending.
+    for _ in 0..5 {
+        s.field_key(&key(KeyCode::Down));
+    }
+    typed(&mut s, "k=v");
+    s.action(Action::Submit, &mut ctx);
+    assert!(runs(&ctx).is_empty());
+    assert!(form(&s).error.is_some());
+}
+
+#[test]
+fn sending_from_the_browser_adds_to_the_selected_list_or_asks_for_one() {
+    let item = EditorItem {
+        reference: Reference::parse(&format!("{HOST}/samples/app:v1")).expect("ref"),
+        descriptor: None,
+    };
+    let mut s = editor_with(vec![six()]);
+    let mut ctx = Ctx::default();
+    s.receive(&item, &mut ctx);
+    assert!(ctx.events.contains(&AppEvent::Show(PaneId::Editor)));
+    assert!(matches!(
+        &runs(&ctx)[..],
+        [(Slot::Draft, Command::Store(StoreOp::AddEntries { .. }))]
+    ));
+
+    let mut s = editor_with(vec![]);
+    let mut ctx = Ctx::default();
+    s.receive(&item, &mut ctx);
+    assert!(matches!(&s.mode, Mode::Prompt(p) if p.kind == PromptKind::New(Format::Docker)));
+    typed(&mut s, &format!("{HOST}/new:v1"));
+    s.action(Action::Submit, &mut ctx);
+    assert_eq!(s.queue.len(), 1, "the add waits for the new list");
+}
+
+#[test]
+fn push_is_refused_with_problems_and_started_without() {
+    let mut d = six();
+    d.entries[1]
+        .descriptor
+        .platform
+        .as_mut()
+        .expect("p")
+        .os
+        .clear();
+    let mut s = editor_with(vec![d]);
+    let mut ctx = Ctx::default();
+    s.action(Action::Push, &mut ctx);
+    assert!(runs(&ctx).is_empty());
+    assert!(ctx
+        .events
+        .iter()
+        .any(|e| matches!(e, AppEvent::Notice(n) if n.text.contains("os is missing"))));
+    let mut s = editor_with(vec![six()]);
+    let mut ctx = Ctx::default();
+    s.action(Action::PushPurge, &mut ctx);
+    assert!(matches!(
+        &runs(&ctx)[..],
+        [(Slot::Push, Command::Push { purge: true, .. })]
+    ));
+    assert!(ctx.events.contains(&AppEvent::Show(PaneId::Push)));
+}
+
+#[test]
+fn store_ops_new_rename_format_delete() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::at(dir.path().join("manifests"));
+    let a = Reference::parse(&format!("{HOST}/a:v1")).expect("ref");
+    let b = Reference::parse(&format!("{HOST}/b:v1")).expect("ref");
+    worker::store_op(
+        &store,
+        StoreOp::New {
+            list: a.clone(),
+            format: Format::Oci,
+        },
+    )
+    .expect("new");
+    assert!(worker::store_op(
+        &store,
+        StoreOp::New {
+            list: a.clone(),
+            format: Format::Oci
+        }
+    )
+    .is_err());
+    // Put entries in it, then rename: entries and format follow.
+    let d = six();
+    store
+        .update(&a, |cur| {
+            let mut cur = cur.expect("exists");
+            cur.entries = d.entries.clone();
+            Ok::<_, manifest_tui::store::StoreError>((cur, ()))
+        })
+        .expect("update");
+    worker::store_op(
+        &store,
+        StoreOp::Rename {
+            from: a.clone(),
+            to: b.clone(),
+        },
+    )
+    .expect("rename");
+    assert!(!store.exists(&a));
+    let loaded = store.load(&b).expect("b");
+    assert_eq!(loaded.entries.len(), 6);
+    assert_eq!(loaded.meta.format, Some(Format::Oci));
+    worker::store_op(
+        &store,
+        StoreOp::SetFormat {
+            list: b.clone(),
+            format: None,
+        },
+    )
+    .expect("format");
+    assert_eq!(store.load(&b).expect("b").meta.format, None);
+    let rows = worker::draft_rows(&store).expect("rows");
+    assert_eq!(rows.len(), 1);
+    worker::store_op(&store, StoreOp::Delete { list: b.clone() }).expect("delete");
+    assert!(worker::draft_rows(&store).expect("rows").is_empty());
+    let _ = Load::Done;
+}
+
+#[test]
+fn list_names_with_a_port_and_a_tag_are_read_back_as_such() {
+    let r = worker::tagged_list_ref("127.0.0.1-36379_e2e_down-v1").expect("a reading");
+    assert_eq!(r.to_string(), "127.0.0.1:36379/e2e/down:v1");
+    let r = worker::tagged_list_ref("docker.io_library_my-app-v1.2").expect("a reading");
+    assert_eq!(r.to_string(), "docker.io/library/my-app:v1.2");
+}
