@@ -341,6 +341,7 @@ async fn resets_truncation_and_slow_answers_fail_fast_and_name_the_request() {
             .expect("a single slow answer is retried");
 
         for (label, action) in [
+            ("drip", Action::Drip(Duration::from_millis(300))),
             ("reset", Action::Reset),
             ("truncated", Action::Truncate),
             ("slow", Action::Delay(Duration::from_secs(3))),
@@ -357,7 +358,7 @@ async fn resets_truncation_and_slow_answers_fail_fast_and_name_the_request() {
                 "{label}: {e:?}"
             );
             assert!(s.contains(&format!("{request} failed")), "{label}: {s}");
-            if label == "slow" {
+            if label == "slow" || label == "drip" {
                 assert!(
                     s.contains("timed out") || s.contains("did not answer in time"),
                     "{s}"

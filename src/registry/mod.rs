@@ -615,14 +615,14 @@ impl Client {
     /// Send an idempotent GET (built afresh by `send` for every attempt), expect 200 and read
     /// at most `limit` bytes of its body. A body cut short (reset, truncated, timed out) is
     /// retried like a failed request. Returns the headers, the request line and the bytes.
-    async fn fetch_body<'a, F, Fut>(
+    async fn fetch_body<F, Fut>(
         &self,
         send: F,
         limit: usize,
     ) -> Result<(HeaderMap, String, Vec<u8>), RegistryError>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<Resp, RegistryError>> + 'a,
+        Fut: std::future::Future<Output = Result<Resp, RegistryError>>,
     {
         let start = Instant::now();
         let mut attempt = 1u32;
@@ -630,7 +630,23 @@ impl Client {
             let resp = expect(send().await?, &[200]).await?;
             let headers = resp.resp.headers().clone();
             let request = resp.request.clone();
-            match read_limited(resp, limit).await {
+            // A registry that drips the body never trips the per-read timeout: bound the
+            // whole body (these are small documents) by twice the read timeout.
+            let deadline = self.inner.opts.read_timeout.saturating_mul(2);
+            let read = match tokio::time::timeout(deadline, read_limited(resp, limit)).await {
+                Ok(r) => r,
+                Err(_) => Err(RegistryError::new(
+                    request.clone(),
+                    ErrorKind::Transport {
+                        message: format!("timed out: the body did not arrive within {deadline:?}"),
+                        hint: Some(
+                            "the registry did not answer in time; check the network and retry"
+                                .to_string(),
+                        ),
+                    },
+                )),
+            };
+            match read {
                 Ok(bytes) => return Ok((headers, request, bytes)),
                 Err(e) if matches!(e.kind, ErrorKind::Transport { .. }) => {
                     let d = http::backoff(attempt);

@@ -39,6 +39,8 @@ pub enum Action {
     Truncate,
     /// Wait, then forward.
     Delay(Duration),
+    /// Forward, send the upstream headers at once, then the body one byte per interval.
+    Drip(Duration),
     /// Serve this answer. `content_length: false` sends no Content-Length (close-delimited).
     Serve {
         status: u16,
@@ -59,6 +61,7 @@ impl Action {
             Action::Reset => "reset".into(),
             Action::Truncate => "truncate".into(),
             Action::Delay(d) => format!("delay {d:?}"),
+            Action::Drip(d) => format!("drip {d:?}"),
             Action::Serve { status, .. } => format!("serve {status}"),
             Action::Respond(_) => "respond".into(),
         }
@@ -403,6 +406,28 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 Some(o) => o,
                 None => return,
             }
+        }
+        Action::Drip(every) => {
+            let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
+                reset(&w);
+                return;
+            };
+            let split = full
+                .windows(4)
+                .position(|x| x == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(full.len());
+            if w.write_all(&full[..split]).is_err() {
+                return;
+            }
+            for b in &full[split..] {
+                let _ = w.flush();
+                std::thread::sleep(*every);
+                if w.write_all(&[*b]).is_err() {
+                    return;
+                }
+            }
+            full[..0].to_vec()
         }
         Action::Forward | Action::Truncate => {
             let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
