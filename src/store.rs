@@ -120,6 +120,10 @@ pub struct ListMeta {
     /// Index-level annotations (OCI index only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// The list's full reference. docker's directory names are lossy (`-` stands for both
+    /// `:` and `-`), so the true name is kept here for lists this tool wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
     /// Inode of the list directory these settings belong to.
     #[serde(default)]
     pub dir_inode: u64,
@@ -281,15 +285,23 @@ impl Store {
         for f in files {
             entries.push(read_entry(&dir.join(&f), &f)?);
         }
-        let list = match list {
-            Some(l) => l.clone(),
-            None => list_ref_from_dir_name(dir_name).ok_or_else(|| StoreError::Corrupt {
-                path: dir.clone(),
-                reason: "the directory name is not a reference this store could have written"
-                    .into(),
-            })?,
-        };
         let meta = self.read_meta(dir_name, &dir);
+        let recorded = meta
+            .list
+            .as_deref()
+            .and_then(|l| Reference::parse(l).ok())
+            .filter(|r| r.store_name() == dir_name);
+        let list = match (list, recorded) {
+            (Some(l), _) => l.clone(),
+            (None, Some(r)) => r,
+            (None, None) => {
+                list_ref_from_dir_name(dir_name).ok_or_else(|| StoreError::Corrupt {
+                    path: dir.clone(),
+                    reason: "the directory name is not a reference this store could have written"
+                        .into(),
+                })?
+            }
+        };
         Ok(Draft {
             list,
             entries,
@@ -374,14 +386,10 @@ impl Store {
         }
         let mut meta = draft.meta.clone();
         meta.dir_inode = inode(&dir);
+        meta.list = Some(draft.list.to_string());
         let dir_name = draft.list.store_name();
         let meta_path = self.own("meta").join(format!("{dir_name}.json"));
-        let empty = meta.format.is_none() && meta.annotations.is_empty();
-        if empty {
-            if before_meta.is_some_and(|m| m.format.is_some() || !m.annotations.is_empty()) {
-                let _ = fs::remove_file(&meta_path);
-            }
-        } else if before_meta != Some(&meta) {
+        if before_meta != Some(&meta) {
             create_dir(&self.own("meta"))?;
             let bytes = serde_json::to_vec(&meta).unwrap_or_default();
             self.write_atomic(&meta_path, &bytes)?;
@@ -467,18 +475,32 @@ pub fn list_ref_from_dir_name(dir_name: &str) -> Option<Reference> {
     };
     let slash = name_part.replace('_', "/");
     let dash_positions: Vec<usize> = slash.match_indices('-').map(|(i, _)| i).collect();
-    let mut candidates = vec![slash.clone()];
-    // A tag separator is the last '-' turned into ':'; a port is a '-' in the first component.
-    for &t in dash_positions.iter().rev() {
+    // A list directory always has a tag (or a digest): the list was normalised with one.
+    // Prefer the last '-' as the tag separator, and a '-' in the first component as a port
+    // (`127.0.0.1-5000_app-v1` → `127.0.0.1:5000/app:v1`), before readings without a port.
+    let mut candidates = Vec::new();
+    let tag_positions: Vec<Option<usize>> = if digest_part.is_some() {
+        std::iter::once(None)
+            .chain(dash_positions.iter().rev().map(|&t| Some(t)))
+            .collect()
+    } else {
+        dash_positions.iter().rev().map(|&t| Some(t)).collect()
+    };
+    for t in tag_positions {
         let mut c = slash.clone();
-        c.replace_range(t..t + 1, ":");
-        candidates.push(c.clone());
-        let first_end = c.find('/').unwrap_or(c.len());
-        for &p in dash_positions.iter().filter(|&&p| p < first_end && p != t) {
+        if let Some(t) = t {
+            c.replace_range(t..t + 1, ":");
+        }
+        let first_end = c.find('/').unwrap_or(0);
+        for &p in dash_positions
+            .iter()
+            .filter(|&&p| p < first_end && Some(p) != t)
+        {
             let mut c2 = c.clone();
             c2.replace_range(p..p + 1, ":");
             candidates.push(c2);
         }
+        candidates.push(c);
     }
     for c in candidates {
         let s = match &digest_part {
@@ -486,7 +508,7 @@ pub fn list_ref_from_dir_name(dir_name: &str) -> Option<Reference> {
             None => c,
         };
         if let Ok(r) = Reference::parse(&s) {
-            if r.store_name() == dir_name {
+            if (r.tag.is_some() || r.digest.is_some()) && r.store_name() == dir_name {
                 return Some(r);
             }
         }

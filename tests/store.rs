@@ -315,3 +315,33 @@ fn annotate_normalises_aliases() {
     let e = ops::annotate(&store, &list, &sel, &opts).unwrap();
     assert_eq!(e.platform().display(), "linux/arm64/v8");
 }
+
+#[test]
+fn list_names_come_back_from_directory_names() {
+    use manifest_tui::store::list_ref_from_dir_name;
+    for name in [
+        "127.0.0.1:36379/e2e/down:v1",
+        "localhost:5000/a-b/c-d:v1",
+        "docker.io/library/busybox:latest",
+        "example.com/team/app:1.0",
+        "127.0.0.1:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ] {
+        let r = Reference::parse(name).unwrap();
+        assert_eq!(list_ref_from_dir_name(&r.store_name()), Some(r), "{name}");
+    }
+}
+
+#[test]
+fn ambiguous_list_names_are_kept_exactly() {
+    // `-` in docker's directory names stands for both `:` and `-`; the store remembers.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(Some(dir.path()));
+    let list = write_list(
+        &store,
+        "localhost:5000/a-b/c-d:v1-rc2",
+        vec![entry("localhost:5000/x:v1", 1, "amd64")],
+    );
+    let lists = store.lists().unwrap();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].draft.as_ref().unwrap().list, list);
+}
