@@ -329,13 +329,14 @@ fn copying_a_digest_produces_an_osc52_write() {
 
 #[test]
 fn sending_to_the_editor_without_an_editor_says_so() {
-    let mut app = App::new(Keymap::default(), Theme::colored());
+    // An app built without the editor pane (as an embedder might): the send is not lost
+    // silently, the user is told.
     let b = manifest_tui::tui::panes::browser::BrowserPane::new(fixtures::browser_with_content(
         "v1",
         Some(fixtures::sample_list("v1", false)),
         Load::Done,
     ));
-    app.panes[0] = Box::new(b);
+    let mut app = App::with_panes(vec![Box::new(b)], Keymap::default(), Theme::colored());
     app.key(ch('e'));
     assert!(app
         .info
