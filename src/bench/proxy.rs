@@ -47,8 +47,21 @@ struct Stats {
     requests: AtomicU64,
     bytes_up: AtomicU64,
     bytes_down: AtomicU64,
-    /// `(connection number, request line)` in the order the proxy read them.
-    log: Mutex<Vec<(u64, String)>>,
+    /// `(time read, connection number, request line or "connect")` in the order the proxy
+    /// saw them.
+    log: Mutex<Vec<(Instant, u64, String)>>,
+    /// When the counters were last reset.
+    since: Mutex<Option<Instant>>,
+}
+
+impl Stats {
+    fn record(&self, conn_no: u64, what: String) {
+        if let Ok(mut l) = self.log.lock() {
+            if l.len() < MAX_LOGGED_REQUESTS {
+                l.push((Instant::now(), conn_no, what));
+            }
+        }
+    }
 }
 
 /// A running delay proxy. The accept loop stops when it is dropped (open connections finish
@@ -139,10 +152,21 @@ impl DelayProxy {
         }
     }
 
-    /// Request lines seen since the last reset, as `#<connection> <METHOD> <target>`.
+    /// Connections and request lines seen since the last reset, as
+    /// `+<ms since reset> #<connection> <METHOD> <target>` (or `… #<connection> connect`),
+    /// timed when the client sent them.
     pub fn request_log(&self) -> Vec<String> {
+        let since = self.stats.since.lock().ok().and_then(|s| *s);
         match self.stats.log.lock() {
-            Ok(l) => l.iter().map(|(c, r)| format!("#{c} {r}")).collect(),
+            Ok(l) => l
+                .iter()
+                .map(|(t, c, r)| {
+                    let ms = since.map_or(0.0, |s| {
+                        t.saturating_duration_since(s).as_secs_f64() * 1000.0
+                    });
+                    format!("+{ms:.0}ms #{c} {r}")
+                })
+                .collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -155,6 +179,9 @@ impl DelayProxy {
         self.stats.bytes_down.store(0, Ordering::Relaxed);
         if let Ok(mut l) = self.stats.log.lock() {
             l.clear();
+        }
+        if let Ok(mut s) = self.stats.since.lock() {
+            *s = Some(Instant::now());
         }
     }
 }
@@ -185,6 +212,7 @@ async fn accept_loop(
         let accepted = Instant::now();
         conn_no += 1;
         stats.connections.fetch_add(1, Ordering::Relaxed);
+        stats.record(conn_no, "connect".into());
         let _ = client.set_nodelay(true);
         tokio::spawn(handle(
             client,
@@ -283,11 +311,7 @@ async fn read_side(
         if let Some((conn_no, st)) = &count_requests {
             for line in parser.feed(&data) {
                 st.requests.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut l) = st.log.lock() {
-                    if l.len() < MAX_LOGGED_REQUESTS {
-                        l.push((*conn_no, line));
-                    }
-                }
+                st.record(*conn_no, line);
             }
         }
         if tx.send((at, Some(data))).is_err() {

@@ -687,6 +687,27 @@ pub fn render_table(r: &Report) -> String {
     s
 }
 
+/// The connections and requests of each tool's last timed run, per operation.
+pub fn render_request_logs(r: &Report) -> String {
+    let mut s = String::new();
+    for row in &r.results {
+        for (name, t) in [("docker", &row.docker), ("manifest-tui", &row.manifest_tui)] {
+            let Some(t) = t else { continue };
+            if t.request_log.is_empty() {
+                continue;
+            }
+            s.push_str(&format!(
+                "\n{name} — {} (time the client sent it, connection, request):\n",
+                row.label
+            ));
+            for l in &t.request_log {
+                s.push_str(&format!("  {l}\n"));
+            }
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,9 @@ struct Args {
     /// Print the report as JSON (with every run and the request log)
     #[arg(long)]
     json: bool,
+    /// After the table, list the connections and requests of each tool's last run
+    #[arg(long)]
+    show_requests: bool,
     /// Print every command's time and counters to stderr as it runs
     #[arg(short, long)]
     verbose: bool,
@@ -118,6 +121,9 @@ fn main() -> ExitCode {
                 }
             } else {
                 print!("{}", run::render_table(&report));
+                if a.show_requests {
+                    print!("{}", run::render_request_logs(&report));
+                }
             }
             ExitCode::SUCCESS
         }
