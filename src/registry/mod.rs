@@ -234,6 +234,34 @@ struct Resp {
 const MAX_ATTEMPTS: u32 = 4;
 /// The most pages [`Client::list_tags`] fetches (a registry whose `Link`s never end).
 pub const MAX_PAGES: usize = 10_000;
+
+/// Follows `Link` continuation tokens safely: stops when a token repeats (a Link loop such
+/// as a→b→a) or after [`MAX_PAGES`] pages. Shared by every paging loop.
+#[derive(Debug, Default)]
+pub struct Pager {
+    last: Option<String>,
+    seen: std::collections::HashSet<String>,
+    pages: usize,
+}
+
+impl Pager {
+    /// The token to ask the next page with (`None` for the first page).
+    pub fn last(&self) -> Option<&str> {
+        self.last.as_deref()
+    }
+
+    /// Record the token a page returned; false when paging must stop.
+    pub fn advance(&mut self, next: Option<String>) -> bool {
+        self.pages += 1;
+        match next {
+            Some(nx) if self.pages < MAX_PAGES && self.seen.insert(nx.clone()) => {
+                self.last = Some(nx);
+                true
+            }
+            _ => false,
+        }
+    }
+}
 const RETRY_BUDGET: Duration = Duration::from_secs(30);
 const MAX_ERROR_BODY: usize = 64 * 1024;
 const CONTENT_DIGEST: &str = "docker-content-digest";
@@ -588,14 +616,12 @@ impl Client {
     /// [`MAX_PAGES`] pages.
     pub async fn list_tags(&self, repo: &Repo, n: usize) -> Result<Vec<String>, RegistryError> {
         let mut all = Vec::new();
-        let mut last: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..MAX_PAGES {
-            let (tags, next) = self.tags_page(repo, n, last.as_deref()).await?;
+        let mut pager = Pager::default();
+        loop {
+            let (tags, next) = self.tags_page(repo, n, pager.last()).await?;
             all.extend(tags);
-            match next {
-                Some(nx) if seen.insert(nx.clone()) => last = Some(nx),
-                _ => break,
+            if !pager.advance(next) {
+                break;
             }
         }
         Ok(all)
@@ -1735,4 +1761,20 @@ fn transport(request: impl Into<String>, e: &reqwest::Error) -> RegistryError {
         None
     };
     RegistryError::new(request, ErrorKind::Transport { message, hint })
+}
+
+#[cfg(test)]
+mod pager_tests {
+    use super::Pager;
+
+    #[test]
+    fn stops_on_a_link_loop_and_at_the_end() {
+        let mut p = Pager::default();
+        assert_eq!(p.last(), None);
+        assert!(p.advance(Some("a".into())));
+        assert!(p.advance(Some("b".into())));
+        assert!(!p.advance(Some("a".into())), "a→b→a is a loop");
+        let mut p = Pager::default();
+        assert!(!p.advance(None));
+    }
 }

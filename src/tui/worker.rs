@@ -436,21 +436,21 @@ async fn run_command(
             page_size,
         } => {
             let Some(client) = client else { return };
-            let mut last: Option<String> = None;
+            let mut pager = crate::registry::Pager::default();
             loop {
                 match client
-                    .catalog_page(&registry, page_size, last.as_deref())
+                    .catalog_page(&registry, page_size, pager.last())
                     .await
                 {
                     Ok((repos, next)) => {
-                        let done = next.is_none() || repos.is_empty();
-                        send(Reply::CatalogPage { repos, done });
-                        if done {
+                        let empty = repos.is_empty();
+                        let more = pager.advance(next) && !empty;
+                        send(Reply::CatalogPage { repos, done: !more });
+                        if !more {
                             break;
                         }
-                        last = next;
                     }
-                    Err(e) if last.is_none() && catalog_refused(&e) => {
+                    Err(e) if pager.last().is_none() && catalog_refused(&e) => {
                         send(Reply::CatalogUnavailable(format!(
                             "{registry} does not list its repositories ({e}). Type a repository name instead."
                         )));
@@ -467,16 +467,16 @@ async fn run_command(
         }
         Command::Tags { repo, page_size } => {
             let Some(client) = client else { return };
-            let mut last: Option<String> = None;
+            let mut pager = crate::registry::Pager::default();
             loop {
-                match client.tags_page(&repo, page_size, last.as_deref()).await {
+                match client.tags_page(&repo, page_size, pager.last()).await {
                     Ok((tags, next)) => {
-                        let done = next.is_none() || tags.is_empty();
-                        send(Reply::TagsPage { tags, done });
-                        if done {
+                        let empty = tags.is_empty();
+                        let more = pager.advance(next) && !empty;
+                        send(Reply::TagsPage { tags, done: !more });
+                        if !more {
                             break;
                         }
-                        last = next;
                     }
                     Err(e) => {
                         send(Reply::Failed(format!(
