@@ -4,109 +4,13 @@
 
 mod common;
 
+use common::pty::{line_with, Tui};
 use manifest_tui::samples;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 200;
-const NZ_ROWS: std::num::NonZeroU16 = std::num::NonZeroU16::new(ROWS).expect("rows");
-const NZ_COLS: std::num::NonZeroU16 = std::num::NonZeroU16::new(COLS).expect("cols");
-
-struct Tui {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Tui {
-    fn spawn(args: &[&str], env: &[(&str, &std::path::Path)]) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_manifest-tui"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("spawn manifest-tui");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("pty reader");
-        let writer = pty.master.take_writer().expect("pty writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(NZ_ROWS, NZ_COLS, 0)));
-        let s = screen.clone();
-        std::thread::spawn(move || {
-            let _master = pty.master; // keep the pty open while reading
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut p) = s.lock() {
-                    p.process(&buf[..n]);
-                }
-            }
-        });
-        Tui {
-            screen,
-            writer,
-            child,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen
-            .lock()
-            .map(|p| p.screen().contents())
-            .unwrap_or_default()
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let c = self.contents();
-            if pred(&c) {
-                return c;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{c}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&mut self, keys: &str) {
-        for b in keys.bytes() {
-            self.writer.write_all(&[b]).expect("write key");
-            self.writer.flush().expect("flush");
-            std::thread::sleep(Duration::from_millis(40));
-        }
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
-}
-
-fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} on screen:\n{screen}"))
-}
 
 #[test]
 fn browse_to_the_list_then_compare_two_releases() {
@@ -115,6 +19,7 @@ fn browse_to_the_list_then_compare_two_releases() {
     let home = tempfile::tempdir().expect("tempdir");
     let docker_config = reg.docker_config();
     let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", &reg.host],
         &[
             ("HOME", home.path()),
@@ -122,6 +27,8 @@ fn browse_to_the_list_then_compare_two_releases() {
             ("XDG_CONFIG_HOME", &home.path().join("config")),
             ("DOCKER_CONFIG", &docker_config),
         ],
+        ROWS,
+        COLS,
     );
 
     // The catalog, filtered as we type.
@@ -190,13 +97,9 @@ fn browse_to_the_list_then_compare_two_releases() {
 
     // q quits cleanly, restoring the terminal.
     tui.keys("q");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(Some(status)) = tui.child.try_wait() {
-            assert!(status.success(), "exit status {status:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the TUI did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert_eq!(
+        tui.wait_exit(Duration::from_secs(10)),
+        Some(true),
+        "the TUI quits with success"
+    );
 }

@@ -6,113 +6,15 @@
 
 mod common;
 
+use common::pty::Tui;
 use manifest_tui::reference::Reference;
 use manifest_tui::samples;
 use manifest_tui::store::Store;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 200;
-
-struct Tui {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Tui {
-    fn spawn(args: &[&str], env: &[(&str, &Path)]) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_manifest-tui"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("spawn manifest-tui");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("pty reader");
-        let writer = pty.master.take_writer().expect("pty writer");
-        let rows = std::num::NonZeroU16::new(ROWS).expect("rows");
-        let cols = std::num::NonZeroU16::new(COLS).expect("cols");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let s = screen.clone();
-        std::thread::spawn(move || {
-            let _master = pty.master; // keep the pty open while reading
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut p) = s.lock() {
-                    p.process(&buf[..n]);
-                }
-            }
-        });
-        Tui {
-            screen,
-            writer,
-            child,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen
-            .lock()
-            .map(|p| p.screen().contents())
-            .unwrap_or_default()
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(40);
-        loop {
-            let c = self.contents();
-            if pred(&c) {
-                return c;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{c}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Type text, one key at a time (control characters are keys too: \r Enter, \x0e Ctrl-N).
-    fn keys(&mut self, keys: &str) {
-        for b in keys.bytes() {
-            self.writer.write_all(&[b]).expect("write key");
-            self.writer.flush().expect("flush");
-            std::thread::sleep(Duration::from_millis(15));
-        }
-    }
-
-    /// Bracketed paste, as a terminal sends it.
-    fn paste(&mut self, text: &str) {
-        let s = format!("\x1b[200~{text}\x1b[201~");
-        self.writer.write_all(s.as_bytes()).expect("paste");
-        self.writer.flush().expect("flush");
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
-}
 
 fn six_refs(host: &str) -> Vec<String> {
     samples::PLATFORMS
@@ -130,6 +32,7 @@ fn build_list(
     refs: &[String],
 ) -> Tui {
     let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", &reg.host],
         &[
             ("HOME", home),
@@ -137,6 +40,8 @@ fn build_list(
             ("XDG_CONFIG_HOME", &home.join("config")),
             ("DOCKER_CONFIG", docker_config),
         ],
+        ROWS,
+        COLS,
     );
     tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
     tui.keys("3");

@@ -12,6 +12,7 @@
 
 pub mod faultproxy;
 pub mod issuer;
+pub mod pty;
 
 #[allow(unused_imports)]
 pub use issuer::{

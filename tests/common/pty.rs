@@ -1,0 +1,269 @@
+//! The real binary in a pseudo-terminal, its screen parsed by a terminal emulator (vt100):
+//! shared by the end-to-end tests and by `examples/screenshots.rs`, which renders the
+//! emulated screen (colours included) to SVG.
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Tui {
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// How long `wait_for` waits before failing.
+    pub timeout: Duration,
+}
+
+impl Tui {
+    /// Start `bin` with `args` in a `rows`×`cols` terminal, colours on (`NO_COLOR` removed).
+    pub fn spawn(bin: &Path, args: &[&str], env: &[(&str, &Path)], rows: u16, cols: u16) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn the binary");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let nz = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero terminal size");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
+        let s = screen.clone();
+        std::thread::spawn(move || {
+            let _master = pty.master; // keep the pty open while reading
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut p) = s.lock() {
+                    p.process(&buf[..n]);
+                }
+            }
+        });
+        Tui {
+            screen,
+            writer,
+            child,
+            timeout: Duration::from_secs(40),
+        }
+    }
+
+    /// The screen's text.
+    pub fn contents(&self) -> String {
+        self.screen
+            .lock()
+            .map(|p| p.screen().contents())
+            .unwrap_or_default()
+    }
+
+    /// Wait until `pred` holds for the screen text; panics with the screen after the timeout.
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let c = self.contents();
+            if pred(&c) {
+                return c;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{c}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Type text, one key at a time (control characters are keys too: \r Enter, \x0e Ctrl-N).
+    pub fn keys(&mut self, keys: &str) {
+        for b in keys.bytes() {
+            self.writer.write_all(&[b]).expect("write key");
+            self.writer.flush().expect("flush");
+            std::thread::sleep(Duration::from_millis(15));
+        }
+    }
+
+    /// Bracketed paste, as a terminal sends it.
+    pub fn paste(&mut self, text: &str) {
+        let s = format!("\x1b[200~{text}\x1b[201~");
+        self.writer.write_all(s.as_bytes()).expect("paste");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Wait for the process to exit; its success.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<bool> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status.success());
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The screen as an SVG image: one cell per character, colours and bold kept.
+    pub fn svg(&self, title: &str) -> String {
+        let p = self.screen.lock().expect("screen lock");
+        render_svg(p.screen(), title)
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+/// The line of `screen` containing `needle` (panics with the screen otherwise).
+pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} on screen:\n{screen}"))
+}
+
+const CELL_W: f32 = 8.4;
+const CELL_H: f32 = 17.0;
+const FG: (u8, u8, u8) = (0xd8, 0xde, 0xe9);
+const BG: (u8, u8, u8) = (0x1e, 0x22, 0x2a);
+
+/// xterm's 256-colour palette (a dark theme for the 16 base colours).
+fn palette(i: u8) -> (u8, u8, u8) {
+    const BASE: [(u8, u8, u8); 16] = [
+        (0x2e, 0x34, 0x40),
+        (0xe0, 0x6c, 0x75),
+        (0x98, 0xc3, 0x79),
+        (0xe5, 0xc0, 0x7b),
+        (0x61, 0xaf, 0xef),
+        (0xc6, 0x78, 0xdd),
+        (0x56, 0xb6, 0xc2),
+        (0xd8, 0xde, 0xe9),
+        (0x5c, 0x63, 0x70),
+        (0xff, 0x7b, 0x86),
+        (0xb5, 0xe8, 0x90),
+        (0xff, 0xd6, 0x8a),
+        (0x82, 0xc4, 0xff),
+        (0xde, 0x9a, 0xf5),
+        (0x7f, 0xd6, 0xe0),
+        (0xff, 0xff, 0xff),
+    ];
+    match i {
+        0..=15 => BASE[i as usize],
+        16..=231 => {
+            let i = i - 16;
+            let c = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };
+            (c(i / 36), c((i / 6) % 6), c(i % 6))
+        }
+        _ => {
+            let v = 8 + (i - 232) * 10;
+            (v, v, v)
+        }
+    }
+}
+
+fn rgb(c: vt100::Color, default: (u8, u8, u8)) -> (u8, u8, u8) {
+    match c {
+        vt100::Color::Default => default,
+        vt100::Color::Idx(i) => palette(i),
+        vt100::Color::Rgb(r, g, b) => (r, g, b),
+    }
+}
+
+fn hex((r, g, b): (u8, u8, u8)) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Render a vt100 screen to SVG (a window frame with `title`).
+pub fn render_svg(screen: &vt100::Screen, title: &str) -> String {
+    let (rows, cols) = screen.size();
+    let (rows, cols) = (rows.get(), cols.get());
+    let pad = 12.0;
+    let bar = 28.0;
+    let w = cols as f32 * CELL_W + 2.0 * pad;
+    let h = rows as f32 * CELL_H + 2.0 * pad + bar;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n\
+<rect width=\"{w}\" height=\"{h}\" rx=\"8\" fill=\"{}\"/>\n\
+<circle cx=\"20\" cy=\"14\" r=\"5\" fill=\"#ff5f57\"/><circle cx=\"38\" cy=\"14\" r=\"5\" fill=\"#febc2e\"/><circle cx=\"56\" cy=\"14\" r=\"5\" fill=\"#28c840\"/>\n\
+<text x=\"{}\" y=\"18\" fill=\"#8a93a3\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"12\" text-anchor=\"middle\">{}</text>\n\
+<g font-family=\"DejaVu Sans Mono, monospace\" font-size=\"14\" xml:space=\"preserve\">\n",
+        hex(BG),
+        w / 2.0,
+        xml_escape(title)
+    );
+    for r in 0..rows {
+        let y = pad + bar + r as f32 * CELL_H;
+        let mut c = 0;
+        while c < cols {
+            let Some(cell) = screen.cell(r, c) else {
+                c += 1;
+                continue;
+            };
+            let (mut fg, mut bg) = (rgb(cell.fgcolor(), FG), rgb(cell.bgcolor(), BG));
+            if cell.inverse() {
+                std::mem::swap(&mut fg, &mut bg);
+            }
+            let bold = cell.bold();
+            let dim = cell.dim();
+            // A run of cells with the same style.
+            let start = c;
+            let mut text = String::new();
+            while c < cols {
+                let Some(k) = screen.cell(r, c) else { break };
+                let (mut kf, mut kb) = (rgb(k.fgcolor(), FG), rgb(k.bgcolor(), BG));
+                if k.inverse() {
+                    std::mem::swap(&mut kf, &mut kb);
+                }
+                if (kf, kb, k.bold(), k.dim()) != (fg, bg, bold, dim) {
+                    break;
+                }
+                if !k.is_wide_continuation() {
+                    let s = k.contents();
+                    text.push_str(if s.is_empty() { " " } else { s });
+                }
+                c += 1;
+            }
+            let x = pad + start as f32 * CELL_W;
+            let width = (c - start) as f32 * CELL_W;
+            if bg != BG {
+                out.push_str(&format!(
+                    "<rect x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{CELL_H}\" fill=\"{}\"/>\n",
+                    hex(bg)
+                ));
+            }
+            if !text.trim().is_empty() {
+                out.push_str(&format!(
+                    "<text x=\"{x}\" y=\"{}\" fill=\"{}\"{}{} textLength=\"{width}\" lengthAdjust=\"spacingAndGlyphs\">{}</text>\n",
+                    y + CELL_H * 0.78,
+                    hex(fg),
+                    if bold { " font-weight=\"bold\"" } else { "" },
+                    if dim { " opacity=\"0.6\"" } else { "" },
+                    xml_escape(&text)
+                ));
+            }
+        }
+    }
+    out.push_str("</g>\n</svg>\n");
+    out
+}
