@@ -167,8 +167,9 @@ fn check_round_trips(input: &str, r: &Reference) -> Result<(), String> {
     match Reference::parse(&fam) {
         Ok(back) if back == *r => {}
         // Docker's own ambiguity: `docker.io/a.b/c` is shown as `a.b/c`, which reads as
-        // registry `a.b` (Docker Hub namespaces cannot hold a '.', so no real image has it).
-        Ok(_) if hub_namespace_looks_like_a_domain(r) => {}
+        // registry `a.b` (or is refused: `a_b.c/d`). Docker Hub namespaces cannot hold a '.',
+        // so no real image has it.
+        _ if hub_namespace_looks_like_a_domain(r) => {}
         Ok(back) => return Err(format!("{input:?}: familiar {fam:?} re-parses as {back:?}")),
         Err(e) => return Err(format!("{input:?}: familiar {fam:?} does not parse: {e}")),
     }

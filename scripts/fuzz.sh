@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Fuzz the parsers that read untrusted input (cargo-fuzz / libFuzzer).
+#
+#   scripts/fuzz.sh smoke                 # CI: every target for FUZZ_SMOKE_SECONDS (25 s) each
+#   scripts/fuzz.sh long [SECONDS] [TARGET...]
+#                                         # every (or the named) target for SECONDS each
+#                                         # (default 600 = 10 min)
+#   scripts/fuzz.sh build                 # only build the targets
+#   scripts/fuzz.sh list                  # the target names
+#
+# Targets: reference, manifest, store_entry, challenge (see fuzz/fuzz_targets/).
+# Seeds come from fuzz/corpus/<target>/ (committed, never written to); what libFuzzer finds
+# grows in $FUZZ_WORK/corpus/<target>/ and is kept between runs. A crash stops the run with
+# a non-zero exit, prints the input, and leaves it in fuzz/artifacts/<target>/.
+#
+# Only a stable toolchain is needed: cargo-fuzz's nightly flags are enabled with
+# RUSTC_BOOTSTRAP=1. cargo-fuzz is installed (cargo install --locked) when missing.
+# The build is cached outside the work tree ($FUZZ_TARGET_DIR, default
+# ~/.cache/manifest-tui/fuzz-target) so a fresh clone on the same machine does not rebuild
+# every dependency with coverage instrumentation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+TARGETS=(reference manifest store_entry challenge)
+MODE=${1:-smoke}
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/manifest-tui
+export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR:-$CACHE/fuzz-target}
+FUZZ_WORK=${FUZZ_WORK:-$CACHE/fuzz-work}
+export RUSTC_BOOTSTRAP=1
+# -s none: the code under test is safe Rust (no sanitizer needed to see its bugs); it builds
+# and runs much faster. -a: debug assertions and overflow checks stay on.
+BUILD_FLAGS=(-O -a -s none --codegen-units 16)
+
+die() {
+  echo "fuzz.sh: $*" >&2
+  exit 1
+}
+
+ensure_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "== installing cargo-fuzz (cargo install --locked cargo-fuzz)"
+    cargo install --locked cargo-fuzz || die "could not install cargo-fuzz"
+  fi
+}
+
+build() {
+  ensure_cargo_fuzz
+  # Resolve the fuzz workspace with the same dependency versions as the main crate.
+  cp Cargo.lock fuzz/Cargo.lock
+  echo "== building fuzz targets (target dir $CARGO_TARGET_DIR)"
+  local t0=$SECONDS
+  cargo fuzz build "${BUILD_FLAGS[@]}" || die "building the fuzz targets failed"
+  echo "== built in $((SECONDS - t0)) s"
+}
+
+# run TARGET SECONDS
+run() {
+  local target=$1 secs=$2
+  local work="$FUZZ_WORK/corpus/$target"
+  local seeds="fuzz/corpus/$target"
+  local log="$FUZZ_WORK/logs/$target.log"
+  [ -d "$seeds" ] || die "no seed corpus $seeds"
+  mkdir -p "$work" "$(dirname "$log")" "fuzz/artifacts/$target"
+  echo "== fuzz $target for ${secs}s (seeds $seeds, corpus $work, log $log)"
+  local rc=0
+  # The first directory is where libFuzzer saves new inputs; the seeds stay read-only.
+  cargo fuzz run "${BUILD_FLAGS[@]}" "$target" "$work" "$seeds" -- \
+    -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$ROOT/fuzz/artifacts/$target/" \
+    >"$log" 2>&1 || rc=$?
+  # Progress: the last status line, and the final stats.
+  grep -E '^#[0-9]+' "$log" | tail -n 1 || true
+  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' "$log" || true
+  if [ "$rc" -ne 0 ]; then
+    echo "!! fuzz target $target FAILED (exit $rc); the end of its log:" >&2
+    tail -n 60 "$log" >&2
+    ls -1 "fuzz/artifacts/$target/" >&2 || true
+    echo "!! reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run ${BUILD_FLAGS[*]} $target fuzz/artifacts/$target/<file>" >&2
+    return 1
+  fi
+}
+
+case "$MODE" in
+  list)
+    printf '%s\n' "${TARGETS[@]}"
+    ;;
+  build)
+    build
+    ;;
+  smoke)
+    secs=${FUZZ_SMOKE_SECONDS:-25}
+    build
+    failed=0
+    for t in "${TARGETS[@]}"; do
+      run "$t" "$secs" || failed=1
+    done
+    [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
+    echo "== fuzz smoke: all ${#TARGETS[@]} targets ran ${secs}s each without a crash"
+    ;;
+  long)
+    secs=${2:-600}
+    [[ "$secs" =~ ^[0-9]+$ ]] || die "long: SECONDS must be a number, got '$secs'"
+    shift $(($# < 2 ? $# : 2))
+    chosen=("$@")
+    [ ${#chosen[@]} -gt 0 ] || chosen=("${TARGETS[@]}")
+    for t in "${chosen[@]}"; do
+      [[ " ${TARGETS[*]} " == *" $t "* ]] || die "unknown target '$t' (targets: ${TARGETS[*]})"
+    done
+    build
+    failed=0
+    for t in "${chosen[@]}"; do
+      run "$t" "$secs" || failed=1
+    done
+    [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
+    echo "== fuzz long: ${chosen[*]} ran ${secs}s each without a crash"
+    ;;
+  *)
+    die "usage: scripts/fuzz.sh smoke | long [SECONDS] [TARGET...] | build | list"
+    ;;
+esac
