@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the parsers that read untrusted input (cargo-fuzz / libFuzzer).
 #
-#   scripts/fuzz.sh smoke                 # CI: every target for FUZZ_SMOKE_SECONDS (25 s) each
+#   scripts/fuzz.sh smoke                 # CI: every target for FUZZ_SMOKE_SECONDS (20 s) each
 #   scripts/fuzz.sh long [SECONDS] [TARGET...]
 #                                         # every (or the named) target for SECONDS each
 #                                         # (default 600 = 10 min)
@@ -89,7 +89,7 @@ case "$MODE" in
     build
     ;;
   smoke)
-    secs=${FUZZ_SMOKE_SECONDS:-25}
+    secs=${FUZZ_SMOKE_SECONDS:-20}
     build
     failed=0
     for t in "${TARGETS[@]}"; do
