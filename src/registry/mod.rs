@@ -512,8 +512,10 @@ impl Client {
         }
     }
 
-    /// Make sure `digest` exists in `target`: HEAD, then mount from `from` when on the same
-    /// registry, else (or when the mount is refused) stream-copy it, reporting bytes copied.
+    /// Make sure `digest` exists in `target`. On one registry, mount it from `from` straight
+    /// away (a 201 also answers "already there", so no HEAD is spent first); when the mount is
+    /// refused, or across registries, HEAD the target and stream-copy what is missing,
+    /// reporting bytes copied.
     pub async fn ensure_blob(
         &self,
         target: &Repo,
@@ -522,19 +524,20 @@ impl Client {
         size: u64,
         progress: Option<ByteProgress>,
     ) -> Result<(), RegistryError> {
-        if self.blob_exists(target, digest).await?.is_some() {
-            if let Some(p) = &progress {
+        let done = |progress: &Option<ByteProgress>| {
+            if let Some(p) = progress {
                 p(size);
             }
-            return Ok(());
-        }
+        };
         if target.domain == from.domain
             && target.path != from.path
             && self.mount_blob(target, from, digest).await?
         {
-            if let Some(p) = &progress {
-                p(size);
-            }
+            done(&progress);
+            return Ok(());
+        }
+        if self.blob_exists(target, digest).await?.is_some() {
+            done(&progress);
             return Ok(());
         }
         self.copy_blob(target, from, digest, size, progress).await
@@ -799,14 +802,40 @@ impl Client {
     async fn try_resolve_base(&self, reg: &Arc<Registry>) -> Result<String, (RegistryError, bool)> {
         let https = format!("https://{}", reg.api_host);
         let http_base = format!("http://{}", reg.api_host);
-        let https_err = match self.ping_once(reg, &https).await {
-            Ok(()) => return Ok(https),
-            Err(e) => e,
-        };
-        let tls_problem = is_tls_error(&https_err);
         if reg.insecure {
-            match self.ping_once(reg, &http_base).await {
-                Ok(()) => return Ok(http_base),
+            // Both schemes at once: a plain-HTTP registry costs no failed TLS round trip
+            // first. HTTPS wins when both answer.
+            let tls = self.ping_once(reg, &https);
+            let plain = self.ping_once(reg, &http_base);
+            tokio::pin!(tls, plain);
+            let mut plain_done = None;
+            let tls_result = tokio::select! {
+                r = &mut tls => r,
+                r = &mut plain => {
+                    let ok = r.is_ok();
+                    plain_done = Some(r);
+                    if ok {
+                        // Plain HTTP answered: give TLS a moment to answer too, not longer
+                        // (a port that swallows a ClientHello must not stall us).
+                        match tokio::time::timeout(Duration::from_millis(1500), &mut tls).await {
+                            Ok(r) => r,
+                            Err(_) => return Ok(http_base.clone()),
+                        }
+                    } else {
+                        (&mut tls).await
+                    }
+                }
+            };
+            let https_err = match tls_result {
+                Ok(()) => return Ok(https.clone()),
+                Err(e) => e,
+            };
+            let plain = match plain_done {
+                Some(r) => r,
+                None => plain.await,
+            };
+            match plain {
+                Ok(()) => return Ok(http_base.clone()),
                 Err(e) => {
                     let request = format!("GET {http_base}/v2/");
                     let retryable = e.is_connect() || e.is_timeout();
@@ -831,6 +860,11 @@ impl Client {
                 }
             }
         }
+        let https_err = match self.ping_once(reg, &https).await {
+            Ok(()) => return Ok(https),
+            Err(e) => e,
+        };
+        let tls_problem = is_tls_error(&https_err);
         let request = format!("GET {https}/v2/");
         if tls_problem {
             // Does it speak plain HTTP? Then say so (docker says "no such manifest").
@@ -886,6 +920,8 @@ impl Client {
         if resp.status() == StatusCode::UNAUTHORIZED {
             self.learn_auth(reg, resp.headers());
         }
+        // Read the (small) body so the connection goes back to the pool for the next request.
+        let _ = resp.bytes().await;
         Ok(())
     }
 
