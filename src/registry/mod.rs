@@ -1204,6 +1204,9 @@ impl Client {
     /// Send a call: auth, one re-auth on 401, retries for idempotent requests, redirects.
     async fn execute(&self, domain: &str, mut call: Call) -> Result<Resp, RegistryError> {
         let reg = self.registry(domain)?;
+        if let Some(resp) = self.probe_with_first_request(&reg, &mut call).await {
+            return Ok(resp);
+        }
         let base = self.base(&reg).await?;
         let url = if call.path.starts_with("http://") || call.path.starts_with("https://") {
             call.path.clone()
@@ -1292,6 +1295,102 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The first request to an insecure-allowed registry whose scheme is not known yet: send
+    /// it over HTTPS and plain HTTP at once instead of pinging `/v2/` first, which saves a
+    /// round trip. The scheme that answers becomes the registry's (HTTPS wins a tie). A
+    /// plain answer is returned as the call's response; a 401 teaches the auth scheme and
+    /// lets the normal path retry with credentials; anything else falls back to it too.
+    async fn probe_with_first_request(&self, reg: &Arc<Registry>, call: &mut Call) -> Option<Resp> {
+        if !reg.insecure
+            || reg.base.initialized()
+            || !matches!(call.method, Method::GET | Method::HEAD)
+            || !matches!(call.body, ReqBody::Empty)
+            || call.path.starts_with("http://")
+            || call.path.starts_with("https://")
+        {
+            return None;
+        }
+        let permit = match std::mem::replace(&mut call.permit, Permit::Acquire) {
+            Permit::Held(p) => p,
+            Permit::Acquire => Some(reg.sem.clone().acquire_owned().await.ok()?),
+        };
+        // Whatever happens below, the normal path reuses this permit.
+        let outcome = self.probe_send(reg, call).await;
+        match outcome {
+            Some(resp) => Some(Resp {
+                resp: resp.0,
+                request: resp.1,
+                _permit: permit,
+            }),
+            None => {
+                call.permit = Permit::Held(permit);
+                None
+            }
+        }
+    }
+
+    /// The two sends of [`Client::probe_with_first_request`]; `None` sends the call down the
+    /// normal path.
+    async fn probe_send(
+        &self,
+        reg: &Arc<Registry>,
+        call: &Call,
+    ) -> Option<(reqwest::Response, String)> {
+        let send = |scheme: &str| {
+            let url = format!("{scheme}://{}{}", reg.api_host, call.path);
+            self.inner.requests.fetch_add(1, Ordering::Relaxed);
+            self.trace(&format!("{} {url} (probing the scheme)", call.method));
+            reg.client
+                .request(call.method.clone(), url)
+                .headers(call.headers.clone())
+                .send()
+        };
+        let tls = send("https");
+        let plain = send("http");
+        tokio::pin!(tls, plain);
+        type Answer = Option<Result<reqwest::Response, reqwest::Error>>;
+        let (tls_res, plain_res): (Answer, Answer) = tokio::select! {
+            r = &mut tls => match r {
+                Ok(resp) => (Some(Ok(resp)), None),
+                Err(e) => (Some(Err(e)), Some((&mut plain).await)),
+            },
+            r = &mut plain => {
+                if r.is_ok() {
+                    // Plain HTTP answered: give TLS a moment too, not longer (a port that
+                    // swallows a ClientHello must not stall us).
+                    let t = tokio::time::timeout(Duration::from_millis(1500), &mut tls).await;
+                    (t.ok(), Some(r))
+                } else {
+                    (Some((&mut tls).await), Some(r))
+                }
+            }
+        };
+        let (scheme, resp) = match (tls_res, plain_res) {
+            (Some(Ok(r)), _) => ("https", r),
+            (_, Some(Ok(r))) => ("http", r),
+            // Both failed: the normal path pings and explains what is wrong.
+            _ => return None,
+        };
+        let base = format!("{scheme}://{}", reg.api_host);
+        let _ = reg.base.set(base.clone());
+        let status = resp.status();
+        let request = format!("{} {base}{}", call.method, call.path);
+        self.trace(&format!("{} {request}", status.as_u16()));
+        if status == StatusCode::UNAUTHORIZED {
+            self.learn_auth(reg, resp.headers());
+        }
+        if status == StatusCode::UNAUTHORIZED
+            || status.is_redirection()
+            || status.is_server_error()
+            || status == StatusCode::TOO_MANY_REQUESTS
+        {
+            // Keep the connection for the retry the normal path makes.
+            let _ = resp.bytes().await;
+            return None;
+        }
+        Some((resp, request))
     }
 
     /// Build the error for a 401 that survived a fresh token: say what was asked, what the
