@@ -171,13 +171,17 @@ pub enum Command {
         b: String,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout
-    #[command(after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui")]
+    #[command(
+        after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout
-    #[command(after_help = "Example:\n  manifest-tui man > /usr/local/share/man/man1/manifest-tui.1")]
+    #[command(
+        after_help = "Example:\n  manifest-tui man > /usr/local/share/man/man1/manifest-tui.1"
+    )]
     Man,
     /// Print the TUI's key bindings (the same table the help overlay shows) as Markdown
     #[command(after_help = "Example:\n  manifest-tui keys")]
@@ -319,8 +323,7 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                 match format {
                     InspectFormat::Json => {
                         let obj = render::verbose_object(&e.reference, &e.descriptor, &e.raw);
-                        w(out, &render::reindent(obj.as_bytes(), "\t"));
-                        w(out, "\n");
+                        w(out, &json_out(render::reindent(obj.as_bytes(), "\t")));
                     }
                     InspectFormat::Table => {
                         w(out, &render::inspect_table(&local_inspection(&draft, &idx)))
@@ -335,8 +338,8 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                 let ins = local_inspection(&draft, &idx);
                 let text = match (format, verbose) {
                     (InspectFormat::Table, _) => render::inspect_table(&ins),
-                    (InspectFormat::Json, true) => render::inspect_verbose(&ins) + "\n",
-                    (InspectFormat::Json, false) => render::inspect_plain(&ins) + "\n",
+                    (InspectFormat::Json, true) => json_out(render::inspect_verbose(&ins)),
+                    (InspectFormat::Json, false) => json_out(render::inspect_plain(&ins)),
                 };
                 w(out, &text);
                 return Ok(ExitCode::SUCCESS);
@@ -349,8 +352,8 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             let ins = ops::inspect(&client, &r, opts, ops::no_progress()).await?;
             let text = match (format, verbose) {
                 (InspectFormat::Table, _) => render::inspect_table(&ins),
-                (InspectFormat::Json, true) => render::inspect_verbose(&ins) + "\n",
-                (InspectFormat::Json, false) => render::inspect_plain(&ins) + "\n",
+                (InspectFormat::Json, true) => json_out(render::inspect_verbose(&ins)),
+                (InspectFormat::Json, false) => json_out(render::inspect_plain(&ins)),
             };
             w(out, &text);
             Ok(ExitCode::SUCCESS)
@@ -533,6 +536,14 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             })
         }
     }
+}
+
+/// JSON for the terminal: one trailing newline, and characters a terminal could act on
+/// escaped inside strings (the document's value is unchanged).
+fn json_out(json: String) -> String {
+    let mut s = crate::sanitize::json_inert(&json).into_owned();
+    s.push('\n');
+    s
 }
 
 /// A local draft viewed as an inspection (for `inspect` of a local list).

@@ -91,6 +91,16 @@ pub struct Descriptor {
     pub artifact_type: Option<String>,
 }
 
+/// Go marshals an empty slice as `null` (docker writes `"manifests": null` for an empty
+/// list): read it as empty.
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// An image manifest (Docker schema2 or OCI), parsed view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageManifest {
@@ -105,7 +115,7 @@ pub struct ImageManifest {
     )]
     pub artifact_type: Option<String>,
     pub config: Descriptor,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub layers: Vec<Descriptor>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
@@ -120,7 +130,7 @@ pub struct Index {
     pub schema_version: i64,
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub manifests: Vec<Descriptor>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
@@ -510,6 +520,16 @@ mod tests {
             Digest::sha256(b"a")
         );
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn empty_list_reads_back() {
+        let bytes = render_list(Kind::OciIndex, &[], &BTreeMap::new());
+        let raw = RawManifest::new(bytes, OCI_INDEX).unwrap();
+        match raw.parse().unwrap() {
+            Parsed::Index(i) => assert!(i.manifests.is_empty()),
+            Parsed::Image(_) => panic!("an index"),
+        }
     }
 
     #[test]

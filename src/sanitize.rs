@@ -46,6 +46,28 @@ pub fn inert_multiline(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text for a terminal: characters a terminal may act on even inside a JSON string
+/// (C1 controls such as U+009B, a one-byte CSI; bidi overrides; line/paragraph separators)
+/// are written as `\uXXXX` escapes. Outside strings JSON is plain ASCII, so the document
+/// keeps its meaning; only what is printed changes, never what is hashed or pushed.
+pub fn json_inert(json: &str) -> Cow<'_, str> {
+    let risky = |c: char| {
+        c != '\n' && c != '\t' && (is_dangerous(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+    };
+    if !json.chars().any(risky) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +79,21 @@ mod tests {
         assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
         assert!(out.contains("\\u{1b}]52;c;ZXZpbA==\\u{7}"));
         assert!(out.ends_with("end\\u{9b}x"));
+    }
+
+    #[test]
+    fn json_stays_json_and_inert() {
+        let doc = serde_json::json!({"a": "x\u{9b}y\u{202e}z\u{2028}"}).to_string();
+        let out = json_inert(&doc);
+        assert!(
+            !out.chars().any(|c| c.is_control() || is_dangerous(c)),
+            "{out}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(&doc).unwrap()
+        );
     }
 
     #[test]

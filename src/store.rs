@@ -469,6 +469,11 @@ fn inode(path: &Path) -> u64 {
 /// `:`), so this tries the splits docker could have produced and keeps the first that parses
 /// back to the same directory name.
 pub fn list_ref_from_dir_name(dir_name: &str) -> Option<Reference> {
+    // A file name is at most 255 bytes; longer input cannot come from disk (and the
+    // candidate search below grows with the square of the dashes).
+    if dir_name.len() > 255 {
+        return None;
+    }
     let (name_part, digest_part) = match dir_name.split_once('@') {
         Some((n, d)) => (n, Some(d.replacen('-', ":", 1))),
         None => (dir_name, None),

@@ -78,16 +78,20 @@ fn assert_inert(what: &str, o: &Output) {
 /// Raw JSON output: only JSON's own escapes; no ESC, BEL or NUL byte (JSON requires those
 /// to be escaped). stderr is text and must be fully inert.
 fn assert_json_inert(what: &str, o: &Output) {
-    if let Some(i) = o
-        .stdout
-        .iter()
-        .position(|&b| matches!(b, 0x1b | 0x07 | 0x00))
-    {
+    // No control character at all outside indentation (C1 such as U+009B included), and no
+    // bidi override: JSON escapes them inside strings, so the value is unchanged.
+    if let Some((at, c)) = first_control(&o.stdout) {
         panic!(
-            "{what}: raw byte {:#04x} at {i} of JSON stdout\n{}",
-            o.stdout[i],
+            "{what}: raw control character {c} at byte {at} of JSON stdout\n{}",
             show(o)
         );
+    }
+    let text = String::from_utf8_lossy(&o.stdout);
+    if let Some(c) = text
+        .chars()
+        .find(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
+        panic!("{what}: raw bidi control {c:?} in JSON stdout\n{}", show(o));
     }
     if let Some((at, c)) = first_control(&o.stderr) {
         panic!(

@@ -268,7 +268,7 @@ fn render_list_is_byte_stable_and_parses_back() {
         } else {
             Kind::DockerList
         };
-        let entries: Vec<ListEntry> = (0..rng.range(1, 5))
+        let entries: Vec<ListEntry> = (0..rng.range(0, 5))
             .map(|_| ListEntry {
                 media_type: if kind.is_oci() {
                     media::OCI_MANIFEST.to_string()
