@@ -153,7 +153,13 @@ fn init_terminal() -> color_eyre::Result<DefaultTerminal> {
 }
 
 fn restore_terminal() {
-    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    // The cursor too: on a panic the process exits without dropping the terminal, which is
+    // what would otherwise show it again.
+    let _ = execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        ratatui::crossterm::cursor::Show
+    );
     ratatui::restore();
 }
 

@@ -350,6 +350,11 @@ async fn worker_loop(
     mut rx: mpsc::UnboundedReceiver<ToWorker>,
     tx: mpsc::UnboundedSender<WorkerEvent>,
 ) {
+    // Test hook for the "a panic anywhere restores the terminal" end-to-end test.
+    if std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == "worker") {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        panic!("test panic in the worker (MANIFEST_TUI_TEST_PANIC=worker)");
+    }
     let docker_config = opts
         .docker_config
         .clone()

@@ -84,6 +84,22 @@ impl Tui {
         }
     }
 
+    /// Is the alternate screen active (a TUI holds the terminal)?
+    pub fn alternate_screen(&self) -> bool {
+        self.screen
+            .lock()
+            .map(|p| p.screen().alternate_screen())
+            .unwrap_or(false)
+    }
+
+    /// Is the cursor hidden?
+    pub fn cursor_hidden(&self) -> bool {
+        self.screen
+            .lock()
+            .map(|p| p.screen().hide_cursor())
+            .unwrap_or(false)
+    }
+
     /// Type text, one key at a time (control characters are keys too: \r Enter, \x0e Ctrl-N).
     pub fn keys(&mut self, keys: &str) {
         for b in keys.bytes() {
@@ -102,10 +118,15 @@ impl Tui {
 
     /// Wait for the process to exit; its success.
     pub fn wait_exit(&mut self, within: Duration) -> Option<bool> {
+        self.wait_exit_code(within).map(|c| c == 0)
+    }
+
+    /// Wait for the process to exit; its exit code.
+    pub fn wait_exit_code(&mut self, within: Duration) -> Option<u32> {
         let deadline = Instant::now() + within;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status.success());
+                return Some(status.exit_code());
             }
             if Instant::now() > deadline {
                 return None;

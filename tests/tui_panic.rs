@@ -1,0 +1,81 @@
+//! A panic anywhere in the TUI (here: in the worker task) hands the terminal back: the
+//! alternate screen is left, the cursor shown, the report printed, the exit code non-zero.
+
+mod common;
+
+use common::pty::Tui;
+use std::path::Path;
+use std::time::Duration;
+
+#[test]
+fn a_worker_panic_restores_the_terminal_and_reports() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[],
+        &[
+            ("HOME", home.path()),
+            ("XDG_STATE_HOME", &home.path().join("state")),
+            ("XDG_CONFIG_HOME", &home.path().join("config")),
+            ("DOCKER_CONFIG", &home.path().join("docker")),
+            ("MANIFEST_TUI_TEST_PANIC", Path::new("worker")),
+            ("RUST_BACKTRACE", Path::new("0")),
+            ("RUST_LIB_BACKTRACE", Path::new("0")),
+        ],
+        30,
+        120,
+    );
+    tui.wait_for("the first frame", |s| s.contains("1 Browser"));
+    assert!(tui.alternate_screen(), "the TUI holds the alternate screen");
+    let code = tui.wait_exit_code(Duration::from_secs(15));
+    assert!(matches!(code, Some(c) if c != 0), "exit code {code:?}");
+    // The reader thread may still be draining the last bytes.
+    let screen = tui.wait_for("the panic report", |s| {
+        s.contains("test panic in the worker")
+    });
+    assert!(
+        !tui.alternate_screen(),
+        "the alternate screen was left:\n{screen}"
+    );
+    assert!(!tui.cursor_hidden(), "the cursor is shown again");
+}
+
+fn spawn_plain(home: &Path) -> Tui {
+    Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[],
+        &[
+            ("HOME", home),
+            ("XDG_STATE_HOME", &home.join("state")),
+            ("XDG_CONFIG_HOME", &home.join("config")),
+            ("DOCKER_CONFIG", &home.join("docker")),
+        ],
+        30,
+        120,
+    )
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut tui = spawn_plain(home.path());
+    tui.wait_for("the first frame", |s| s.contains("1 Browser"));
+    tui.keys("\x03");
+    assert_eq!(tui.wait_exit_code(Duration::from_secs(10)), Some(0));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!tui.alternate_screen() && !tui.cursor_hidden(), "Ctrl-C");
+
+    let mut tui = spawn_plain(home.path());
+    tui.wait_for("the first frame", |s| s.contains("1 Browser"));
+    let pid = tui.child.process_id().expect("pid");
+    // SAFETY: sending SIGTERM to our own child process.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGTERM);
+    }
+    assert!(
+        tui.wait_exit_code(Duration::from_secs(10)).is_some(),
+        "SIGTERM ends it"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!tui.alternate_screen() && !tui.cursor_hidden(), "SIGTERM");
+}
