@@ -9,15 +9,17 @@ use manifest_tui::tui::pane::View;
 use manifest_tui::tui::panes::browser;
 use manifest_tui::tui::state::browser::{BrowserState, Level};
 use manifest_tui::tui::state::list::FilterList;
-use manifest_tui::tui::theme::Theme;
 use manifest_tui::tui::state::Load;
+use manifest_tui::tui::theme::Theme;
 use manifest_tui::tui::worker::Content;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::hint::black_box;
 
 fn tags(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("1.{}.{}-build{i:05}", i / 100, i % 100)).collect()
+    (0..n)
+        .map(|i| format!("1.{}.{}-build{i:05}", i / 100, i % 100))
+        .collect()
 }
 
 fn browser_with_tags(n: usize) -> BrowserState {

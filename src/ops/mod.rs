@@ -17,8 +17,8 @@ mod inspect;
 mod push;
 pub mod render;
 
-pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use annotate::apply as apply_annotation;
+pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use create::{create, CreateOptions, CreateReport};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
