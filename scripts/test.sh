@@ -15,9 +15,9 @@ cargo clippy --all-targets -- -D warnings
 
 echo "== cargo test --release (all targets)"
 # Release mode: the end-to-end tests drive the release binary in a pseudo-terminal, and one
-# profile means one build. Two test threads: the machine has two cores and each registry
-# test starts its own registry process.
-cargo test --release --all-targets -- --test-threads=4
+# profile means one build. Four test threads: most tests wait on a registry or a pty, and each
+# registry test starts its own registry process on its own port.
+cargo test --release --all-targets --no-fail-fast -- --test-threads=4
 
 echo "== fuzz smoke (reference, manifest, store, challenge parsers)"
 if [ -x scripts/fuzz.sh ]; then

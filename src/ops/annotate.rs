@@ -3,7 +3,7 @@
 use super::OpError;
 use crate::platform::{self, Field, Platform};
 use crate::reference::Reference;
-use crate::store::{Store, StoreError, StoredEntry};
+use crate::store::{Draft, Store, StoreError, StoredEntry};
 
 /// How an entry is named on the command line: by reference, by digest (or a unique digest
 /// prefix of at least 7 hex characters), or by platform (`linux/arm64/v8`).
@@ -171,6 +171,26 @@ pub fn apply(
     Ok((p, ann))
 }
 
+/// Run `f` on the draft and the index of the entry `entry` names, under the list's lock;
+/// what `f` leaves in the draft is written back atomically.
+fn with_entry<T>(
+    store: &Store,
+    list: &Reference,
+    entry: &EntrySelector,
+    f: impl FnOnce(&mut Draft, usize) -> Result<T, OpError>,
+) -> Result<T, OpError> {
+    let list = list.clone().with_default_tag();
+    if !store.exists(&list) {
+        return Err(OpError::Store(StoreError::NoSuchList(list.to_string())));
+    }
+    store.update(&list, |cur| {
+        let mut draft = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
+        let i = find_one(&list, &draft.entries, entry)?;
+        let out = f(&mut draft, i)?;
+        Ok((draft, out))
+    })
+}
+
 /// `annotate LIST ENTRY [flags]`: update one entry's platform/annotations under the store
 /// lock and write it atomically. Returns the updated entry.
 pub fn annotate(
@@ -179,27 +199,19 @@ pub fn annotate(
     entry: &EntrySelector,
     opts: &AnnotateOptions,
 ) -> Result<StoredEntry, OpError> {
-    let list = list.clone().with_default_tag();
-    if !store.exists(&list) {
-        return Err(OpError::Store(StoreError::NoSuchList(list.to_string())));
-    }
-    store.update(&list, |cur| {
-        let mut draft = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
-        let i = find_one(&list, &draft.entries, entry)?;
+    with_entry(store, list, entry, |draft, i| {
+        let list_is_oci = draft.kind().is_oci();
+        let name = draft.list.clone();
         let e = &mut draft.entries[i];
         let (p, ann) = apply(&e.platform(), &e.descriptor.annotations, opts)?;
-        if !ann.is_empty()
-            && draft.meta.format != Some(crate::store::Format::Oci)
-            && !e.kind().is_oci()
-        {
+        if !ann.is_empty() && !list_is_oci {
             return Err(OpError::Invalid(format!(
-                "annotations need an OCI index, but {list} will be pushed as a Docker manifest list, which has no place for them. Make it an OCI index with `manifest-tui create --amend --format oci {list} ...`"
+                "annotations need an OCI index, but {name} will be pushed as a Docker manifest list, which has no place for them. Make it an OCI index with `manifest-tui create --amend --format oci {name} ...`"
             )));
         }
         e.descriptor.platform = Some(p);
         e.descriptor.annotations = ann;
-        let out = e.clone();
-        Ok((draft, out))
+        Ok(e.clone())
     })
 }
 
@@ -209,14 +221,5 @@ pub fn remove_entry(
     list: &Reference,
     entry: &EntrySelector,
 ) -> Result<StoredEntry, OpError> {
-    let list = list.clone().with_default_tag();
-    if !store.exists(&list) {
-        return Err(OpError::Store(StoreError::NoSuchList(list.to_string())));
-    }
-    store.update(&list, |cur| {
-        let mut draft = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
-        let i = find_one(&list, &draft.entries, entry)?;
-        let removed = draft.entries.remove(i);
-        Ok((draft, removed))
-    })
+    with_entry(store, list, entry, |draft, i| Ok(draft.entries.remove(i)))
 }
