@@ -17,7 +17,7 @@ echo "== cargo test --release (all targets)"
 # Release mode: the end-to-end tests drive the release binary in a pseudo-terminal, and one
 # profile means one build. Four test threads: most tests wait on a registry or a pty, and each
 # registry test starts its own registry process on its own port.
-cargo test --release --all-targets --no-fail-fast -- --test-threads=4
+RUST_TEST_THREADS=4 cargo test --release --all-targets --no-fail-fast
 
 echo "== fuzz smoke (reference, manifest, store, challenge parsers)"
 if [ -x scripts/fuzz.sh ]; then
