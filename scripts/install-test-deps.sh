@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install what the integration tests need: the CNCF Distribution registry (`docker-registry`,
-# run by the tests on 127.0.0.1 with their own config) and `skopeo` (used as a peer client).
+# run by the tests on 127.0.0.1 with their own config), `skopeo` and the `docker` CLI (peers
+# that read what we push and share our store; `docker manifest` needs no engine).
 # Idempotent: does nothing when both are present. Leaves no registry service on port 5000.
 set -euo pipefail
 
 missing=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 
 stop_packaged_service() {
     # The Debian package starts a `docker-registry` service on :5000; the tests start their own.
@@ -23,7 +25,7 @@ stop_packaged_service() {
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-test-deps: docker-registry and skopeo are installed"
+    echo "install-test-deps: docker-registry, skopeo and docker are installed"
     stop_packaged_service
     exit 0
 fi
@@ -38,7 +40,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
     fi
     status=0
-    { apt-get update -q && apt-get install -y -q --no-install-recommends docker-registry skopeo; } || status=$?
+    { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } || status=$?
     if [ "$created_policy" -eq 1 ]; then rm -f "$policy"; fi
     stop_packaged_service
     if [ "$status" -ne 0 ]; then
@@ -51,6 +53,6 @@ fi
 
 echo "install-test-deps: missing: ${missing[*]}" >&2
 echo "Install them (Debian/Ubuntu, as root):" >&2
-echo "    apt-get update && apt-get install -y docker-registry skopeo" >&2
+echo "    apt-get update && apt-get install -y ${missing[*]}" >&2
 echo "or set MANIFEST_TUI_REGISTRY_BIN to a Distribution 2.8 registry binary." >&2
 exit 1
