@@ -17,9 +17,16 @@ echo "== cargo test --release (all targets)"
 # Release mode: the end-to-end tests drive the release binary in a pseudo-terminal, and one
 # profile means one build. Four test threads: most tests wait on a registry or a pty, and each
 # registry test starts its own registry process on its own port.
-RUST_TEST_THREADS=4 cargo test --release --all-targets --no-fail-fast
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+RUST_TEST_THREADS=4 cargo test --release --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 
 echo "== fuzz smoke (reference, manifest, store, challenge parsers)"
-if [ -x scripts/fuzz.sh ]; then
-  bash scripts/fuzz.sh smoke
-fi
+bash scripts/fuzz.sh smoke
+
+# One closing line for the whole run, summed over every test binary.
+passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '^test result: .* ([0-9]+) failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed"
+exit "$status"
