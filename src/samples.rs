@@ -264,6 +264,20 @@ pub fn list(release: &str, oci: bool) -> SampleList {
     } else {
         media::DOCKER_LIST
     };
+    let manifest = list_body(mt, &children);
+    SampleList {
+        repo: LIST_REPO.to_string(),
+        tag: list_tag(release, oci),
+        media_type: mt,
+        digest: Digest::sha256(&manifest),
+        manifest,
+        children,
+    }
+}
+
+/// The bytes of a list/index of `media_type` over `children` (pretty-printed JSON, the way
+/// common build tools write them; deterministic).
+pub fn list_body(media_type: &str, children: &[SampleImage]) -> Vec<u8> {
     let manifests: Vec<serde_json::Value> = children
         .iter()
         .map(|c| {
@@ -275,16 +289,8 @@ pub fn list(release: &str, oci: bool) -> SampleList {
             })
         })
         .collect();
-    let body = json!({"schemaVersion": 2, "mediaType": mt, "manifests": manifests});
-    let manifest = serde_json::to_vec_pretty(&body).unwrap_or_default();
-    SampleList {
-        repo: LIST_REPO.to_string(),
-        tag: list_tag(release, oci),
-        media_type: mt,
-        digest: Digest::sha256(&manifest),
-        manifest,
-        children,
-    }
+    let body = json!({"schemaVersion": 2, "mediaType": media_type, "manifests": manifests});
+    serde_json::to_vec_pretty(&body).unwrap_or_default()
 }
 
 /// (`repo:tag`, digest) of the four lists/indexes, in README order.

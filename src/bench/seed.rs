@@ -85,19 +85,8 @@ pub fn image(i: usize) -> SampleImage {
 
 /// The 24-entry list's bytes and digest.
 pub fn list24() -> (Vec<u8>, Digest) {
-    let manifests: Vec<serde_json::Value> = (0..N_IMAGES)
-        .map(|i| {
-            let c = image(i);
-            json!({
-                "mediaType": c.media_type,
-                "size": c.manifest.len(),
-                "digest": c.digest.as_str(),
-                "platform": serde_json::to_value(&c.platform).unwrap_or_default(),
-            })
-        })
-        .collect();
-    let body = json!({"schemaVersion": 2, "mediaType": media::DOCKER_LIST, "manifests": manifests});
-    let bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();
+    let images: Vec<SampleImage> = (0..N_IMAGES).map(image).collect();
+    let bytes = samples::list_body(media::DOCKER_LIST, &images);
     let d = Digest::sha256(&bytes);
     (bytes, d)
 }
