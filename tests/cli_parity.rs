@@ -459,3 +459,78 @@ fn unchanged_repush_is_a_no_op() {
     let b = ok(mt(cfg.path(), &["push", &list]), "push again");
     assert_eq!(a.out.lines().last(), b.out.lines().last(), "same digest");
 }
+
+#[test]
+fn attestations_are_left_out_of_an_expanded_index_unless_asked_for() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    // An OCI index like buildx writes: six images plus an attestation manifest
+    // (unknown/unknown, vnd.docker.reference.type) pointing at one of them.
+    let list = samples::list("v1", true);
+    let mut manifests: Vec<serde_json::Value> = list
+        .children
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "mediaType": c.media_type, "size": c.manifest.len(),
+                "digest": c.digest.as_str(), "platform": c.platform,
+            })
+        })
+        .collect();
+    // Its own manifest (a real attestation is one): the v2 arm64 image, which v1 lacks.
+    let v2 = samples::list("v2", true);
+    let att = v2
+        .children
+        .iter()
+        .find(|c| !list.children.iter().any(|k| k.digest == c.digest))
+        .expect("a v2 child that v1 does not have");
+    manifests.push(serde_json::json!({
+        "mediaType": att.media_type, "size": att.manifest.len(), "digest": att.digest.as_str(),
+        "annotations": {
+            "vnd.docker.reference.type": "attestation-manifest",
+            "vnd.docker.reference.digest": att.digest.as_str(),
+        },
+        "platform": {"architecture": "unknown", "os": "unknown"},
+    }));
+    let index = serde_json::to_vec_pretty(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": manifest_tui::media::OCI_INDEX, "manifests": manifests,
+    }))
+    .unwrap();
+    common::put_manifest(
+        &reg.url,
+        samples::LIST_REPO,
+        "with-attestation",
+        manifest_tui::media::OCI_INDEX,
+        &index,
+    );
+    let src = format!("{host}/samples/app:with-attestation");
+
+    let plain = format!("{host}/att/plain:v1");
+    ok(
+        mt(cfg.path(), &["create", &plain, &src]),
+        "create from the index",
+    );
+    let t = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &plain]),
+        "table",
+    );
+    assert_eq!(t.out.lines().count(), 2 + 6, "six entries: {}", t.out);
+    assert!(!t.out.contains("unknown"), "{}", t.out);
+
+    let all = format!("{host}/att/all:v1");
+    ok(
+        mt(
+            cfg.path(),
+            &["create", "--include-attestations", &all, &src],
+        ),
+        "create with attestations",
+    );
+    let t = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &all]),
+        "table",
+    );
+    assert_eq!(t.out.lines().count(), 2 + 7, "{}", t.out);
+    assert!(t.out.contains("unknown/unknown"), "{}", t.out);
+}

@@ -101,34 +101,6 @@ fn assert_json_inert(what: &str, o: &Output) {
     }
 }
 
-fn put_manifest(base: &str, repo: &str, tag: &str, media_type: &str, body: &[u8]) -> Digest {
-    let url = format!("{base}/v2/{repo}/manifests/{tag}");
-    let digest = Digest::sha256(body);
-    let body = body.to_vec();
-    let mt = media_type.to_string();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    rt.block_on(async move {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("reqwest client");
-        let r = client
-            .put(&url)
-            .header("Content-Type", mt)
-            .body(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("PUT {url}: {e}"));
-        let status = r.status();
-        let text = r.text().await.unwrap_or_default();
-        assert_eq!(status.as_u16(), 201, "PUT {url}: {status} {text}");
-    });
-    digest
-}
-
 /// An OCI index over the sample children, with hostile annotations and platform fields.
 fn hostile_index(children: &[samples::SampleImage], take: usize, evil_platform: bool) -> Vec<u8> {
     let manifests: Vec<serde_json::Value> = children
