@@ -10,7 +10,6 @@
 mod common;
 
 use common::*;
-use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
