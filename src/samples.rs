@@ -414,18 +414,7 @@ pub fn crc32(data: &[u8]) -> u32 {
 /// `authorization` is a full `Authorization` header value (`Basic …` / `Bearer …`) or `None`.
 /// Blobs the registry already has are not uploaded again, so seeding twice is fine.
 pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .tls_danger_accept_invalid_certs(true)
-        .no_proxy()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| format!("seed: cannot build an HTTP client: {e}"))?;
-    let s = Seeder {
-        client,
-        base: base_url.trim_end_matches('/').to_string(),
-        auth: authorization.map(str::to_string),
-    };
+    let s = Seeder::new(base_url, authorization)?;
     let mut out = Seeded::default();
     let mut have: std::collections::HashSet<(String, Digest)> = Default::default();
     for rel in RELEASES {
@@ -466,13 +455,33 @@ pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seed
     .map_err(|_| "seed: the seeding thread panicked".to_string())?
 }
 
-struct Seeder {
+/// Raw-HTTP uploads of blobs and manifests to a registry, independent of the crate's own
+/// client (so seeding also checks the registry with a second implementation). Shared by the
+/// samples, the benchmark's extra images and the demo.
+pub struct Seeder {
     client: reqwest::Client,
     base: String,
     auth: Option<String>,
 }
 
 impl Seeder {
+    /// A seeder for `base_url` (`http://127.0.0.1:PORT` or `https://…`; self-signed TLS
+    /// accepted); `authorization` is a full `Authorization` header value, if any.
+    pub fn new(base_url: &str, authorization: Option<&str>) -> Result<Seeder, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .tls_danger_accept_invalid_certs(true)
+            .no_proxy()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("seed: cannot build an HTTP client: {e}"))?;
+        Ok(Seeder {
+            client,
+            base: base_url.trim_end_matches('/').to_string(),
+            auth: authorization.map(str::to_string),
+        })
+    }
+
     fn req(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
         let mut r = self.client.request(method, url);
         if let Some(a) = &self.auth {
@@ -515,7 +524,7 @@ impl Seeder {
     }
 
     /// Upload one blob unless present; true when it was uploaded.
-    async fn upload_blob(&self, repo: &str, d: &Digest, bytes: &[u8]) -> Result<bool, String> {
+    pub async fn upload_blob(&self, repo: &str, d: &Digest, bytes: &[u8]) -> Result<bool, String> {
         let head_url = format!("{}/v2/{repo}/blobs/{d}", self.base);
         let r = self
             .req(reqwest::Method::HEAD, &head_url)
@@ -561,7 +570,8 @@ impl Seeder {
         Ok(true)
     }
 
-    async fn put_manifest(
+    /// PUT a manifest under a tag or digest and check the digest the registry reports.
+    pub async fn put_manifest(
         &self,
         repo: &str,
         reference: &str,

@@ -4,9 +4,8 @@
 
 use crate::digest::Digest;
 use crate::media;
-use crate::samples::{self, SampleImage};
+use crate::samples::{self, SampleImage, Seeder};
 use serde_json::json;
-use std::time::Duration;
 
 /// How many bench images there are.
 pub const N_IMAGES: usize = 24;
@@ -94,139 +93,22 @@ pub fn list24() -> (Vec<u8>, Digest) {
 /// Push the 24 images and the 24-entry list to the plain-HTTP registry at `base_url`
 /// (`http://127.0.0.1:PORT`, directly, not through the proxy).
 pub async fn seed(base_url: &str) -> Result<(), String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| format!("bench seed: cannot build an HTTP client: {e}"))?;
-    let base = base_url.trim_end_matches('/');
+    let s = Seeder::new(base_url, None)?;
     for i in 0..N_IMAGES {
         let img = image(i);
-        push_image(&client, base, &img.repo, TAG, &img).await?;
-        push_image(&client, base, LIST24_REPO, img.digest.as_str(), &img).await?;
+        // Each image under its own tag, and by digest in the list's repository (a list's
+        // children must live there).
+        for (repo, reference) in [(img.repo.as_str(), TAG), (LIST24_REPO, img.digest.as_str())] {
+            for (d, bytes) in &img.blobs {
+                s.upload_blob(repo, d, bytes).await?;
+            }
+            s.put_manifest(repo, reference, img.media_type, &img.manifest, &img.digest)
+                .await?;
+        }
     }
     let (list, digest) = list24();
-    put_manifest(
-        &client,
-        base,
-        LIST24_REPO,
-        TAG,
-        media::DOCKER_LIST,
-        &list,
-        &digest,
-    )
-    .await
-}
-
-async fn push_image(
-    c: &reqwest::Client,
-    base: &str,
-    repo: &str,
-    reference: &str,
-    img: &SampleImage,
-) -> Result<(), String> {
-    for (d, bytes) in &img.blobs {
-        upload_blob(c, base, repo, d, bytes).await?;
-    }
-    put_manifest(
-        c,
-        base,
-        repo,
-        reference,
-        img.media_type,
-        &img.manifest,
-        &img.digest,
-    )
-    .await
-}
-
-async fn upload_blob(
-    c: &reqwest::Client,
-    base: &str,
-    repo: &str,
-    d: &Digest,
-    bytes: &[u8],
-) -> Result<(), String> {
-    let url = format!("{base}/v2/{repo}/blobs/uploads/");
-    let r = c
-        .post(&url)
-        .header(reqwest::header::CONTENT_LENGTH, "0")
-        .send()
+    s.put_manifest(LIST24_REPO, TAG, media::DOCKER_LIST, &list, &digest)
         .await
-        .map_err(|e| format!("bench seed: POST {url}: {e}"))?;
-    if r.status().as_u16() != 202 {
-        return Err(format!("bench seed: POST {url} answered {}", r.status()));
-    }
-    let loc = r
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("bench seed: POST {url} answered 202 without a Location"))?
-        .to_string();
-    let loc = if loc.starts_with('/') {
-        format!("{base}{loc}")
-    } else {
-        loc
-    };
-    let sep = if loc.contains('?') { '&' } else { '?' };
-    let put = format!("{loc}{sep}digest={d}");
-    let r = c
-        .put(&put)
-        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .map_err(|e| format!("bench seed: PUT blob {d} into {repo}: {e}"))?;
-    if r.status().as_u16() != 201 {
-        return Err(format!(
-            "bench seed: PUT blob {d} into {repo} answered {}",
-            r.status()
-        ));
-    }
-    Ok(())
-}
-
-async fn put_manifest(
-    c: &reqwest::Client,
-    base: &str,
-    repo: &str,
-    reference: &str,
-    media_type: &str,
-    body: &[u8],
-    want: &Digest,
-) -> Result<(), String> {
-    let url = format!("{base}/v2/{repo}/manifests/{reference}");
-    let r = c
-        .put(&url)
-        .header(reqwest::header::CONTENT_TYPE, media_type)
-        .body(body.to_vec())
-        .send()
-        .await
-        .map_err(|e| format!("bench seed: PUT {url}: {e}"))?;
-    let status = r.status();
-    let got = r
-        .headers()
-        .get("docker-content-digest")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if status.as_u16() != 201 {
-        let body: String = r
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(300)
-            .collect();
-        return Err(format!("bench seed: PUT {url} answered {status}: {body}"));
-    }
-    if got != want.as_str() {
-        return Err(format!(
-            "bench seed: PUT {url}: registry reports digest {got:?}, expected {want}"
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
