@@ -79,3 +79,56 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(!tui.alternate_screen() && !tui.cursor_hidden(), "SIGTERM");
 }
+
+/// Ctrl-Z under a job-control shell: the terminal is handed back (alternate screen left,
+/// cursor shown), the process is stopped, and `fg` brings the TUI back, redrawn and working.
+/// The shell matters: a process without one (an orphaned process group) never stops, as the
+/// kernel drops SIGTSTP for it.
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut sh = Tui::spawn(
+        Path::new("/bin/bash"),
+        &["--norc", "--noprofile", "-i"],
+        &[
+            ("HOME", home.path()),
+            ("XDG_STATE_HOME", &home.path().join("state")),
+            ("XDG_CONFIG_HOME", &home.path().join("config")),
+            ("DOCKER_CONFIG", &home.path().join("docker")),
+            ("PS1", Path::new("shell$ ")),
+        ],
+        30,
+        120,
+    );
+    sh.wait_for("the shell prompt", |s| s.contains("shell$"));
+    sh.keys(&format!("{}\r", env!("CARGO_BIN_EXE_manifest-tui")));
+    sh.wait_for("the first frame", |s| s.contains("1 Browser"));
+    assert!(sh.alternate_screen(), "the TUI holds the alternate screen");
+
+    sh.keys("\x1a");
+    let screen = sh.wait_for("the shell's job report", |s| s.contains("Stopped"));
+    assert!(!sh.alternate_screen(), "suspended: main screen\n{screen}");
+    assert!(!sh.cursor_hidden(), "suspended: cursor shown");
+
+    sh.keys("fg\r");
+    sh.wait_for("the TUI again", |s| s.contains("1 Browser"));
+    assert!(sh.alternate_screen(), "resumed: alternate screen again");
+    // It still answers keys: the help overlay opens.
+    sh.keys("?");
+    sh.wait_for("the help overlay after resuming", |s| {
+        s.contains("show all keys")
+    });
+    sh.keys("\x1bq");
+    sh.wait_for("the shell prompt after quitting", |s| {
+        s.matches("shell$").count() >= 2
+    });
+    assert!(
+        !sh.alternate_screen() && !sh.cursor_hidden(),
+        "after quitting"
+    );
+    sh.keys("exit\r");
+    assert!(
+        sh.wait_exit(Duration::from_secs(10)).is_some(),
+        "the shell exits"
+    );
+}

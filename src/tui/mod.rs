@@ -171,7 +171,14 @@ fn suspend(terminal: &mut DefaultTerminal) -> color_eyre::Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     *terminal = init_terminal()?;
-    terminal.clear()?;
+    // A new terminal starts from empty buffers, so clearing the screen is all a full redraw
+    // needs. Not `Terminal::clear`: it asks the terminal for the cursor position, which
+    // times out on terminals that do not answer (and races the event reader on those that do).
+    execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+    )
+    .wrap_err("cannot clear the screen after resuming")?;
     Ok(())
 }
 
