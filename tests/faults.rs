@@ -262,6 +262,30 @@ async fn server_errors_and_429_are_retried_then_bounded() {
         );
         assert_eq!(p.count("GET", path), 2);
 
+        // Retry-After as an HTTP-date (whole seconds, so 3 s ahead is 2–3 s of waiting).
+        p.clear();
+        p.reset_seen();
+        let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3));
+        p.rule(
+            "GET",
+            path,
+            Action::Serve {
+                status: 429,
+                headers: vec![("Retry-After".into(), at.clone())],
+                body: Arc::new(b"slow down".to_vec()),
+                content_length: true,
+            },
+            Some(1),
+        );
+        let t = Instant::now();
+        c.get_manifest(&r).await.expect("429 with a date retried");
+        let waited = t.elapsed();
+        assert!(
+            waited >= Duration::from_millis(1900),
+            "Retry-After: {at} ignored: {waited:?}"
+        );
+        assert_eq!(p.count("GET", path), 2);
+
         // A registry that always fails: bounded, with a clear message naming the request.
         for action in [Action::Status(503), Action::TooMany { retry_after: 1 }] {
             p.clear();

@@ -63,10 +63,26 @@ fn split_links(v: &str) -> Vec<&str> {
     out
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is ignored), capped at 10 s.
+/// The longest `Retry-After` we honour: a registry asking for more gets 10 s and, if it
+/// still refuses, the error (rather than a command that sits silent for an hour).
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(10);
+
+/// `Retry-After` as seconds or as an HTTP-date, capped at [`RETRY_AFTER_CAP`]; a date in
+/// the past means now.
 pub fn retry_after(v: Option<&str>) -> Option<Duration> {
-    let secs: u64 = v?.trim().parse().ok()?;
-    Some(Duration::from_secs(secs.min(10)))
+    retry_after_at(v, std::time::SystemTime::now())
+}
+
+fn retry_after_at(v: Option<&str>, now: std::time::SystemTime) -> Option<Duration> {
+    let v = v?.trim();
+    let wait = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = httpdate::parse_http_date(v).ok()?;
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(RETRY_AFTER_CAP))
 }
 
 /// Exponential backoff with jitter for retry number `attempt` (1-based): ~300 ms, 600 ms,
@@ -160,7 +176,23 @@ mod tests {
     fn retry_after_and_backoff() {
         assert_eq!(retry_after(Some("3")), Some(Duration::from_secs(3)));
         assert_eq!(retry_after(Some("120")), Some(Duration::from_secs(10)));
-        assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        // HTTP-date: relative to now, past dates mean now, capped like the seconds form.
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let at = |v: &str| retry_after_at(Some(v), now);
+        assert_eq!(
+            at("Wed, 21 Oct 2015 07:28:04 GMT"),
+            Some(Duration::from_secs(4))
+        );
+        assert_eq!(at("Wed, 21 Oct 2015 07:27:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("Thu, 22 Oct 2015 07:28:00 GMT"), Some(RETRY_AFTER_CAP));
+        // The obsolete RFC 850 and asctime forms are HTTP-dates too.
+        assert_eq!(
+            at("Wednesday, 21-Oct-15 07:28:02 GMT"),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(at("Wed Oct 21 07:28:01 2015"), Some(Duration::from_secs(1)));
+        assert_eq!(retry_after(Some("soon")), None);
+        assert_eq!(retry_after(Some("-3")), None);
         assert_eq!(retry_after(None), None);
         let b1 = backoff(1);
         let b3 = backoff(3);
