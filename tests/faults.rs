@@ -215,6 +215,74 @@ async fn registry_killed_at_the_first_blob_mount_then_restarted() {
     .await
 }
 
+/// The token server is retried like the registry: 5xx and 429 with backoff, a permanent
+/// failure given up in bounded time with the token request named; a refusal is not retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_server_errors_are_retried_then_bounded() {
+    bounded(async {
+        let reg = TestRegistry::new(false, Auth::TokenBehindProxy(TokenPolicy::default()));
+        reg.seed_async().await;
+        let p = reg.issuer_proxy.as_ref().expect("issuer proxy");
+        let client = |cfg: std::path::PathBuf| {
+            Client::new(ClientOptions {
+                docker_config: Some(cfg),
+                certs_dirs: Some(Vec::new()),
+                ..Default::default()
+            })
+            .expect("client")
+        };
+        let r = rf(&format!("{}/{}:v1", reg.host, samples::LIST_REPO));
+
+        // Two 503s, then the token: the command succeeds.
+        p.rule("GET", "/token", Action::Status(503), Some(2));
+        let c = client(reg.docker_config());
+        let m = c.get_manifest(&r).await.expect("token request retried");
+        assert_eq!(m.media_type, media::DOCKER_LIST);
+        assert_eq!(p.count("GET", "/token"), 3, "two failures and a success");
+
+        // 429 with Retry-After: 1 is waited for.
+        p.clear();
+        p.reset_seen();
+        p.rule("GET", "/token", Action::TooMany { retry_after: 1 }, Some(1));
+        let t = Instant::now();
+        client(reg.docker_config())
+            .get_manifest(&r)
+            .await
+            .expect("429 from the token server retried");
+        assert!(
+            t.elapsed() >= Duration::from_millis(900),
+            "Retry-After ignored"
+        );
+        assert_eq!(p.count("GET", "/token"), 2);
+
+        // Always 503: bounded, and the error names the token request and the status.
+        p.clear();
+        p.reset_seen();
+        p.rule("GET", "/token", Action::Status(503), None);
+        let t = Instant::now();
+        let e = client(reg.docker_config())
+            .get_manifest(&r)
+            .await
+            .expect_err("permanent token failure");
+        let took = t.elapsed();
+        let s = e.to_string();
+        assert!(took < Duration::from_secs(15), "took {took:?}");
+        assert!(s.contains("/token") && s.contains("503"), "{s}");
+        assert_eq!(p.count("GET", "/token"), 4, "four attempts: {s}");
+
+        // A refusal (wrong password) is an answer, not a fault: asked once, not retried.
+        p.clear();
+        p.reset_seen();
+        let e = client(reg.docker_config_for(ALICE, "not-the-password"))
+            .get_manifest(&r)
+            .await
+            .expect_err("wrong password");
+        assert!(e.to_string().contains("docker login"), "{e}");
+        assert_eq!(p.count("GET", "/token"), 1, "{e}");
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_and_429_are_retried_then_bounded() {
     bounded(async {

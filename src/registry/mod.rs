@@ -1036,7 +1036,28 @@ impl Client {
                 return Ok(t.token.clone());
             }
         }
-        let (token, expires_in) = self.fetch_token(reg, realm, service, &scopes).await?;
+        // The token server is a request like any other: a 5xx, a 429 or a dropped connection
+        // is retried with the same backoff and budget as registry requests.
+        let start = Instant::now();
+        let mut attempt = 1u32;
+        let (token, expires_in) = loop {
+            match self.fetch_token(reg, realm, service, &scopes).await {
+                Ok(t) => break t,
+                Err(TokenFailure {
+                    error,
+                    retry: Some(hint),
+                }) => {
+                    let d = hint.unwrap_or_else(|| http::backoff(attempt));
+                    if attempt >= MAX_ATTEMPTS || start.elapsed() + d > RETRY_BUDGET {
+                        return Err(error);
+                    }
+                    self.trace(&format!("{error}; retry {attempt} in {d:?}"));
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+                Err(TokenFailure { error, retry: None }) => return Err(error),
+            }
+        };
         let margin = if expires_in > 40 { 20 } else { expires_in / 3 };
         *slot = Some(CachedToken {
             token: token.clone(),
@@ -1051,7 +1072,7 @@ impl Client {
         realm: &str,
         service: Option<&str>,
         scopes: &[Scope],
-    ) -> Result<(Secret, u64), RegistryError> {
+    ) -> Result<(Secret, u64), TokenFailure> {
         let bad_realm =
             |m: String| RegistryError::new(format!("GET {realm}"), ErrorKind::Auth { message: m });
         let realm_url = Url::parse(realm).map_err(|e| {
@@ -1063,14 +1084,17 @@ impl Client {
             (Some(h), Some(p)) if h.contains(':') => format!("[{h}]:{p}"),
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
-            (None, _) => return Err(bad_realm(format!("the token realm {realm} has no host"))),
+            (None, _) => {
+                return Err(bad_realm(format!("the token realm {realm} has no host")).into())
+            }
         };
         let realm_insecure = self.is_insecure_allowed(&realm_host);
         let creds = self.creds(reg).await?;
         if realm_url.scheme() != "https" && creds.is_some() && !realm_insecure && !reg.insecure {
             return Err(bad_realm(format!(
                 "the token realm {realm} is plain HTTP; refusing to send your credentials over it (pass --insecure to allow it)"
-            )));
+            ))
+            .into());
         }
         let client = self.pool(&realm_host, realm_insecure)?;
         let scope_strs: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
@@ -1111,7 +1135,7 @@ impl Client {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| transport(format!("POST {realm}"), &e))?;
+                .map_err(|e| TokenFailure::transport(format!("POST {realm}"), &e))?;
             let status = resp.status().as_u16();
             if status != 404 && status != 405 {
                 return self
@@ -1150,7 +1174,7 @@ impl Client {
         let resp = rb
             .send()
             .await
-            .map_err(|e| transport(request.clone(), &e))?;
+            .map_err(|e| TokenFailure::transport(request.clone(), &e))?;
         self.token_answer(resp, &request, &who, reg).await
     }
 
@@ -1160,20 +1184,23 @@ impl Client {
         request: &str,
         who: &str,
         reg: &Registry,
-    ) -> Result<(Secret, u64), RegistryError> {
+    ) -> Result<(Secret, u64), TokenFailure> {
         let status = resp.status().as_u16();
+        // Worth another try: the token server is overloaded or restarting.
+        let retry = (status >= 500 || status == 429)
+            .then(|| http::retry_after(header_str(resp.headers(), "retry-after").as_deref()));
         let body = read_response_limited(resp, MAX_ERROR_BODY)
             .await
             .unwrap_or_default();
         self.trace(&format!("{status} {request}"));
         if status == 200 {
             let t = auth::parse_token_response(&body).ok_or_else(|| {
-                RegistryError::new(
+                TokenFailure::from(RegistryError::new(
                     request,
                     ErrorKind::Auth {
                         message: "the token server answered without a token".into(),
                     },
-                )
+                ))
             })?;
             return Ok((t.token, t.expires_in));
         }
@@ -1198,7 +1225,10 @@ impl Client {
                 if detail.is_empty() { String::new() } else { format!(": {detail}") }
             )
         };
-        Err(RegistryError::new(request, ErrorKind::Auth { message }))
+        Err(TokenFailure {
+            error: RegistryError::new(request, ErrorKind::Auth { message }),
+            retry,
+        })
     }
 
     /// Send a call: auth, one re-auth on 401, retries for idempotent requests, redirects.
@@ -1880,6 +1910,29 @@ fn describe(e: &reqwest::Error) -> String {
         parts.insert(0, "timed out".into());
     }
     parts.join(": ")
+}
+
+/// A failed token request, and whether it is worth retrying (`Some`, with the server's
+/// `Retry-After` when it sent one).
+struct TokenFailure {
+    error: RegistryError,
+    retry: Option<Option<Duration>>,
+}
+
+impl From<RegistryError> for TokenFailure {
+    fn from(error: RegistryError) -> Self {
+        TokenFailure { error, retry: None }
+    }
+}
+
+impl TokenFailure {
+    /// The request never got an answer: retry unless the request itself was malformed.
+    fn transport(request: String, e: &reqwest::Error) -> Self {
+        TokenFailure {
+            error: transport(request, e),
+            retry: (!e.is_builder()).then_some(None),
+        }
+    }
 }
 
 fn transport(request: impl Into<String>, e: &reqwest::Error) -> RegistryError {

@@ -271,6 +271,11 @@ impl TokenIssuer {
     }
 
     /// `http://127.0.0.1:PORT/token` (the registry's realm).
+    /// `127.0.0.1:PORT`
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
     pub fn realm(&self) -> String {
         format!("http://127.0.0.1:{}/token", self.port)
     }

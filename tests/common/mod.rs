@@ -24,6 +24,8 @@ pub use manifest_tui::localreg::{LocalConfig, LocalRegistry, TlsFiles, TokenAuth
 #[allow(unused_imports)]
 pub use manifest_tui::samples::{self, Seeded};
 
+use faultproxy::FaultProxy;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use manifest_tui::digest::Digest;
@@ -45,6 +47,9 @@ pub enum Auth {
     None,
     Basic,
     Token(TokenPolicy),
+    /// Token auth with the realm pointing at a [`FaultProxy`] in front of the issuer, so a
+    /// test can make the token server fail (the proxy is [`TestRegistry::issuer_proxy`]).
+    TokenBehindProxy(TokenPolicy),
 }
 
 /// A running registry (plus its issuer for the token flavour) and its files.
@@ -62,6 +67,8 @@ pub struct TestRegistry {
     pub ca_pem: Option<PathBuf>,
     /// The token issuer (token flavour only).
     pub issuer: Option<TokenIssuer>,
+    /// The proxy in front of the issuer ([`Auth::TokenBehindProxy`] only).
+    pub issuer_proxy: Option<FaultProxy>,
 }
 
 /// `Basic base64(user:password)`.
@@ -119,6 +126,8 @@ impl TestRegistry {
             cfg.tls = Some(files);
         }
         let mut issuer = None;
+        let mut issuer_proxy = None;
+        let proxied = matches!(auth, Auth::TokenBehindProxy(_));
         let flavour = match auth {
             Auth::None => {
                 if tls {
@@ -138,12 +147,20 @@ impl TestRegistry {
                 cfg.htpasswd = Some(path);
                 Flavour::Basic
             }
-            Auth::Token(policy) => {
+            Auth::Token(policy) | Auth::TokenBehindProxy(policy) => {
                 let iss = TokenIssuer::start(policy);
                 let bundle = dir.path().join("token-bundle.pem");
                 std::fs::write(&bundle, iss.cert_pem()).expect("harness: write token bundle");
+                let realm = if proxied {
+                    let p = FaultProxy::start(&iss.host());
+                    let realm = format!("http://{}/token", p.host);
+                    issuer_proxy = Some(p);
+                    realm
+                } else {
+                    iss.realm()
+                };
                 cfg.token = Some(TokenAuth {
-                    realm: iss.realm(),
+                    realm,
                     service: SERVICE.into(),
                     issuer: ISSUER.into(),
                     root_cert_bundle: bundle,
@@ -164,6 +181,7 @@ impl TestRegistry {
             flavour,
             ca_pem,
             issuer,
+            issuer_proxy,
         }
     }
 
