@@ -47,6 +47,21 @@ pub fn ellipsize(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Shorten to at most `max` characters by cutting the start, beginning with `…` when cut:
+/// for references, whose end (repository and tag) tells entries apart.
+pub fn ellipsize_start(s: &str, max: usize) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - (max - 1)));
+    Cow::Owned(out)
+}
+
 /// A platform as `os/arch[/variant]` with the os.version in parentheses, for display.
 pub fn platform_label(p: &crate::platform::Platform) -> String {
     if p.os.is_empty() && p.architecture.is_empty() {
@@ -62,4 +77,23 @@ pub fn osc52(text: &str) -> String {
         "\x1b]52;c;{}\x07",
         base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_cuts_the_end_or_the_start() {
+        assert_eq!(ellipsize("samples/app", 20), "samples/app");
+        assert_eq!(ellipsize("samples/app-linux-amd64:v1", 8), "samples…");
+        assert_eq!(ellipsize_start("samples/app", 11), "samples/app");
+        assert_eq!(
+            ellipsize_start("samples/app-linux-amd64:v1", 9),
+            "…amd64:v1"
+        );
+        assert_eq!(ellipsize_start("ñandú/ü:v1", 4), "…:v1");
+        assert_eq!(ellipsize_start("abc", 1), "…");
+        assert_eq!(ellipsize_start("abc", 0), "");
+    }
 }

@@ -4,9 +4,11 @@
 use super::{centered, empty_message, load_line, pane_block};
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
-use crate::tui::state::editor::{format_label, problems, EditorState, Focus, Form, Mode, RowKind};
+use crate::tui::state::editor::{
+    format_label, problems, EditorState, Focus, Form, Mode, Problem, RowKind,
+};
 use crate::tui::state::list::scroll_offset;
-use crate::tui::text::{ellipsize, inert, platform_label, short_digest};
+use crate::tui::text::{ellipsize, ellipsize_start, inert, platform_label, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -117,7 +119,22 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     };
     let [body, bottom] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(inner);
-    let left_w = (body.width * 2 / 5).clamp(20.min(body.width), 48);
+    // The lists column is as wide as its longest name needs (plus problem mark, count,
+    // format, gaps and borders: 12),
+    // at most 2/5 of the pane: the entries table gets the rest.
+    let longest = s
+        .rows
+        .iter()
+        .map(|r| match &r.draft {
+            Ok(d) => d.list.to_string().chars().count(),
+            Err(_) => r.dir_name.chars().count(),
+        })
+        .max()
+        .unwrap_or(0);
+    let left_w = (longest.saturating_add(12).min(48) as u16)
+        .max(24)
+        .min(body.width * 2 / 5)
+        .max(20.min(body.width));
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
     draw_lists(frame, left, s, view);
@@ -319,11 +336,12 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let probs = problems(d);
-    let prob_h = if probs.is_empty() {
-        0
-    } else {
-        (probs.len() as u16 + 1).min(inner.height / 2)
-    };
+    // The problems, wrapped (each says what to do about it; none is cut off), under the
+    // table in at most half the pane.
+    let prob_par = (!probs.is_empty()).then(|| problems_paragraph(&probs, view));
+    let prob_h = prob_par.as_ref().map_or(0, |p| {
+        (p.line_count(inner.width).min(u16::MAX as usize) as u16).min(inner.height / 2)
+    });
     let [table_area, prob_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(prob_h)]).areas(inner);
     if d.entries.is_empty() {
@@ -338,6 +356,16 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     } else {
         let h = table_area.height.saturating_sub(1) as usize;
         let off = scroll_offset(s.entries_offset.get(), s.entry_sel, h, d.entries.len());
+        let plat_w = d
+            .entries
+            .iter()
+            .map(|e| platform_label(&e.platform()).chars().count() + 1)
+            .max()
+            .unwrap_or(12)
+            .clamp(12, 34) as u16;
+        // What the reference column gets (mark, platform, digest and three gaps take the
+        // rest); a long reference keeps its end, where repositories differ.
+        let ref_w = table_area.width.saturating_sub(1 + plat_w + 19 + 3).max(10) as usize;
         s.entries_offset.set(off);
         let rows: Vec<Row> = d
             .entries
@@ -362,7 +390,10 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
                 let row = Row::new(vec![
                     Cell::from(mark),
                     Cell::from(inert(&plat).into_owned()),
-                    Cell::from(inert(&short_ref(&e.reference, &d.list.domain)).into_owned()),
+                    Cell::from(
+                        ellipsize_start(&inert(&short_ref(&e.reference, &d.list.domain)), ref_w)
+                            .into_owned(),
+                    ),
                     Cell::from(Span::styled(short_digest(e.digest().as_str()), t.muted)),
                 ]);
                 if i == s.entry_sel && focused {
@@ -372,13 +403,6 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
                 }
             })
             .collect();
-        let plat_w = d
-            .entries
-            .iter()
-            .map(|e| platform_label(&e.platform()).chars().count() + 2)
-            .max()
-            .unwrap_or(12)
-            .clamp(12, 34) as u16;
         let table = Table::new(
             rows,
             [
@@ -391,28 +415,33 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         .header(Row::new(vec!["", "platform", "reference", "digest"]).style(t.header));
         frame.render_widget(table, table_area);
     }
-    if prob_h > 0 {
-        let mut lines = vec![Line::from(Span::styled(
-            format!("Before push ({}):", probs.len()),
-            t.header,
-        ))];
-        for p in &probs {
-            let who = match p.entry {
-                Some(i) => format!("#{} ", i + 1),
-                None => String::new(),
-            };
-            let (mark, style) = if p.blocking {
-                ("✗ ", t.error)
-            } else {
-                ("i ", t.muted)
-            };
-            lines.push(Line::from(vec![
-                Span::styled(mark, style),
-                Span::raw(format!("{who}{}", inert(&p.text))),
-            ]));
-        }
-        frame.render_widget(Paragraph::new(lines), prob_area);
+    if let Some(par) = prob_par.filter(|_| prob_h > 0) {
+        frame.render_widget(par, prob_area);
     }
+}
+
+fn problems_paragraph<'a>(probs: &[Problem], view: &View) -> Paragraph<'a> {
+    let t = view.theme;
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Before push ({}):", probs.len()),
+        t.header,
+    ))];
+    for p in probs {
+        let who = match p.entry {
+            Some(i) => format!("#{} ", i + 1),
+            None => String::new(),
+        };
+        let (mark, style) = if p.blocking {
+            ("✗ ", t.error)
+        } else {
+            ("i ", t.muted)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::raw(format!("{who}{}", inert(&p.text))),
+        ]));
+    }
+    Paragraph::new(lines).wrap(Wrap { trim: false })
 }
 
 fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keymap) {
