@@ -542,3 +542,84 @@ fn list_names_with_a_port_and_a_tag_are_read_back_as_such() {
     let r = worker::tagged_list_ref("docker.io_library_my-app-v1.2").expect("a reading");
     assert_eq!(r.to_string(), "docker.io/library/my-app:v1.2");
 }
+
+/// Tags and repositories the browser listed reach the editor (an app event), and Tab in the
+/// add prompt completes from them, cycling in sorted order.
+#[test]
+fn the_add_prompt_completes_references_the_browser_listed() {
+    use manifest_tui::tui::pane::Pane;
+    use manifest_tui::tui::panes::browser::BrowserPane;
+    use manifest_tui::tui::state::browser::Level;
+    use manifest_tui::tui::worker::{RequestId, WorkerEvent};
+
+    // The browser, on 127.0.0.1:5000/samples/app, receives a page of tags.
+    let mut b = BrowserPane::default();
+    b.state.registry = Some("127.0.0.1:5000".into());
+    b.state.repo = Some("samples/app".into());
+    b.state.level = Level::Tags;
+    let mut ctx = Ctx::default();
+    b.worker_event(
+        WorkerEvent {
+            id: RequestId(1),
+            slot: Slot::Tags,
+            reply: Reply::TagsPage {
+                tags: vec!["v2".into(), "v1".into(), "latest".into()],
+                done: true,
+            },
+        },
+        &mut ctx,
+    );
+    let seen = ctx
+        .events
+        .iter()
+        .find_map(|e| match e {
+            AppEvent::Seen(v) => Some(v.clone()),
+            _ => None,
+        })
+        .expect("a Seen event");
+    assert_eq!(
+        seen,
+        [
+            "127.0.0.1:5000/samples/app:v2",
+            "127.0.0.1:5000/samples/app:v1",
+            "127.0.0.1:5000/samples/app:latest"
+        ]
+    );
+
+    // A catalog page names repositories.
+    let mut ctx = Ctx::default();
+    b.worker_event(
+        WorkerEvent {
+            id: RequestId(2),
+            slot: Slot::Catalog,
+            reply: Reply::CatalogPage {
+                repos: vec!["samples/app".into()],
+                done: true,
+            },
+        },
+        &mut ctx,
+    );
+    assert!(
+        matches!(&ctx.events[..], [AppEvent::Seen(v)] if v == &["127.0.0.1:5000/samples/app"]),
+        "{:?}",
+        ctx.events
+    );
+
+    // The editor is not the event's only listener: it keeps the references, never consumes.
+    let mut e = editor::EditorPane::default();
+    e.state = editor_with(vec![six()]);
+    let mut ctx = Ctx::default();
+    assert!(!e.app_event(&AppEvent::Seen(seen), &mut ctx));
+    e.state.action(Action::AddEntry, &mut ctx);
+    typed(&mut e.state, "127.0.0.1:5000/samples/app:v");
+    let value = |s: &EditorState| match &s.mode {
+        Mode::Prompt(p) => p.field.value().to_string(),
+        other => panic!("{other:?}"),
+    };
+    e.state.field_key(&key(KeyCode::Tab));
+    assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
+    e.state.field_key(&key(KeyCode::Tab));
+    assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v2");
+    e.state.field_key(&key(KeyCode::Tab));
+    assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
+}

@@ -72,6 +72,9 @@ pub enum AppEvent {
     SendToEditor(Box<EditorItem>),
     /// Make a pane the active one.
     Show(PaneId),
+    /// References the user came across (a repository's tags, the catalog): the editor
+    /// completes from them. Never consumed, so every pane may listen.
+    Seen(Vec<String>),
 }
 
 /// What a pane may ask of the app. Plain data: the app drains it after each call.

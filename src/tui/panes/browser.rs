@@ -3,7 +3,7 @@
 use super::{empty_message, load_line, pane_block};
 use crate::media::Kind;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{Ctx, Pane, PaneId, View};
+use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::browser::{BrowserState, Level};
 use crate::tui::state::list::{scroll_offset, FilterList, ItemText};
 use crate::tui::state::Load;
@@ -56,7 +56,11 @@ impl Pane for BrowserPane {
             Slot::Registries | Slot::Catalog | Slot::Tags | Slot::Content
         )
     }
-    fn worker_event(&mut self, ev: WorkerEvent, _ctx: &mut Ctx) {
+    fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
+        let seen = self.state.references_in(&ev.reply);
+        if !seen.is_empty() {
+            ctx.emit(AppEvent::Seen(seen));
+        }
         self.state.reply(ev.slot, ev.reply)
     }
     fn busy(&self) -> bool {

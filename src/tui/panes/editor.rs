@@ -66,11 +66,15 @@ impl Pane for EditorPane {
                 self.state.receive(item, ctx);
                 true
             }
+            // Not consumed: only remembered for completing references.
             AppEvent::SetCompareSide(_, crate::ops::Source::Remote(r)) => {
-                // Not consumed: only remembered for completing references.
-                if r.tag.is_some() && !self.state.seen.contains(&r.to_string()) {
-                    self.state.seen.push(r.to_string());
+                if r.tag.is_some() {
+                    self.state.seen.insert(r.to_string());
                 }
+                false
+            }
+            AppEvent::Seen(refs) => {
+                self.state.seen.extend(refs.iter().cloned());
                 false
             }
             _ => false,

@@ -646,6 +646,23 @@ impl BrowserState {
         }
     }
 
+    /// The references a page of the catalog (`host/repo`) or of tags (`host/repo:tag`)
+    /// names, for completion elsewhere.
+    pub fn references_in(&self, reply: &Reply) -> Vec<String> {
+        let Some(host) = &self.registry else {
+            return Vec::new();
+        };
+        match (reply, &self.repo) {
+            (Reply::CatalogPage { repos, .. }, _) => {
+                repos.iter().map(|r| format!("{host}/{r}")).collect()
+            }
+            (Reply::TagsPage { tags, .. }, Some(repo)) => {
+                tags.iter().map(|t| format!("{host}/{repo}:{t}")).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// A current reply for one of the browser's slots.
     pub fn reply(&mut self, slot: Slot, reply: Reply) {
         match (slot, reply) {

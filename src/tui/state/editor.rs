@@ -521,8 +521,9 @@ pub struct EditorState {
     pub queue: VecDeque<StoreOp>,
     /// The last store change failed with this (shown until the next change).
     pub last_error: Option<String>,
-    /// References seen (entries, items sent from the browser), for completion.
-    pub seen: Vec<String>,
+    /// References seen (entries, items sent from the browser, the catalog and tags the
+    /// browser listed), sorted for prefix completion.
+    pub seen: std::collections::BTreeSet<String>,
     /// Items sent from the browser before any list existed: added once one is created.
     pub pending_add: Vec<Reference>,
     /// Key bindings (the form looks up its own keys while a field has focus).
@@ -550,7 +551,7 @@ impl EditorState {
             in_flight: None,
             queue: VecDeque::new(),
             last_error: None,
-            seen: Vec::new(),
+            seen: Default::default(),
             pending_add: Vec::new(),
             keymap,
             lists_offset: Default::default(),
@@ -624,10 +625,7 @@ impl EditorState {
     }
 
     fn remember(&mut self, r: &Reference) {
-        let s = r.to_string();
-        if !self.seen.contains(&s) {
-            self.seen.push(s);
-        }
+        self.seen.insert(r.to_string());
     }
 
     /// A reply for the editor's slots.
@@ -1049,8 +1047,7 @@ impl EditorState {
                 if p.kind == PromptKind::Add {
                     if let Some(a) = self.keymap.lookup(Context::Form, key) {
                         if matches!(a, Action::Complete | Action::CompletePrev) {
-                            let seen = self.seen.clone();
-                            cycle_reference(p, &seen, a == Action::Complete);
+                            cycle_reference(p, &self.seen, a == Action::Complete);
                             return;
                         }
                     }
@@ -1139,7 +1136,7 @@ impl EditorState {
 }
 
 /// Tab in the add prompt: complete the last word from the references seen.
-fn cycle_reference(p: &mut Prompt, seen: &[String], forward: bool) {
+fn cycle_reference(p: &mut Prompt, seen: &std::collections::BTreeSet<String>, forward: bool) {
     let text = p.field.value().to_string();
     let (head, word) = match text.rfind(' ') {
         Some(i) => (text[..=i].to_string(), text[i + 1..].to_string()),
@@ -1149,7 +1146,10 @@ fn cycle_reference(p: &mut Prompt, seen: &[String], forward: bool) {
         Some((b, _)) => b.clone(),
         None => word,
     };
-    let cands: Vec<&String> = seen.iter().filter(|s| s.starts_with(&base)).collect();
+    let cands: Vec<&String> = seen
+        .range(base.clone()..)
+        .take_while(|s| s.starts_with(&base))
+        .collect();
     if cands.is_empty() {
         p.error = Some(format!("nothing seen starts with {base:?}"));
         return;
