@@ -606,8 +606,9 @@ fn the_add_prompt_completes_references_the_browser_listed() {
     );
 
     // The editor is not the event's only listener: it keeps the references, never consumes.
-    let mut e = editor::EditorPane::default();
-    e.state = editor_with(vec![six()]);
+    let mut e = editor::EditorPane {
+        state: editor_with(vec![six()]),
+    };
     let mut ctx = Ctx::default();
     assert!(!e.app_event(&AppEvent::Seen(seen), &mut ctx));
     e.state.action(Action::AddEntry, &mut ctx);
