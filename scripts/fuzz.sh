@@ -6,6 +6,8 @@
 #                                         # every (or the named) target for SECONDS each
 #                                         # (default 600 = 10 min)
 #   scripts/fuzz.sh build                 # only build the targets
+#   scripts/fuzz.sh coverage TARGET       # line/region coverage of src/ reached by the kept
+#                                         # corpus (needs `rustup component add llvm-tools`)
 #   scripts/fuzz.sh list                  # the target names
 #
 # Targets: reference, manifest, store_entry, challenge (see fuzz/fuzz_targets/).
@@ -115,7 +117,28 @@ case "$MODE" in
     [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
     echo "== fuzz long: ${chosen[*]} ran ${secs}s each without a crash"
     ;;
+  coverage)
+    t=${2:-}
+    [[ " ${TARGETS[*]} " == *" $t "* ]] || die "coverage: name a target (${TARGETS[*]})"
+    ensure_cargo_fuzz
+    sysroot=$(rustc --print sysroot)
+    llvm_cov=$(find "$sysroot/lib/rustlib" -name llvm-cov -type f | head -n 1)
+    [ -n "$llvm_cov" ] || die "coverage needs llvm-cov: rustup component add llvm-tools"
+    cp Cargo.lock fuzz/Cargo.lock
+    cov_target="$CACHE/fuzz-cov"
+    mkdir -p "$FUZZ_WORK/corpus/$t"
+    echo "== coverage of $t over $FUZZ_WORK/corpus/$t and fuzz/corpus/$t"
+    cargo fuzz coverage "${BUILD_FLAGS[@]}" --target-dir "$cov_target" "$t" \
+      "$FUZZ_WORK/corpus/$t" "fuzz/corpus/$t" >"$FUZZ_WORK/logs/$t.coverage.log" 2>&1 ||
+      die "coverage run failed; see $FUZZ_WORK/logs/$t.coverage.log"
+    bin=$(find "$cov_target" -path "*/release/$t" -type f | head -n 1)
+    # The files of this crate the target reaches: regions, missed regions, cover, ...
+    # (llvm-cov's columns; TOTAL counts every crate linked in).
+    "$llvm_cov" report "$bin" -instr-profile="fuzz/coverage/$t/coverage.profdata" |
+      awk -v root="$ROOT/src/" 'NR <= 2 || (index("/" $1, root) == 1 && $4 != "0.00%") || $1 == "TOTAL"'
+    echo "== per function: $llvm_cov report -show-functions $bin -instr-profile=fuzz/coverage/$t/coverage.profdata $ROOT/src/FILE.rs"
+    ;;
   *)
-    die "usage: scripts/fuzz.sh smoke | long [SECONDS] [TARGET...] | build | list"
+    die "usage: scripts/fuzz.sh smoke | long [SECONDS] [TARGET...] | coverage TARGET | build | list"
     ;;
 esac
