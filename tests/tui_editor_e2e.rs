@@ -1,17 +1,18 @@
 //! End to end, keyboard only: the binary in a pseudo-terminal (screen parsed by vt100) against
 //! a real seeded registry builds a list from the six sample images, sets one entry's variant
 //! and os.features in the annotation form, and pushes it; skopeo then reads the pushed list.
-//! A second run makes the push fail (the registry is stopped) and checks that the error is on
-//! screen and the local list intact.
+//! A second run makes the push fail midway (a fault proxy refuses the list's tag after the
+//! children are up) and checks that the error is on screen, the local list intact, and that
+//! retrying completes the push.
 
 mod common;
 
+use common::faultproxy::{Action, FaultProxy};
 use common::pty::Tui;
 use manifest_tui::reference::Reference;
 use manifest_tui::samples;
 use manifest_tui::store::Store;
 use std::path::Path;
-use std::time::Duration;
 
 const ROWS: u16 = 40;
 const COLS: u16 = 200;
@@ -24,16 +25,10 @@ fn six_refs(host: &str) -> Vec<String> {
 }
 
 /// Start the TUI on the registry and build `target` from `refs` with the keyboard.
-fn build_list(
-    reg: &common::TestRegistry,
-    docker_config: &Path,
-    home: &Path,
-    target: &str,
-    refs: &[String],
-) -> Tui {
+fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs: &[String]) -> Tui {
     let mut tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
-        &["--registry", &reg.host],
+        &["--registry", host],
         &[
             ("HOME", home),
             ("XDG_STATE_HOME", &home.join("state")),
@@ -68,7 +63,7 @@ fn build_annotate_and_push_a_list_with_the_keyboard_only() {
     std::fs::create_dir_all(&docker_config).expect("docker config dir");
     let target = format!("{}/e2e/app:v1", reg.host);
     let mut tui = build_list(
-        &reg,
+        &reg.host,
         &docker_config,
         home.path(),
         &target,
@@ -167,35 +162,68 @@ fn build_annotate_and_push_a_list_with_the_keyboard_only() {
 }
 
 #[test]
-fn a_failed_push_shows_the_error_and_keeps_the_draft() {
-    let mut reg = common::TestRegistry::plain();
+fn a_push_failing_midway_shows_the_error_keeps_the_draft_and_retries() {
+    let reg = common::TestRegistry::plain();
     reg.seed();
+    // The TUI talks to the registry through a fault proxy that refuses the list's own tag:
+    // the six children go up, then the last step of the push fails.
+    let proxy = FaultProxy::start(&reg.host);
+    let list_put = "/v2/e2e/down/manifests/v1";
+    proxy.rule("PUT", list_put, Action::Status(500), None);
     let home = tempfile::tempdir().expect("tempdir");
     let docker_config = home.path().join("docker");
     std::fs::create_dir_all(&docker_config).expect("docker config dir");
-    let target = format!("{}/e2e/down:v1", reg.host);
-    let refs = six_refs(&reg.host);
-    let mut tui = build_list(&reg, &docker_config, home.path(), &target, &refs[..2]);
+    let target = format!("{}/e2e/down:v1", proxy.host);
+    let refs = six_refs(&proxy.host);
+    let mut tui = build_list(&proxy.host, &docker_config, home.path(), &target, &refs);
 
-    // The registry goes away before the push (stopping it mid-push is a race with six small
-    // images; the fault-proxy tests cover an interrupted push of the operation itself).
-    reg.stop();
     tui.keys("p");
     let screen = tui.wait_for("the failure", |s| s.contains("✗ push failed"));
     assert!(screen.contains("r retries"), "{screen}");
+    assert!(
+        screen.contains("500"),
+        "the registry's answer is shown:\n{screen}"
+    );
+    assert!(
+        proxy.count("PUT", "/v2/e2e/down/manifests/sha256:") >= 6,
+        "the children were pushed before the list failed"
+    );
 
     // The draft is untouched.
     let store = Store::open(Some(&docker_config));
-    let d = store
-        .load(&Reference::parse(&target).expect("target"))
-        .expect("the local list is still there");
-    assert_eq!(d.entries.len(), 2);
-    // Back in the editor, it is still listed.
-    tui.keys("\x1b");
-    std::thread::sleep(Duration::from_millis(100));
-    tui.keys("3");
-    tui.wait_for("the editor", |s| {
-        s.contains("Local lists (1)") && s.contains("2 entries")
-    });
+    let list = Reference::parse(&target).expect("target");
+    let d = store.load(&list).expect("the local list is still there");
+    assert_eq!(d.entries.len(), 6);
+
+    // The registry recovers; r pushes again and completes.
+    proxy.clear();
+    tui.keys("r");
+    let screen = tui.wait_for("the retried push", |s| s.contains("digest sha256:"));
+    let digest = screen
+        .lines()
+        .find_map(|l| l.split("digest ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("digest on screen")
+        .to_string();
     tui.keys("q");
+
+    // skopeo, straight at the registry, finds the list under that digest.
+    let out = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{}/e2e/down:v1", reg.host),
+        ])
+        .output()
+        .expect("run skopeo");
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        manifest_tui::digest::Digest::sha256(&out.stdout).as_str(),
+        digest
+    );
 }
