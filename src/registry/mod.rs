@@ -127,7 +127,7 @@ struct Inner {
     config_dir: Option<PathBuf>,
     registries: Mutex<HashMap<String, Arc<Registry>>>,
     pools: Mutex<HashMap<(String, bool), reqwest::Client>>,
-    tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<CachedToken>>>>>,
+    tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<TokenSlot>>>>,
     requests: AtomicU64,
     token_requests: AtomicU64,
     connections: Arc<AtomicU64>,
@@ -163,6 +163,17 @@ struct CachedToken {
     token: Secret,
     expires: Instant,
 }
+
+/// One scope's token, or the failure to get it. Requests for the same scope queue on the
+/// slot; remembering a failure for [`TOKEN_FAILURE_MEMORY`] makes the ones queued behind a
+/// failed fetch fail at once instead of each retrying the token server again.
+#[derive(Default)]
+struct TokenSlot {
+    cached: Option<CachedToken>,
+    failed: Option<(Instant, RegistryError)>,
+}
+
+const TOKEN_FAILURE_MEMORY: Duration = Duration::from_secs(5);
 
 /// A request body: replayable bytes, or a one-shot stream.
 enum ReqBody {
@@ -1029,7 +1040,12 @@ impl Client {
             m.entry(key).or_default().clone()
         };
         let mut slot = cell.lock().await;
-        if let Some(t) = slot.as_ref() {
+        if let Some((at, e)) = &slot.failed {
+            if at.elapsed() < TOKEN_FAILURE_MEMORY {
+                return Err(e.clone());
+            }
+        }
+        if let Some(t) = slot.cached.as_ref() {
             let is_stale =
                 stale.is_some_and(|s| s.expose().strip_prefix("Bearer ") == Some(t.token.expose()));
             if !is_stale && t.expires > Instant::now() {
@@ -1049,17 +1065,22 @@ impl Client {
                 }) => {
                     let d = hint.unwrap_or_else(|| http::backoff(attempt));
                     if attempt >= MAX_ATTEMPTS || start.elapsed() + d > RETRY_BUDGET {
+                        slot.failed = Some((Instant::now(), error.clone()));
                         return Err(error);
                     }
                     self.trace(&format!("{error}; retry {attempt} in {d:?}"));
                     tokio::time::sleep(d).await;
                     attempt += 1;
                 }
-                Err(TokenFailure { error, retry: None }) => return Err(error),
+                Err(TokenFailure { error, retry: None }) => {
+                    slot.failed = Some((Instant::now(), error.clone()));
+                    return Err(error);
+                }
             }
         };
+        slot.failed = None;
         let margin = if expires_in > 40 { 20 } else { expires_in / 3 };
-        *slot = Some(CachedToken {
+        slot.cached = Some(CachedToken {
             token: token.clone(),
             expires: Instant::now() + Duration::from_secs(expires_in - margin),
         });
