@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::TestRegistry;
+use common::{skopeo_inspect_raw, TestRegistry};
 use manifest_tui::digest::Digest;
 use manifest_tui::samples;
 use std::path::Path;
@@ -50,17 +50,7 @@ fn docker(config: &Path, args: &[&str]) -> Run {
 }
 
 fn skopeo_raw(host: &str, reference: &str) -> Vec<u8> {
-    let o = Command::new("skopeo")
-        .args(["inspect", "--raw", "--tls-verify=false"])
-        .arg(format!("docker://{host}/{reference}"))
-        .output()
-        .expect("skopeo is installed (scripts/install-test-deps.sh)");
-    assert!(
-        o.status.success(),
-        "skopeo: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.stdout
+    skopeo_inspect_raw(&format!("{host}/{reference}"), &[])
 }
 
 fn children(host: &str, release: &str, oci: bool) -> Vec<String> {

@@ -469,17 +469,8 @@ fn skopeo_sees_the_same_bytes() {
     let r = TestRegistry::plain();
     r.seed();
     let l = samples::list("v1", false);
-    let out = std::process::Command::new("skopeo")
-        .args(["inspect", "--raw", "--tls-verify=false"])
-        .arg(format!("docker://{}/samples/app:v1", r.host))
-        .output()
-        .expect("skopeo must be installed (scripts/install-test-deps.sh)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(Digest::sha256(&out.stdout), l.digest);
+    let raw = skopeo_inspect_raw(&format!("{}/samples/app:v1", r.host), &[]);
+    assert_eq!(Digest::sha256(&raw), l.digest);
 }
 
 #[test]
@@ -487,19 +478,11 @@ fn skopeo_through_the_token_issuer() {
     let r = TestRegistry::token();
     r.seed();
     let l = samples::list("v1", true);
-    let out = std::process::Command::new("skopeo")
-        .args(["inspect", "--raw", "--tls-verify=false"])
-        .arg(format!("--creds={READER}:{READER_PASSWORD}"))
-        .arg(format!("docker://{}/samples/app:v1-oci", r.host))
-        .output()
-        .expect("skopeo must be installed (scripts/install-test-deps.sh)");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        r.log()
+    let raw = skopeo_inspect_raw(
+        &format!("{}/samples/app:v1-oci", r.host),
+        &[&format!("--creds={READER}:{READER_PASSWORD}")],
     );
-    assert_eq!(Digest::sha256(&out.stdout), l.digest);
+    assert_eq!(Digest::sha256(&raw), l.digest);
     let log = r.issuer().log();
     assert!(log.iter().any(|q| q.method == "GET"
         && q.basic_user.as_deref() == Some(READER)

@@ -119,21 +119,8 @@ fn build_annotate_and_push_a_list_with_the_keyboard_only() {
     tui.keys("q");
 
     // An independent peer reads what was pushed.
-    let out = std::process::Command::new("skopeo")
-        .args([
-            "inspect",
-            "--raw",
-            "--tls-verify=false",
-            &format!("docker://{target}"),
-        ])
-        .output()
-        .expect("run skopeo");
-    assert!(
-        out.status.success(),
-        "skopeo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("list JSON");
+    let raw = common::skopeo_inspect_raw(&target, &[]);
+    let v: serde_json::Value = serde_json::from_slice(&raw).expect("list JSON");
     assert_eq!(
         v["mediaType"],
         "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -157,7 +144,7 @@ fn build_annotate_and_push_a_list_with_the_keyboard_only() {
         .nth(1)
         .and_then(|r| r.split_whitespace().next())
         .expect("digest on screen");
-    let listed = manifest_tui::digest::Digest::sha256(&out.stdout);
+    let listed = manifest_tui::digest::Digest::sha256(&raw);
     assert_eq!(digest, listed.as_str());
 }
 
@@ -208,22 +195,6 @@ fn a_push_failing_midway_shows_the_error_keeps_the_draft_and_retries() {
     tui.keys("q");
 
     // skopeo, straight at the registry, finds the list under that digest.
-    let out = std::process::Command::new("skopeo")
-        .args([
-            "inspect",
-            "--raw",
-            "--tls-verify=false",
-            &format!("docker://{}/e2e/down:v1", reg.host),
-        ])
-        .output()
-        .expect("run skopeo");
-    assert!(
-        out.status.success(),
-        "skopeo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        manifest_tui::digest::Digest::sha256(&out.stdout).as_str(),
-        digest
-    );
+    let raw = common::skopeo_inspect_raw(&format!("{}/e2e/down:v1", reg.host), &[]);
+    assert_eq!(manifest_tui::digest::Digest::sha256(&raw).as_str(), digest);
 }

@@ -431,3 +431,22 @@ pub fn put_manifest(base: &str, repo: &str, tag: &str, media_type: &str, body: &
     });
     digest
 }
+
+/// `skopeo inspect --raw` of `image` (`host/repo:tag` or `host/repo@digest`, TLS not
+/// verified), with `extra` arguments such as `--creds=…`: the exact bytes the registry
+/// serves, read by an independent client. Panics with skopeo's stderr (and the hint to
+/// install it) when it fails.
+pub fn skopeo_inspect_raw(image: &str, extra: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .args(extra)
+        .arg(format!("docker://{image}"))
+        .output()
+        .expect("skopeo must be installed (scripts/install-test-deps.sh)");
+    assert!(
+        out.status.success(),
+        "skopeo inspect {image}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
