@@ -57,7 +57,26 @@ fuzz_target!(|data: &[u8]| {
             for e in &draft.entries {
                 let _ = e.platform();
                 let _ = e.kind();
-                let _ = manifest_tui::store::encode_entry(e);
+            }
+            // Whatever loads must survive our own write: the bytes we would store for an
+            // entry load back as the same entry, and writing that again changes nothing.
+            if let [e] = &draft.entries[..] {
+                let bytes = manifest_tui::store::encode_entry(e);
+                let path = f.entry.with_file_name(&e.file_name);
+                let _ = std::fs::remove_file(target);
+                std::fs::write(&path, &bytes).expect("fuzz: write the re-encoded entry");
+                let again = f
+                    .store
+                    .load(&f.list)
+                    .unwrap_or_else(|err| panic!("a re-encoded entry does not load: {err}"));
+                assert_eq!(again.entries.len(), 1);
+                assert_eq!(&again.entries[0], e, "the re-encoded entry differs");
+                assert_eq!(
+                    manifest_tui::store::encode_entry(&again.entries[0]),
+                    bytes,
+                    "encoding is not stable"
+                );
+                let _ = std::fs::remove_file(&path);
             }
         }
         Err(e) => {
