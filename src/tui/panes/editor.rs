@@ -123,9 +123,8 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     };
     let [body, bottom] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(inner);
-    // The lists column is as wide as its longest name needs (plus problem mark, count,
-    // format, gaps and borders: 12),
-    // at most 2/5 of the pane: the entries table gets the rest.
+    // The lists column is as wide as its longest name needs (plus 12 for the problem mark,
+    // count, format, gaps and borders), at most 2/5 of the pane; the entries get the rest.
     let longest = s
         .rows
         .iter()
