@@ -820,61 +820,34 @@ impl Client {
         let http_base = format!("http://{}", reg.api_host);
         if reg.insecure {
             // Both schemes at once: a plain-HTTP registry costs no failed TLS round trip
-            // first. HTTPS wins when both answer.
-            let tls = self.ping_once(reg, &https);
-            let plain = self.ping_once(reg, &http_base);
-            tokio::pin!(tls, plain);
-            let mut plain_done = None;
-            let tls_result = tokio::select! {
-                r = &mut tls => r,
-                r = &mut plain => {
-                    let ok = r.is_ok();
-                    plain_done = Some(r);
-                    if ok {
-                        // Plain HTTP answered: give TLS a moment to answer too, not longer
-                        // (a port that swallows a ClientHello must not stall us).
-                        match tokio::time::timeout(Duration::from_millis(1500), &mut tls).await {
-                            Ok(r) => r,
-                            Err(_) => return Ok(http_base.clone()),
-                        }
-                    } else {
-                        (&mut tls).await
-                    }
-                }
+            // first.
+            let race =
+                race_schemes(self.ping_once(reg, &https), self.ping_once(reg, &http_base)).await;
+            let (https_err, e) = match race {
+                SchemeRace::Https(()) => return Ok(https),
+                SchemeRace::Http(()) => return Ok(http_base),
+                SchemeRace::Neither { https, http } => (https, http),
             };
-            let https_err = match tls_result {
-                Ok(()) => return Ok(https.clone()),
-                Err(e) => e,
-            };
-            let plain = match plain_done {
-                Some(r) => r,
-                None => plain.await,
-            };
-            match plain {
-                Ok(()) => return Ok(http_base.clone()),
-                Err(e) => {
-                    let request = format!("GET {http_base}/v2/");
-                    let retryable = e.is_connect() || e.is_timeout();
-                    let msg = format!(
-                        "{} (https failed too: {})",
-                        describe(&e),
-                        describe(&https_err)
-                    );
-                    return Err((
-                        RegistryError::new(
-                            request,
-                            ErrorKind::Transport {
-                                message: msg,
-                                hint: Some(format!(
-                                    "is the registry running at {}? Start it or check the host and port",
-                                    reg.domain
-                                )),
-                            },
-                        ),
-                        retryable,
-                    ));
-                }
-            }
+            let request = format!("GET {http_base}/v2/");
+            let retryable = e.is_connect() || e.is_timeout();
+            let msg = format!(
+                "{} (https failed too: {})",
+                describe(&e),
+                describe(&https_err)
+            );
+            return Err((
+                RegistryError::new(
+                    request,
+                    ErrorKind::Transport {
+                        message: msg,
+                        hint: Some(format!(
+                            "is the registry running at {}? Start it or check the host and port",
+                            reg.domain
+                        )),
+                    },
+                ),
+                retryable,
+            ));
         }
         let https_err = match self.ping_once(reg, &https).await {
             Ok(()) => return Ok(https),
@@ -1398,31 +1371,11 @@ impl Client {
                 .headers(call.headers.clone())
                 .send()
         };
-        let tls = send("https");
-        let plain = send("http");
-        tokio::pin!(tls, plain);
-        type Answer = Option<Result<reqwest::Response, reqwest::Error>>;
-        let (tls_res, plain_res): (Answer, Answer) = tokio::select! {
-            r = &mut tls => match r {
-                Ok(resp) => (Some(Ok(resp)), None),
-                Err(e) => (Some(Err(e)), Some((&mut plain).await)),
-            },
-            r = &mut plain => {
-                if r.is_ok() {
-                    // Plain HTTP answered: give TLS a moment too, not longer (a port that
-                    // swallows a ClientHello must not stall us).
-                    let t = tokio::time::timeout(Duration::from_millis(1500), &mut tls).await;
-                    (t.ok(), Some(r))
-                } else {
-                    (Some((&mut tls).await), Some(r))
-                }
-            }
-        };
-        let (scheme, resp) = match (tls_res, plain_res) {
-            (Some(Ok(r)), _) => ("https", r),
-            (_, Some(Ok(r))) => ("http", r),
+        let (scheme, resp) = match race_schemes(send("https"), send("http")).await {
+            SchemeRace::Https(r) => ("https", r),
+            SchemeRace::Http(r) => ("http", r),
             // Both failed: the normal path pings and explains what is wrong.
-            _ => return None,
+            SchemeRace::Neither { .. } => return None,
         };
         let base = format!("{scheme}://{}", reg.api_host);
         let _ = reg.base.set(base.clone());
@@ -1931,6 +1884,49 @@ fn describe(e: &reqwest::Error) -> String {
         parts.insert(0, "timed out".into());
     }
     parts.join(": ")
+}
+
+/// How long HTTPS may still take once plain HTTP has answered: a port that swallows a
+/// ClientHello must not stall the first request to an insecure registry.
+const TLS_GRACE: Duration = Duration::from_millis(1500);
+
+/// Which scheme answered when both were tried at once ([`race_schemes`]).
+enum SchemeRace<T, E> {
+    Https(T),
+    Http(T),
+    Neither { https: E, http: E },
+}
+
+/// Try the same thing over HTTPS and plain HTTP at once. HTTPS wins when both succeed:
+/// once plain HTTP has succeeded, HTTPS gets [`TLS_GRACE`] more, then plain HTTP wins.
+/// Shared by the `/v2/` ping and the first request's scheme probe.
+async fn race_schemes<T, E>(
+    tls: impl std::future::Future<Output = Result<T, E>>,
+    plain: impl std::future::Future<Output = Result<T, E>>,
+) -> SchemeRace<T, E> {
+    tokio::pin!(tls, plain);
+    let (tls, plain) = tokio::select! {
+        r = &mut tls => match r {
+            Ok(v) => return SchemeRace::Https(v),
+            Err(e) => (e, (&mut plain).await),
+        },
+        r = &mut plain => match r {
+            Ok(v) => {
+                return match tokio::time::timeout(TLS_GRACE, &mut tls).await {
+                    Ok(Ok(t)) => SchemeRace::Https(t),
+                    _ => SchemeRace::Http(v),
+                }
+            }
+            Err(e) => match (&mut tls).await {
+                Ok(t) => return SchemeRace::Https(t),
+                Err(te) => (te, Err(e)),
+            },
+        },
+    };
+    match plain {
+        Ok(v) => SchemeRace::Http(v),
+        Err(http) => SchemeRace::Neither { https: tls, http },
+    }
 }
 
 /// A failed token request, and whether it is worth retrying (`Some`, with the server's
