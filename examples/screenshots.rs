@@ -89,12 +89,7 @@ fn main() -> ExitCode {
     let mut tui = Tui::spawn(
         &bin,
         &["--registry", &host],
-        &[
-            ("HOME", home.path()),
-            ("XDG_STATE_HOME", &home.path().join("state")),
-            ("XDG_CONFIG_HOME", &home.path().join("config")),
-            ("DOCKER_CONFIG", &docker),
-        ],
+        pty::isolated_env(home.path(), &docker),
         ROWS,
         COLS,
     );

@@ -84,18 +84,7 @@ fn main() {
     let mut rss = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let mut tui = pty::Tui::spawn(
-            &bin,
-            &[],
-            &[
-                ("HOME", home.path()),
-                ("XDG_STATE_HOME", &home.path().join("state")),
-                ("XDG_CONFIG_HOME", &home.path().join("config")),
-                ("DOCKER_CONFIG", &docker),
-            ],
-            40,
-            160,
-        );
+        let mut tui = pty::Tui::spawn(&bin, &[], pty::isolated_env(home.path(), &docker), 40, 160);
         tui.timeout = Duration::from_secs(10);
         // Poll the emulated screen every millisecond (wait_for's 50 ms would blur this).
         let until = |tui: &pty::Tui, what: &str| {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pty::{line_with, Tui};
+use common::pty::{isolated_env, line_with, Tui};
 use manifest_tui::samples;
 use std::path::Path;
 use std::time::Duration;
@@ -21,12 +21,7 @@ fn browse_to_the_list_then_compare_two_releases() {
     let mut tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", &reg.host],
-        &[
-            ("HOME", home.path()),
-            ("XDG_STATE_HOME", &home.path().join("state")),
-            ("XDG_CONFIG_HOME", &home.path().join("config")),
-            ("DOCKER_CONFIG", &docker_config),
-        ],
+        isolated_env(home.path(), &docker_config),
         ROWS,
         COLS,
     );

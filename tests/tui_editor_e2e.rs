@@ -8,7 +8,7 @@
 mod common;
 
 use common::faultproxy::{Action, FaultProxy};
-use common::pty::Tui;
+use common::pty::{isolated_env, Tui};
 use manifest_tui::reference::Reference;
 use manifest_tui::samples;
 use manifest_tui::store::Store;
@@ -29,12 +29,7 @@ fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs:
     let mut tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", host],
-        &[
-            ("HOME", home),
-            ("XDG_STATE_HOME", &home.join("state")),
-            ("XDG_CONFIG_HOME", &home.join("config")),
-            ("DOCKER_CONFIG", docker_config),
-        ],
+        isolated_env(home, docker_config),
         ROWS,
         COLS,
     );

@@ -3,25 +3,21 @@
 
 mod common;
 
-use common::pty::Tui;
+use common::pty::{isolated_env, Tui};
 use std::path::Path;
 use std::time::Duration;
 
 #[test]
 fn a_worker_panic_restores_the_terminal_and_reports() {
     let home = tempfile::tempdir().expect("tempdir");
+    let mut env = isolated_env(home.path(), &home.path().join("docker"));
+    env.push(("MANIFEST_TUI_TEST_PANIC", "worker".into()));
+    env.push(("RUST_BACKTRACE", "0".into()));
+    env.push(("RUST_LIB_BACKTRACE", "0".into()));
     let mut tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &[],
-        &[
-            ("HOME", home.path()),
-            ("XDG_STATE_HOME", &home.path().join("state")),
-            ("XDG_CONFIG_HOME", &home.path().join("config")),
-            ("DOCKER_CONFIG", &home.path().join("docker")),
-            ("MANIFEST_TUI_TEST_PANIC", Path::new("worker")),
-            ("RUST_BACKTRACE", Path::new("0")),
-            ("RUST_LIB_BACKTRACE", Path::new("0")),
-        ],
+        env,
         30,
         120,
     );
@@ -44,12 +40,7 @@ fn spawn_plain(home: &Path) -> Tui {
     Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &[],
-        &[
-            ("HOME", home),
-            ("XDG_STATE_HOME", &home.join("state")),
-            ("XDG_CONFIG_HOME", &home.join("config")),
-            ("DOCKER_CONFIG", &home.join("docker")),
-        ],
+        isolated_env(home, &home.join("docker")),
         30,
         120,
     )
@@ -87,16 +78,12 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
 #[test]
 fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
     let home = tempfile::tempdir().expect("tempdir");
+    let mut env = isolated_env(home.path(), &home.path().join("docker"));
+    env.push(("PS1", "shell$ ".into()));
     let mut sh = Tui::spawn(
         Path::new("/bin/bash"),
         &["--norc", "--noprofile", "-i"],
-        &[
-            ("HOME", home.path()),
-            ("XDG_STATE_HOME", &home.path().join("state")),
-            ("XDG_CONFIG_HOME", &home.path().join("config")),
-            ("DOCKER_CONFIG", &home.path().join("docker")),
-            ("PS1", Path::new("shell$ ")),
-        ],
+        env,
         30,
         120,
     );

@@ -3,6 +3,7 @@
 //! emulated screen (colours included) to SVG.
 
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -17,8 +18,15 @@ pub struct Tui {
 }
 
 impl Tui {
-    /// Start `bin` with `args` in a `rows`×`cols` terminal, colours on (`NO_COLOR` removed).
-    pub fn spawn(bin: &Path, args: &[&str], env: &[(&str, &Path)], rows: u16, cols: u16) -> Tui {
+    /// Start `bin` with `args` and the extra `env` in a `rows`×`cols` terminal, colours on
+    /// (`NO_COLOR` removed).
+    pub fn spawn<K: AsRef<OsStr>, V: AsRef<OsStr>>(
+        bin: &Path,
+        args: &[&str],
+        env: impl IntoIterator<Item = (K, V)>,
+        rows: u16,
+        cols: u16,
+    ) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -151,6 +159,18 @@ impl Drop for Tui {
 }
 
 /// The line of `screen` containing `needle` (panics with the screen otherwise).
+/// The environment of a run that touches nothing of the user's: `HOME` and the XDG state
+/// and config directories under `home`, docker's config (`DOCKER_CONFIG`) in `docker_config`.
+/// Push more pairs onto it for a test's own variables.
+pub fn isolated_env(home: &Path, docker_config: &Path) -> Vec<(&'static str, OsString)> {
+    vec![
+        ("HOME", home.into()),
+        ("XDG_STATE_HOME", home.join("state").into()),
+        ("XDG_CONFIG_HOME", home.join("config").into()),
+        ("DOCKER_CONFIG", docker_config.into()),
+    ]
+}
+
 pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
     screen
         .lines()
