@@ -83,6 +83,18 @@ run() {
   fi
 }
 
+# fuzz_all LABEL SECONDS TARGET...: build, fuzz each target, fail if any of them crashed.
+fuzz_all() {
+  local label=$1 secs=$2 t failed=0
+  shift 2
+  build
+  for t in "$@"; do
+    run "$t" "$secs" || failed=1
+  done
+  [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
+  echo "== fuzz $label: $* ran ${secs}s each without a crash"
+}
+
 case "$MODE" in
   list)
     printf '%s\n' "${TARGETS[@]}"
@@ -91,14 +103,7 @@ case "$MODE" in
     build
     ;;
   smoke)
-    secs=${FUZZ_SMOKE_SECONDS:-20}
-    build
-    failed=0
-    for t in "${TARGETS[@]}"; do
-      run "$t" "$secs" || failed=1
-    done
-    [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
-    echo "== fuzz smoke: all ${#TARGETS[@]} targets ran ${secs}s each without a crash"
+    fuzz_all smoke "${FUZZ_SMOKE_SECONDS:-20}" "${TARGETS[@]}"
     ;;
   long)
     secs=${2:-600}
@@ -109,13 +114,7 @@ case "$MODE" in
     for t in "${chosen[@]}"; do
       [[ " ${TARGETS[*]} " == *" $t "* ]] || die "unknown target '$t' (targets: ${TARGETS[*]})"
     done
-    build
-    failed=0
-    for t in "${chosen[@]}"; do
-      run "$t" "$secs" || failed=1
-    done
-    [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
-    echo "== fuzz long: ${chosen[*]} ran ${secs}s each without a crash"
+    fuzz_all long "$secs" "${chosen[@]}"
     ;;
   coverage)
     t=${2:-}
