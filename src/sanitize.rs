@@ -13,16 +13,20 @@ fn is_dangerous(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// The string with every control character shown as an escape (`\u{1b}`), borrowed when
-/// there is nothing to replace.
-pub fn inert(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_dangerous) {
+/// `s` with every character `risky` picks written with `escape` (given its code point),
+/// borrowed when there is nothing to replace.
+fn escape_chars<'a>(
+    s: &'a str,
+    risky: impl Fn(char) -> bool,
+    escape: impl Fn(u32) -> String,
+) -> Cow<'a, str> {
+    if !s.chars().any(&risky) {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len() + 8);
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if is_dangerous(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        if risky(c) {
+            out.push_str(&escape(c as u32));
         } else {
             out.push(c);
         }
@@ -30,20 +34,24 @@ pub fn inert(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Rust-style `\u{1b}`, for text.
+fn rust_escape(c: u32) -> String {
+    format!("\\u{{{c:x}}}")
+}
+
+/// The string with every control character shown as an escape (`\u{1b}`), borrowed when
+/// there is nothing to replace.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    escape_chars(s, is_dangerous, rust_escape)
+}
+
 /// Like [`inert`] but keeps newlines and tabs (for multi-line messages).
 pub fn inert_multiline(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_dangerous(c) && c != '\n' && c != '\t') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_dangerous(c) && c != '\n' && c != '\t' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_chars(
+        s,
+        |c| is_dangerous(c) && c != '\n' && c != '\t',
+        rust_escape,
+    )
 }
 
 /// JSON text for a terminal: characters a terminal may act on even inside a JSON string
@@ -51,21 +59,11 @@ pub fn inert_multiline(s: &str) -> Cow<'_, str> {
 /// are written as `\uXXXX` escapes. Outside strings JSON is plain ASCII, so the document
 /// keeps its meaning; only what is printed changes, never what is hashed or pushed.
 pub fn json_inert(json: &str) -> Cow<'_, str> {
-    let risky = |c: char| {
-        c != '\n' && c != '\t' && (is_dangerous(c) || matches!(c, '\u{2028}' | '\u{2029}'))
-    };
-    if !json.chars().any(risky) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if risky(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_chars(
+        json,
+        |c| c != '\n' && c != '\t' && (is_dangerous(c) || matches!(c, '\u{2028}' | '\u{2029}')),
+        |c| format!("\\u{c:04x}"),
+    )
 }
 
 #[cfg(test)]
