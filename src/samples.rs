@@ -55,6 +55,16 @@ pub struct SampleImage {
 }
 
 impl SampleImage {
+    /// Its descriptor as a list/index entry: media type, size, digest, platform.
+    pub fn descriptor_json(&self) -> serde_json::Value {
+        json!({
+            "mediaType": self.media_type,
+            "size": self.manifest.len(),
+            "digest": self.digest.as_str(),
+            "platform": serde_json::to_value(&self.platform).unwrap_or_default(),
+        })
+    }
+
     /// `repo:tag`, or `repo@digest` when there is no tag.
     pub fn reference(&self) -> String {
         if self.tag.is_empty() {
@@ -278,17 +288,8 @@ pub fn list(release: &str, oci: bool) -> SampleList {
 /// The bytes of a list/index of `media_type` over `children` (pretty-printed JSON, the way
 /// common build tools write them; deterministic).
 pub fn list_body(media_type: &str, children: &[SampleImage]) -> Vec<u8> {
-    let manifests: Vec<serde_json::Value> = children
-        .iter()
-        .map(|c| {
-            json!({
-                "mediaType": c.media_type,
-                "size": c.manifest.len(),
-                "digest": c.digest.as_str(),
-                "platform": serde_json::to_value(&c.platform).unwrap_or_default(),
-            })
-        })
-        .collect();
+    let manifests: Vec<serde_json::Value> =
+        children.iter().map(SampleImage::descriptor_json).collect();
     let body = json!({"schemaVersion": 2, "mediaType": media_type, "manifests": manifests});
     serde_json::to_vec_pretty(&body).unwrap_or_default()
 }

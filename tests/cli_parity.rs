@@ -462,12 +462,7 @@ fn attestations_are_left_out_of_an_expanded_index_unless_asked_for() {
     let mut manifests: Vec<serde_json::Value> = list
         .children
         .iter()
-        .map(|c| {
-            serde_json::json!({
-                "mediaType": c.media_type, "size": c.manifest.len(),
-                "digest": c.digest.as_str(), "platform": c.platform,
-            })
-        })
+        .map(samples::SampleImage::descriptor_json)
         .collect();
     // Its own manifest (a real attestation is one): the v2 arm64 image, which v1 lacks.
     let v2 = samples::list("v2", true);
@@ -476,14 +471,13 @@ fn attestations_are_left_out_of_an_expanded_index_unless_asked_for() {
         .iter()
         .find(|c| !list.children.iter().any(|k| k.digest == c.digest))
         .expect("a v2 child that v1 does not have");
-    manifests.push(serde_json::json!({
-        "mediaType": att.media_type, "size": att.manifest.len(), "digest": att.digest.as_str(),
-        "annotations": {
-            "vnd.docker.reference.type": "attestation-manifest",
-            "vnd.docker.reference.digest": att.digest.as_str(),
-        },
-        "platform": {"architecture": "unknown", "os": "unknown"},
-    }));
+    let mut attestation = att.descriptor_json();
+    attestation["platform"] = serde_json::json!({"architecture": "unknown", "os": "unknown"});
+    attestation["annotations"] = serde_json::json!({
+        "vnd.docker.reference.type": "attestation-manifest",
+        "vnd.docker.reference.digest": att.digest.as_str(),
+    });
+    manifests.push(attestation);
     let index = serde_json::to_vec_pretty(&serde_json::json!({
         "schemaVersion": 2, "mediaType": manifest_tui::media::OCI_INDEX, "manifests": manifests,
     }))
