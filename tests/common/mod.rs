@@ -403,32 +403,20 @@ fn make_tls(dir: &Path) -> (PathBuf, TlsFiles) {
     (ca_path, TlsFiles { cert, key })
 }
 
-/// PUT a manifest (any bytes) straight to a plain-HTTP registry at `base`; panics unless 201.
+/// PUT a manifest (any bytes) straight to the registry at `base` (the samples' raw-HTTP
+/// [`samples::Seeder`]); panics unless it is stored under the digest of `body`.
 pub fn put_manifest(base: &str, repo: &str, tag: &str, media_type: &str, body: &[u8]) -> Digest {
-    let url = format!("{base}/v2/{repo}/manifests/{tag}");
     let digest = Digest::sha256(body);
-    let body = body.to_vec();
-    let mt = media_type.to_string();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    rt.block_on(async move {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("reqwest client");
-        let r = client
-            .put(&url)
-            .header("Content-Type", mt)
-            .body(body)
-            .send()
+    rt.block_on(async {
+        samples::Seeder::new(base, None)?
+            .put_manifest(repo, tag, media_type, body, &digest)
             .await
-            .unwrap_or_else(|e| panic!("PUT {url}: {e}"));
-        let status = r.status();
-        let text = r.text().await.unwrap_or_default();
-        assert_eq!(status.as_u16(), 201, "PUT {url}: {status} {text}");
-    });
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     digest
 }
 
