@@ -15,6 +15,8 @@ pub struct Tui {
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     /// How long `wait_for` waits before failing.
     pub timeout: Duration,
+    /// How often `wait_for` looks at the screen.
+    pub poll: Duration,
 }
 
 impl Tui {
@@ -66,6 +68,7 @@ impl Tui {
             writer,
             child,
             timeout: Duration::from_secs(40),
+            poll: Duration::from_millis(50),
         }
     }
 
@@ -88,7 +91,7 @@ impl Tui {
             if Instant::now() > deadline {
                 panic!("timed out waiting for {what}; screen:\n{c}");
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(self.poll);
         }
     }
 
