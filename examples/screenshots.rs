@@ -131,14 +131,7 @@ fn main() -> ExitCode {
         .iter()
         .map(|p| format!("{host}/{}:v2", samples::image_repo(p, false)))
         .collect();
-    tui.keys("3n");
-    tui.wait_for("the new-list prompt", |s| s.contains("new Docker list:"));
-    tui.keys(&format!("{target}\r"));
-    tui.wait_for("the new list", |s| s.contains("Local lists (1)"));
-    tui.keys("a");
-    tui.wait_for("the add prompt", |s| s.contains("add:"));
-    tui.keys(&format!("{}\r", refs.join(" ")));
-    tui.wait_for("the entries", |s| s.contains("6 entries"));
+    tui.build_list(&target, &refs);
     shot(&tui, &out, "editor", "manifest-tui — a draft list");
     tui.keys("\r");
     tui.wait_for("the form", |s| s.contains("Annotate linux/amd64"));

@@ -34,18 +34,7 @@ fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs:
         COLS,
     );
     tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
-    tui.keys("3");
-    tui.wait_for("the empty editor", |s| s.contains("No local lists."));
-    tui.keys("n");
-    tui.wait_for("the new-list prompt", |s| s.contains("new Docker list:"));
-    tui.keys(&format!("{target}\r"));
-    tui.wait_for("the new list", |s| s.contains("Local lists (1)"));
-    tui.keys("a");
-    tui.wait_for("the add prompt", |s| s.contains("add:"));
-    tui.keys(&refs.join(" "));
-    tui.keys("\r");
-    let n = refs.len();
-    tui.wait_for("the entries", |s| s.contains(&format!("{n} entries")));
+    tui.build_list(target, refs);
     tui
 }
 

@@ -120,6 +120,23 @@ impl Tui {
         }
     }
 
+    /// In the running app, with an empty store: open the draft editor, create `target` as
+    /// a new Docker list, add `refs` by typing them, and wait until all its entries show.
+    pub fn build_list(&mut self, target: &str, refs: &[String]) {
+        self.keys("3");
+        self.wait_for("the empty editor", |s| s.contains("No local lists."));
+        self.keys("n");
+        self.wait_for("the new-list prompt", |s| s.contains("new Docker list:"));
+        self.keys(&format!("{target}\r"));
+        self.wait_for("the new list", |s| s.contains("Local lists (1)"));
+        self.keys("a");
+        self.wait_for("the add prompt", |s| s.contains("add:"));
+        self.keys(&refs.join(" "));
+        self.keys("\r");
+        let n = refs.len();
+        self.wait_for("the entries", |s| s.contains(&format!("{n} entries")));
+    }
+
     /// Bracketed paste, as a terminal sends it.
     pub fn paste(&mut self, text: &str) {
         let s = format!("\x1b[200~{text}\x1b[201~");
