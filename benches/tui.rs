@@ -3,7 +3,8 @@
 //! keystroke. Run: `cargo bench --bench tui`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use manifest_tui::tui::fixtures;
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
 use manifest_tui::tui::keymap::Keymap;
 use manifest_tui::tui::pane::View;
 use manifest_tui::tui::panes::browser;

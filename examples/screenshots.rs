@@ -13,7 +13,7 @@
 #[allow(dead_code)]
 mod pty;
 
-use manifest_tui::bench::proxy::DelayProxy;
+use mt_bench::proxy::DelayProxy;
 use manifest_tui::localreg::{LocalConfig, LocalRegistry};
 use manifest_tui::samples;
 use pty::Tui;

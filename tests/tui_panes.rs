@@ -4,7 +4,8 @@
 use manifest_tui::ops::Source;
 use manifest_tui::reference::Reference;
 use manifest_tui::tui::app::App;
-use manifest_tui::tui::fixtures::{self, HOST};
+mod fixtures;
+use fixtures::HOST;
 use manifest_tui::tui::keymap::{Context, Keymap};
 use manifest_tui::tui::pane::{Notice, NoticeLevel, View};
 use manifest_tui::tui::panes::{browser, compare, help};

@@ -3,7 +3,8 @@
 use manifest_tui::ops::{DiffStatus, Source};
 use manifest_tui::reference::Reference;
 use manifest_tui::tui::app::{App, Control};
-use manifest_tui::tui::fixtures::{self, HOST};
+mod fixtures;
+use fixtures::HOST;
 use manifest_tui::tui::keymap::{Action, Context, KeyCombo, Keymap};
 use manifest_tui::tui::pane::{AppEvent, Ctx, PaneId, Side, View};
 use manifest_tui::tui::panes::compare;

@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use manifest_tui::registry::auth::{
+use manifest_core::registry::auth::{
     jwt_granted_scopes, parse_challenges, parse_scopes, parse_token_response, Scope,
 };
-use manifest_tui::registry::http::{parse_next_link, retry_after};
+use manifest_core::registry::http::{parse_next_link, retry_after};
 
 fuzz_target!(|data: &[u8]| {
     let _ = parse_token_response(data);

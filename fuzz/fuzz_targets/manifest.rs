@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use manifest_tui::media::{self, Kind, RawManifest};
-use manifest_tui::ops::render::reindent;
-use manifest_tui::sanitize::{inert, inert_multiline};
+use manifest_core::media::{self, Kind, RawManifest};
+use manifest_core::ops::render::reindent;
+use manifest_core::sanitize::{inert, inert_multiline};
 
 fuzz_target!(|data: &[u8]| {
     let _ = media::sniff_media_type(data);

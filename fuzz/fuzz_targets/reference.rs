@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use manifest_tui::reference::{is_valid_tag, Reference};
-use manifest_tui::store::list_ref_from_dir_name;
+use manifest_core::reference::{is_valid_tag, Reference};
+use manifest_core::store::list_ref_from_dir_name;
 
 fn hub_namespace_looks_like_a_domain(r: &Reference) -> bool {
     let first = r.path.split('/').next().unwrap_or("");

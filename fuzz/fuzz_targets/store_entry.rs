@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use manifest_tui::reference::Reference;
-use manifest_tui::store::Store;
+use manifest_core::reference::Reference;
+use manifest_core::store::Store;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
             // Whatever loads must survive our own write: the bytes we would store for an
             // entry load back as the same entry, and writing that again changes nothing.
             if let [e] = &draft.entries[..] {
-                let bytes = manifest_tui::store::encode_entry(e);
+                let bytes = manifest_core::store::encode_entry(e);
                 let path = f.entry.with_file_name(&e.file_name);
                 let _ = std::fs::remove_file(target);
                 std::fs::write(&path, &bytes).expect("fuzz: write the re-encoded entry");
@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(again.entries.len(), 1);
                 assert_eq!(&again.entries[0], e, "the re-encoded entry differs");
                 assert_eq!(
-                    manifest_tui::store::encode_entry(&again.entries[0]),
+                    manifest_core::store::encode_entry(&again.entries[0]),
                     bytes,
                     "encoding is not stable"
                 );

@@ -9,7 +9,6 @@
 
 pub mod app;
 pub mod field;
-pub mod fixtures;
 pub mod keymap;
 pub mod pane;
 pub mod panes;

@@ -5,10 +5,10 @@
 //! set to 0, so that the latency a command pays can be expressed in round trips:
 //! `(median with delay − median without) / RTT`.
 
-use super::proxy::{Counters, DelayProxy};
-use super::seed;
-use crate::localreg::{LocalConfig, LocalRegistry};
-use crate::samples;
+use crate::proxy::{Counters, DelayProxy};
+use crate::seed;
+use manifest_tui::localreg::{LocalConfig, LocalRegistry};
+use manifest_tui::samples;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

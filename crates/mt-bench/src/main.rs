@@ -4,7 +4,7 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
-use manifest_tui::bench::run::{self, BenchOptions};
+use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

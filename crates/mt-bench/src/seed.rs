@@ -2,9 +2,9 @@
 //! its own platform, and a 24-entry Docker manifest list `bench/list24:v1` over them (its
 //! children pushed into `bench/list24` by digest, as a registry requires).
 
-use crate::digest::Digest;
-use crate::media;
-use crate::samples::{self, SampleImage, Seeder};
+use manifest_core::digest::Digest;
+use manifest_core::media;
+use manifest_tui::samples::{self, SampleImage, Seeder};
 use serde_json::json;
 
 /// How many bench images there are.

@@ -4,7 +4,7 @@
 //! - [`proxy`]: the delay proxy (per-direction delay queues, a handshake round trip per new
 //!   connection, connection and HTTP request counters).
 //! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
-//!   [`crate::samples`].
+//!   [`manifest_tui::samples`].
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
 //!
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
