@@ -13,9 +13,9 @@
 #[allow(dead_code)]
 mod pty;
 
-use mt_bench::proxy::DelayProxy;
 use manifest_tui::localreg::{LocalConfig, LocalRegistry};
 use manifest_tui::samples;
+use mt_bench::proxy::DelayProxy;
 use pty::Tui;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
