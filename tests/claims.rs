@@ -8,13 +8,17 @@
 
 mod common;
 
-use common::faultproxy::FaultProxy;
+use common::faultproxy::{Action, FaultProxy};
+use common::pty::{isolated_env, Tui};
 use common::{assert_error_exit, TestRegistry, ALICE, ALICE_PASSWORD};
+use manifest_tui::digest::Digest;
+use manifest_tui::media;
 use manifest_tui::reference::Reference;
 use manifest_tui::samples::{self, SampleImage, Seeder};
 use manifest_tui::store::Store;
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 
@@ -448,4 +452,217 @@ fn credential_lookup_order_is_cred_helpers_then_auths_then_creds_store() {
             );
         }
     }
+}
+
+/// The layer of [`big_image`]: 2 MiB, sent by the slowed proxy 64 KiB every 100 ms
+/// (about 3 s), so a copy in progress can be seen.
+const BIG_LAYER: usize = 2 << 20;
+const TRICKLE: Action = Action::Trickle {
+    chunk: 64 << 10,
+    every: Duration::from_millis(100),
+};
+
+/// A linux/amd64 Docker image with one [`BIG_LAYER`]-byte layer of pseudo-random bytes.
+fn big_image() -> SampleImage {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let layer: Vec<u8> = (0..BIG_LAYER)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let layer_digest = Digest::sha256(&layer);
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [layer_digest.as_str()]},
+    }))
+    .expect("config JSON");
+    let config_digest = Digest::sha256(&config);
+    let manifest = serde_json::to_vec_pretty(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media::DOCKER_MANIFEST,
+        "config": {"mediaType": media::DOCKER_CONFIG, "size": config.len(), "digest": config_digest.as_str()},
+        "layers": [{"mediaType": media::DOCKER_LAYER, "size": layer.len(), "digest": layer_digest.as_str()}],
+    }))
+    .expect("manifest JSON");
+    SampleImage {
+        repo: "big/app".into(),
+        tag: "v1".into(),
+        platform: samples::platform("linux/amd64"),
+        media_type: media::DOCKER_MANIFEST,
+        digest: Digest::sha256(&manifest),
+        manifest,
+        blobs: vec![(config_digest, config), (layer_digest, layer)],
+    }
+}
+
+/// A source registry holding [`big_image`] behind a proxy that slows its layer down, and an
+/// empty destination registry.
+struct CrossRegistry {
+    _src: TestRegistry,
+    proxy: FaultProxy,
+    dst: TestRegistry,
+    image: SampleImage,
+    /// The image through the proxy: `PROXY/big/app:v1`.
+    child: String,
+}
+
+impl CrossRegistry {
+    fn start() -> CrossRegistry {
+        let src = TestRegistry::plain();
+        let image = big_image();
+        push_image(&src.url, &image.repo, &image.tag, &image);
+        let proxy = FaultProxy::start(&src.host);
+        proxy.rule(
+            "GET",
+            &format!("/blobs/{}", image.blobs[1].0),
+            TRICKLE,
+            None,
+        );
+        let child = format!("{}/{}", proxy.host, image.reference());
+        CrossRegistry {
+            _src: src,
+            proxy,
+            dst: TestRegistry::plain(),
+            image,
+            child,
+        }
+    }
+
+    /// Bytes the push copies: config and layer.
+    fn total(&self) -> u64 {
+        self.image.blobs.iter().map(|(_, b)| b.len() as u64).sum()
+    }
+}
+
+/// `1.5 MiB` → bytes (to the precision shown).
+fn parse_size(s: &str) -> u64 {
+    let (v, unit) = s
+        .trim()
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("size {s:?}"));
+    let v: f64 = v.parse().unwrap_or_else(|_| panic!("size {s:?}"));
+    let scale = match unit {
+        "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        _ => panic!("unit of {s:?}"),
+    };
+    (v * scale) as u64
+}
+
+/// Progress in bytes in the CLI: a cross-registry push prints, on stderr, the bytes copied
+/// so far while the copy runs (not only a final count), never more than the total.
+#[test]
+fn cross_registry_push_prints_bytes_while_copying() {
+    let x = CrossRegistry::start();
+    let cfg = tempfile::tempdir().expect("config dir");
+    let list = x.dst.reference("progress/cli:v1");
+    ok(mt(cfg.path(), &["create", &list, &x.child]), "create");
+    let started = Instant::now();
+    let o = mt(cfg.path(), &["push", &list]);
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let out = ok(o, "push");
+    assert_eq!(out.lines().count(), 2, "docker's stdout, unchanged: {out}");
+    assert!(
+        x.proxy
+            .count("GET", &format!("/blobs/{}", x.image.blobs[1].0))
+            == 1,
+        "the layer came through the slowed proxy"
+    );
+
+    let prefix = format!("Copying {} (linux/amd64): ", x.child);
+    let shown: Vec<(u64, u64)> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|rest| {
+            let (done, total) = rest.split_once(" of ").expect("DONE of TOTAL");
+            (parse_size(done), parse_size(total))
+        })
+        .collect();
+    eprintln!("push took {took:?}; progress lines:\n{err}");
+    let total = x.total();
+    // Totals are shown to 0.1 MiB.
+    assert!(
+        shown.iter().all(|&(_, t)| t.abs_diff(total) < 100 << 10),
+        "every line shows the total ({total} bytes):\n{err}"
+    );
+    assert!(
+        shown.iter().all(|&(d, t)| d <= t),
+        "never more than the total:\n{err}"
+    );
+    assert!(
+        shown.windows(2).all(|w| w[0].0 <= w[1].0),
+        "bytes only grow:\n{err}"
+    );
+    let middle = shown.iter().filter(|&&(d, t)| d > 0 && d < t).count();
+    assert!(
+        middle >= 2,
+        "bytes are shown while the copy runs, not only at the end:\n{err}"
+    );
+    assert_eq!(
+        shown.last().map(|&(d, t)| d == t),
+        Some(true),
+        "the last line is the whole copy:\n{err}"
+    );
+}
+
+/// Progress in bytes in the TUI: while the same cross-registry push runs, the push pane
+/// shows the entry copying, with a byte count between zero and the total.
+#[test]
+fn cross_registry_push_shows_bytes_mid_transfer_in_the_tui() {
+    let x = CrossRegistry::start();
+    let home = tempfile::tempdir().expect("home");
+    let docker_config = home.path().join("docker");
+    std::fs::create_dir_all(&docker_config).expect("docker config dir");
+    let mut tui = Tui::spawn(
+        Path::new(BIN),
+        &["--registry", &x.proxy.host],
+        isolated_env(home.path(), &docker_config),
+        40,
+        160,
+    );
+    tui.wait_for("the catalog", |s| s.contains("big/app"));
+    let list = x.dst.reference("progress/tui:v1");
+    tui.build_list(&list, std::slice::from_ref(&x.child));
+    tui.keys("p");
+
+    // Every frame until the push ends: the copying row's DONE / TOTAL.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut frames: Vec<(u64, u64)> = Vec::new();
+    let screen = loop {
+        let s = tui.contents();
+        if let Some(rest) = s.lines().find_map(|l| l.split("copying ").nth(1)) {
+            let (done, total) = rest.split_once(" / ").expect("DONE / TOTAL");
+            let total = total.split("  ").next().unwrap_or(total);
+            let total = total.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+            let total: String = total
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ");
+            frames.push((parse_size(done), parse_size(&total)));
+        }
+        if s.contains("✓ pushed") || s.contains("push failed") || Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    tui.keys("q");
+    assert!(screen.contains("✓ pushed"), "the push completes:\n{screen}");
+    frames.dedup();
+    eprintln!("copying, as the pane showed it: {frames:?}");
+    assert!(
+        frames.iter().all(|&(d, t)| d <= t),
+        "never more than the total: {frames:?}"
+    );
+    assert!(
+        frames.iter().any(|&(d, t)| d > 0 && d < t),
+        "the pane shows bytes mid-transfer: {frames:?}\n{screen}"
+    );
 }
