@@ -10,7 +10,7 @@ mod common;
 
 use common::faultproxy::{Action, FaultProxy};
 use common::pty::{isolated_env, Tui};
-use common::{assert_error_exit, TestRegistry, ALICE, ALICE_PASSWORD};
+use common::{args, assert_error_exit, children, TestRegistry, ALICE, ALICE_PASSWORD};
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use manifest_tui::reference::Reference;
@@ -86,19 +86,6 @@ fn sample(platform: &str, release: &str) -> SampleImage {
         .unwrap_or_else(|| panic!("no sample for {platform}"))
 }
 
-fn children(host: &str) -> Vec<String> {
-    samples::PLATFORMS
-        .iter()
-        .map(|p| format!("{host}/{}:v1", samples::image_repo(p, false)))
-        .collect()
-}
-
-fn with<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
-    let mut v = head.to_vec();
-    v.extend(tail.iter().map(String::as_str));
-    v
-}
-
 /// "push again, unchanged, is one request": counted at the wire, by a proxy in front of the
 /// registry that records every request.
 #[test]
@@ -111,7 +98,7 @@ fn unchanged_repush_is_one_request() {
     ok(
         mt(
             cfg.path(),
-            &with(&["create", &list], &children(&proxy.host)),
+            &args(&["create", &list], &children(&proxy.host, "v1", false)),
         ),
         "create",
     );
@@ -248,8 +235,8 @@ fn remove_by_reference_digest_prefix_and_platform() {
     reg.seed();
     let cfg = tempfile::tempdir().expect("config dir");
     let list = reg.reference("rm/app:v1");
-    let kids = children(&reg.host);
-    ok(mt(cfg.path(), &with(&["create", &list], &kids)), "create");
+    let kids = children(&reg.host, "v1", false);
+    ok(mt(cfg.path(), &args(&["create", &list], &kids)), "create");
     let store = Store::open(Some(cfg.path()));
     let list_ref = Reference::parse(&list).expect("list ref");
     let refs_in = || -> Vec<String> {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_error_exit, skopeo_inspect_raw, TestRegistry};
+use common::{args, assert_error_exit, children, skopeo_inspect_raw, TestRegistry};
 use manifest_tui::digest::Digest;
 use manifest_tui::samples;
 use std::path::Path;
@@ -51,19 +51,6 @@ fn docker(config: &Path, args: &[&str]) -> Run {
 
 fn skopeo_raw(host: &str, reference: &str) -> Vec<u8> {
     skopeo_inspect_raw(&format!("{host}/{reference}"), &[])
-}
-
-fn children(host: &str, release: &str, oci: bool) -> Vec<String> {
-    samples::PLATFORMS
-        .iter()
-        .map(|p| format!("{host}/{}:{release}", samples::image_repo(p, oci)))
-        .collect()
-}
-
-fn args<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
-    let mut v = head.to_vec();
-    v.extend(tail.iter().map(String::as_str));
-    v
 }
 
 #[test]
