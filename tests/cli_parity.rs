@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{skopeo_inspect_raw, TestRegistry};
+use common::{args, assert_error_exit, children, skopeo_inspect_raw, TestRegistry};
 use manifest_tui::digest::Digest;
 use manifest_tui::samples;
 use std::path::Path;
@@ -51,19 +51,6 @@ fn docker(config: &Path, args: &[&str]) -> Run {
 
 fn skopeo_raw(host: &str, reference: &str) -> Vec<u8> {
     skopeo_inspect_raw(&format!("{host}/{reference}"), &[])
-}
-
-fn children(host: &str, release: &str, oci: bool) -> Vec<String> {
-    samples::PLATFORMS
-        .iter()
-        .map(|p| format!("{host}/{}:{release}", samples::image_repo(p, oci)))
-        .collect()
-}
-
-fn args<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
-    let mut v = head.to_vec();
-    v.extend(tail.iter().map(String::as_str));
-    v
 }
 
 #[test]
@@ -167,7 +154,7 @@ fn docker_reads_and_pushes_our_list_and_we_push_dockers() {
     assert_eq!(table.out.lines().count(), 1 + 1 + 3, "{}", table.out);
     // docker accepted a variant that ppc64le does not have; we refuse before any traffic…
     let refused = mt(cfg.path(), &["push", &list2]);
-    assert_ne!(refused.code, 0);
+    assert_error_exit(refused.code, "push of an invalid variant");
     assert!(
         refused.err.contains("power9"),
         "suggests the valid variants: {}",
@@ -266,7 +253,7 @@ fn docker_error_cases_have_clearer_messages() {
     // Missing child: names it, and nothing is left behind.
     let missing = format!("{host}/samples/app-nope:v1");
     let r = mt(cfg.path(), &["create", &list, &kid, &missing]);
-    assert_ne!(r.code, 0);
+    assert_error_exit(r.code, &r.err);
     assert!(r.err.contains("samples/app-nope"), "{}", r.err);
     assert!(!r.err.contains('\u{1b}'));
     let ls = ok(mt(cfg.path(), &["ls"]), "ls");
@@ -275,25 +262,25 @@ fn docker_error_cases_have_clearer_messages() {
     // Existing list without --amend.
     ok(mt(cfg.path(), &["create", &list, &kid]), "create");
     let r = mt(cfg.path(), &["create", &list, &kid]);
-    assert_ne!(r.code, 0);
+    assert_error_exit(r.code, &r.err);
     assert!(r.err.contains("--amend"), "{}", r.err);
 
     // Bad os/arch: the closest valid value is suggested.
     let r = mt(cfg.path(), &["annotate", "--arch", "amd46", &list, &kid]);
-    assert_ne!(r.code, 0);
+    assert_error_exit(r.code, &r.err);
     assert!(r.err.contains("amd64"), "{}", r.err);
 
     // Entry not in the list.
     let other = format!("{host}/samples/app-linux-s390x:v1");
     let r = mt(cfg.path(), &["annotate", "--variant", "v1", &list, &other]);
-    assert_ne!(r.code, 0);
+    assert_error_exit(r.code, &r.err);
     assert!(r.err.contains("does not exist in"), "{}", r.err);
 
     // Unknown list.
     let nolist = format!("{host}/errs/none:v1");
     for cmd in ["push", "rm"] {
         let r = mt(cfg.path(), &[cmd, &nolist]);
-        assert_ne!(r.code, 0, "{cmd}");
+        assert_error_exit(r.code, cmd);
         assert!(r.err.contains("No such manifest list"), "{cmd}: {}", r.err);
     }
 
@@ -316,7 +303,7 @@ fn docker_error_cases_have_clearer_messages() {
     let dup = format!("{host}/errs/dup:v1");
     let oci_amd64 = format!("{host}/samples/app-oci-linux-amd64:v1");
     let r = mt(cfg.path(), &["create", &dup, &kid, &oci_amd64]);
-    assert_ne!(r.code, 0);
+    assert_error_exit(r.code, &r.err);
     assert!(
         r.err.contains("duplicate platform") && r.err.contains("app-oci-linux-amd64"),
         "{}",
@@ -337,7 +324,7 @@ fn failed_push_keeps_the_list_and_a_retry_completes() {
 
     reg.stop();
     let r = mt(cfg.path(), &["push", "--purge", &list]);
-    assert_ne!(r.code, 0, "push to a stopped registry fails");
+    assert_error_exit(r.code, "push to a stopped registry");
     assert!(r.err.contains(&host), "names the registry: {}", r.err);
     let after = ok(
         mt(cfg.path(), &["inspect", "-v", &list]),

@@ -330,10 +330,9 @@ fn registry_error_messages_with_control_sequences_are_rendered_inert() {
         ],
     ] {
         let o = run_cli(cfg.path(), &args);
-        assert!(
-            !o.status.success(),
-            "{args:?} should fail on a registry error\n{}",
-            show(&o)
+        common::assert_error_exit(
+            o.status.code(),
+            format!("{args:?} should fail on a registry error\n{}", show(&o)),
         );
         assert_inert(&format!("{args:?}"), &o);
         let err = String::from_utf8_lossy(&o.stderr);

@@ -645,7 +645,9 @@ async fn mount_202_cancels_and_ensure_blob_copies() {
     let other = TestRegistry::plain();
     let seen = Arc::new(AtomicU64::new(0));
     let s2 = seen.clone();
-    let progress: ByteProgress = Arc::new(move |n| s2.store(n, Ordering::SeqCst));
+    let progress: ByteProgress = Arc::new(move |n| {
+        s2.fetch_add(n, Ordering::SeqCst);
+    });
     let dst = repo(&other.host, "copied/app");
     c.ensure_blob(
         &dst,

@@ -151,14 +151,10 @@ fn every_command_is_clean(r: &TestRegistry) -> usize {
         }
         let run = cli(cfg, home.path(), args);
         eprintln!("{:?} {what}: exit {:?}", r.flavour, run.code);
-        if let Some(ok) = want_ok {
-            assert_eq!(
-                run.code == Some(0),
-                *ok,
-                "{what}: unexpected exit {:?}\n{}",
-                run.code,
-                run.out
-            );
+        match want_ok {
+            Some(true) => assert_eq!(run.code, Some(0), "{what}: failed\n{}", run.out),
+            Some(false) => common::assert_error_exit(run.code, format!("{what}\n{}", run.out)),
+            None => {}
         }
         assert_clean(&format!("{:?} {what}", r.flavour), &run.out);
         if *what == "inspect, wrong password" {
@@ -196,7 +192,7 @@ fn token_auth_secrets_never_printed() {
     copy_dir(&good.join("manifests"), &reader.join("manifests"));
     let run = cli(&reader, home.path(), &["push", &list]);
     assert_clean("token push as reader", &run.out);
-    assert_ne!(run.code, Some(0), "the reader may not push:\n{}", run.out);
+    common::assert_error_exit(run.code, format!("the reader may not push:\n{}", run.out));
     assert!(
         run.out.contains("push access to team/denied") && run.out.contains("user reader"),
         "the refusal says what is missing and for whom:\n{}",

@@ -41,6 +41,9 @@ pub enum Action {
     Delay(Duration),
     /// Forward, send the upstream headers at once, then the body one byte per interval.
     Drip(Duration),
+    /// Forward, send the upstream headers at once, then the body `chunk` bytes per
+    /// interval: a slow link, for watching progress mid-transfer.
+    Trickle { chunk: usize, every: Duration },
     /// Serve this answer. `content_length: false` sends no Content-Length (close-delimited).
     Serve {
         status: u16,
@@ -62,8 +65,18 @@ impl Action {
             Action::Truncate => "truncate".into(),
             Action::Delay(d) => format!("delay {d:?}"),
             Action::Drip(d) => format!("drip {d:?}"),
+            Action::Trickle { chunk, every } => format!("trickle {chunk} B per {every:?}"),
             Action::Serve { status, .. } => format!("serve {status}"),
             Action::Respond(_) => "respond".into(),
+        }
+    }
+
+    /// For a slowed answer: bytes per write and the pause before each.
+    fn pace(&self) -> Option<(usize, Duration)> {
+        match self {
+            Action::Drip(every) => Some((1, *every)),
+            Action::Trickle { chunk, every } => Some(((*chunk).max(1), *every)),
+            _ => None,
         }
     }
 
@@ -407,7 +420,10 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 None => return,
             }
         }
-        Action::Drip(every) => {
+        Action::Drip(_) | Action::Trickle { .. } => {
+            let Some((chunk, every)) = action.pace() else {
+                return;
+            };
             let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
                 reset(&w);
                 return;
@@ -420,10 +436,10 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
             if w.write_all(&full[..split]).is_err() {
                 return;
             }
-            for b in &full[split..] {
+            for piece in full[split..].chunks(chunk) {
                 let _ = w.flush();
-                std::thread::sleep(*every);
-                if w.write_all(&[*b]).is_err() {
+                std::thread::sleep(every);
+                if w.write_all(piece).is_err() {
                     return;
                 }
             }

@@ -438,3 +438,37 @@ pub fn skopeo_inspect_raw(image: &str, extra: &[&str]) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// The six sample images of `release` on `host`: `HOST/samples/app-<platform>:<release>`
+/// (`app-oci-…` for the OCI ones), in [`samples::PLATFORMS`] order.
+pub fn children(host: &str, release: &str, oci: bool) -> Vec<String> {
+    samples::PLATFORMS
+        .iter()
+        .map(|p| format!("{host}/{}:{release}", samples::image_repo(p, oci)))
+        .collect()
+}
+
+/// A command line: `head`, then every string of `tail`.
+pub fn args<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
+    let mut v = head.to_vec();
+    v.extend(tail.iter().map(String::as_str));
+    v
+}
+
+/// Assert that a command failed the way every error of manifest-tui does, with exit code
+/// exactly 1. A panic exits 101 and a signal leaves no code at all; neither is an error
+/// report, so neither may pass a test that expects one. `what` names the command.
+#[track_caller]
+pub fn assert_error_exit(code: impl Into<Option<i32>>, what: impl std::fmt::Display) {
+    let code = code.into();
+    assert_eq!(
+        code,
+        Some(1),
+        "{what}: expected an error (exit code 1), got {}",
+        match code {
+            Some(101) => "101 (a panic)".to_string(),
+            Some(c) => format!("exit code {c}"),
+            None => "no exit code (killed by a signal)".to_string(),
+        }
+    );
+}

@@ -109,7 +109,9 @@ pub struct Stats {
     pub connections: u64,
 }
 
-/// Progress of a blob copy, in bytes.
+/// Progress of a blob copy: called with the bytes added since the last call (each chunk's
+/// length as it streams across, or the whole size at once when the blob is mounted or
+/// already there), so the calls of concurrent copies add up to their total.
 pub type ByteProgress = Arc<dyn Fn(u64) + Send + Sync>;
 
 /// Receives one line per request for `-v` / debug logs. Lines never contain header values.
@@ -1690,12 +1692,10 @@ impl Client {
             _permit: src_permit,
             ..
         } = src_resp;
-        let mut copied = 0u64;
         let stream = resp.bytes_stream().map(move |chunk| {
             let _hold = &src_permit;
             if let (Ok(c), Some(p)) = (&chunk, &progress) {
-                copied += c.len() as u64;
-                p(copied);
+                p(c.len() as u64);
             }
             chunk
         });
