@@ -31,7 +31,7 @@ pub enum Context {
     Field,
     Help,
     Notice,
-    /// Reserved for the draft editor and push panes.
+    /// The draft editor: its lists and their entries.
     Editor,
     Push,
     /// The annotation form of the draft editor (its keys work while a field has focus).
