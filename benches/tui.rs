@@ -1,4 +1,4 @@
-//! TUI drawing and filtering at the sizes issue 7 names: a repository of 10,000 tags, a
+//! TUI drawing and filtering at the sizes the targets are set for: a repository of 10,000 tags, a
 //! 256-entry list, filtering 10,000 tags per keystroke. Targets: ≤ 2 ms a frame, ≤ 1 ms a
 //! keystroke. Run: `cargo bench --bench tui`.
 

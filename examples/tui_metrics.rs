@@ -1,5 +1,5 @@
 //! Startup time, idle CPU and resident memory of the real binary in a pseudo-terminal, with a
-//! store of 50 local lists (issue 7's TUI targets: first frame ≤ 50 ms, ~0% CPU idle,
+//! store of 50 local lists (the TUI's targets: first frame ≤ 50 ms, ~0% CPU idle,
 //! < 30 MB resident). No registry is needed: the editor pane reads the store.
 //!
 //! ```sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The speed benchmark of issue 7: manifest-tui against `docker manifest` through a TCP delay
+# The speed benchmark: manifest-tui against `docker manifest` through a TCP delay
 # proxy (25 ms one way by default) in front of a local Distribution registry.
 #
 #   scripts/bench.sh                      # 5 runs per tool and operation, table on stdout

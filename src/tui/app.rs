@@ -278,7 +278,7 @@ impl App {
                         if !consumed {
                             if let AppEvent::SendToEditor(item) = &other {
                                 self.info = Some(format!(
-                                    "the draft editor is not available yet: {} not sent",
+                                    "the draft editor is not available: {} not sent",
                                     item.reference
                                 ));
                             }

@@ -1,6 +1,6 @@
-//! The one table of key bindings. The `?` help overlay, the status-bar hints and the README's
-//! key list are all generated from [`DEFAULT_BINDINGS`] (patched by the user's file), so they
-//! cannot drift from what the keys do.
+//! The one table of key bindings. The `?` help overlay, the status-bar hints, `manifest-tui
+//! keys` and docs/KEYS.md are all generated from [`DEFAULT_BINDINGS`] (patched by the user's
+//! file), so they cannot drift from what the keys do.
 //!
 //! User overrides: `~/.config/manifest-tui/keys.conf` (or `$XDG_CONFIG_HOME/...`, or
 //! `--keymap FILE`), one binding per line: `CONTEXT ACTION KEY[,KEY...]`, `#` starts a comment.
@@ -31,7 +31,7 @@ pub enum Context {
     Field,
     Help,
     Notice,
-    /// Reserved for the draft editor and push panes.
+    /// The draft editor: its lists and their entries.
     Editor,
     Push,
     /// The annotation form of the draft editor (its keys work while a field has focus).
@@ -808,7 +808,9 @@ impl Keymap {
         out
     }
 
-    /// The key list as Markdown (for the README), generated from the same table.
+    /// The key list as Markdown (docs/KEYS.md, `manifest-tui keys`), generated from the same
+    /// table: one section per context, each binding with its keys, what it does, and the
+    /// `CONTEXT ACTION` pair a keys.conf line names to rebind it.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         for c in Context::ALL {
@@ -817,12 +819,18 @@ impl Keymap {
                 continue;
             }
             out.push_str(&format!(
-                "\n**{}**\n\n| Keys | Action |\n|---|---|\n",
+                "\n## {}\n\n| Keys | Action | keys.conf |\n|---|---|---|\n",
                 c.heading()
             ));
             for b in rows {
                 let keys: Vec<String> = b.keys.iter().map(|k| format!("`{k}`")).collect();
-                out.push_str(&format!("| {} | {} |\n", keys.join(" "), b.description));
+                out.push_str(&format!(
+                    "| {} | {} | `{} {}` |\n",
+                    keys.join(" "),
+                    b.description,
+                    c.name(),
+                    b.action.name()
+                ));
             }
         }
         out

@@ -1,5 +1,5 @@
-//! The pane interface. Every pane (browser, compare, and later the draft editor and push
-//! view) implements [`Pane`]; the app owns them as `Box<dyn Pane>` and:
+//! The pane interface. Every pane (browser, compare, draft editor, push progress)
+//! implements [`Pane`]; the app owns them as `Box<dyn Pane>` and:
 //! - offers each key press to the active pane's focused text field first
 //!   ([`Pane::field_focused`] / [`Pane::field_key`]), then resolves it through the keymap in
 //!   the pane's [`Pane::contexts`] and calls [`Pane::action`], then tries global bindings;

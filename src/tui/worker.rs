@@ -30,7 +30,7 @@ pub enum Slot {
     Tags,
     Content,
     Compare,
-    /// Reserved for the draft editor / push panes.
+    /// The draft editor: reading the store (`Drafts`) and changing it (`Draft`).
     Drafts,
     Draft,
     Push,

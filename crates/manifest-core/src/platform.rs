@@ -9,8 +9,6 @@
 //! Matching ([`Platform::key`]) fills in the default variant the way containerd's
 //! `platforms.Normalize` treats them as equal: arm "" ≡ v7, arm64 "" ≡ v8 ≡ v8.0, amd64 "" ≡ v1,
 //! and arm64 `vN.0` ≡ `vN`.
-//!
-//! OWNER: reference/platform helper. The public API below is a contract other modules use.
 
 use serde::{Deserialize, Serialize};
 

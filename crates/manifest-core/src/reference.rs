@@ -1,7 +1,5 @@
 //! Image references, parsed and normalised exactly as docker does
 //! (`busybox` → `docker.io/library/busybox:latest`).
-//!
-//! OWNER: reference/platform helper. The public API below is a contract other modules use.
 
 use crate::digest::Digest;
 use std::fmt;

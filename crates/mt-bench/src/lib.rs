@@ -1,4 +1,4 @@
-//! The speed benchmark (issue 7): a TCP delay proxy in front of a real local registry, and a
+//! The speed benchmark: a TCP delay proxy in front of a real local registry, and a
 //! driver that runs `docker manifest` and `manifest-tui` side by side through it.
 //!
 //! - [`proxy`]: the delay proxy (per-direction delay queues, a handshake round trip per new

@@ -1,4 +1,4 @@
-//! `mt-bench`: docker manifest vs manifest-tui over a simulated network (issue 7).
+//! `mt-bench`: docker manifest vs manifest-tui over a simulated network.
 //!
 //! Starts a local Distribution registry, seeds it, puts a TCP delay proxy in front of it and
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.

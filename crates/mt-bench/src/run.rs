@@ -64,7 +64,7 @@ impl Op {
         }
     }
 
-    /// The target, in words.
+    /// The target this operation must meet, in words.
     pub fn target(self) -> &'static str {
         match self {
             Op::Inspect6 | Op::Create6 => ">= 6x docker",

@@ -1,9 +1,5 @@
 //! The Distribution registry client. Knows nothing of the UI or the store.
 //!
-//! OWNER: registry-client helper. The public API in this file is a contract that
-//! `ops` (create/inspect/push/diff) and the TUI worker are written against; extend it, but do
-//! not change these signatures without updating the callers.
-//!
 //! How it works:
 //! - One pooled reqwest client (keep-alive, HTTP/2 via ALPN) per (host, security mode), with
 //!   our own rustls config: system roots + `certs.d` CAs, or accept-anything for registries
