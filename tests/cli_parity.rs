@@ -228,6 +228,53 @@ fn inspect_shapes_match_docker() {
     }
 }
 
+/// `inspect LIST ENTRY` of a local list: without `-v` the entry's manifest (its bytes,
+/// tab-indented), with `-v` the store entry; byte for byte what docker prints, for lists
+/// docker wrote and lists we wrote, Docker and OCI children alike.
+#[test]
+fn inspect_of_a_local_entry_matches_docker_in_both_shapes() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    for oci in [false, true] {
+        let kids = children(&host, "v1", oci);
+        let kids = &kids[..2];
+        let ours = format!("{host}/entry/ours:v1-oci-{oci}");
+        ok(
+            mt(cfg.path(), &args(&["create", &ours], kids)),
+            "our create",
+        );
+        let theirs = format!("{host}/entry/docker:v1-oci-{oci}");
+        let r = docker(cfg.path(), &args(&["create", "--insecure", &theirs], kids));
+        assert_eq!(r.code, 0, "docker create: {}", r.err);
+        for list in [&ours, &theirs] {
+            for kid in kids {
+                let plain = ok(mt(cfg.path(), &["inspect", list, kid]), "inspect LIST REF");
+                let d = docker(cfg.path(), &["inspect", list, kid]);
+                assert_eq!(d.code, 0, "docker inspect {list} {kid}: {}", d.err);
+                assert_eq!(plain.out, d.out, "inspect {list} {kid}");
+                // It is the entry's manifest itself, as the registry serves it.
+                let (repo, tag) = kid[host.len() + 1..].split_once(':').unwrap();
+                let raw = skopeo_raw(&host, &format!("{repo}:{tag}"));
+                let served: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+                let shown: serde_json::Value = serde_json::from_str(&plain.out).unwrap();
+                assert_eq!(shown, served, "inspect {list} {kid} shows the manifest");
+                assert!(plain.out.starts_with("{\n\t\""), "{}", plain.out);
+
+                let verbose = ok(
+                    mt(cfg.path(), &["inspect", "-v", list, kid]),
+                    "inspect -v LIST REF",
+                );
+                let d = docker(cfg.path(), &["inspect", "-v", list, kid]);
+                assert_eq!(d.code, 0, "docker inspect -v {list} {kid}: {}", d.err);
+                assert_eq!(verbose.out, d.out, "inspect -v {list} {kid}");
+                assert!(verbose.out.contains("\"Raw\": "), "{}", verbose.out);
+            }
+        }
+    }
+}
+
 #[test]
 fn diff_reports_changed_platforms_with_exit_codes() {
     let reg = TestRegistry::plain();
