@@ -275,6 +275,40 @@ fn inspect_of_a_local_entry_matches_docker_in_both_shapes() {
     }
 }
 
+/// docker makes a list named `127.0.0.1:99999/x`; every command of ours, and the TUI before it
+/// touches the terminal, refuses a port outside 1-65535, says which, and stores nothing.
+#[test]
+fn ports_outside_1_to_65535_are_refused_in_every_command() {
+    let cfg = tempfile::tempdir().unwrap();
+    let good = "127.0.0.1:5000/samples/app:v1";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["create", "127.0.0.1:99999/x", good], "99999"),
+        (vec!["create", "127.0.0.1:5000/x:v1", "host:0/img:v1"], "0"),
+        (vec!["inspect", "127.0.0.1:65536/x:v1"], "65536"),
+        (vec!["inspect", "127.0.0.1:70000/x:v1", good], "70000"),
+        (vec!["annotate", "127.0.0.1:99999/x", good], "99999"),
+        (vec!["push", "[::1]:0/x:v1"], "0"),
+        (vec!["rm", "127.0.0.1:99999/x"], "99999"),
+        (vec!["diff", good, "127.0.0.1:99999/x:v1"], "99999"),
+        (vec!["127.0.0.1:99999/samples/app"], "99999"),
+        (vec!["--registry", "127.0.0.1:99999"], "99999"),
+    ];
+    for (a, port) in cases {
+        let r = mt(cfg.path(), &a);
+        assert_eq!(r.code, 1, "{a:?}: {}\n{}", r.out, r.err);
+        assert!(
+            r.err.contains(&format!("has port {port}, outside 1-65535")),
+            "{a:?}: {}",
+            r.err
+        );
+        assert!(!r.err.contains("panicked"), "{a:?}: {}", r.err);
+    }
+    let stored = std::fs::read_dir(cfg.path().join("manifests"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "nothing was stored");
+}
+
 #[test]
 fn diff_reports_changed_platforms_with_exit_codes() {
     let reg = TestRegistry::plain();
