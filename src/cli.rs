@@ -321,10 +321,12 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
                 let (draft, idx) = ops::inspect_local(&store, &list, Some(&entry))?;
                 let e = &draft.entries[idx[0]];
                 match format {
-                    InspectFormat::Json => {
+                    // Like docker: `-v` shows the store entry, otherwise the entry's manifest.
+                    InspectFormat::Json if verbose => {
                         let obj = render::verbose_object(&e.reference, &e.descriptor, &e.raw);
                         w(out, &json_out(render::reindent(obj.as_bytes(), "\t")));
                     }
+                    InspectFormat::Json => w(out, &json_out(render::reindent(&e.raw.bytes, "\t"))),
                     InspectFormat::Table => {
                         w(out, &render::inspect_table(&local_inspection(&draft, &idx)))
                     }

@@ -215,6 +215,87 @@ fn inspect_shapes_match_docker() {
     }
 }
 
+/// `inspect LIST ENTRY` of a local list: without `-v` the entry's manifest (its bytes,
+/// tab-indented), with `-v` the store entry; byte for byte what docker prints, for lists
+/// docker wrote and lists we wrote, Docker and OCI children alike.
+#[test]
+fn inspect_of_a_local_entry_matches_docker_in_both_shapes() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let host = reg.host.clone();
+    let cfg = tempfile::tempdir().unwrap();
+    for oci in [false, true] {
+        let kids = children(&host, "v1", oci);
+        let kids = &kids[..2];
+        let ours = format!("{host}/entry/ours:v1-oci-{oci}");
+        ok(
+            mt(cfg.path(), &args(&["create", &ours], kids)),
+            "our create",
+        );
+        let theirs = format!("{host}/entry/docker:v1-oci-{oci}");
+        let r = docker(cfg.path(), &args(&["create", "--insecure", &theirs], kids));
+        assert_eq!(r.code, 0, "docker create: {}", r.err);
+        for list in [&ours, &theirs] {
+            for kid in kids {
+                let plain = ok(mt(cfg.path(), &["inspect", list, kid]), "inspect LIST REF");
+                let d = docker(cfg.path(), &["inspect", list, kid]);
+                assert_eq!(d.code, 0, "docker inspect {list} {kid}: {}", d.err);
+                assert_eq!(plain.out, d.out, "inspect {list} {kid}");
+                // It is the entry's manifest itself, as the registry serves it.
+                let (repo, tag) = kid[host.len() + 1..].split_once(':').unwrap();
+                let raw = skopeo_raw(&host, &format!("{repo}:{tag}"));
+                let served: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+                let shown: serde_json::Value = serde_json::from_str(&plain.out).unwrap();
+                assert_eq!(shown, served, "inspect {list} {kid} shows the manifest");
+                assert!(plain.out.starts_with("{\n\t\""), "{}", plain.out);
+
+                let verbose = ok(
+                    mt(cfg.path(), &["inspect", "-v", list, kid]),
+                    "inspect -v LIST REF",
+                );
+                let d = docker(cfg.path(), &["inspect", "-v", list, kid]);
+                assert_eq!(d.code, 0, "docker inspect -v {list} {kid}: {}", d.err);
+                assert_eq!(verbose.out, d.out, "inspect -v {list} {kid}");
+                assert!(verbose.out.contains("\"Raw\": "), "{}", verbose.out);
+            }
+        }
+    }
+}
+
+/// docker makes a list named `127.0.0.1:99999/x`; every command of ours, and the TUI before it
+/// touches the terminal, refuses a port outside 1-65535, says which, and stores nothing.
+#[test]
+fn ports_outside_1_to_65535_are_refused_in_every_command() {
+    let cfg = tempfile::tempdir().unwrap();
+    let good = "127.0.0.1:5000/samples/app:v1";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["create", "127.0.0.1:99999/x", good], "99999"),
+        (vec!["create", "127.0.0.1:5000/x:v1", "host:0/img:v1"], "0"),
+        (vec!["inspect", "127.0.0.1:65536/x:v1"], "65536"),
+        (vec!["inspect", "127.0.0.1:70000/x:v1", good], "70000"),
+        (vec!["annotate", "127.0.0.1:99999/x", good], "99999"),
+        (vec!["push", "[::1]:0/x:v1"], "0"),
+        (vec!["rm", "127.0.0.1:99999/x"], "99999"),
+        (vec!["diff", good, "127.0.0.1:99999/x:v1"], "99999"),
+        (vec!["127.0.0.1:99999/samples/app"], "99999"),
+        (vec!["--registry", "127.0.0.1:99999"], "99999"),
+    ];
+    for (a, port) in cases {
+        let r = mt(cfg.path(), &a);
+        assert_eq!(r.code, 1, "{a:?}: {}\n{}", r.out, r.err);
+        assert!(
+            r.err.contains(&format!("has port {port}, outside 1-65535")),
+            "{a:?}: {}",
+            r.err
+        );
+        assert!(!r.err.contains("panicked"), "{a:?}: {}", r.err);
+    }
+    let stored = std::fs::read_dir(cfg.path().join("manifests"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "nothing was stored");
+}
+
 #[test]
 fn diff_reports_changed_platforms_with_exit_codes() {
     let reg = TestRegistry::plain();

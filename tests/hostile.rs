@@ -220,14 +220,46 @@ fn registry_strings_with_control_sequences_are_rendered_inert() {
     }
     // A local entry's own view (docker's `inspect LIST ENTRY`).
     let entry = r.reference(&format!("{repo}@{}", children[0].digest));
-    let o = run_cli(&cfg, &["inspect", &local, &entry]);
-    assert_json_inert("inspect LIST ENTRY", &o);
+    for args in [
+        vec!["inspect", &local, &entry],
+        vec!["inspect", "-v", &local, &entry],
+    ] {
+        let o = run_cli(&cfg, &args);
+        assert!(o.status.success(), "{args:?} failed\n{}", show(&o));
+        assert_json_inert(&format!("{args:?}"), &o);
+    }
     let o = run_cli(&cfg, &["inspect", "--format", "table", &local, &entry]);
+    assert!(
+        o.status.success(),
+        "inspect --format table LIST ENTRY failed\n{}",
+        show(&o)
+    );
     assert_inert("inspect --format table LIST ENTRY", &o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(children[0].digest.as_str()),
+        "the entry's row is shown:\n{text}"
+    );
 
-    // Diff of the local draft against the pushed index.
+    // Diff of the local draft against the pushed index: evil2 lacks the last platform, and
+    // its first entry has a plain platform where the local list has the hostile os.version.
     let o = run_cli(&cfg, &["diff", "--local-a", &local, &evil2]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "diff --local-a should report a difference\n{}",
+        show(&o)
+    );
     assert_inert("diff --local-a", &o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let summary = format!(
+        "{} same, 0 changed, 2 only in A, 1 only in B",
+        children.len() - 2
+    );
+    assert!(
+        text.contains(&summary),
+        "expected {summary:?} in the diff:\n{text}"
+    );
 }
 
 /// A fake registry: `/v2/` answers 200, every other request an error envelope whose code,

@@ -9,7 +9,7 @@ use manifest_tui::digest::Digest;
 use manifest_tui::media::{self, Kind, ListEntry, Parsed};
 use manifest_tui::ops::render::reindent;
 use manifest_tui::platform::Platform;
-use manifest_tui::reference::Reference;
+use manifest_tui::reference::{Reference, ReferenceError, ReferenceErrorKind};
 use manifest_tui::sanitize::{inert, inert_multiline};
 use std::collections::BTreeMap;
 
@@ -212,14 +212,38 @@ fn mutated_references_never_panic_and_round_trip_when_accepted() {
         let s: String = chars.into_iter().collect();
         match Reference::parse(&s) {
             Ok(r) => check_round_trips(&s, &r),
-            Err(e) => {
-                // The message is built for any input and never echoes a raw control char
-                // unescaped... at least it must be buildable.
-                let _ = e.to_string();
-                Ok(())
-            }
+            Err(e) => check_error_message(&s, &e),
         }
     });
+}
+
+/// A refusal names the input, quoted with its control characters escaped (shortened when
+/// long), and holds no character a terminal would act on.
+fn check_error_message(input: &str, e: &ReferenceError) -> Result<(), String> {
+    let m = e.to_string();
+    if let Some(c) = m.chars().find(|&c| dangerous(c)) {
+        return Err(format!("{input:?}: message holds raw {c:?}: {m:?}"));
+    }
+    if m.len() > 1_000 {
+        return Err(format!("{input:?}: message of {} bytes: {m:?}", m.len()));
+    }
+    let quoted = match input.char_indices().nth(120) {
+        Some((i, _)) => format!("{:?}…", &input[..i]),
+        None => format!("{input:?}"),
+    };
+    let names_input = match e.kind {
+        // An empty input has nothing to show; a bare identifier is hex only.
+        ReferenceErrorKind::Empty => true,
+        ReferenceErrorKind::NameIsIdentifier => m.contains(input),
+        _ => m.contains(&quoted),
+    };
+    if !names_input {
+        return Err(format!("{input:?}: message does not show {quoted}: {m:?}"));
+    }
+    if e.input != input {
+        return Err(format!("{input:?}: error records {:?}", e.input));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

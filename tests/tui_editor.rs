@@ -209,6 +209,36 @@ fn push_with_a_failed_entry() {
     insta::assert_snapshot!(pv(&p).backend());
 }
 
+/// More entries than rows: the last row says how many are out of sight and that one of them
+/// failed; moving the selection scrolls the window to it.
+#[test]
+fn push_rows_that_do_not_fit_are_counted_and_scroll() {
+    let mut p = pushing();
+    p.progress(Progress::Entry {
+        index: 4,
+        stage: EntryStage::Failed {
+            reason: "manifest invalid".into(),
+        },
+    });
+    let short = |p: &PushState| render(100, 10, |f, v| push::draw(f, f.area(), p, v));
+    let top = short(&p);
+    insta::assert_snapshot!("push_rows_window_at_the_top", top.backend());
+    let text = format!("{:?}", top.backend());
+    assert!(text.contains("3 more below (1 failed)"), "{text}");
+    let mut ctx = Ctx::default();
+    for _ in 0..5 {
+        assert!(p.action(Action::Down, &mut ctx));
+    }
+    let bottom = short(&p);
+    insta::assert_snapshot!("push_rows_window_at_the_bottom", bottom.backend());
+    let text = format!("{:?}", bottom.backend());
+    assert!(text.contains("3 more above"), "{text}");
+    assert!(
+        text.contains("windows/amd64"),
+        "the selected last row is shown: {text}"
+    );
+}
+
 fn report() -> PushReport {
     let d = six();
     PushReport {

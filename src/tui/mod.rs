@@ -67,6 +67,9 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
         }
         None => None,
     };
+    if let (Some(reg), None) = (&opts.registry, &start_ref) {
+        worker::registry_host(reg).map_err(|m| eyre!("--registry: {m}"))?;
+    }
     let (keymap, key_errors) = keymap::Keymap::load(opts.keymap_file.as_deref());
     if let (Some(f), Some(e)) = (&opts.keymap_file, key_errors.first()) {
         if e.line == 0 {

@@ -62,6 +62,21 @@ pub fn ellipsize_start(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A label and a digest shown as `label  digest` in `width` characters: the digest is cut
+/// first, with `…`, down to the short form plus `…` (`sha256:0123456789ab…`), then the label
+/// loses its start (the end of a reference tells lists apart).
+pub fn fit_label_and_digest(label: &str, digest: &str, width: usize) -> (String, String) {
+    let (l, d) = (label.chars().count(), digest.chars().count());
+    if l + 2 + d <= width {
+        return (label.to_string(), digest.to_string());
+    }
+    let min_digest = (short_digest(digest).chars().count() + 1).min(d);
+    let digest_room = width.saturating_sub(l + 2).max(min_digest);
+    let digest = ellipsize(digest, digest_room).into_owned();
+    let label_room = width.saturating_sub(digest.chars().count() + 2);
+    (ellipsize_start(label, label_room).into_owned(), digest)
+}
+
 /// A platform as `os/arch[/variant]` with the os.version in parentheses, for display.
 pub fn platform_label(p: &crate::platform::Platform) -> String {
     if p.os.is_empty() && p.architecture.is_empty() {
@@ -95,5 +110,21 @@ mod tests {
         assert_eq!(ellipsize_start("ñandú/ü:v1", 4), "…:v1");
         assert_eq!(ellipsize_start("abc", 1), "…");
         assert_eq!(ellipsize_start("abc", 0), "");
+    }
+
+    #[test]
+    fn a_label_and_digest_fit_with_an_ellipsis() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let fit = |l: &str, w: usize| fit_label_and_digest(l, &d, w);
+        assert_eq!(fit("x:v1", 200), ("x:v1".to_string(), d.clone()));
+        let (l, short) = fit("127.0.0.1:5000/samples/app:v1", 95);
+        assert_eq!(l, "127.0.0.1:5000/samples/app:v1");
+        assert_eq!(short.chars().count(), 95 - 2 - l.len());
+        assert!(short.ends_with('…') && d.starts_with(short.trim_end_matches('…')));
+        // Too narrow for more than the short form: the label gives way.
+        let (l, short) = fit("127.0.0.1:5000/samples/app:v1", 30);
+        assert_eq!(short, format!("sha256:{}…", "a".repeat(12)));
+        assert_eq!(l, "…/app:v1");
+        assert_eq!(l.chars().count() + 2 + short.chars().count(), 30);
     }
 }

@@ -792,6 +792,22 @@ fn catalog_refused(e: &RegistryError) -> bool {
     }
 }
 
+/// A registry host as the user typed it (`--registry`, the registry prompt), normalised, and
+/// refused unless the reference parser takes it as a domain on its own (a port outside
+/// 1-65535, `_` in a name …).
+pub fn registry_host(s: &str) -> Result<String, String> {
+    let host = normalize_registry(s);
+    match Reference::parse(&format!("{host}/x")) {
+        Ok(r) if r.domain == host => Ok(host),
+        Err(e) if e.kind == crate::reference::ReferenceErrorKind::InvalidFormat => {
+            Err(format!("{s:?} is not a registry host: {}", e.reason()))
+        }
+        _ => Err(format!(
+            "{s:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"
+        )),
+    }
+}
+
 /// `https://index.docker.io/v1/` → `docker.io`, `http://host:5000/` → `host:5000`.
 pub fn normalize_registry(s: &str) -> String {
     let s = s.trim();

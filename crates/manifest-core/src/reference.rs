@@ -97,6 +97,17 @@ impl fmt::Display for ReferenceError {
 }
 impl std::error::Error for ReferenceError {}
 
+impl ReferenceError {
+    /// What is wrong, without the expected-grammar hint: for a malformed reference the
+    /// specific reason (`"h:0" has port 0, outside 1-65535 …`), otherwise the whole message.
+    pub fn reason(&self) -> String {
+        match self.kind {
+            ReferenceErrorKind::InvalidFormat => diagnose_format(&self.input),
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl Reference {
     /// Parse and normalise like docker's `ParseNormalizedNamed` (no default tag added).
     pub fn parse(s: &str) -> Result<Self, ReferenceError> {
@@ -411,8 +422,23 @@ fn is_domain_component(c: &str) -> bool {
     }
 }
 
-fn is_port(p: &str) -> bool {
+/// Digits only (the grammar's `[0-9]+`).
+fn is_port_syntax(p: &str) -> bool {
     !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A TCP port that can be connected to: 1 to 65535 (leading zeros allowed, as in the
+/// grammar). Docker accepts any digits and fails later at the connection.
+fn is_port(p: &str) -> bool {
+    is_port_syntax(p) && p.parse::<u16>().is_ok_and(|n| n != 0)
+}
+
+/// The port part of a registry domain (`host:port`, `[v6]:port`), if any.
+fn domain_port(d: &str) -> Option<&str> {
+    match d.strip_prefix('[') {
+        Some(rest) => rest.split_once(']')?.1.strip_prefix(':'),
+        None => d.split_once(':').map(|(_, p)| p),
+    }
 }
 
 /// `host[:port]` where host is a DNS-like name, an IPv4 address or `[ipv6]`.
@@ -463,10 +489,13 @@ fn is_digest_syntax(d: &str) -> bool {
 
 const SHOWN_MAX: usize = 120;
 
+/// Part of the input for a message, shortened when very long and terminal-inert (control
+/// and bidi characters escaped).
 fn truncate(s: &str) -> String {
+    let s = crate::sanitize::inert(s);
     match s.char_indices().nth(SHOWN_MAX) {
         Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+        None => s.into_owned(),
     }
 }
 
@@ -576,6 +605,15 @@ fn diagnose_format(input: &str) -> String {
     let p = split_pieces(input);
     if p.explicit_domain && !is_domain(p.domain) {
         let d = quote(p.domain);
+        if let Some(port) = domain_port(p.domain).filter(|p| is_port_syntax(p)) {
+            if !is_port(port) {
+                return format!(
+                    "{d} has port {}, outside 1-65535: use the registry's real port, e.g. \
+                     127.0.0.1:5000",
+                    truncate(port)
+                );
+            }
+        }
         if p.domain.starts_with('[') {
             return format!(
                 "{d} is not a valid IPv6 registry address: use [ADDRESS]:PORT with hex digits and \
@@ -586,7 +624,7 @@ fn diagnose_format(input: &str) -> String {
             return format!("{d} looks like a registry host but '_' is not allowed in host names");
         }
         if let Some((_, port)) = p.domain.split_once(':') {
-            if !is_port(port) {
+            if !is_port_syntax(port) {
                 return format!("{d} is not HOST:PORT: the port must be digits");
             }
         }
@@ -951,6 +989,37 @@ mod tests {
         assert!(m.contains("empty"), "{m}");
         let m = msg("a\u{1b}[31m");
         assert!(m.contains("\\u{1b}"), "control characters are escaped: {m}");
+    }
+
+    #[test]
+    fn ports_outside_1_to_65535_are_refused() {
+        for (s, port) in [
+            ("127.0.0.1:99999/x", "99999"),
+            ("host:0/x", "0"),
+            ("localhost:65536/app:v1", "65536"),
+            ("[::1]:0/repo", "0"),
+            ("[2001:db8::1]:70000/repo:tag", "70000"),
+            ("registry.example.com:00000/a/b", "00000"),
+            ("x.y:99999999999999999999999/z", "99999999999999999999999"),
+        ] {
+            let e = Reference::parse(s).unwrap_err();
+            assert_eq!(e.kind, K::InvalidFormat, "{s}");
+            let m = e.to_string();
+            assert!(
+                m.contains(&format!("has port {port}, outside 1-65535")),
+                "{s}: {m}"
+            );
+        }
+        for (s, domain) in [
+            ("127.0.0.1:1/x", "127.0.0.1:1"),
+            ("host:65535/x", "host:65535"),
+            ("[::1]:443/repo", "[::1]:443"),
+            ("localhost:05000/x", "localhost:05000"),
+        ] {
+            assert_eq!(ok(s).domain, domain, "{s}");
+        }
+        // A port-like tag is not a port: `name:99999` is tag 99999 of docker.io/library/name.
+        assert_eq!(ok("test.com:99999").tag.as_deref(), Some("99999"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::compare::CompareState;
 use crate::tui::state::list::scroll_offset;
-use crate::tui::text::{inert, platform_label};
+use crate::tui::text::{ellipsize_start, fit_label_and_digest, inert, platform_label};
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -96,12 +96,18 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
 
     let side_line = |name: &str, label: Option<String>, digest: Option<String>| {
         let mut spans = vec![Span::styled(format!("{name}: "), t.title)];
-        match label {
-            Some(l) => spans.push(Span::raw(inert(&l).into_owned())),
-            None => spans.push(Span::styled("(not set)", t.muted)),
-        }
-        if let Some(d) = digest {
-            spans.push(Span::styled(format!("  {d}"), t.muted));
+        let room = (sides.width as usize).saturating_sub(name.chars().count() + 2);
+        match (label, digest) {
+            (Some(l), Some(d)) => {
+                // Both fit, or the digest is visibly shortened (never silently cut).
+                let (l, d) = fit_label_and_digest(&inert(&l), &d, room);
+                spans.push(Span::raw(l));
+                spans.push(Span::styled(format!("  {d}"), t.muted));
+            }
+            (Some(l), None) => {
+                spans.push(Span::raw(ellipsize_start(&inert(&l), room).into_owned()))
+            }
+            (None, _) => spans.push(Span::styled("(not set)", t.muted)),
         }
         Line::from(spans)
     };

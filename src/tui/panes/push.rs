@@ -5,6 +5,7 @@ use super::{empty_message, pane_block};
 use crate::ops::EntryStage;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{Ctx, Pane, PaneId, View};
+use crate::tui::state::list::scroll_offset;
 use crate::tui::state::push::{PushRow, PushState, PushStatus};
 use crate::tui::text::{ellipsize, human_size, inert, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
@@ -181,12 +182,41 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
         .max()
         .unwrap_or(8)
         .clamp(8, 32) as u16;
-    for (i, r) in s.rows.iter().enumerate().take(rows_area.height as usize) {
+    // Every row, or a window that follows the selection with a last line telling what is
+    // out of sight (and whether a hidden entry failed).
+    let n = s.rows.len();
+    let h = rows_area.height as usize;
+    let shown = if n > h { h.saturating_sub(1) } else { n };
+    let off = scroll_offset(s.offset.get(), s.selected, shown, n);
+    s.offset.set(off);
+    if shown < n {
+        let hidden = |r: &(usize, &PushRow)| r.0 < off || r.0 >= off + shown;
+        let failed = s
+            .rows
+            .iter()
+            .enumerate()
+            .filter(hidden)
+            .filter(|(_, r)| matches!(r.stage, EntryStage::Failed { .. }))
+            .count();
         let line = Rect {
-            y: rows_area.y + i as u16,
+            y: rows_area.y + shown as u16,
             height: 1,
             ..rows_area
         };
+        frame.render_widget(
+            Paragraph::new(more_rows_line(off, n - off - shown, failed, view)),
+            line,
+        );
+    }
+    for (i, r) in s.rows.iter().enumerate().skip(off).take(shown) {
+        let line = Rect {
+            y: rows_area.y + (i - off) as u16,
+            height: 1,
+            ..rows_area
+        };
+        if i == s.selected {
+            frame.buffer_mut().set_style(line, t.selected);
+        }
         let [plat, stage, gauge] = Layout::horizontal([
             Constraint::Length(plat_w + 1),
             Constraint::Min(10),
@@ -208,4 +238,31 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
             );
         }
     }
+}
+
+/// `↑ 2 more above · ↓ 3 more below (1 failed) · ↑/↓ scroll`.
+fn more_rows_line(above: usize, below: usize, failed: usize, view: &View) -> Line<'static> {
+    let t = view.theme;
+    let key = |a: Action| {
+        view.keymap
+            .keys_label(Context::List, a)
+            .and_then(|k| k.split('/').next().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("{above} more above"));
+    }
+    if below > 0 {
+        parts.push(format!("{below} more below"));
+    }
+    let mut spans = vec![Span::styled(format!("… {}", parts.join(" · ")), t.muted)];
+    if failed > 0 {
+        spans.push(Span::styled(format!(" ({failed} failed)"), t.error));
+    }
+    spans.push(Span::styled(
+        format!(" · {}/{} scroll", key(Action::Up), key(Action::Down)),
+        t.muted,
+    ));
+    Line::from(spans)
 }

@@ -8,7 +8,9 @@ use crate::registry::Repo;
 use crate::tui::field::TextField;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side};
-use crate::tui::worker::{normalize_registry, Command, Content, RegistrySource, Reply, Slot};
+use crate::tui::worker::{
+    normalize_registry, registry_host, Command, Content, RegistrySource, Reply, Slot,
+};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// Catalog and tag pages are asked for this many at a time.
@@ -434,17 +436,10 @@ impl BrowserState {
         }
         match kind {
             PromptKind::Registry => {
-                let host = normalize_registry(value);
-                // A registry host must make a valid reference on its own.
-                if Reference::parse(&format!("{host}/x"))
-                    .map(|r| r.domain != host)
-                    .unwrap_or(true)
-                {
-                    return refuse(
-                        self,
-                        format!("{value:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"),
-                    );
-                }
+                let host = match registry_host(value) {
+                    Ok(h) => h,
+                    Err(m) => return refuse(self, m),
+                };
                 self.prompt = None;
                 self.add_registry(&host, RegistrySource::Typed);
                 self.open_registry(&host, ctx);

@@ -63,6 +63,8 @@ pub struct PushState {
     /// The list's digest, once it was written.
     pub list_digest: Option<Digest>,
     pub selected: usize,
+    /// First row shown when the rows do not all fit (kept by the drawing).
+    pub offset: std::cell::Cell<usize>,
 }
 
 impl PushState {
@@ -116,6 +118,7 @@ impl PushState {
         self.status = PushStatus::Running;
         self.list_digest = None;
         self.selected = 0;
+        self.offset.set(0);
     }
 
     pub fn progress(&mut self, p: Progress) {
