@@ -15,16 +15,33 @@
 //! - Redirects are followed here (not by reqwest) and never carry `Authorization` to another
 //!   origin. Idempotent requests are retried on transport errors, 5xx and 429.
 //! - A semaphore bounds the requests in flight per registry.
+//!
+//! Where each part lives (all but the public helpers extend the one [`Client`]):
+//! - `client`: the client, its options, and what it keeps per registry (pools, semaphores).
+//! - `transport`: sending a call (auth, re-auth on 401, retries, redirects), reading bodies
+//!   within a limit, errors from responses.
+//! - `scheme`: the `GET /v2/` ping and the HTTPS/plain-HTTP race that resolve a registry's
+//!   scheme.
+//! - `token`: the auth challenge, credentials per registry, bearer tokens and their cache.
+//! - `manifests`, `blobs` (uploads, mounts, copies), `listing` (tags, catalog, [`Pager`]).
+//! - [`auth`] (credentials, challenges, scopes), [`error`], [`http`] (links, backoff),
+//!   [`tls`]: the parts with no client state.
 
 pub mod auth;
+mod blobs;
+mod client;
 pub mod error;
 pub mod http;
+mod listing;
+mod manifests;
+mod scheme;
 pub mod tls;
+mod token;
 mod transport;
 
 pub use auth::{Credential, Scope, Secret};
-pub use error::{ErrorCode, ErrorKind, RegistryError};
-pub use transport::{
-    ByteProgress, Client, ClientOptions, Pager, Repo, Stats, TraceFn, DEFAULT_MAX_IN_FLIGHT,
-    MAX_PAGES,
+pub use client::{
+    ByteProgress, Client, ClientOptions, Repo, Stats, TraceFn, DEFAULT_MAX_IN_FLIGHT,
 };
+pub use error::{ErrorCode, ErrorKind, RegistryError};
+pub use listing::{Pager, MAX_PAGES};
