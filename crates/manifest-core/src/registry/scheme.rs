@@ -49,89 +49,101 @@ impl Client {
         }
     }
 
+    /// One attempt to resolve the scheme; the error says whether another attempt may help.
     async fn try_resolve_base(&self, reg: &Arc<Registry>) -> Result<String, (RegistryError, bool)> {
-        let https = format!("https://{}", reg.api_host);
-        let http_base = format!("http://{}", reg.api_host);
         if reg.insecure {
-            // Both schemes at once: a plain-HTTP registry costs no failed TLS round trip
-            // first.
-            let race =
-                race_schemes(self.ping_once(reg, &https), self.ping_once(reg, &http_base)).await;
-            let (https_err, e) = match race {
-                SchemeRace::Https(()) => return Ok(https),
-                SchemeRace::Http(()) => return Ok(http_base),
-                SchemeRace::Neither { https, http } => (https, http),
-            };
-            let request = format!("GET {http_base}/v2/");
-            let retryable = e.is_connect() || e.is_timeout();
-            let msg = format!(
-                "{} (https failed too: {})",
-                describe(&e),
-                describe(&https_err)
-            );
-            return Err((
-                RegistryError::new(
-                    request,
-                    ErrorKind::Transport {
-                        message: msg,
-                        hint: Some(format!(
-                            "is the registry running at {}? Start it or check the host and port",
-                            reg.domain
-                        )),
-                    },
-                ),
-                retryable,
-            ));
+            return self.ping_either_scheme(reg).await;
         }
+        let https = format!("https://{}", reg.api_host);
         let https_err = match self.ping_once(reg, &https).await {
             Ok(()) => return Ok(https),
             Err(e) => e,
         };
-        let tls_problem = is_tls_error(&https_err);
         let request = format!("GET {https}/v2/");
-        if tls_problem {
-            // Does it speak plain HTTP? Then say so (docker says "no such manifest").
-            if let Ok(resp) = reg.client.get(format!("{http_base}/v2/")).send().await {
-                self.inner.requests.fetch_add(1, Ordering::Relaxed);
-                if resp
-                    .headers()
-                    .contains_key("docker-distribution-api-version")
-                    || matches!(resp.status().as_u16(), 200 | 401)
-                {
-                    return Err((
-                        RegistryError::new(
-                            request,
-                            ErrorKind::Transport {
-                                message: format!(
-                                    "the registry {} speaks plain HTTP, not HTTPS, and it is not allowed to be insecure",
-                                    reg.domain
-                                ),
-                                hint: Some(format!(
-                                    "pass --insecure (or list {} as an insecure registry) to use plain HTTP with it",
-                                    reg.domain
-                                )),
-                            },
-                        ),
-                        false,
-                    ));
-                }
-            }
-            return Err((
-                RegistryError::new(
-                    request,
-                    ErrorKind::Transport {
-                        message: format!("TLS handshake failed: {}", describe(&https_err)),
-                        hint: Some(format!(
-                            "if the registry uses a private CA put its certificate in /etc/docker/certs.d/{d}/ca.crt or ~/.config/docker/certs.d/{d}/ca.crt; to skip verification pass --insecure",
-                            d = reg.domain
-                        )),
-                    },
-                ),
-                false,
-            ));
+        if is_tls_error(&https_err) {
+            return Err((self.tls_failure(reg, request, &https_err).await, false));
         }
         let retryable = https_err.is_connect() || https_err.is_timeout();
         Err((transport(request, &https_err), retryable))
+    }
+
+    /// An insecure-allowed registry: ping both schemes at once, so a plain-HTTP registry
+    /// costs no failed TLS round trip first.
+    async fn ping_either_scheme(
+        &self,
+        reg: &Arc<Registry>,
+    ) -> Result<String, (RegistryError, bool)> {
+        let https = format!("https://{}", reg.api_host);
+        let http_base = format!("http://{}", reg.api_host);
+        let race = race_schemes(self.ping_once(reg, &https), self.ping_once(reg, &http_base)).await;
+        let (https_err, e) = match race {
+            SchemeRace::Https(()) => return Ok(https),
+            SchemeRace::Http(()) => return Ok(http_base),
+            SchemeRace::Neither { https, http } => (https, http),
+        };
+        let request = format!("GET {http_base}/v2/");
+        let retryable = e.is_connect() || e.is_timeout();
+        let msg = format!(
+            "{} (https failed too: {})",
+            describe(&e),
+            describe(&https_err)
+        );
+        Err((
+            RegistryError::new(
+                request,
+                ErrorKind::Transport {
+                    message: msg,
+                    hint: Some(format!(
+                        "is the registry running at {}? Start it or check the host and port",
+                        reg.domain
+                    )),
+                },
+            ),
+            retryable,
+        ))
+    }
+
+    /// The TLS handshake failed on a registry that must use HTTPS. When it speaks plain HTTP
+    /// say so (docker only says "no such manifest"); else say how to trust its certificate.
+    async fn tls_failure(
+        &self,
+        reg: &Arc<Registry>,
+        request: String,
+        https_err: &reqwest::Error,
+    ) -> RegistryError {
+        let http_base = format!("http://{}", reg.api_host);
+        if let Ok(resp) = reg.client.get(format!("{http_base}/v2/")).send().await {
+            self.inner.requests.fetch_add(1, Ordering::Relaxed);
+            if resp
+                .headers()
+                .contains_key("docker-distribution-api-version")
+                || matches!(resp.status().as_u16(), 200 | 401)
+            {
+                return RegistryError::new(
+                    request,
+                    ErrorKind::Transport {
+                        message: format!(
+                            "the registry {} speaks plain HTTP, not HTTPS, and it is not allowed to be insecure",
+                            reg.domain
+                        ),
+                        hint: Some(format!(
+                            "pass --insecure (or list {} as an insecure registry) to use plain HTTP with it",
+                            reg.domain
+                        )),
+                    },
+                );
+            }
+        }
+        RegistryError::new(
+            request,
+            ErrorKind::Transport {
+                message: format!("TLS handshake failed: {}", describe(https_err)),
+                hint: Some(format!(
+                    "if the registry uses a private CA put its certificate in /etc/docker/certs.d/{d}/ca.crt or ~/.config/docker/certs.d/{d}/ca.crt; to skip verification pass --insecure",
+                    d = reg.domain
+                )),
+            },
+        )
     }
 
     /// One `GET base/v2/`; learns the auth scheme from the answer.
