@@ -66,6 +66,43 @@ impl TokenFailure {
     }
 }
 
+/// One token request: the realm asked, for what, and who asks (for messages).
+struct TokenAsk<'a> {
+    reg: &'a Registry,
+    client: reqwest::Client,
+    realm: &'a str,
+    service: Option<&'a str>,
+    scopes: Vec<String>,
+    who: String,
+}
+
+/// The token realm as a URL, and its `host[:port]` (how the insecure list names hosts).
+fn parse_realm(realm: &str) -> Result<(Url, String), RegistryError> {
+    let realm_url = Url::parse(realm).map_err(|e| {
+        realm_error(
+            realm,
+            format!("the registry's token realm {realm:?} is not a URL: {e}"),
+        )
+    })?;
+    let realm_host = match (realm_url.host_str(), realm_url.port()) {
+        (Some(h), Some(p)) if h.contains(':') => format!("[{h}]:{p}"),
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => {
+            return Err(realm_error(
+                realm,
+                format!("the token realm {realm} has no host"),
+            ))
+        }
+    };
+    Ok((realm_url, realm_host))
+}
+
+/// An error about the realm itself, or about sending credentials to it.
+fn realm_error(realm: &str, message: String) -> RegistryError {
+    RegistryError::new(format!("GET {realm}"), ErrorKind::Auth { message })
+}
+
 impl Client {
     pub(super) fn learn_auth(&self, reg: &Registry, headers: &HeaderMap) {
         let values: Vec<&str> = headers
@@ -213,6 +250,8 @@ impl Client {
         Ok(token)
     }
 
+    /// Ask the realm for a token for `scopes`. With an identity token, the OAuth2 refresh
+    /// grant goes first; a realm without it (404, 405) is asked with a GET like the others.
     async fn fetch_token(
         &self,
         reg: &Arc<Registry>,
@@ -220,109 +259,130 @@ impl Client {
         service: Option<&str>,
         scopes: &[Scope],
     ) -> Result<(Secret, u64), TokenFailure> {
-        let bad_realm =
-            |m: String| RegistryError::new(format!("GET {realm}"), ErrorKind::Auth { message: m });
-        let realm_url = Url::parse(realm).map_err(|e| {
-            bad_realm(format!(
-                "the registry's token realm {realm:?} is not a URL: {e}"
-            ))
-        })?;
-        let realm_host = match (realm_url.host_str(), realm_url.port()) {
-            (Some(h), Some(p)) if h.contains(':') => format!("[{h}]:{p}"),
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => {
-                return Err(bad_realm(format!("the token realm {realm} has no host")).into())
-            }
-        };
+        let (realm_url, realm_host) = parse_realm(realm)?;
         let realm_insecure = self.is_insecure_allowed(&realm_host);
         let creds = self.creds(reg).await?;
         if realm_url.scheme() != "https" && creds.is_some() && !realm_insecure && !reg.insecure {
-            return Err(bad_realm(format!(
+            return Err(realm_error(realm, format!(
                 "the token realm {realm} is plain HTTP; refusing to send your credentials over it (pass --insecure to allow it)"
             ))
             .into());
         }
-        let client = self.pool(&realm_host, realm_insecure)?;
-        let scope_strs: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let who = creds
-            .as_ref()
-            .map(|c| format!("user {}", c.username()))
-            .unwrap_or_else(|| "anonymous".to_string());
-
+        let ask = TokenAsk {
+            reg,
+            client: self.pool(&realm_host, realm_insecure)?,
+            realm,
+            service,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            who: creds
+                .as_ref()
+                .map(|c| format!("user {}", c.username()))
+                .unwrap_or_else(|| "anonymous".to_string()),
+        };
         if let Some(Credential::IdentityToken { token, .. }) = &creds {
-            let mut form = vec![
-                ("grant_type", "refresh_token".to_string()),
-                ("refresh_token", token.expose().to_string()),
-                ("client_id", "manifest-tui".to_string()),
-            ];
-            if let Some(s) = service {
-                form.push(("service", s.to_string()));
-            }
-            if !scope_strs.is_empty() {
-                form.push(("scope", scope_strs.join(" ")));
-            }
-            let body = form
-                .iter()
-                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-                .collect::<Vec<_>>()
-                .join("&");
-            self.inner.requests.fetch_add(1, Ordering::Relaxed);
-            self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
-            self.trace(&format!(
-                "POST {realm} (token, refresh grant, scopes {})",
-                scope_strs.join(" ")
-            ));
-            let resp = client
-                .post(realm_url.clone())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| TokenFailure::transport(format!("POST {realm}"), &e))?;
-            let status = resp.status().as_u16();
-            if status != 404 && status != 405 {
-                return self
-                    .token_answer(resp, &format!("POST {realm}"), &who, reg)
-                    .await;
+            if let Some(answer) = self.refresh_grant(&ask, &realm_url, token).await? {
+                return Ok(answer);
             }
         }
+        self.token_get(&ask, realm_url, creds.as_ref()).await
+    }
 
-        let mut url = realm_url;
+    /// `POST realm` with the refresh grant for an identity token. `None`: the realm does not
+    /// offer the grant (404, 405).
+    async fn refresh_grant(
+        &self,
+        ask: &TokenAsk<'_>,
+        realm_url: &Url,
+        token: &Secret,
+    ) -> Result<Option<(Secret, u64)>, TokenFailure> {
+        let realm = ask.realm;
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", token.expose().to_string()),
+            ("client_id", "manifest-tui".to_string()),
+        ];
+        if let Some(s) = ask.service {
+            form.push(("service", s.to_string()));
+        }
+        if !ask.scopes.is_empty() {
+            form.push(("scope", ask.scopes.join(" ")));
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.count_token_request();
+        self.trace(&format!(
+            "POST {realm} (token, refresh grant, scopes {})",
+            ask.scopes.join(" ")
+        ));
+        let resp = ask
+            .client
+            .post(realm_url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| TokenFailure::transport(format!("POST {realm}"), &e))?;
+        let status = resp.status().as_u16();
+        if status == 404 || status == 405 {
+            return Ok(None);
+        }
+        self.token_answer(resp, &format!("POST {realm}"), &ask.who, ask.reg)
+            .await
+            .map(Some)
+    }
+
+    /// `GET realm?service=&scope=&account=`, with basic credentials when there are any.
+    async fn token_get(
+        &self,
+        ask: &TokenAsk<'_>,
+        mut url: Url,
+        creds: Option<&Credential>,
+    ) -> Result<(Secret, u64), TokenFailure> {
         {
             let mut q = url.query_pairs_mut();
-            if let Some(s) = service {
+            if let Some(s) = ask.service {
                 q.append_pair("service", s);
             }
-            for s in &scope_strs {
+            for s in &ask.scopes {
                 q.append_pair("scope", s);
             }
-            if let Some(c) = &creds {
+            if let Some(c) = creds {
                 if !c.username().is_empty() {
                     q.append_pair("account", c.username());
                 }
             }
         }
         let request = format!("GET {url}");
-        let mut rb = client.get(url.clone());
-        if let Some(h) = creds.as_ref().and_then(|c| c.basic_header()) {
+        let mut rb = ask.client.get(url.clone());
+        if let Some(h) = creds.and_then(|c| c.basic_header()) {
             let mut v = HeaderValue::from_str(h.expose()).map_err(|_| {
-                bad_realm("the stored credentials cannot be sent in a header".into())
+                realm_error(
+                    ask.realm,
+                    "the stored credentials cannot be sent in a header".into(),
+                )
             })?;
             v.set_sensitive(true);
             rb = rb.header(reqwest::header::AUTHORIZATION, v);
         }
-        self.inner.requests.fetch_add(1, Ordering::Relaxed);
-        self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
-        self.trace(&format!("{request} (token, {who})"));
+        self.count_token_request();
+        self.trace(&format!("{request} (token, {})", ask.who));
         let resp = rb
             .send()
             .await
             .map_err(|e| TokenFailure::transport(request.clone(), &e))?;
-        self.token_answer(resp, &request, &who, reg).await
+        self.token_answer(resp, &request, &ask.who, ask.reg).await
+    }
+
+    /// A token request counts as a request too.
+    fn count_token_request(&self) {
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
     }
 
     async fn token_answer(
