@@ -3,14 +3,12 @@
 //! same race itself.
 
 use super::client::{Client, Registry};
-use super::transport::{
-    describe, is_tls_error, transport, Call, Permit, ReqBody, Resp, MAX_ATTEMPTS, RETRY_BUDGET,
-};
-use super::{http, ErrorKind, RegistryError};
+use super::transport::{describe, is_tls_error, transport, Call, Permit, ReqBody, Resp, Retry};
+use super::{ErrorKind, RegistryError};
 use reqwest::{Method, StatusCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 impl Client {
     /// Check that a registry answers (`GET /v2/`), resolving its scheme and auth.
@@ -28,22 +26,16 @@ impl Client {
     }
 
     async fn resolve_base(&self, reg: &Arc<Registry>) -> Result<String, RegistryError> {
-        let start = Instant::now();
-        let mut attempt = 1;
+        let mut retry = Retry::new();
         loop {
             match self.try_resolve_base(reg).await {
                 Ok(b) => return Ok(b),
                 Err((e, retryable)) => {
-                    let delay = http::backoff(attempt);
-                    if !retryable
-                        || attempt >= MAX_ATTEMPTS
-                        || start.elapsed() + delay > RETRY_BUDGET
-                    {
+                    let Some(delay) = retry.delay(None).filter(|_| retryable) else {
                         return Err(e);
-                    }
+                    };
                     self.trace(&format!("retrying {} in {delay:?}: {e}", e.request));
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
+                    retry.wait(delay).await;
                 }
             }
         }
@@ -174,8 +166,7 @@ impl Client {
             || reg.base.initialized()
             || !matches!(call.method, Method::GET | Method::HEAD)
             || !matches!(call.body, ReqBody::Empty)
-            || call.path.starts_with("http://")
-            || call.path.starts_with("https://")
+            || call.is_absolute()
         {
             return None;
         }

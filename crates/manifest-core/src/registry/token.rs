@@ -6,8 +6,7 @@ use super::auth::{self, Credential, Scope, Secret};
 use super::client::{Client, Registry};
 use super::error;
 use super::transport::{
-    encode, header_str, read_response_limited, transport, MAX_ATTEMPTS, MAX_ERROR_BODY,
-    RETRY_BUDGET,
+    encode, header_str, read_response_limited, transport, Retry, MAX_ERROR_BODY,
 };
 use super::{http, ErrorCode, ErrorKind, RegistryError};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -217,8 +216,7 @@ impl Client {
         }
         // The token server is a request like any other: a 5xx, a 429 or a dropped connection
         // is retried with the same backoff and budget as registry requests.
-        let start = Instant::now();
-        let mut attempt = 1u32;
+        let mut retry = Retry::new();
         let (token, expires_in) = loop {
             match self.fetch_token(reg, realm, service, &scopes).await {
                 Ok(t) => break t,
@@ -226,14 +224,12 @@ impl Client {
                     error,
                     retry: Some(hint),
                 }) => {
-                    let d = hint.unwrap_or_else(|| http::backoff(attempt));
-                    if attempt >= MAX_ATTEMPTS || start.elapsed() + d > RETRY_BUDGET {
+                    let Some(d) = retry.delay(hint) else {
                         slot.failed = Some((Instant::now(), error.clone()));
                         return Err(error);
-                    }
-                    self.trace(&format!("{error}; retry {attempt} in {d:?}"));
-                    tokio::time::sleep(d).await;
-                    attempt += 1;
+                    };
+                    self.trace(&format!("{error}; retry {} in {d:?}", retry.attempt()));
+                    retry.wait(d).await;
                 }
                 Err(TokenFailure { error, retry: None }) => {
                     slot.failed = Some((Instant::now(), error.clone()));

@@ -64,6 +64,10 @@ impl Call {
             permit: Permit::Acquire,
         }
     }
+    /// An absolute URL (an upload location) rather than a `/v2/` path.
+    pub(super) fn is_absolute(&self) -> bool {
+        self.path.starts_with("http://") || self.path.starts_with("https://")
+    }
     pub(super) fn header(mut self, name: HeaderName, value: &str) -> Call {
         if let Ok(v) = HeaderValue::from_str(value) {
             self.headers.insert(name, v);
@@ -79,9 +83,44 @@ pub(super) struct Resp {
     pub(super) _permit: Option<OwnedSemaphorePermit>,
 }
 
-pub(super) const MAX_ATTEMPTS: u32 = 4;
+const MAX_ATTEMPTS: u32 = 4;
+const RETRY_BUDGET: Duration = Duration::from_secs(30);
 
-pub(super) const RETRY_BUDGET: Duration = Duration::from_secs(30);
+/// When to try a failed request again; one policy for registry requests, token requests,
+/// bodies cut short and the scheme ping: at most [`MAX_ATTEMPTS`] attempts, each after the
+/// server's `Retry-After` or a jittered backoff, all within [`RETRY_BUDGET`].
+pub(super) struct Retry {
+    start: Instant,
+    attempt: u32,
+}
+
+impl Retry {
+    pub(super) fn new() -> Retry {
+        Retry {
+            start: Instant::now(),
+            attempt: 1,
+        }
+    }
+
+    /// The attempt under way, from 1.
+    pub(super) fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// How long to wait before the next attempt (`hint`: the server's `Retry-After`), or
+    /// `None` when the attempts or the time budget are spent.
+    pub(super) fn delay(&self, hint: Option<Duration>) -> Option<Duration> {
+        let d = hint.unwrap_or_else(|| http::backoff(self.attempt));
+        (self.attempt < MAX_ATTEMPTS && self.start.elapsed() + d <= RETRY_BUDGET).then_some(d)
+    }
+
+    /// Wait `d`, then count the next attempt.
+    pub(super) async fn wait(&mut self, d: Duration) {
+        tokio::time::sleep(d).await;
+        self.attempt += 1;
+    }
+}
+
 pub(super) const MAX_ERROR_BODY: usize = 64 * 1024;
 pub(super) const CONTENT_DIGEST: &str = "docker-content-digest";
 
@@ -98,8 +137,7 @@ impl Client {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Resp, RegistryError>>,
     {
-        let start = Instant::now();
-        let mut attempt = 1u32;
+        let mut retry = Retry::new();
         loop {
             let resp = expect(send().await?, &[200]).await?;
             let headers = resp.resp.headers().clone();
@@ -123,15 +161,14 @@ impl Client {
             match read {
                 Ok(bytes) => return Ok((headers, request, bytes)),
                 Err(e) if matches!(e.kind, ErrorKind::Transport { .. }) => {
-                    let d = http::backoff(attempt);
-                    if attempt >= MAX_ATTEMPTS || start.elapsed() + d > RETRY_BUDGET {
+                    let Some(d) = retry.delay(None) else {
                         return Err(e);
-                    }
+                    };
                     self.trace(&format!(
-                        "{request}: body cut short; retry {attempt} in {d:?}"
+                        "{request}: body cut short; retry {} in {d:?}",
+                        retry.attempt()
                     ));
-                    tokio::time::sleep(d).await;
-                    attempt += 1;
+                    retry.wait(d).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -149,7 +186,7 @@ impl Client {
             return Ok(resp);
         }
         let base = self.base(&reg).await?;
-        let url = if call.path.starts_with("http://") || call.path.starts_with("https://") {
+        let url = if call.is_absolute() {
             call.path.clone()
         } else {
             format!("{base}{}", call.path)
@@ -161,8 +198,7 @@ impl Client {
             })?),
             Permit::Held(p) => p,
         };
-        let start = Instant::now();
-        let mut attempt = 1u32;
+        let mut retry = Retry::new();
         let mut stale: Option<Secret> = None;
         let mut reauthed = false;
         loop {
@@ -172,12 +208,8 @@ impl Client {
             let result = self
                 .send_following(&reg, &mut call, &url, authz.clone())
                 .await;
-            let idempotent = call.idempotent;
-            let retry_delay = |attempt: u32, hdr: Option<Duration>| -> Option<Duration> {
-                let d = hdr.unwrap_or_else(|| http::backoff(attempt));
-                (idempotent && attempt < MAX_ATTEMPTS && start.elapsed() + d <= RETRY_BUDGET)
-                    .then_some(d)
-            };
+            // Only idempotent requests are sent again.
+            let delay = |hint| call.idempotent.then(|| retry.delay(hint)).flatten();
             match result {
                 Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
                     self.learn_auth(&reg, resp.headers());
@@ -194,15 +226,15 @@ impl Client {
                 {
                     let ra =
                         http::retry_after(header_str(resp.headers(), "retry-after").as_deref());
-                    match retry_delay(attempt, ra) {
+                    match delay(ra) {
                         Some(d) if call.body.replayable() => {
                             self.trace(&format!(
-                                "{} {request}; retry {attempt} in {d:?}",
-                                resp.status().as_u16()
+                                "{} {request}; retry {} in {d:?}",
+                                resp.status().as_u16(),
+                                retry.attempt()
                             ));
                             drop(resp);
-                            tokio::time::sleep(d).await;
-                            attempt += 1;
+                            retry.wait(d).await;
                         }
                         _ => {
                             return Ok(Resp {
@@ -222,14 +254,14 @@ impl Client {
                 }
                 Err(e) => {
                     let retryable = !e.is_builder() && !e.is_body() && !e.is_decode();
-                    match retry_delay(attempt, None) {
+                    match delay(None) {
                         Some(d) if retryable && call.body.replayable() => {
                             self.trace(&format!(
-                                "{request}: {}; retry {attempt} in {d:?}",
-                                describe(&e)
+                                "{request}: {}; retry {} in {d:?}",
+                                describe(&e),
+                                retry.attempt()
                             ));
-                            tokio::time::sleep(d).await;
-                            attempt += 1;
+                            retry.wait(d).await;
                         }
                         _ => return Err(transport(request, &e)),
                     }
