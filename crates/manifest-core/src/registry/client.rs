@@ -1,0 +1,265 @@
+//! The client and what it keeps per registry: options, connection pools, semaphores,
+//! counters and the trace sink.
+
+use super::auth::{self, Credential};
+use super::token::{AuthMode, TokenSlot};
+use super::transport::describe;
+use super::{http, tls, ErrorKind, RegistryError};
+use crate::reference::Reference;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// How the client is configured. `Default` is what the CLI uses with no flags.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Registries (`host[:port]`) allowed to use plain HTTP or unverified TLS.
+    /// Loopback registries are always treated as insecure-allowed, as docker does.
+    pub insecure: Vec<String>,
+    /// `--insecure` given: every registry in this invocation is insecure-allowed.
+    pub insecure_all: bool,
+    /// `$DOCKER_CONFIG` (holds config.json); `None` = env `DOCKER_CONFIG` or `~/.docker`.
+    pub docker_config: Option<PathBuf>,
+    /// Extra certs.d roots to search (default `/etc/docker/certs.d`, `~/.config/docker/certs.d`).
+    pub certs_dirs: Option<Vec<PathBuf>>,
+    /// Requests in flight per registry (default [`DEFAULT_MAX_IN_FLIGHT`]).
+    pub max_in_flight: usize,
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Treat loopback registries as insecure-allowed (default true, like docker). Tests turn
+    /// it off to exercise certificate verification against a local TLS registry.
+    pub loopback_insecure: bool,
+    /// How long a response may stay silent (headers or between body chunks) before the
+    /// request fails as timed out (default 60 s). Tests shorten it.
+    pub read_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: Vec::new(),
+            insecure_all: false,
+            docker_config: None,
+            certs_dirs: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            user_agent: concat!("manifest-tui/", env!("CARGO_PKG_VERSION")).to_string(),
+            loopback_insecure: true,
+            read_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A repository on a registry: `domain` is as in [`Reference::domain`], `path` the repo path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Repo {
+    pub domain: String,
+    pub path: String,
+}
+
+impl Repo {
+    pub fn of(r: &Reference) -> Repo {
+        Repo {
+            domain: r.domain.clone(),
+            path: r.path.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.domain, self.path)
+    }
+}
+
+/// Counters of what the client sent, for tests and the benchmark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// HTTP requests sent (token requests included).
+    pub requests: u64,
+    /// Token requests sent to an auth realm.
+    pub token_requests: u64,
+    /// New TCP connections opened (registry and token realm).
+    pub connections: u64,
+}
+
+/// Progress of a blob copy: called with the bytes added since the last call (each chunk's
+/// length as it streams across, or the whole size at once when the blob is mounted or
+/// already there), so the calls of concurrent copies add up to their total.
+pub type ByteProgress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// Receives one line per request for `-v` / debug logs. Lines never contain header values.
+pub type TraceFn = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The client: cheap to clone (shares pools, token caches and counters).
+#[derive(Clone)]
+pub struct Client {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) opts: ClientOptions,
+    certs_dirs: Vec<PathBuf>,
+    pub(super) config_dir: Option<PathBuf>,
+    registries: Mutex<HashMap<String, Arc<Registry>>>,
+    pools: Mutex<HashMap<(String, bool), reqwest::Client>>,
+    pub(super) tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<TokenSlot>>>>,
+    pub(super) requests: AtomicU64,
+    pub(super) token_requests: AtomicU64,
+    connections: Arc<AtomicU64>,
+    trace: Mutex<Option<TraceFn>>,
+}
+
+/// What we know about one registry.
+pub(super) struct Registry {
+    pub(super) domain: String,
+    /// Host used for the API (`registry-1.docker.io` for `docker.io`).
+    pub(super) api_host: String,
+    pub(super) insecure: bool,
+    pub(super) client: reqwest::Client,
+    pub(super) sem: Arc<Semaphore>,
+    /// `https://host` or `http://host`, resolved by the first `GET /v2/`.
+    pub(super) base: tokio::sync::OnceCell<String>,
+    pub(super) auth: Mutex<AuthMode>,
+    pub(super) creds: tokio::sync::OnceCell<Option<Credential>>,
+}
+
+/// Requests in flight per registry. 32 lets a 24-entry list's children go out in one wave
+/// (each wave over fresh HTTP/1.1 connections costs a round trip more); measured in
+/// BENCHMARKS.md: 8 in flight took 3 waves and 6.4 round trips for `inspect -v` at N=24.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
+
+impl Client {
+    pub fn new(opts: ClientOptions) -> Result<Client, RegistryError> {
+        tls::provider();
+        let certs_dirs = opts
+            .certs_dirs
+            .clone()
+            .unwrap_or_else(tls::default_certs_dirs);
+        let config_dir = auth::docker_config_dir(opts.docker_config.as_deref());
+        let mut opts = opts;
+        if opts.max_in_flight == 0 {
+            opts.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+        }
+        Ok(Client {
+            inner: Arc::new(Inner {
+                opts,
+                certs_dirs,
+                config_dir,
+                registries: Mutex::new(HashMap::new()),
+                pools: Mutex::new(HashMap::new()),
+                tokens: Mutex::new(HashMap::new()),
+                requests: AtomicU64::new(0),
+                token_requests: AtomicU64::new(0),
+                connections: Arc::new(AtomicU64::new(0)),
+                trace: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Install (or remove) a per-request trace sink (for `-v`). Lines never hold secrets.
+    pub fn set_trace(&self, f: Option<TraceFn>) {
+        if let Ok(mut t) = self.inner.trace.lock() {
+            *t = f;
+        }
+    }
+
+    /// Is `domain` allowed to use plain HTTP / unverified TLS?
+    pub fn is_insecure_allowed(&self, domain: &str) -> bool {
+        let o = &self.inner.opts;
+        o.insecure_all
+            || o.insecure.iter().any(|d| d == domain)
+            || (o.loopback_insecure && tls::is_loopback(domain))
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.inner.requests.load(Ordering::Relaxed),
+            token_requests: self.inner.token_requests.load(Ordering::Relaxed),
+            connections: self.inner.connections.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(super) fn trace(&self, line: &str) {
+        let f = self.inner.trace.lock().ok().and_then(|t| t.clone());
+        if let Some(f) = f {
+            f(line);
+        }
+    }
+
+    pub(super) fn registry(&self, domain: &str) -> Result<Arc<Registry>, RegistryError> {
+        if let Some(r) = self
+            .inner
+            .registries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(domain).cloned())
+        {
+            return Ok(r);
+        }
+        let insecure = self.is_insecure_allowed(domain);
+        let client = self.pool(domain, insecure)?;
+        let api_host = if domain == "docker.io" || domain == "index.docker.io" {
+            "registry-1.docker.io".to_string()
+        } else {
+            domain.to_string()
+        };
+        let reg = Arc::new(Registry {
+            domain: domain.to_string(),
+            api_host,
+            insecure,
+            client,
+            sem: Arc::new(Semaphore::new(self.inner.opts.max_in_flight)),
+            base: tokio::sync::OnceCell::new(),
+            auth: Mutex::new(AuthMode::None),
+            creds: tokio::sync::OnceCell::new(),
+        });
+        let mut map = self.inner.registries.lock().map_err(|_| {
+            RegistryError::new(domain, ErrorKind::Other("internal lock poisoned".into()))
+        })?;
+        Ok(map.entry(domain.to_string()).or_insert(reg).clone())
+    }
+
+    /// The pooled client for (host, security mode), built on first use.
+    pub(super) fn pool(
+        &self,
+        host: &str,
+        insecure: bool,
+    ) -> Result<reqwest::Client, RegistryError> {
+        let key = (host.to_string(), insecure);
+        if let Some(c) = self
+            .inner
+            .pools
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return Ok(c);
+        }
+        let setup_err =
+            |m: String| RegistryError::new(format!("TLS setup for {host}"), ErrorKind::Other(m));
+        let certs = tls::load_certs_d(&self.inner.certs_dirs, host).map_err(setup_err)?;
+        let cfg = tls::client_config(&certs, insecure).map_err(setup_err)?;
+        let mut b = reqwest::Client::builder()
+            .tls_backend_preconfigured(cfg)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(self.inner.opts.read_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(self.inner.opts.user_agent.clone())
+            .connector_layer(http::CountConnections(self.inner.connections.clone()));
+        if tls::is_loopback(host) {
+            b = b.no_proxy();
+        }
+        let c = b
+            .build()
+            .map_err(|e| setup_err(format!("cannot build the HTTP client: {}", describe(&e))))?;
+        if let Ok(mut m) = self.inner.pools.lock() {
+            return Ok(m.entry(key).or_insert(c).clone());
+        }
+        Ok(c)
+    }
+}
