@@ -281,8 +281,10 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen(
     // p refuses, naming the way out; nothing reaches the registry.
     tui.keys("p");
     tui.wait_for("the refusal", |s| {
-        s.contains("cannot push") && s.contains("r in the")
+        s.contains("cannot push") && s.contains("name is ambiguous")
     });
+    tui.keys("\r");
+    tui.wait_for("the dismissed notice", |s| !s.contains("cannot push"));
     // r, Tab to the second reading (sorted: `dk-v1:rc`, then `dk:v1-rc`), Enter.
     tui.keys("r");
     tui.wait_for("the target prompt", |s| {
