@@ -24,9 +24,9 @@ fn six_refs(host: &str) -> Vec<String> {
         .collect()
 }
 
-/// Start the TUI on the registry and build `target` from `refs` with the keyboard.
-fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs: &[String]) -> Tui {
-    let mut tui = Tui::spawn(
+/// Start the TUI on the registry and wait for its catalog.
+fn start(host: &str, docker_config: &Path, home: &Path) -> Tui {
+    let tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", host],
         isolated_env(home, docker_config),
@@ -34,6 +34,12 @@ fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs:
         COLS,
     );
     tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    tui
+}
+
+/// Start the TUI on the registry and build `target` from `refs` with the keyboard.
+fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs: &[String]) -> Tui {
+    let mut tui = start(host, docker_config, home);
     tui.build_list(target, refs);
     tui
 }
@@ -264,14 +270,7 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen(
         "{err}"
     );
 
-    let mut tui = Tui::spawn(
-        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
-        &["--registry", &reg.host],
-        isolated_env(home.path(), &docker_config),
-        ROWS,
-        COLS,
-    );
-    tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    let mut tui = start(&reg.host, &docker_config, home.path());
     tui.keys("3");
     let screen = tui.wait_for("the editor", |s| s.contains("Local lists (1)"));
     assert!(
