@@ -470,16 +470,21 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             let mut errors = Vec::new();
             for l in lists {
                 match l.draft {
-                    Ok(d) => rows.push([
-                        d.list.to_string(),
-                        d.entries.len().to_string(),
-                        d.kind().label().to_string(),
-                        d.entries
-                            .iter()
-                            .map(|e| e.platform().display())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]),
+                    Ok(d) => {
+                        if let Some(p) = d.ambiguity_problem() {
+                            errors.push(format!("{}: {p}", l.dir_name));
+                        }
+                        rows.push([
+                            d.shown_name(),
+                            d.entries.len().to_string(),
+                            d.kind().label().to_string(),
+                            d.entries
+                                .iter()
+                                .map(|e| e.platform().display())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ])
+                    }
                     Err(e) => errors.push(format!("{}: {e}", l.dir_name)),
                 }
             }

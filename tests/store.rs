@@ -318,17 +318,145 @@ fn annotate_normalises_aliases() {
 
 #[test]
 fn list_names_come_back_from_directory_names() {
-    use manifest_tui::store::list_ref_from_dir_name;
+    use manifest_tui::store::list_readings;
+    // Names docker's directory naming writes in one way only.
     for name in [
-        "127.0.0.1:36379/e2e/down:v1",
-        "localhost:5000/a-b/c-d:v1",
+        "127.0.0.1:36379/e2e:v1",
         "docker.io/library/busybox:latest",
-        "example.com/team/app:1.0",
+        "example.com/app:1.0",
+        "127.0.0.1:5000/app:v1_rc",
+        "[::1]:5000/app:v1",
         "127.0.0.1:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     ] {
         let r = Reference::parse(name).unwrap();
-        assert_eq!(list_ref_from_dir_name(&r.store_name()), Some(r), "{name}");
+        assert_eq!(list_readings(&r.store_name()), vec![r], "{name}");
     }
+}
+
+#[test]
+fn every_reading_of_an_ambiguous_directory_name_is_offered() {
+    use manifest_tui::store::list_readings;
+    let readings = |dir: &str| -> Vec<String> {
+        let rs = list_readings(dir);
+        for r in &rs {
+            assert_eq!(r.store_name(), dir, "{r} maps back");
+        }
+        rs.iter().map(Reference::to_string).collect()
+    };
+    // A dashed tag: `-` stands for `:` and `-`, `_` for `/` and `_`.
+    assert_eq!(
+        readings("127.0.0.1-5000_rc_app-v1-rc"),
+        [
+            "127.0.0.1:5000/rc/app-v1:rc",
+            "127.0.0.1:5000/rc_app-v1:rc",
+            "127.0.0.1:5000/rc/app:v1-rc",
+            "127.0.0.1:5000/rc_app:v1-rc",
+        ]
+    );
+    assert_eq!(
+        readings("localhost-5000_a-b-v1"),
+        ["localhost:5000/a-b:v1", "localhost:5000/a:b-v1"]
+    );
+    // Docker Hub's one-component names get `library/`, so `library_busybox` is only that.
+    assert_eq!(
+        readings("docker.io_library_my-app-1.2-alpine"),
+        [
+            "docker.io/library/my-app-1.2:alpine",
+            "docker.io/library/my-app:1.2-alpine",
+            "docker.io/library/my:app-1.2-alpine",
+        ]
+    );
+    // Not a name docker writes: no reading.
+    assert!(readings("no-domain").is_empty());
+    assert!(readings("127.0.0.1-5000_app").is_empty(), "no tag");
+    // A long name with many readings stops early, with more than one kept.
+    let long = format!("127.0.0.1-5000_{}a-v1", "a_".repeat(100));
+    let t = std::time::Instant::now();
+    let n = readings(&long).len();
+    assert!(n > 1 && n <= 9, "{n} readings");
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    // Names no reading of which parses give up within a bounded number of tries.
+    let hopeless = format!("127.0.0.1-5000_{}-v1", "a._".repeat(60));
+    let t = std::time::Instant::now();
+    assert!(readings(&hopeless[..hopeless.len().min(255)]).is_empty());
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+}
+
+fn plain_has_no_problem(l: &manifest_tui::store::ListSummary) -> bool {
+    l.draft.as_ref().unwrap().ambiguity_problem().is_none()
+}
+
+/// Write a list the way docker does: its directory and entry files, nothing of ours.
+fn write_docker_list(store: &Store, dir_name: &str, e: &StoredEntry) {
+    let dir = store.root().join(dir_name);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(&e.file_name), manifest_tui::store::encode_entry(e)).unwrap();
+}
+
+#[test]
+fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_named() {
+    use manifest_tui::store::{ListName, StoreError};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(Some(dir.path()));
+    let e = entry("localhost:5000/x:v1", 1, "amd64");
+    write_docker_list(&store, "localhost-5000_app-v1-rc", &e);
+    write_docker_list(&store, "localhost-5000_plain-v1", &e);
+    let lists = store.lists().unwrap();
+    let d = lists[0].draft.as_ref().unwrap();
+    let both = ["localhost:5000/app-v1:rc", "localhost:5000/app:v1-rc"];
+    assert_eq!(
+        d.ambiguous()
+            .map(|r| r.iter().map(|r| r.to_string()).collect::<Vec<_>>()),
+        Some(both.map(String::from).to_vec())
+    );
+    assert_eq!(d.shown_name(), both.join(" or "));
+    assert!(d.ambiguity_problem().unwrap().contains("r in the editor"));
+    assert!(plain_has_no_problem(&lists[1]));
+    let plain = lists[1].draft.as_ref().unwrap();
+    assert_eq!(plain.meta.name, ListName::Decoded);
+    assert_eq!(plain.list.to_string(), "localhost:5000/plain:v1");
+
+    // Named by the caller (as on docker's command line), it is that name, and a change made
+    // under it does not record it: the directory could still be the other list.
+    let exact = Reference::parse(both[1]).unwrap();
+    let d = store.load(&exact).unwrap();
+    assert_eq!(
+        (d.list.clone(), d.meta.name.clone()),
+        (exact.clone(), ListName::Given)
+    );
+    store
+        .update(&exact, |d| {
+            let mut d = d.unwrap();
+            d.meta.format = Some(manifest_tui::store::Format::Oci);
+            Ok::<_, StoreError>((d, ()))
+        })
+        .unwrap();
+    let d = store.lists().unwrap().remove(0).draft.unwrap();
+    assert!(d.ambiguous().is_some(), "still ambiguous");
+    assert_eq!(d.meta.format, Some(manifest_tui::store::Format::Oci));
+
+    // Recording the exact name settles it; the other reading is then not this list.
+    store
+        .update(&exact, |d| {
+            let mut d = d.unwrap();
+            d.meta.name = ListName::Exact;
+            Ok::<_, StoreError>((d, ()))
+        })
+        .unwrap();
+    let d = store.lists().unwrap().remove(0).draft.unwrap();
+    assert_eq!(
+        (d.list.clone(), d.meta.name),
+        (exact.clone(), ListName::Exact)
+    );
+    let other = Reference::parse(both[0]).unwrap();
+    let err = store.load(&other).unwrap_err().to_string();
+    assert!(
+        err.contains(both[0]) && err.contains(&format!("holds {}", both[1])),
+        "{err}"
+    );
+    let err = store.remove(&other).unwrap_err().to_string();
+    assert!(err.contains(&format!("holds {}", both[1])), "{err}");
+    assert!(store.exists(&exact), "the list is still there");
 }
 
 #[test]

@@ -565,12 +565,84 @@ fn store_ops_new_rename_format_delete() {
     let _ = Load::Done;
 }
 
+/// A list the store recorded is shown under exactly that name, dashed tag and all; one that
+/// docker made with an ambiguous name blocks the push until `r` sets its target, and Tab in
+/// that prompt offers each reading.
 #[test]
-fn list_names_with_a_port_and_a_tag_are_read_back_as_such() {
-    let r = worker::tagged_list_ref("127.0.0.1-36379_e2e_down-v1").expect("a reading");
-    assert_eq!(r.to_string(), "127.0.0.1:36379/e2e/down:v1");
-    let r = worker::tagged_list_ref("docker.io_library_my-app-v1.2").expect("a reading");
-    assert_eq!(r.to_string(), "docker.io/library/my-app:v1.2");
+fn lists_are_shown_and_pushed_under_their_exact_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(Some(dir.path()));
+    let ours = Reference::parse("127.0.0.1:5000/rc/app:v1-rc").unwrap();
+    worker::store_op(
+        &store,
+        StoreOp::New {
+            list: ours.clone(),
+            format: Format::Docker,
+        },
+    )
+    .expect("new");
+    let rows = worker::draft_rows(&store).expect("rows");
+    assert_eq!(rows[0].draft.as_ref().unwrap().list, ours);
+
+    // docker's copy of the same kind of name, with the entries of a six-entry draft.
+    let docker_dir = "127.0.0.1-5000_dk-v1-rc";
+    let six = six();
+    let path = store.root().join(docker_dir);
+    std::fs::create_dir_all(&path).unwrap();
+    for e in &six.entries {
+        std::fs::write(
+            path.join(&e.file_name),
+            manifest_tui::store::encode_entry(e),
+        )
+        .unwrap();
+    }
+    let mut s = EditorState::default();
+    s.set_rows(worker::draft_rows(&store).expect("rows"), None);
+    assert_eq!(s.rows[0].dir_name, docker_dir);
+    let term = ed(&s);
+    let buf = term.backend().buffer();
+    let screen: String = (0..buf.area.height)
+        .map(|y| {
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            line + "\n"
+        })
+        .collect();
+    // The title names both readings; the row is marked as not pushable.
+    assert!(
+        screen.contains(" 127.0.0.1:5000/dk-v1:rc or 127.0.0.1:5000/dk:v1-rc "),
+        "{screen}"
+    );
+    assert!(screen.contains("its name is ambiguous"), "{screen}");
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Push, &mut ctx));
+    assert!(runs(&ctx).is_empty(), "nothing is pushed");
+    assert!(
+        ctx.events.iter().any(|e| matches!(e, AppEvent::Notice(n)
+            if n.text.contains("name is ambiguous") && n.text.contains("r in the editor"))),
+        "the push is refused, saying why"
+    );
+
+    // r: the prompt starts empty; Tab offers the readings; Enter records the choice.
+    assert!(s.action(Action::Rename, &mut ctx));
+    s.field_key(&key(KeyCode::Tab));
+    s.field_key(&key(KeyCode::Tab));
+    let Mode::Prompt(p) = &s.mode else {
+        panic!("the prompt")
+    };
+    assert_eq!(p.field.value(), "127.0.0.1:5000/dk:v1-rc");
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Submit, &mut ctx));
+    let Some((_, Command::Store(op))) = runs(&ctx).pop() else {
+        panic!("a store op")
+    };
+    worker::store_op(&store, op).expect("retarget");
+    let rows = worker::draft_rows(&store).expect("rows");
+    let d = rows[0].draft.as_ref().unwrap();
+    assert_eq!(d.list.to_string(), "127.0.0.1:5000/dk:v1-rc");
+    assert!(d.ambiguous().is_none());
+    assert_eq!(d.entries.len(), six.entries.len());
 }
 
 /// Tags and repositories the browser listed reach the editor (an app event), and Tab in the

@@ -24,9 +24,9 @@ fn six_refs(host: &str) -> Vec<String> {
         .collect()
 }
 
-/// Start the TUI on the registry and build `target` from `refs` with the keyboard.
-fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs: &[String]) -> Tui {
-    let mut tui = Tui::spawn(
+/// Start the TUI on the registry and wait for its catalog.
+fn start(host: &str, docker_config: &Path, home: &Path) -> Tui {
+    let tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &["--registry", host],
         isolated_env(home, docker_config),
@@ -34,6 +34,12 @@ fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs:
         COLS,
     );
     tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    tui
+}
+
+/// Start the TUI on the registry and build `target` from `refs` with the keyboard.
+fn build_list(host: &str, docker_config: &Path, home: &Path, target: &str, refs: &[String]) -> Tui {
+    let mut tui = start(host, docker_config, home);
     tui.build_list(target, refs);
     tui
 }
@@ -181,4 +187,124 @@ fn a_push_failing_midway_shows_the_error_keeps_the_draft_and_retries() {
     // skopeo, straight at the registry, finds the list under that digest.
     let raw = common::skopeo_inspect_raw(&format!("{}/e2e/down:v1", reg.host), &[]);
     assert_eq!(manifest_tui::digest::Digest::sha256(&raw).as_str(), digest);
+}
+
+/// Digest shown after `digest ` on the push pane.
+fn digest_on(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| l.split("digest ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("digest on screen")
+        .to_string()
+}
+
+#[test]
+fn a_list_with_a_dashed_tag_is_shown_and_pushed_under_exactly_that_tag() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = home.path().join("docker");
+    std::fs::create_dir_all(&docker_config).expect("docker config dir");
+    // docker's directory name for it, `…_rc_app-v1-rc`, reads as `rc/app-v1:rc` too.
+    let target = format!("{}/rc/app:v1-rc", reg.host);
+    let refs = six_refs(&reg.host);
+    let mut tui = build_list(&reg.host, &docker_config, home.path(), &target, &refs[..2]);
+    let screen = tui.contents();
+    assert!(screen.contains(&format!(" {target} ")), "{screen}");
+    assert!(!screen.contains("app-v1"), "{screen}");
+    tui.keys("p");
+    let screen = tui.wait_for("the pushed list", |s| s.contains("digest sha256:"));
+    assert!(
+        screen.contains(&target),
+        "the push pane names the target:\n{screen}"
+    );
+    let digest = digest_on(&screen);
+    tui.keys("q");
+    let raw = common::skopeo_inspect_raw(&target, &[]);
+    assert_eq!(manifest_tui::digest::Digest::sha256(&raw).as_str(), digest);
+}
+
+#[test]
+fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = home.path().join("docker");
+    std::fs::create_dir_all(&docker_config).expect("docker config dir");
+    let target = format!("{}/rc/dk:v1-rc", reg.host);
+    let other = format!("{}/rc/dk-v1:rc", reg.host);
+    let refs = six_refs(&reg.host);
+    // The real docker CLI writes the list (no engine needed for `manifest create`).
+    let o = std::process::Command::new("docker")
+        .args([
+            "manifest",
+            "create",
+            "--insecure",
+            &target,
+            &refs[0],
+            &refs[1],
+        ])
+        .env("DOCKER_CONFIG", &docker_config)
+        .output()
+        .expect("run docker");
+    assert!(o.status.success(), "docker manifest create: {o:?}");
+
+    // `ls` shows every reading and says how to settle it.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_manifest-tui"))
+        .arg("ls")
+        .env("DOCKER_CONFIG", &docker_config)
+        .output()
+        .expect("run ls");
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "ls: {out}{err}");
+    // `-` is `:` or `-`, and `_` is `/` or `_`: four readings, the likeliest first.
+    let rc_ = format!("{}/rc_dk", reg.host);
+    let readings = format!("{other} or {rc_}-v1:rc or {target} or {rc_}:v1-rc");
+    assert!(out.contains(&readings), "{out}");
+    assert!(
+        err.contains("name is ambiguous") && err.contains("manifest-tui push NAME"),
+        "{err}"
+    );
+
+    let mut tui = start(&reg.host, &docker_config, home.path());
+    tui.keys("3");
+    let screen = tui.wait_for("the editor", |s| s.contains("Local lists (1)"));
+    assert!(
+        screen.contains(&format!(" {other} or {rc_}-v1:rc or")),
+        "{screen}"
+    );
+    // p refuses, naming the way out; nothing reaches the registry.
+    tui.keys("p");
+    tui.wait_for("the refusal", |s| {
+        s.contains("cannot push") && s.contains("name is ambiguous")
+    });
+    tui.keys("\r");
+    tui.wait_for("the dismissed notice", |s| !s.contains("cannot push"));
+    // r, Tab to the second reading (sorted: `dk-v1:rc`, then `dk:v1-rc`), Enter.
+    tui.keys("r");
+    tui.wait_for("the target prompt", |s| {
+        s.contains("Tab offers each reading")
+    });
+    tui.keys("\t\t\r");
+    tui.wait_for("the chosen target", |s| {
+        s.contains(&format!(" {target} ")) && !s.contains(" or ")
+    });
+    tui.keys("p");
+    let screen = tui.wait_for("the pushed list", |s| s.contains("digest sha256:"));
+    let digest = digest_on(&screen);
+    tui.keys("q");
+    let raw = common::skopeo_inspect_raw(&target, &[]);
+    assert_eq!(manifest_tui::digest::Digest::sha256(&raw).as_str(), digest);
+
+    // docker still reads its list, under the name now recorded.
+    let o = std::process::Command::new("docker")
+        .args(["manifest", "inspect", &target])
+        .env("DOCKER_CONFIG", &docker_config)
+        .output()
+        .expect("run docker");
+    assert!(o.status.success(), "docker manifest inspect: {o:?}");
 }

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use manifest_core::reference::{is_valid_tag, Reference};
-use manifest_core::store::list_ref_from_dir_name;
+use manifest_core::store::list_readings;
 
 fn hub_namespace_looks_like_a_domain(r: &Reference) -> bool {
     let first = r.path.split('/').next().unwrap_or("");
@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
             if dir.len() > 255 {
                 return;
             }
-            if let Some(back) = list_ref_from_dir_name(&dir) {
+            for back in list_readings(&dir) {
                 assert_eq!(back.store_name(), dir, "{s:?}");
             }
         }

@@ -592,56 +592,18 @@ async fn run_command(
     }
 }
 
-/// Every list of the store as editor rows.
+/// Every list of the store as editor rows, each under the name the store gives it.
 pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
     let lists = store
         .lists()
         .map_err(|e| format!("reading the local lists failed: {e}"))?;
     Ok(lists
         .into_iter()
-        .map(|l| {
-            let draft = l.draft.map_err(|e| e.to_string()).map(|mut d| {
-                if let Some(r) = tagged_list_ref(&l.dir_name) {
-                    d.list = r;
-                }
-                d
-            });
-            DraftRow {
-                dir_name: l.dir_name,
-                draft,
-            }
+        .map(|l| DraftRow {
+            dir_name: l.dir_name,
+            draft: l.draft.map_err(|e| e.to_string()),
         })
         .collect())
-}
-
-/// The store's directory names are lossy (`:` and `-` both become `-`). A list always has a
-/// tag, so prefer the reading with a tag (and a port, when one fits) that maps back to the
-/// same directory: `127.0.0.1-5000_app-v1` is `127.0.0.1:5000/app:v1`, not the untagged
-/// `127.0.0.1-5000/app-v1`.
-pub fn tagged_list_ref(dir_name: &str) -> Option<Reference> {
-    if dir_name.contains('@') {
-        return None;
-    }
-    let slash = dir_name.replace('_', "/");
-    let dashes: Vec<usize> = slash.match_indices('-').map(|(i, _)| i).collect();
-    let first_end = slash.find('/').unwrap_or(slash.len());
-    let mut with_port = Vec::new();
-    let mut tag_only = Vec::new();
-    for &t in dashes.iter().rev().filter(|&&t| t > first_end) {
-        let mut c = slash.clone();
-        c.replace_range(t..t + 1, ":");
-        for &p in dashes.iter().filter(|&&p| p < first_end) {
-            let mut c2 = c.clone();
-            c2.replace_range(p..p + 1, ":");
-            with_port.push(c2);
-        }
-        tag_only.push(c);
-    }
-    with_port
-        .into_iter()
-        .chain(tag_only)
-        .filter_map(|c| Reference::parse(&c).ok())
-        .find(|r| r.tag.is_some() && r.store_name() == dir_name)
 }
 
 /// `create --amend LIST REFS...`; the note says what was added.
@@ -672,7 +634,7 @@ async fn add_entries(
 
 /// A store change that needs no network; the note says what was done.
 pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
-    use crate::store::ListMeta;
+    use crate::store::{ListMeta, ListName};
     let err = |e: ops::OpError| e.to_string();
     match op {
         StoreOp::New { list, format } => {
@@ -742,8 +704,23 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
             if to.digest.is_some() {
                 return Err(format!("{to}: a list is pushed under a tag, not a digest"));
             }
-            if to == from {
-                return Ok(format!("{to} unchanged"));
+            if to.store_name() == from.store_name() {
+                // The same store directory: only the recorded name changes (this is how the
+                // target of a docker-made list with an ambiguous name is chosen).
+                let changed = store
+                    .update(&from, |cur| {
+                        let mut d = cur.ok_or_else(|| StoreError::NoSuchList(from.to_string()))?;
+                        let changed = d.list != to || d.meta.name != ListName::Exact;
+                        d.list = to.clone();
+                        d.meta.name = ListName::Exact;
+                        Ok::<_, StoreError>((d, changed))
+                    })
+                    .map_err(|e| e.to_string())?;
+                return Ok(if changed {
+                    format!("the list's target is now {to}")
+                } else {
+                    format!("{to} unchanged")
+                });
             }
             if store.exists(&to) {
                 return Err(format!(

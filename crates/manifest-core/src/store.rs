@@ -30,6 +30,9 @@ const OWN_DIR: &str = ".manifest-tui";
 pub enum StoreError {
     /// No list with this name in the store.
     NoSuchList(String),
+    /// The list's directory holds a list this tool recorded under another name, one that
+    /// docker's directory naming cannot tell apart from the given one.
+    RecordedAs { given: String, recorded: String },
     /// The list has no entry matching the selector.
     NoSuchEntry { list: String, entry: String },
     /// A file could not be read, parsed or checked.
@@ -46,6 +49,10 @@ impl fmt::Display for StoreError {
             StoreError::NoSuchList(l) => write!(
                 f,
                 "No such manifest list: {l}. Local lists are listed by `manifest-tui ls`; create one with `manifest-tui create {l} IMAGE...`"
+            ),
+            StoreError::RecordedAs { given, recorded } => write!(
+                f,
+                "No such manifest list: {given}. Its store directory holds {recorded} (docker's directory names write `:` and `-` alike, and `/` and `_`): use that name, or rename the list in the editor (r)"
             ),
             StoreError::NoSuchEntry { list, entry } => write!(
                 f,
@@ -121,12 +128,32 @@ pub struct ListMeta {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
     /// The list's full reference. docker's directory names are lossy (`-` stands for both
-    /// `:` and `-`), so the true name is kept here for lists this tool wrote.
+    /// `:` and `-`, `_` for both `/` and `_`), so the true name is kept here for lists this
+    /// tool wrote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<String>,
+    /// Where the list's name came from, decided when the list is read; never written.
+    #[serde(skip)]
+    pub name: ListName,
     /// Inode of the list directory these settings belong to.
     #[serde(default)]
     pub dir_inode: u64,
+}
+
+/// Where a list's name came from. Only [`ListName::Exact`] names are recorded in the
+/// metadata; a name read from docker's directory name never is, since it may be a guess.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ListName {
+    /// Recorded by this tool (or the name of a list this tool is writing).
+    #[default]
+    Exact,
+    /// docker made the list and the caller named it; that name is used, as docker does.
+    Given,
+    /// docker made the list and its directory name has exactly one reading.
+    Decoded,
+    /// docker made the list and its directory name has several readings (the draft's `list`
+    /// is the first): the target must be chosen before a push.
+    Ambiguous(Vec<Reference>),
 }
 
 /// Output format of a list.
@@ -165,6 +192,41 @@ impl Draft {
                 _ => Kind::DockerList,
             },
         }
+    }
+}
+
+impl Draft {
+    /// The readings of an ambiguous docker-made list's name, else `None`.
+    pub fn ambiguous(&self) -> Option<&[Reference]> {
+        match &self.meta.name {
+            ListName::Ambiguous(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The list's name as every view shows it: the exact name, or every reading of an
+    /// ambiguous one (`A or B`).
+    pub fn shown_name(&self) -> String {
+        match self.ambiguous() {
+            Some(readings) => readings
+                .iter()
+                .map(Reference::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            None => self.list.to_string(),
+        }
+    }
+
+    /// Why the list cannot be pushed under its name: its name is ambiguous (the readings
+    /// themselves are in [`Draft::shown_name`]).
+    pub fn ambiguity_problem(&self) -> Option<String> {
+        self.ambiguous()?;
+        Some(
+            "docker made this list and its name is ambiguous: docker writes `:` and `-` both as \
+             `-`, and `/` and `_` both as `_`. Choose the exact target with r in the editor, or \
+             push it by its exact name: `manifest-tui push NAME`"
+                .to_string(),
+        )
     }
 }
 
@@ -285,23 +347,36 @@ impl Store {
         for f in files {
             entries.push(read_entry(&dir.join(&f), &f)?);
         }
-        let meta = self.read_meta(dir_name, &dir);
-        let recorded = meta
-            .list
-            .as_deref()
-            .and_then(|l| Reference::parse(l).ok())
-            .filter(|r| r.store_name() == dir_name);
-        let list = match (list, recorded) {
-            (Some(l), _) => l.clone(),
-            (None, Some(r)) => r,
+        let mut meta = self.read_meta(dir_name, &dir);
+        let (list, name) = match (list, recorded_name(&meta, dir_name)) {
+            (Some(l), Some(r)) if *l != r => {
+                return Err(StoreError::RecordedAs {
+                    given: l.to_string(),
+                    recorded: r.to_string(),
+                })
+            }
+            (_, Some(r)) => (r, ListName::Exact),
+            (Some(l), None) => (l.clone(), ListName::Given),
             (None, None) => {
-                list_ref_from_dir_name(dir_name).ok_or_else(|| StoreError::Corrupt {
-                    path: dir.clone(),
-                    reason: "the directory name is not a reference this store could have written"
-                        .into(),
-                })?
+                let mut readings = list_readings(dir_name);
+                if readings.is_empty() {
+                    return Err(StoreError::Corrupt {
+                        path: dir.clone(),
+                        reason:
+                            "the directory name is not a reference this store could have written"
+                                .into(),
+                    });
+                }
+                let first = readings[0].clone();
+                if readings.len() == 1 {
+                    (first, ListName::Decoded)
+                } else {
+                    readings.truncate(MAX_READINGS);
+                    (first, ListName::Ambiguous(readings))
+                }
             }
         };
+        meta.name = name;
         Ok(Draft {
             list,
             entries,
@@ -386,7 +461,9 @@ impl Store {
         }
         let mut meta = draft.meta.clone();
         meta.dir_inode = inode(&dir);
-        meta.list = Some(draft.list.to_string());
+        if meta.name == ListName::Exact {
+            meta.list = Some(draft.list.to_string());
+        }
         let dir_name = draft.list.store_name();
         let meta_path = self.own("meta").join(format!("{dir_name}.json"));
         if before_meta != Some(&meta) {
@@ -422,6 +499,15 @@ impl Store {
         let dir = self.list_dir(list);
         if !dir.is_dir() {
             return Err(StoreError::NoSuchList(list.to_string()));
+        }
+        let name = list.store_name();
+        if let Some(r) = recorded_name(&self.read_meta(&name, &dir), &name) {
+            if r != *list {
+                return Err(StoreError::RecordedAs {
+                    given: list.to_string(),
+                    recorded: r.to_string(),
+                });
+            }
         }
         fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         let _ = fs::remove_file(self.own("meta").join(format!("{}.json", list.store_name())));
@@ -465,60 +551,99 @@ fn inode(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.ino()).unwrap_or(0)
 }
 
-/// Recover a list reference from a directory name. The mapping is lossy (`-` could have been
-/// `:`), so this tries the splits docker could have produced and keeps the first that parses
-/// back to the same directory name.
-pub fn list_ref_from_dir_name(dir_name: &str) -> Option<Reference> {
-    // A file name is at most 255 bytes; longer input cannot come from disk (and the
-    // candidate search below grows with the square of the dashes).
+/// At most this many readings of a docker directory name are kept (to show, and to offer
+/// when the target is chosen); one more than one is enough to know it is ambiguous.
+const MAX_READINGS: usize = 8;
+
+/// The list name this tool recorded for a directory, if it is one that maps to it.
+fn recorded_name(meta: &ListMeta, dir_name: &str) -> Option<Reference> {
+    meta.list
+        .as_deref()
+        .and_then(|l| Reference::parse(l).ok())
+        .filter(|r| r.store_name() == dir_name)
+}
+
+/// Every list reference docker could have written as this directory name, most likely first
+/// (at most [`MAX_READINGS`] + 1). docker's mapping is lossy: `:` and `-` both become `-`,
+/// `/` and `_` both become `_`. So `127.0.0.1-5000_rc_app-v1-rc` reads as
+/// `127.0.0.1:5000/rc/app:v1-rc`, `…/rc/app-v1:rc`, `…/rc_app:v1-rc` and `…/rc_app-v1:rc`.
+///
+/// Each reading is checked by parsing it back to the same directory name. The domain is the
+/// part before the first `_` (a host has no `_`); a trailing `-DIGITS` there is read as the
+/// port (a host name ending in a dash and digits is not offered). A list always has a tag or a
+/// digest: the tag starts at one of the dashes after the domain (the last one first), and
+/// each `_` before it is read as `/` first, then as `_`.
+pub fn list_readings(dir_name: &str) -> Vec<Reference> {
+    // A file name is at most 255 bytes; longer input cannot come from disk.
     if dir_name.len() > 255 {
-        return None;
+        return Vec::new();
     }
     let (name_part, digest_part) = match dir_name.split_once('@') {
         Some((n, d)) => (n, Some(d.replacen('-', ":", 1))),
         None => (dir_name, None),
     };
-    let slash = name_part.replace('_', "/");
-    let dash_positions: Vec<usize> = slash.match_indices('-').map(|(i, _)| i).collect();
-    // A list directory always has a tag (or a digest): the list was normalised with one.
-    // Prefer the last '-' as the tag separator, and a '-' in the first component as a port
-    // (`127.0.0.1-5000_app-v1` → `127.0.0.1:5000/app:v1`), before readings without a port.
-    let mut candidates = Vec::new();
-    let tag_positions: Vec<Option<usize>> = if digest_part.is_some() {
-        std::iter::once(None)
-            .chain(dash_positions.iter().rev().map(|&t| Some(t)))
-            .collect()
-    } else {
-        dash_positions.iter().rev().map(|&t| Some(t)).collect()
+    let Some((domain, path)) = name_part.split_once('_') else {
+        return Vec::new();
     };
-    for t in tag_positions {
-        let mut c = slash.clone();
-        if let Some(t) = t {
-            c.replace_range(t..t + 1, ":");
-        }
-        let first_end = c.find('/').unwrap_or(0);
-        for &p in dash_positions
-            .iter()
-            .filter(|&&p| p < first_end && Some(p) != t)
-        {
-            let mut c2 = c.clone();
-            c2.replace_range(p..p + 1, ":");
-            candidates.push(c2);
-        }
-        candidates.push(c);
-    }
-    for c in candidates {
-        let s = match &digest_part {
-            Some(d) => format!("{c}@{d}"),
-            None => c,
-        };
-        if let Ok(r) = Reference::parse(&s) {
-            if (r.tag.is_some() || r.digest.is_some()) && r.store_name() == dir_name {
-                return Some(r);
+    let mut domains = Vec::new();
+    if let Some(inner) = domain.strip_prefix('[') {
+        // `[::1]:5000` is written `[--1]-5000`: an IPv6 address has no dashes of its own.
+        domains.push(format!("[{}", inner.replace('-', ":")));
+    } else {
+        if let Some((host, port)) = domain.rsplit_once('-') {
+            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+                domains.push(format!("{host}:{port}"));
             }
         }
+        domains.push(domain.to_string());
     }
-    None
+    let dashes: Vec<usize> = path.match_indices('-').map(|(i, _)| i).collect();
+    let mut tags: Vec<Option<usize>> = dashes.iter().rev().map(|&t| Some(t)).collect();
+    if digest_part.is_some() {
+        tags.insert(0, None);
+    }
+    // Bounds the work on names no docker would write (every reading fails to parse).
+    let mut budget = 4096usize;
+    for d in &domains {
+        let mut out: Vec<Reference> = Vec::new();
+        for &t in &tags {
+            let end = t.unwrap_or(path.len());
+            let unders: Vec<usize> = path[..end].match_indices('_').map(|(i, _)| i).collect();
+            let combos = 1u64.checked_shl(unders.len() as u32).unwrap_or(u64::MAX);
+            for mask in 0..combos {
+                if budget == 0 || out.len() > MAX_READINGS {
+                    return out;
+                }
+                budget -= 1;
+                let mut p = path.as_bytes().to_vec();
+                for (bit, &u) in unders.iter().enumerate() {
+                    if bit >= 64 || mask & (1 << bit) == 0 {
+                        p[u] = b'/';
+                    }
+                }
+                if let Some(t) = t {
+                    p[t] = b':';
+                }
+                let mut s = format!("{d}/{}", String::from_utf8_lossy(&p));
+                if let Some(dg) = &digest_part {
+                    s.push('@');
+                    s.push_str(dg);
+                }
+                if let Ok(r) = Reference::parse(&s) {
+                    if (r.tag.is_some() || r.digest.is_some())
+                        && r.store_name() == dir_name
+                        && !out.contains(&r)
+                    {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    Vec::new()
 }
 
 fn read_entry(path: &Path, file_name: &str) -> Result<StoredEntry, StoreError> {

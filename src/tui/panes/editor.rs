@@ -129,7 +129,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         .rows
         .iter()
         .map(|r| match &r.draft {
-            Ok(d) => d.list.to_string().chars().count(),
+            Ok(d) => d.shown_name().chars().count(),
             Err(_) => r.dir_name.chars().count(),
         })
         .max()
@@ -248,7 +248,7 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
             let row = match &r.draft {
                 Ok(d) => {
                     let n_prob = problems(d).iter().filter(|p| p.blocking).count();
-                    let name = d.list.to_string();
+                    let name = d.shown_name();
                     let mut name_cell = Line::from(Span::raw(
                         ellipsize(&inert(&name), name_w.saturating_sub(1)).into_owned(),
                     ));
@@ -329,7 +329,7 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         }
     };
     let title = Line::from(vec![
-        Span::styled(format!(" {} ", inert(&d.list.to_string())), t.title),
+        Span::styled(format!(" {} ", inert(&d.shown_name())), t.title),
         Span::styled(
             format!("{} · {} entries ", format_label(d), d.entries.len()),
             t.muted,

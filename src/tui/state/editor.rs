@@ -45,15 +45,22 @@ pub struct Prompt {
 /// A question answered with Enter (yes) or Esc (no).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirm {
-    DeleteList(Reference),
-    RemoveEntry { list: Reference, entry: Reference },
+    /// The list's store directory (by any reading of its name), and its name as shown.
+    DeleteList {
+        list: Reference,
+        shown: String,
+    },
+    RemoveEntry {
+        list: Reference,
+        entry: Reference,
+    },
 }
 
 impl Confirm {
     pub fn question(&self) -> String {
         match self {
-            Confirm::DeleteList(l) => {
-                format!("Delete the local list {l}? (the registry is not touched)")
+            Confirm::DeleteList { shown, .. } => {
+                format!("Delete the local list {shown}? (the registry is not touched)")
             }
             Confirm::RemoveEntry { list, entry } => format!("Remove {entry} from {list}?"),
         }
@@ -429,6 +436,13 @@ pub struct Problem {
 pub fn problems(d: &Draft) -> Vec<Problem> {
     let mut out = Vec::new();
     let kind = d.kind();
+    if let Some(text) = d.ambiguity_problem() {
+        out.push(Problem {
+            entry: None,
+            text,
+            blocking: true,
+        });
+    }
     if d.entries.is_empty() {
         out.push(Problem {
             entry: None,
@@ -714,11 +728,20 @@ impl EditorState {
                 String::new(),
                 "target, e.g. 127.0.0.1:5000/myapp:v1",
             ),
-            PromptKind::Rename => (
-                "target",
-                self.draft().map(|d| d.list.to_string()).unwrap_or_default(),
-                "registry/repository:tag",
-            ),
+            // A docker-made list with an ambiguous name starts empty: its first reading is
+            // only a guess, and Tab offers each reading.
+            PromptKind::Rename => match self.draft() {
+                Some(d) if d.ambiguous().is_some() => (
+                    "target",
+                    String::new(),
+                    "the exact registry/repository:tag (Tab offers each reading)",
+                ),
+                d => (
+                    "target",
+                    d.map(|d| d.list.to_string()).unwrap_or_default(),
+                    "registry/repository:tag",
+                ),
+            },
             PromptKind::Add => (
                 "add",
                 String::new(),
@@ -740,7 +763,9 @@ impl EditorState {
             Mode::Confirm(c) => {
                 match action {
                     Action::Submit => match c {
-                        Confirm::DeleteList(list) => self.submit(StoreOp::Delete { list }, ctx),
+                        Confirm::DeleteList { list, .. } => {
+                            self.submit(StoreOp::Delete { list }, ctx)
+                        }
                         Confirm::RemoveEntry { list, entry } => self.submit(
                             StoreOp::RemoveEntry {
                                 list,
@@ -817,7 +842,12 @@ impl EditorState {
                         entry: e.reference.clone(),
                     })
                 }
-                (_, Some(d), _) => self.mode = Mode::Confirm(Confirm::DeleteList(d.list.clone())),
+                (_, Some(d), _) => {
+                    self.mode = Mode::Confirm(Confirm::DeleteList {
+                        list: d.list.clone(),
+                        shown: d.shown_name(),
+                    })
+                }
                 _ => return false,
             },
             Action::RefreshEntry => match (self.draft(), self.entry()) {
@@ -870,7 +900,7 @@ impl EditorState {
         if !blocking.is_empty() {
             ctx.error(format!(
                 "cannot push {}: {}. Fix them in the editor (Enter on an entry annotates it, d removes it)",
-                d.list,
+                d.shown_name(),
                 blocking.join("; ")
             ));
             return;
@@ -918,12 +948,18 @@ impl EditorState {
                     Err(e) => return refuse(self, p, e.to_string()),
                 };
                 if let PromptKind::New(format) = p.kind {
-                    let exists = self
-                        .rows
-                        .iter()
-                        .any(|row| row.draft.as_ref().is_ok_and(|d| d.list == r));
-                    if exists {
-                        return refuse(self, p, format!("{r} already exists: pick it in the list"));
+                    let exists = self.rows.iter().find_map(|row| {
+                        row.draft
+                            .as_ref()
+                            .ok()
+                            .filter(|d| d.list.store_name() == r.store_name())
+                    });
+                    if let Some(d) = exists {
+                        return refuse(
+                            self,
+                            p,
+                            format!("{r} is stored as {}: pick it in the list", d.shown_name()),
+                        );
                     }
                     self.submit(
                         StoreOp::New {
@@ -1044,12 +1080,22 @@ impl EditorState {
     pub fn field_key(&mut self, key: &KeyEvent) {
         match &mut self.mode {
             Mode::Prompt(p) => {
-                if p.kind == PromptKind::Add {
-                    if let Some(a) = self.keymap.lookup(Context::Form, key) {
-                        if matches!(a, Action::Complete | Action::CompletePrev) {
-                            cycle_reference(p, &self.seen, a == Action::Complete);
-                            return;
-                        }
+                let complete = self.keymap.lookup(Context::Form, key);
+                if let Some(a @ (Action::Complete | Action::CompletePrev)) = complete {
+                    let forward = a == Action::Complete;
+                    if p.kind == PromptKind::Add {
+                        cycle_reference(p, &self.seen, forward);
+                        return;
+                    }
+                    // The target of an ambiguous list: Tab offers each reading of its name.
+                    let readings = match self.rows.get(self.selected).map(|r| &r.draft) {
+                        Some(Ok(d)) if p.kind == PromptKind::Rename => d.ambiguous(),
+                        _ => None,
+                    };
+                    if let Some(r) = readings {
+                        let set = r.iter().map(Reference::to_string).collect();
+                        cycle_reference(p, &set, forward);
+                        return;
                     }
                 }
                 if p.field.key(key) {
