@@ -37,8 +37,9 @@ bash scripts/fuzz.sh smoke || fuzz_status=$?
 # failed tests only means something when everything was built and every test binary ran to
 # its `test result:` line, so a build failure or a binary that died says so instead.
 closed=1
-passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo '^test result: .* ([0-9]+) failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+# (`|| true`: no `test result:` line at all is a finding, not a reason to stop here.)
+passed=$({ grep -Eo '^test result: .* ([0-9]+) passed' "$log" || true; } | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}' || true)
+failed=$({ grep -Eo '^test result: .* ([0-9]+) failed' "$log" || true; } | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}' || true)
 # A binary cargo reports as failed (`error: test failed, to rerun pass `--test X``) that
 # printed no `test result:` line since it started (`Running ...`) died on its way: a signal,
 # an abort, an exit in the middle of the run.
@@ -49,6 +50,7 @@ died=$(awk '
     sub(/^error: test failed, to rerun pass /, ""); gsub(/`/, ""); print
   }
 ' "$log")
+closed=1
 problems=()
 if grep -Eq '^error(\[E[0-9]+\])?: could not compile|^error: failed to (compile|run custom build|load)' "$log"; then
   problems+=("the build FAILED (see the first 'error' above)")
