@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz the parsers that read untrusted input (cargo-fuzz / libFuzzer).
 #
-#   scripts/fuzz.sh smoke                 # CI: every target for FUZZ_SMOKE_SECONDS (20 s) each
+#   scripts/fuzz.sh smoke                 # CI: every target over its committed corpus (the
+#                                         # same inputs every run), then FUZZ_SMOKE_SECONDS
+#                                         # (20 s) of new inputs each
+#   scripts/fuzz.sh replay [TARGET...]    # only the committed corpus, each input once
 #   scripts/fuzz.sh long [SECONDS] [TARGET...]
 #                                         # every (or the named) target for SECONDS each
 #                                         # (default 600 = 10 min)
@@ -83,11 +86,41 @@ run() {
   fi
 }
 
+# replay TARGET: run every input of the committed corpus once, no mutation (-runs=0), so the
+# outcome is the same on every machine and every run. The corpus is only read.
+replay() {
+  local target=$1
+  local seeds="fuzz/corpus/$target"
+  local log="$FUZZ_WORK/logs/$target.replay.log"
+  [ -d "$seeds" ] || die "no seed corpus $seeds"
+  mkdir -p "$(dirname "$log")" "fuzz/artifacts/$target"
+  local n
+  n=$(find "$seeds" -maxdepth 1 -type f | wc -l)
+  echo "== replay $target: the $n committed inputs of $seeds (log $log)"
+  local rc=0
+  cargo fuzz run "${BUILD_FLAGS[@]}" "$target" "$seeds" -- \
+    -runs=0 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$ROOT/fuzz/artifacts/$target/" >"$log" 2>&1 || rc=$?
+  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -n 1 || true
+  if [ "$rc" -ne 0 ]; then
+    echo "!! fuzz target $target FAILED on its committed corpus (exit $rc); the end of its log:" >&2
+    tail -n 60 "$log" >&2
+    echo "!! reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run ${BUILD_FLAGS[*]} $target $seeds -- -runs=0" >&2
+    return 1
+  fi
+}
+
 # fuzz_all LABEL SECONDS TARGET...: build, fuzz each target, fail if any of them crashed.
+# smoke first replays each committed corpus.
 fuzz_all() {
   local label=$1 secs=$2 t failed=0
   shift 2
   build
+  if [ "$label" = smoke ]; then
+    for t in "$@"; do
+      replay "$t" || failed=1
+    done
+  fi
   for t in "$@"; do
     run "$t" "$secs" || failed=1
   done
@@ -101,6 +134,18 @@ case "$MODE" in
     ;;
   build)
     build
+    ;;
+  replay)
+    shift
+    chosen=("$@")
+    [ ${#chosen[@]} -gt 0 ] || chosen=("${TARGETS[@]}")
+    build
+    failed=0
+    for t in "${chosen[@]}"; do
+      [[ " ${TARGETS[*]} " == *" $t "* ]] || die "unknown target '$t' (targets: ${TARGETS[*]})"
+      replay "$t" || failed=1
+    done
+    [ "$failed" -eq 0 ] || die "a fuzz target crashed on its committed corpus (see above)"
     ;;
   smoke)
     fuzz_all smoke "${FUZZ_SMOKE_SECONDS:-20}" "${TARGETS[@]}"
@@ -138,6 +183,6 @@ case "$MODE" in
     echo "== per function: $llvm_cov report -show-functions $bin -instr-profile=fuzz/coverage/$t/coverage.profdata $ROOT/src/FILE.rs"
     ;;
   *)
-    die "usage: scripts/fuzz.sh smoke | long [SECONDS] [TARGET...] | coverage TARGET | build | list"
+    die "usage: scripts/fuzz.sh smoke | replay [TARGET...] | long [SECONDS] [TARGET...] | coverage TARGET | build | list"
     ;;
 esac

@@ -1,5 +1,6 @@
-//! A panic anywhere in the TUI (here: in the worker task) hands the terminal back: the
-//! alternate screen is left, the cursor shown, the report printed, the exit code non-zero.
+//! A panic anywhere in the TUI (the worker task, an operation it spawned, the drawing) hands
+//! the terminal back exactly once and draws nothing after it: the alternate screen is left, the
+//! cursor shown, a short report printed, the exit code 101.
 
 mod common;
 
@@ -7,13 +8,28 @@ use common::pty::{isolated_env, Tui};
 use std::path::Path;
 use std::time::Duration;
 
-#[test]
-fn a_worker_panic_restores_the_terminal_and_reports() {
+const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
+const ENTER_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049h";
+const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+
+fn positions(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    hay.windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Start the TUI with `MANIFEST_TUI_TEST_PANIC=place` and `RUST_BACKTRACE=backtrace`, type
+/// `keys` after the first frame, and check that the panic ends it with status 101, the
+/// terminal handed back once and nothing drawn after that. Returns what it wrote after
+/// handing the terminal back (the report).
+fn panic_at(place: &str, backtrace: &str, keys: &str) -> String {
     let home = tempfile::tempdir().expect("tempdir");
     let mut env = isolated_env(home.path(), &home.path().join("docker"));
-    env.push(("MANIFEST_TUI_TEST_PANIC", "worker".into()));
-    env.push(("RUST_BACKTRACE", "0".into()));
-    env.push(("RUST_LIB_BACKTRACE", "0".into()));
+    env.push(("MANIFEST_TUI_TEST_PANIC", place.into()));
+    env.push(("RUST_BACKTRACE", backtrace.into()));
+    env.push(("RUST_LIB_BACKTRACE", backtrace.into()));
     let mut tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &[],
@@ -23,17 +39,87 @@ fn a_worker_panic_restores_the_terminal_and_reports() {
     );
     tui.wait_for("the first frame", |s| s.contains("1 Browser"));
     assert!(tui.alternate_screen(), "the TUI holds the alternate screen");
+    tui.keys(keys);
     let code = tui.wait_exit_code(Duration::from_secs(15));
-    assert!(matches!(code, Some(c) if c != 0), "exit code {code:?}");
+    assert_eq!(code, Some(101), "{place}: the exit code of a panic");
     // The reader thread may still be draining the last bytes.
+    // The report's start or (a long backtrace scrolls it off) its end.
     let screen = tui.wait_for("the panic report", |s| {
-        s.contains("test panic in the worker")
+        s.contains("test panic") || s.contains("Please report it")
     });
-    assert!(
-        !tui.alternate_screen(),
-        "the alternate screen was left:\n{screen}"
+    std::thread::sleep(Duration::from_millis(200));
+    let out = tui.output();
+    let leaves = positions(&out, LEAVE_ALTERNATE_SCREEN);
+    assert_eq!(
+        leaves.len(),
+        1,
+        "{place}: the terminal is handed back exactly once; output:\n{}",
+        String::from_utf8_lossy(&out)
     );
-    assert!(!tui.cursor_hidden(), "the cursor is shown again");
+    let after = &out[leaves[0]..];
+    let report = String::from_utf8_lossy(after).into_owned();
+    for (what, seq) in [
+        ("hides the cursor", HIDE_CURSOR),
+        ("takes the alternate screen", ENTER_ALTERNATE_SCREEN),
+    ] {
+        assert!(
+            positions(after, seq).is_empty(),
+            "{place}: nothing draws after the terminal is handed back, but it {what}:\n{report:?}"
+        );
+    }
+    assert!(!tui.alternate_screen(), "{place}: main screen:\n{screen}");
+    assert!(!tui.cursor_hidden(), "{place}: the cursor is shown again");
+    report
+}
+
+/// The short report: what failed, where, the version, how to see the backtrace and report it.
+fn assert_short_report(report: &str, message: &str, file: &str) {
+    let version = format!("manifest-tui {}", env!("CARGO_PKG_VERSION"));
+    for want in [
+        message,
+        file,
+        &version,
+        "RUST_BACKTRACE=1",
+        "Please report it",
+    ] {
+        assert!(report.contains(want), "{want:?} in the report:\n{report}");
+    }
+    assert!(
+        !report.contains("Backtrace") && report.lines().count() <= 8,
+        "no backtrace unless asked for:\n{report}"
+    );
+}
+
+#[test]
+fn a_worker_panic_restores_the_terminal_once_and_reports_briefly() {
+    let report = panic_at("worker", "0", "");
+    assert_short_report(&report, "test panic in the worker", "src/tui/worker.rs:");
+}
+
+#[test]
+fn a_panic_in_an_operation_restores_the_terminal_once() {
+    let report = panic_at("operation", "0", "");
+    assert_short_report(&report, "test panic in an operation", "src/tui/worker.rs:");
+}
+
+#[test]
+fn a_panic_while_drawing_restores_the_terminal_once() {
+    // `?` opens the help overlay: the second frame, which panics.
+    let report = panic_at("draw", "0", "?");
+    assert_short_report(&report, "test panic while drawing", "src/tui/mod.rs:");
+}
+
+#[test]
+fn rust_backtrace_1_adds_the_backtrace_to_the_report() {
+    let report = panic_at("worker", "1", "");
+    assert!(
+        report.contains("test panic in the worker") && report.contains("Backtrace:"),
+        "{report}"
+    );
+    assert!(
+        report.contains("worker_loop"),
+        "the frames name the function that panicked:\n{report}"
+    );
 }
 
 fn spawn_plain(home: &Path) -> Tui {

@@ -8,6 +8,7 @@
 //! - [`keymap`], [`theme`], [`field`], [`text`]: bindings, colours, text fields, helpers.
 
 pub mod app;
+pub mod crash;
 pub mod field;
 pub mod keymap;
 pub mod pane;
@@ -24,6 +25,9 @@ use futures_util::StreamExt;
 use pane::{Notice, NoticeLevel};
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
 use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
 use ratatui::DefaultTerminal;
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,7 +57,8 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Run the TUI until the user quits. The terminal is restored on every way out: quit,
 /// Ctrl-C, SIGTERM/SIGHUP/SIGINT, an error, and a panic in any thread or task (the panic
-/// hook restores the terminal, prints the report and exits with status 101).
+/// hook stops the drawing, restores the terminal once, prints a short report and exits with
+/// status 101; see [`crash`]).
 pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     install_hooks()?;
     // Validate the start reference before touching the terminal.
@@ -132,37 +137,51 @@ pub fn start_browser(app: &mut App, registry: Option<&str>, reference: Option<&R
 }
 
 fn install_hooks() -> color_eyre::Result<()> {
-    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+    let (_, eyre_hook) = color_eyre::config::HookBuilder::default()
         .display_env_section(false)
         .into_hooks();
     // Ignore "already installed" (run twice in one process, e.g. tests).
     let _ = eyre_hook.install();
-    let panic_hook = panic_hook.into_panic_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // A panic anywhere (the UI, the worker, a blocking task) ends the process: restore
-        // the terminal first so the report is readable and the shell usable.
-        restore_terminal();
-        panic_hook(info);
-        std::process::exit(101);
-    }));
+    // A panic anywhere (the UI, the worker, an operation, the drawing) ends the process.
+    crash::install_panic_hook(hand_back_terminal);
     Ok(())
 }
 
+/// Take the terminal: raw mode, alternate screen, bracketed paste. Not `ratatui::try_init`:
+/// it wraps the panic hook in one more restore of its own on every call, which would hand the
+/// terminal back again after the hook did (and once more for every Ctrl-Z).
 fn init_terminal() -> color_eyre::Result<DefaultTerminal> {
-    let t = ratatui::try_init().wrap_err("cannot set up the terminal (is stdout a terminal?)")?;
-    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
-    Ok(t)
+    crash::with_terminal(|held| {
+        enable_raw_mode().wrap_err("cannot set up the terminal (is stdout a terminal?)")?;
+        held.store(true, std::sync::atomic::Ordering::SeqCst);
+        execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste
+        )
+        .wrap_err("cannot set up the terminal (is stdout a terminal?)")?;
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+            .wrap_err("cannot set up the terminal (is stdout a terminal?)")
+    })
 }
 
+/// Hand the terminal back to the shell, if the TUI holds it.
 fn restore_terminal() {
-    // The cursor too: on a panic the process exits without dropping the terminal, which is
-    // what would otherwise show it again.
-    let _ = execute!(
-        std::io::stdout(),
-        DisableBracketedPaste,
-        ratatui::crossterm::cursor::Show
-    );
-    ratatui::restore();
+    crash::with_terminal(|held| {
+        if held.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            hand_back_terminal();
+        }
+    });
+}
+
+/// Leave the alternate screen and raw mode, and show the cursor (a frame hides it, and on a
+/// panic no drop of the terminal shows it again).
+fn hand_back_terminal() {
+    let mut out = std::io::stdout();
+    let _ = execute!(out, DisableBracketedPaste, ratatui::crossterm::cursor::Show);
+    // Raw mode first: it has more side effects than the alternate screen.
+    let _ = disable_raw_mode();
+    let _ = execute!(out, LeaveAlternateScreen);
 }
 
 /// Hand the terminal back to the shell and stop (SIGTSTP); on `fg`, take it back.
@@ -176,20 +195,24 @@ fn suspend(terminal: &mut DefaultTerminal) -> color_eyre::Result<()> {
     // A new terminal starts from empty buffers, so clearing the screen is all a full redraw
     // needs. Not `Terminal::clear`: it asks the terminal for the cursor position, which
     // times out on terminals that do not answer (and races the event reader on those that do).
-    execute!(
-        std::io::stdout(),
-        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
-    )
+    crash::with_terminal(|_| {
+        execute!(
+            std::io::stdout(),
+            ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+        )
+    })
     .wrap_err("cannot clear the screen after resuming")?;
     Ok(())
 }
 
 fn write_clipboard(texts: Vec<String>) {
-    let mut out = std::io::stdout();
-    for t in texts {
-        let _ = out.write_all(text::osc52(&t).as_bytes());
-    }
-    let _ = out.flush();
+    crash::with_terminal(|_| {
+        let mut out = std::io::stdout();
+        for t in texts {
+            let _ = out.write_all(text::osc52(&t).as_bytes());
+        }
+        let _ = out.flush();
+    });
 }
 
 /// The loop: wait for the next input (terminal, worker, signals, a spinner tick only while
@@ -208,6 +231,9 @@ async fn event_loop(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_draw = Instant::now() - FRAME;
+    // Test hook for "a panic while drawing restores the terminal": the second frame panics.
+    let panic_in_frame = crash::test_panic("draw").then_some(2);
+    let mut frames = 0u64;
 
     loop {
         for msg in app.take_outbox() {
@@ -250,7 +276,16 @@ async fn event_loop(
             },
             _ = tick.tick(), if busy => app.tick(),
             _ = tokio::time::sleep_until(draw_at), if app.dirty => {
-                terminal.draw(|f| app.draw(f)).wrap_err("drawing the screen failed")?;
+                frames += 1;
+                crash::with_terminal(|_| {
+                    terminal.draw(|f| {
+                        if panic_in_frame == Some(frames) {
+                            panic!("test panic while drawing (MANIFEST_TUI_TEST_PANIC=draw)");
+                        }
+                        app.draw(f)
+                    })
+                })
+                .wrap_err("drawing the screen failed")?;
                 app.dirty = false;
                 last_draw = Instant::now();
             }

@@ -351,7 +351,7 @@ async fn worker_loop(
     tx: mpsc::UnboundedSender<WorkerEvent>,
 ) {
     // Test hook for the "a panic anywhere restores the terminal" end-to-end test.
-    if std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == "worker") {
+    if super::crash::test_panic("worker") {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         panic!("test panic in the worker (MANIFEST_TUI_TEST_PANIC=worker)");
     }
@@ -409,6 +409,11 @@ async fn run_command(
     command: Command,
     tx: &mpsc::UnboundedSender<WorkerEvent>,
 ) {
+    // Test hook for "a panic in an operation restores the terminal".
+    if super::crash::test_panic("operation") {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        panic!("test panic in an operation (MANIFEST_TUI_TEST_PANIC=operation)");
+    }
     let send = |reply: Reply| {
         // The UI may have quit already: nothing to do then.
         let _ = tx.send(WorkerEvent { id, slot, reply });

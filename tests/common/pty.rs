@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub struct Tui {
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, in order.
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     /// How long `wait_for` waits before failing.
@@ -51,6 +53,8 @@ impl Tui {
         let nz = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero terminal size");
         let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let s = screen.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let r = raw.clone();
         std::thread::spawn(move || {
             let _master = pty.master; // keep the pty open while reading
             let mut buf = [0u8; 8192];
@@ -61,10 +65,14 @@ impl Tui {
                 if let Ok(mut p) = s.lock() {
                     p.process(&buf[..n]);
                 }
+                if let Ok(mut r) = r.lock() {
+                    r.extend_from_slice(&buf[..n]);
+                }
             }
         });
         Tui {
             screen,
+            raw,
             writer,
             child,
             timeout: Duration::from_secs(40),
@@ -78,6 +86,11 @@ impl Tui {
             .lock()
             .map(|p| p.screen().contents())
             .unwrap_or_default()
+    }
+
+    /// Everything the program wrote so far, escape sequences included.
+    pub fn output(&self) -> Vec<u8> {
+        self.raw.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// Wait until `pred` holds for the screen text; panics with the screen after the timeout.

@@ -149,13 +149,15 @@ impl Reference {
     }
 
     /// The familiar repository name without tag or digest (`busybox`, `user/app`,
-    /// `127.0.0.1:5000/app`), like docker's `FamiliarName`.
+    /// `127.0.0.1:5000/app`), like docker's `FamiliarName`, except that it always parses
+    /// back to this repository: `library/` stays when the rest alone is 64 hex digits,
+    /// which would read as an image ID (docker shows `aa…` there, which it then refuses).
     pub fn familiar_name(&self) -> String {
         if self.domain != DEFAULT_DOMAIN {
             return self.name();
         }
         match self.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
-            Some(rest) if !rest.contains('/') => rest.to_string(),
+            Some(rest) if !rest.contains('/') && !is_identifier(rest) => rest.to_string(),
             _ => self.path.clone(),
         }
     }
@@ -903,6 +905,28 @@ mod tests {
             assert_eq!(ok(input).familiar(), familiar, "{input}");
         }
         assert_eq!(ok("docker.io/library/redis:7").familiar_name(), "redis");
+    }
+
+    #[test]
+    fn familiar_form_of_a_hex_repository_parses_back() {
+        // A 64-hex official name: alone it reads as an image ID, so `library/` stays.
+        let hex = "aa627ca9".repeat(8);
+        for input in [
+            format!("library/{hex}"),
+            format!("docker.io/library/{hex}:v1"),
+            format!("library/{hex}@sha256:{}", "f".repeat(64)),
+        ] {
+            let r = ok(&input);
+            let fam = r.familiar();
+            assert!(fam.starts_with(&format!("library/{hex}")), "{input}: {fam}");
+            assert_eq!(ok(&fam), r, "{input}: {fam}");
+            assert_eq!(ok(&r.familiar_name()).name(), r.name(), "{input}");
+        }
+        // One hex digit less is a plain name, shown short as usual.
+        let short = &hex[..63];
+        assert_eq!(ok(&format!("library/{short}")).familiar(), short);
+        // Under a user namespace nothing changes.
+        assert_eq!(ok(&format!("user/{hex}")).familiar(), format!("user/{hex}"));
     }
 
     #[test]
