@@ -9,7 +9,7 @@
 #                                         # every (or the named) target for SECONDS each
 #                                         # (default 600 = 10 min)
 #   scripts/fuzz.sh build                 # only build the targets
-#   scripts/fuzz.sh coverage TARGET       # line/region coverage of src/ reached by the kept
+#   scripts/fuzz.sh coverage TARGET       # line/region coverage of the core crate reached by the kept
 #                                         # corpus (needs `rustup component add llvm-tools`)
 #   scripts/fuzz.sh list                  # the target names
 #
@@ -179,8 +179,8 @@ case "$MODE" in
     # The files of this crate the target reaches: regions, missed regions, cover, ...
     # (llvm-cov's columns; TOTAL counts every crate linked in).
     "$llvm_cov" report "$bin" -instr-profile="fuzz/coverage/$t/coverage.profdata" |
-      awk -v root="$ROOT/src/" 'NR <= 2 || (index("/" $1, root) == 1 && $4 != "0.00%") || $1 == "TOTAL"'
-    echo "== per function: $llvm_cov report -show-functions $bin -instr-profile=fuzz/coverage/$t/coverage.profdata $ROOT/src/FILE.rs"
+      awk -v root="$ROOT/crates/manifest-core/src/" 'NR <= 2 || (index("/" $1, root) == 1 && $4 != "0.00%") || $1 == "TOTAL"'
+    echo "== per function: $llvm_cov report -show-functions $bin -instr-profile=fuzz/coverage/$t/coverage.profdata $ROOT/crates/manifest-core/src/FILE.rs"
     ;;
   *)
     die "usage: scripts/fuzz.sh smoke | replay [TARGET...] | long [SECONDS] [TARGET...] | coverage TARGET | build | list"
