@@ -11,7 +11,7 @@ use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
 use crate::registry::error::ErrorKind;
 use crate::registry::{Client, ClientOptions, RegistryError, Repo};
-use crate::store::{Draft, Format, Store, StoreError};
+use crate::store::{Draft, Format, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -423,17 +423,16 @@ async fn run_command(
         }
     };
     match command {
-        Command::Registries => {
-            let dc = shared.docker_config.clone();
-            let hf = shared.history_file.clone();
-            let list = tokio::task::spawn_blocking(move || known_registries(&dc, hf.as_deref()))
-                .await
-                .unwrap_or_default();
-            send(Reply::Registries(list));
-        }
+        Command::Registries => send(Reply::Registries(registries(shared).await)),
         Command::RememberRegistry(host) => {
             if let Some(hf) = shared.history_file.clone() {
                 let _ = tokio::task::spawn_blocking(move || remember(&hf, &host)).await;
+            }
+        }
+        Command::ListDrafts => send(list_drafts(&shared.store).await),
+        Command::Store(op) => {
+            if let Some(reply) = change_store(shared, client, op).await {
+                send(reply)
             }
         }
         Command::Catalog {
@@ -441,137 +440,22 @@ async fn run_command(
             page_size,
         } => {
             let Some(client) = client else { return };
-            let mut pager = crate::registry::Pager::default();
-            loop {
-                match client
-                    .catalog_page(&registry, page_size, pager.last())
-                    .await
-                {
-                    Ok((repos, next)) => {
-                        let empty = repos.is_empty();
-                        let more = pager.advance(next) && !empty;
-                        send(Reply::CatalogPage { repos, done: !more });
-                        if !more {
-                            break;
-                        }
-                    }
-                    Err(e) if pager.last().is_none() && catalog_refused(&e) => {
-                        send(Reply::CatalogUnavailable(format!(
-                            "{registry} does not list its repositories ({e}). Type a repository name instead."
-                        )));
-                        break;
-                    }
-                    Err(e) => {
-                        send(Reply::Failed(format!(
-                            "listing the repositories of {registry} failed: {e}"
-                        )));
-                        break;
-                    }
-                }
-            }
+            stream_catalog(client, &registry, page_size, &send).await
         }
         Command::Tags { repo, page_size } => {
             let Some(client) = client else { return };
-            let mut pager = crate::registry::Pager::default();
-            loop {
-                match client.tags_page(&repo, page_size, pager.last()).await {
-                    Ok((tags, next)) => {
-                        let empty = tags.is_empty();
-                        let more = pager.advance(next) && !empty;
-                        send(Reply::TagsPage { tags, done: !more });
-                        if !more {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        send(Reply::Failed(format!(
-                            "listing the tags of {repo} failed: {e}"
-                        )));
-                        break;
-                    }
-                }
-            }
+            stream_tags(client, &repo, page_size, &send).await
         }
         Command::Inspect { reference } => {
             let Some(client) = client else { return };
-            let opts = ops::InspectOptions {
-                children: false,
-                configs: true,
-            };
-            match ops::inspect(client, &reference, opts, ops::no_progress()).await {
-                Ok(ins) => send(Reply::Inspected(Box::new(Content::new(ins)))),
-                Err(e) => send(Reply::Failed(e.to_string())),
-            }
+            send(inspect(client, &reference).await)
         }
         Command::Compare { a, b } => {
             let Some(client) = client else { return };
-            match ops::diff(client, &shared.store, &a, &b).await {
-                Ok(c) => send(Reply::Compared(Box::new(c))),
-                Err(e) => send(Reply::Failed(format!(
-                    "comparing {} with {} failed: {e}",
-                    a.label(),
-                    b.label()
-                ))),
-            }
-        }
-        Command::ListDrafts => {
-            let store = shared.store.clone();
-            match tokio::task::spawn_blocking(move || draft_rows(&store)).await {
-                Ok(Ok(rows)) => send(Reply::Drafts {
-                    rows,
-                    focus: None,
-                    note: None,
-                }),
-                Ok(Err(e)) => send(Reply::Failed(e)),
-                Err(e) => send(Reply::Failed(format!(
-                    "reading the local lists failed: {e}"
-                ))),
-            }
-        }
-        Command::Store(op) => {
-            let focus = op.focus().cloned();
-            let result = match (&op, client) {
-                (StoreOp::AddEntries { list, refs }, Some(client)) => {
-                    add_entries(client, &shared.store, list, refs).await
-                }
-                (StoreOp::Refresh { list, entry }, Some(client)) => {
-                    add_entries(client, &shared.store, list, std::slice::from_ref(entry))
-                        .await
-                        .map(|_| format!("refreshed {entry} from the registry"))
-                }
-                (_, _) if op.needs_network() => return,
-                _ => {
-                    let store = shared.store.clone();
-                    tokio::task::spawn_blocking(move || store_op(&store, op))
-                        .await
-                        .unwrap_or_else(|e| Err(format!("the store operation failed: {e}")))
-                }
-            };
-            let store = shared.store.clone();
-            let rows = tokio::task::spawn_blocking(move || draft_rows(&store))
-                .await
-                .unwrap_or_else(|e| Err(format!("reading the local lists failed: {e}")));
-            match (result, rows) {
-                (Ok(note), Ok(rows)) => send(Reply::Drafts {
-                    rows,
-                    focus,
-                    note: Some(note),
-                }),
-                (Err(e), _) | (Ok(_), Err(e)) => send(Reply::Failed(e)),
-            }
+            send(compare(client, &shared.store, &a, &b).await)
         }
         Command::Push { list, purge } => {
             let Some(client) = client else { return };
-            let store = shared.store.clone();
-            let l = list.clone();
-            match tokio::task::spawn_blocking(move || store.load(&l)).await {
-                Ok(Ok(d)) => send(Reply::PushStarted {
-                    draft: Box::new(d),
-                    purge,
-                }),
-                Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
-                Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
-            }
             let ptx = tx.clone();
             let progress: ops::ProgressFn = Arc::new(move |p| {
                 let _ = ptx.send(WorkerEvent {
@@ -580,15 +464,171 @@ async fn run_command(
                     reply: Reply::Progress(p),
                 });
             });
-            let opts = ops::PushOptions {
-                purge,
-                ..Default::default()
-            };
-            match ops::push(client, &shared.store, &list, opts, progress).await {
-                Ok(r) => send(Reply::Pushed(Box::new(r))),
-                Err(e) => send(Reply::Failed(e.to_string())),
+            push(client, &shared.store, list, purge, progress, &send).await
+        }
+    }
+}
+
+/// The registries to offer, read off the async threads.
+async fn registries(shared: &Shared) -> Vec<(String, RegistrySource)> {
+    let dc = shared.docker_config.clone();
+    let hf = shared.history_file.clone();
+    tokio::task::spawn_blocking(move || known_registries(&dc, hf.as_deref()))
+        .await
+        .unwrap_or_default()
+}
+
+/// The catalog page by page; a registry that refuses to list is told apart from a failure.
+async fn stream_catalog(client: &Client, registry: &str, page_size: usize, send: &impl Fn(Reply)) {
+    let mut pager = crate::registry::Pager::default();
+    loop {
+        match client.catalog_page(registry, page_size, pager.last()).await {
+            Ok((repos, next)) => {
+                let empty = repos.is_empty();
+                let more = pager.advance(next) && !empty;
+                send(Reply::CatalogPage { repos, done: !more });
+                if !more {
+                    break;
+                }
+            }
+            Err(e) if pager.last().is_none() && catalog_refused(&e) => {
+                send(Reply::CatalogUnavailable(format!(
+                    "{registry} does not list its repositories ({e}). Type a repository name instead."
+                )));
+                break;
+            }
+            Err(e) => {
+                send(Reply::Failed(format!(
+                    "listing the repositories of {registry} failed: {e}"
+                )));
+                break;
             }
         }
+    }
+}
+
+/// The tags of `repo` page by page.
+async fn stream_tags(client: &Client, repo: &Repo, page_size: usize, send: &impl Fn(Reply)) {
+    let mut pager = crate::registry::Pager::default();
+    loop {
+        match client.tags_page(repo, page_size, pager.last()).await {
+            Ok((tags, next)) => {
+                let empty = tags.is_empty();
+                let more = pager.advance(next) && !empty;
+                send(Reply::TagsPage { tags, done: !more });
+                if !more {
+                    break;
+                }
+            }
+            Err(e) => {
+                send(Reply::Failed(format!(
+                    "listing the tags of {repo} failed: {e}"
+                )));
+                break;
+            }
+        }
+    }
+}
+
+/// A list's entries, or an image's config and layers.
+async fn inspect(client: &Client, reference: &Reference) -> Reply {
+    let opts = ops::InspectOptions {
+        children: false,
+        configs: true,
+    };
+    match ops::inspect(client, reference, opts, ops::no_progress()).await {
+        Ok(ins) => Reply::Inspected(Box::new(Content::new(ins))),
+        Err(e) => Reply::Failed(e.to_string()),
+    }
+}
+
+async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Reply {
+    match ops::diff(client, store, a, b).await {
+        Ok(c) => Reply::Compared(Box::new(c)),
+        Err(e) => Reply::Failed(format!(
+            "comparing {} with {} failed: {e}",
+            a.label(),
+            b.label()
+        )),
+    }
+}
+
+/// Every local list, read off the async threads.
+async fn list_drafts(store: &Store) -> Reply {
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || draft_rows(&store)).await {
+        Ok(Ok(rows)) => Reply::Drafts {
+            rows,
+            focus: None,
+            note: None,
+        },
+        Ok(Err(e)) => Reply::Failed(e),
+        Err(e) => Reply::Failed(format!("reading the local lists failed: {e}")),
+    }
+}
+
+/// Run a store change and reply with the lists afterwards; `None` when the change needs the
+/// registry client and there is none.
+async fn change_store(shared: &Shared, client: Option<&Client>, op: StoreOp) -> Option<Reply> {
+    let focus = op.focus().cloned();
+    let result = match (&op, client) {
+        (StoreOp::AddEntries { list, refs }, Some(client)) => {
+            add_entries(client, &shared.store, list, refs).await
+        }
+        (StoreOp::Refresh { list, entry }, Some(client)) => {
+            add_entries(client, &shared.store, list, std::slice::from_ref(entry))
+                .await
+                .map(|_| format!("refreshed {entry} from the registry"))
+        }
+        (_, _) if op.needs_network() => return None,
+        _ => {
+            let store = shared.store.clone();
+            tokio::task::spawn_blocking(move || store_op(&store, op))
+                .await
+                .unwrap_or_else(|e| Err(format!("the store operation failed: {e}")))
+        }
+    };
+    let store = shared.store.clone();
+    let rows = tokio::task::spawn_blocking(move || draft_rows(&store))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading the local lists failed: {e}")));
+    Some(match (result, rows) {
+        (Ok(note), Ok(rows)) => Reply::Drafts {
+            rows,
+            focus,
+            note: Some(note),
+        },
+        (Err(e), _) | (Ok(_), Err(e)) => Reply::Failed(e),
+    })
+}
+
+/// Push a local list: the list as read first (the push pane shows its entries), then the
+/// progress, then the report.
+async fn push(
+    client: &Client,
+    store: &Store,
+    list: Reference,
+    purge: bool,
+    progress: ops::ProgressFn,
+    send: &impl Fn(Reply),
+) {
+    let s = store.clone();
+    let l = list.clone();
+    match tokio::task::spawn_blocking(move || s.load(&l)).await {
+        Ok(Ok(d)) => send(Reply::PushStarted {
+            draft: Box::new(d),
+            purge,
+        }),
+        Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
+        Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
+    }
+    let opts = ops::PushOptions {
+        purge,
+        ..Default::default()
+    };
+    match ops::push(client, store, &list, opts, progress).await {
+        Ok(r) => send(Reply::Pushed(Box::new(r))),
+        Err(e) => send(Reply::Failed(e.to_string())),
     }
 }
 
@@ -634,40 +674,10 @@ async fn add_entries(
 
 /// A store change that needs no network; the note says what was done.
 pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
-    use crate::store::{ListMeta, ListName};
     let err = |e: ops::OpError| e.to_string();
     match op {
         StoreOp::New { list, format } => {
-            let list = list.with_default_tag();
-            if list.digest.is_some() {
-                return Err(format!(
-                    "{list}: a list is pushed under a tag, not a digest; name it like {}:TAG",
-                    list.name()
-                ));
-            }
-            if store.exists(&list) {
-                return Err(format!(
-                    "{list} already exists locally; pick it in the list, or choose another name"
-                ));
-            }
-            store
-                .update(&list, |cur| {
-                    if cur.is_some() {
-                        return Err(ops::OpError::Invalid(format!(
-                            "{list} already exists locally"
-                        )));
-                    }
-                    let draft = Draft {
-                        list: list.clone(),
-                        entries: Vec::new(),
-                        meta: ListMeta {
-                            format: Some(format),
-                            ..Default::default()
-                        },
-                    };
-                    Ok((draft, ()))
-                })
-                .map_err(err)?;
+            let list = ops::new_list(store, &list, format).map_err(err)?;
             Ok(format!("created {list}; add entries with a"))
         }
         StoreOp::Annotate { list, entry, opts } => {
@@ -683,13 +693,7 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
             Ok(format!("removed {} from {list}", e.reference))
         }
         StoreOp::SetFormat { list, format } => {
-            store
-                .update(&list, |cur| {
-                    let mut d = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
-                    d.meta.format = format;
-                    Ok::<_, StoreError>((d, ()))
-                })
-                .map_err(|e| e.to_string())?;
+            ops::set_format(store, &list, format).map_err(err)?;
             Ok(format!(
                 "{list} will be pushed as {}",
                 match format {
@@ -700,55 +704,11 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
             ))
         }
         StoreOp::Rename { from, to } => {
-            let to = to.with_default_tag();
-            if to.digest.is_some() {
-                return Err(format!("{to}: a list is pushed under a tag, not a digest"));
-            }
-            if to.store_name() == from.store_name() {
-                // The same store directory: only the recorded name changes (this is how the
-                // target of a docker-made list with an ambiguous name is chosen).
-                let changed = store
-                    .update(&from, |cur| {
-                        let mut d = cur.ok_or_else(|| StoreError::NoSuchList(from.to_string()))?;
-                        let changed = d.list != to || d.meta.name != ListName::Exact;
-                        d.list = to.clone();
-                        d.meta.name = ListName::Exact;
-                        Ok::<_, StoreError>((d, changed))
-                    })
-                    .map_err(|e| e.to_string())?;
-                return Ok(if changed {
-                    format!("the list's target is now {to}")
-                } else {
-                    format!("{to} unchanged")
-                });
-            }
-            if store.exists(&to) {
-                return Err(format!(
-                    "{to} already exists locally; delete it first or choose another name"
-                ));
-            }
-            let draft = store.load(&from).map_err(|e| e.to_string())?;
-            store
-                .update(&to, |cur| {
-                    if cur.is_some() {
-                        return Err(StoreError::Corrupt {
-                            path: store.list_dir(&to),
-                            reason: "it appeared while renaming".into(),
-                        });
-                    }
-                    Ok((
-                        Draft {
-                            list: to.clone(),
-                            ..draft
-                        },
-                        (),
-                    ))
-                })
-                .map_err(|e| e.to_string())?;
-            store.remove(&from).map_err(|e| {
-                format!("{to} was written, but removing the old {from} failed: {e}")
-            })?;
-            Ok(format!("renamed {from} to {to}"))
+            Ok(match ops::rename_list(store, &from, &to).map_err(err)? {
+                ops::Renamed::Moved(to) => format!("renamed {from} to {to}"),
+                ops::Renamed::Retargeted(to) => format!("the list's target is now {to}"),
+                ops::Renamed::Unchanged(to) => format!("{to} unchanged"),
+            })
         }
         StoreOp::Delete { list } => {
             store.remove(&list).map_err(|e| e.to_string())?;
