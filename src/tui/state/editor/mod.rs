@@ -10,6 +10,7 @@ pub use form::{Form, FormRow, RowIssue, RowKind, PLATFORM_FIELDS};
 pub use problems::{problems, Problem};
 pub use prompt::{Prompt, PromptKind};
 
+use super::list::Cursor;
 use super::Load;
 use crate::ops::EntrySelector;
 use crate::reference::Reference;
@@ -75,10 +76,10 @@ pub struct EditorState {
     pub rows: Vec<DraftRow>,
     pub load: Load,
     /// Cursor in `rows`.
-    pub selected: usize,
+    pub selected: Cursor,
     pub focus: Focus,
     /// Cursor in the selected list's entries.
-    pub entry_sel: usize,
+    pub entry_sel: Cursor,
     pub mode: Mode,
     /// The store change the worker is running.
     pub in_flight: Option<StoreOp>,
@@ -93,9 +94,6 @@ pub struct EditorState {
     pub pending_add: Vec<Reference>,
     /// Key bindings (the form looks up its own keys while a field has focus).
     pub keymap: Keymap,
-    /// Scroll offsets remembered between draws.
-    pub lists_offset: std::cell::Cell<usize>,
-    pub entries_offset: std::cell::Cell<usize>,
 }
 
 impl Default for EditorState {
@@ -109,9 +107,9 @@ impl EditorState {
         EditorState {
             rows: Vec::new(),
             load: Load::Idle,
-            selected: 0,
+            selected: Cursor::default(),
             focus: Focus::Lists,
-            entry_sel: 0,
+            entry_sel: Cursor::default(),
             mode: Mode::Normal,
             in_flight: None,
             queue: VecDeque::new(),
@@ -119,8 +117,6 @@ impl EditorState {
             seen: Default::default(),
             pending_add: Vec::new(),
             keymap,
-            lists_offset: Default::default(),
-            entries_offset: Default::default(),
         }
     }
 
@@ -141,11 +137,11 @@ impl EditorState {
 
     /// The selected list, when it loaded.
     pub fn draft(&self) -> Option<&Draft> {
-        self.rows.get(self.selected)?.draft.as_ref().ok()
+        self.rows.get(self.selected.get())?.draft.as_ref().ok()
     }
 
     pub fn entry(&self) -> Option<&StoredEntry> {
-        self.draft()?.entries.get(self.entry_sel)
+        self.draft()?.entries.get(self.entry_sel.get())
     }
 
     /// Read the store again (unless a change is running: its reply brings the lists).
@@ -182,10 +178,10 @@ impl EditorState {
             .iter()
             .position(|r| r.draft.as_ref().is_ok_and(|d| d.list == *list))
         {
-            if i != self.selected {
-                self.entry_sel = 0;
+            if i != self.selected.get() {
+                self.entry_sel.set(0);
             }
-            self.selected = i;
+            self.selected.set(i);
         }
     }
 
@@ -259,9 +255,9 @@ impl EditorState {
             let l = l.clone();
             self.select_list(&l);
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.selected.clamp(self.rows.len());
         let n = self.draft().map_or(0, |d| d.entries.len());
-        self.entry_sel = self.entry_sel.min(n.saturating_sub(1));
+        self.entry_sel.clamp(n);
         if self.draft().is_none() {
             self.focus = Focus::Lists;
         }
@@ -368,31 +364,18 @@ impl EditorState {
     /// Up, Down, a page, the top or the bottom in the focused column; another list starts at
     /// its first entry.
     fn move_cursor(&mut self, action: Action) {
-        let n_lists = self.rows.len();
-        let n_entries = self.draft().map_or(0, |d| d.entries.len());
-        let mv = |sel: &mut usize, n: usize, d: isize| {
-            if n > 0 {
-                *sel = (*sel as isize + d).clamp(0, n as isize - 1) as usize;
-            }
-        };
-        let d: isize = match action {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::PageUp => -10,
-            Action::PageDown => 10,
-            Action::Top => isize::MIN / 2,
-            _ => isize::MAX / 2,
-        };
         match self.focus {
             Focus::Lists => {
-                let before = self.selected;
-                mv(&mut self.selected, n_lists, d);
-                if before != self.selected {
-                    self.entry_sel = 0;
-                    self.entries_offset.set(0);
+                let before = self.selected.get();
+                self.selected.apply(action, self.rows.len());
+                if before != self.selected.get() {
+                    self.entry_sel.reset();
                 }
             }
-            Focus::Entries => mv(&mut self.entry_sel, n_entries, d),
+            Focus::Entries => {
+                let n = self.draft().map_or(0, |d| d.entries.len());
+                self.entry_sel.apply(action, n);
+            }
         }
     }
 
@@ -431,7 +414,7 @@ impl EditorState {
             Mode::Prompt(p) => {
                 let selected = self
                     .rows
-                    .get(self.selected)
+                    .get(self.selected.get())
                     .and_then(|r| r.draft.as_ref().ok());
                 p.key(&self.keymap, key, &self.seen, selected)
             }
