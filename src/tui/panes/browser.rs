@@ -1,6 +1,6 @@
 //! The registry browser pane.
 
-use super::{empty_message, load_line, pane_block};
+use super::{empty_message, load_line, mark_selected, pane_block};
 use crate::media::Kind;
 use crate::ops::Inspection;
 use crate::tui::keymap::{Action, Context};
@@ -480,17 +480,16 @@ fn draw_image(
         .skip(off)
         .take(h)
         .map(|(i, l)| {
-            let row = Row::new(vec![
-                Cell::from(format!("{}", i + 1)),
-                Cell::from(digest(&l.digest)),
-                Cell::from(human_size(l.size)),
-                Cell::from(media_label(&l.media_type)),
-            ]);
-            if i == s.content_sel.get() {
-                row.style(t.selected)
-            } else {
-                row
-            }
+            mark_selected(
+                Row::new(vec![
+                    Cell::from(format!("{}", i + 1)),
+                    Cell::from(digest(&l.digest)),
+                    Cell::from(human_size(l.size)),
+                    Cell::from(media_label(&l.media_type)),
+                ]),
+                i == s.content_sel.get(),
+                view,
+            )
         });
     let table = Table::new(
         rows,
@@ -541,18 +540,17 @@ fn draw_list_entries(
         .skip(off)
         .take(h)
         .map(|(i, e)| {
-            let row = Row::new(vec![
-                Cell::from(inert(&platform_label(&e.platform())).into_owned()),
-                Cell::from(digest(&e.descriptor.digest)),
-                Cell::from(human_size(e.descriptor.size)),
-                Cell::from(media_label(&e.descriptor.media_type)),
-                Cell::from(annotations_label(&e.descriptor.annotations)),
-            ]);
-            if i == s.content_sel.get() {
-                row.style(t.selected)
-            } else {
-                row
-            }
+            mark_selected(
+                Row::new(vec![
+                    Cell::from(inert(&platform_label(&e.platform())).into_owned()),
+                    Cell::from(digest(&e.descriptor.digest)),
+                    Cell::from(human_size(e.descriptor.size)),
+                    Cell::from(media_label(&e.descriptor.media_type)),
+                    Cell::from(annotations_label(&e.descriptor.annotations)),
+                ]),
+                i == s.content_sel.get(),
+                view,
+            )
         });
     let table = Table::new(
         rows,

@@ -1,7 +1,7 @@
 //! The draft editor pane: local lists on the left, the selected list's entries and its
 //! problems on the right; the annotation form replaces the entries while open.
 
-use super::{centered, empty_message, load_line, pane_block};
+use super::{centered, empty_message, load_line, mark_selected, pane_block};
 use crate::store::Draft;
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
@@ -407,20 +407,19 @@ fn draw_entry_table(
             if !p.os_features.is_empty() {
                 plat.push_str(&format!(" +{}", p.os_features.join(",")));
             }
-            let row = Row::new(vec![
-                Cell::from(mark),
-                Cell::from(inert(&plat).into_owned()),
-                Cell::from(
-                    ellipsize_start(&inert(&short_ref(&e.reference, &d.list.domain)), ref_w)
-                        .into_owned(),
-                ),
-                Cell::from(Span::styled(short_digest(e.digest().as_str()), t.muted)),
-            ]);
-            if i == s.entry_sel.get() && focused {
-                row.style(t.selected)
-            } else {
-                row
-            }
+            mark_selected(
+                Row::new(vec![
+                    Cell::from(mark),
+                    Cell::from(inert(&plat).into_owned()),
+                    Cell::from(
+                        ellipsize_start(&inert(&short_ref(&e.reference, &d.list.domain)), ref_w)
+                            .into_owned(),
+                    ),
+                    Cell::from(Span::styled(short_digest(e.digest().as_str()), t.muted)),
+                ]),
+                i == s.entry_sel.get() && focused,
+                view,
+            )
         })
         .collect();
     let table = Table::new(
