@@ -86,13 +86,13 @@ fn editor_six_entry_draft() {
     other.meta.format = Some(Format::Oci);
     let mut s = editor_with(vec![six(), other]);
     s.focus = Focus::Entries;
-    s.entry_sel = 2;
+    s.entry_sel.set(2);
     insta::assert_snapshot!(ed(&s).backend());
 }
 
 fn form_on(s: &mut EditorState, entry: usize) {
     s.focus = Focus::Entries;
-    s.entry_sel = entry;
+    s.entry_sel.set(entry);
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Open, &mut ctx));
     assert!(matches!(s.mode, Mode::Form(_)));

@@ -172,7 +172,7 @@ fn content_six_entry_oci_index_narrow() {
         Some(fixtures::sample_list("v1", true)),
         Load::Done,
     );
-    s.content_sel = 4;
+    s.content_sel.set(4);
     insta::assert_snapshot!(browser(90, 12, &s).backend());
 }
 

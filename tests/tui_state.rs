@@ -423,7 +423,7 @@ fn every_default_binding_is_documented_and_unambiguous() {
 fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
     let mut s = CompareState::new();
     s.result = Some(fixtures::comparison_all_kinds());
-    s.selected = 4; // keep the selection off the rows we check
+    s.selected.set(4); // keep the selection off the rows we check
     s.load = Load::Done;
     let keymap = Keymap::default();
     let view = View {

@@ -9,14 +9,23 @@ use crate::media::{ImageConfig, ImageManifest, Parsed};
 use crate::ops::{self, Comparison, Inspection, Source};
 use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
-use crate::registry::error::ErrorKind;
-use crate::registry::{Client, ClientOptions, RegistryError, Repo};
-use crate::store::{Draft, Format, Store, StoreError};
+use crate::registry::{Client, ClientOptions, Repo};
+use crate::store::{Draft, Format, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinHandle};
+
+mod registries;
+mod store;
+
+pub use registries::{
+    default_history_file, known_registries, normalize_registry, registry_host, remember,
+};
+use registries::{stream_catalog, stream_tags};
+use store::{change_store, list_drafts};
+pub use store::{draft_rows, store_op};
 
 /// Identifies one request. Ids grow; a newer request in a slot supersedes older ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -327,17 +336,6 @@ impl Worker {
     }
 }
 
-/// The default history file: `$XDG_STATE_HOME/manifest-tui/registries` or
-/// `~/.local/state/manifest-tui/registries`.
-pub fn default_history_file() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("manifest-tui/registries"));
-    }
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui/registries"))
-}
-
 struct Shared {
     client: Result<Client, String>,
     store: Store,
@@ -428,17 +426,16 @@ async fn run_command(
         }
     };
     match command {
-        Command::Registries => {
-            let dc = shared.docker_config.clone();
-            let hf = shared.history_file.clone();
-            let list = tokio::task::spawn_blocking(move || known_registries(&dc, hf.as_deref()))
-                .await
-                .unwrap_or_default();
-            send(Reply::Registries(list));
-        }
+        Command::Registries => send(Reply::Registries(registries::offered(shared).await)),
         Command::RememberRegistry(host) => {
             if let Some(hf) = shared.history_file.clone() {
                 let _ = tokio::task::spawn_blocking(move || remember(&hf, &host)).await;
+            }
+        }
+        Command::ListDrafts => send(list_drafts(&shared.store).await),
+        Command::Store(op) => {
+            if let Some(reply) = change_store(shared, client, op).await {
+                send(reply)
             }
         }
         Command::Catalog {
@@ -446,137 +443,22 @@ async fn run_command(
             page_size,
         } => {
             let Some(client) = client else { return };
-            let mut pager = crate::registry::Pager::default();
-            loop {
-                match client
-                    .catalog_page(&registry, page_size, pager.last())
-                    .await
-                {
-                    Ok((repos, next)) => {
-                        let empty = repos.is_empty();
-                        let more = pager.advance(next) && !empty;
-                        send(Reply::CatalogPage { repos, done: !more });
-                        if !more {
-                            break;
-                        }
-                    }
-                    Err(e) if pager.last().is_none() && catalog_refused(&e) => {
-                        send(Reply::CatalogUnavailable(format!(
-                            "{registry} does not list its repositories ({e}). Type a repository name instead."
-                        )));
-                        break;
-                    }
-                    Err(e) => {
-                        send(Reply::Failed(format!(
-                            "listing the repositories of {registry} failed: {e}"
-                        )));
-                        break;
-                    }
-                }
-            }
+            stream_catalog(client, &registry, page_size, &send).await
         }
         Command::Tags { repo, page_size } => {
             let Some(client) = client else { return };
-            let mut pager = crate::registry::Pager::default();
-            loop {
-                match client.tags_page(&repo, page_size, pager.last()).await {
-                    Ok((tags, next)) => {
-                        let empty = tags.is_empty();
-                        let more = pager.advance(next) && !empty;
-                        send(Reply::TagsPage { tags, done: !more });
-                        if !more {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        send(Reply::Failed(format!(
-                            "listing the tags of {repo} failed: {e}"
-                        )));
-                        break;
-                    }
-                }
-            }
+            stream_tags(client, &repo, page_size, &send).await
         }
         Command::Inspect { reference } => {
             let Some(client) = client else { return };
-            let opts = ops::InspectOptions {
-                children: false,
-                configs: true,
-            };
-            match ops::inspect(client, &reference, opts, ops::no_progress()).await {
-                Ok(ins) => send(Reply::Inspected(Box::new(Content::new(ins)))),
-                Err(e) => send(Reply::Failed(e.to_string())),
-            }
+            send(inspect(client, &reference).await)
         }
         Command::Compare { a, b } => {
             let Some(client) = client else { return };
-            match ops::diff(client, &shared.store, &a, &b).await {
-                Ok(c) => send(Reply::Compared(Box::new(c))),
-                Err(e) => send(Reply::Failed(format!(
-                    "comparing {} with {} failed: {e}",
-                    a.label(),
-                    b.label()
-                ))),
-            }
-        }
-        Command::ListDrafts => {
-            let store = shared.store.clone();
-            match tokio::task::spawn_blocking(move || draft_rows(&store)).await {
-                Ok(Ok(rows)) => send(Reply::Drafts {
-                    rows,
-                    focus: None,
-                    note: None,
-                }),
-                Ok(Err(e)) => send(Reply::Failed(e)),
-                Err(e) => send(Reply::Failed(format!(
-                    "reading the local lists failed: {e}"
-                ))),
-            }
-        }
-        Command::Store(op) => {
-            let focus = op.focus().cloned();
-            let result = match (&op, client) {
-                (StoreOp::AddEntries { list, refs }, Some(client)) => {
-                    add_entries(client, &shared.store, list, refs).await
-                }
-                (StoreOp::Refresh { list, entry }, Some(client)) => {
-                    add_entries(client, &shared.store, list, std::slice::from_ref(entry))
-                        .await
-                        .map(|_| format!("refreshed {entry} from the registry"))
-                }
-                (_, _) if op.needs_network() => return,
-                _ => {
-                    let store = shared.store.clone();
-                    tokio::task::spawn_blocking(move || store_op(&store, op))
-                        .await
-                        .unwrap_or_else(|e| Err(format!("the store operation failed: {e}")))
-                }
-            };
-            let store = shared.store.clone();
-            let rows = tokio::task::spawn_blocking(move || draft_rows(&store))
-                .await
-                .unwrap_or_else(|e| Err(format!("reading the local lists failed: {e}")));
-            match (result, rows) {
-                (Ok(note), Ok(rows)) => send(Reply::Drafts {
-                    rows,
-                    focus,
-                    note: Some(note),
-                }),
-                (Err(e), _) | (Ok(_), Err(e)) => send(Reply::Failed(e)),
-            }
+            send(compare(client, &shared.store, &a, &b).await)
         }
         Command::Push { list, purge } => {
             let Some(client) = client else { return };
-            let store = shared.store.clone();
-            let l = list.clone();
-            match tokio::task::spawn_blocking(move || store.load(&l)).await {
-                Ok(Ok(d)) => send(Reply::PushStarted {
-                    draft: Box::new(d),
-                    purge,
-                }),
-                Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
-                Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
-            }
             let ptx = tx.clone();
             let progress: ops::ProgressFn = Arc::new(move |p| {
                 let _ = ptx.send(WorkerEvent {
@@ -585,272 +467,60 @@ async fn run_command(
                     reply: Reply::Progress(p),
                 });
             });
-            let opts = ops::PushOptions {
-                purge,
-                ..Default::default()
-            };
-            match ops::push(client, &shared.store, &list, opts, progress).await {
-                Ok(r) => send(Reply::Pushed(Box::new(r))),
-                Err(e) => send(Reply::Failed(e.to_string())),
-            }
+            push(client, &shared.store, list, purge, progress, &send).await
         }
     }
 }
 
-/// Every list of the store as editor rows, each under the name the store gives it.
-pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
-    let lists = store
-        .lists()
-        .map_err(|e| format!("reading the local lists failed: {e}"))?;
-    Ok(lists
-        .into_iter()
-        .map(|l| DraftRow {
-            dir_name: l.dir_name,
-            draft: l.draft.map_err(|e| e.to_string()),
-        })
-        .collect())
-}
-
-/// `create --amend LIST REFS...`; the note says what was added.
-async fn add_entries(
-    client: &Client,
-    store: &Store,
-    list: &Reference,
-    refs: &[Reference],
-) -> Result<String, String> {
-    let opts = ops::CreateOptions {
-        amend: true,
-        ..Default::default()
+/// A list's entries, or an image's config and layers.
+async fn inspect(client: &Client, reference: &Reference) -> Reply {
+    let opts = ops::InspectOptions {
+        children: false,
+        configs: true,
     };
-    let r = ops::create(client, store, list, refs, opts, ops::no_progress())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut note = format!(
-        "{} entr{} added to {}",
-        r.added.len(),
-        if r.added.len() == 1 { "y" } else { "ies" },
-        r.list
-    );
-    if !r.skipped.is_empty() {
-        note.push_str(&format!(" ({} attestations left out)", r.skipped.len()));
-    }
-    Ok(note)
-}
-
-/// A store change that needs no network; the note says what was done.
-pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
-    use crate::store::{ListMeta, ListName};
-    let err = |e: ops::OpError| e.to_string();
-    match op {
-        StoreOp::New { list, format } => {
-            let list = list.with_default_tag();
-            if list.digest.is_some() {
-                return Err(format!(
-                    "{list}: a list is pushed under a tag, not a digest; name it like {}:TAG",
-                    list.name()
-                ));
-            }
-            if store.exists(&list) {
-                return Err(format!(
-                    "{list} already exists locally; pick it in the list, or choose another name"
-                ));
-            }
-            store
-                .update(&list, |cur| {
-                    if cur.is_some() {
-                        return Err(ops::OpError::Invalid(format!(
-                            "{list} already exists locally"
-                        )));
-                    }
-                    let draft = Draft {
-                        list: list.clone(),
-                        entries: Vec::new(),
-                        meta: ListMeta {
-                            format: Some(format),
-                            ..Default::default()
-                        },
-                    };
-                    Ok((draft, ()))
-                })
-                .map_err(err)?;
-            Ok(format!("created {list}; add entries with a"))
-        }
-        StoreOp::Annotate { list, entry, opts } => {
-            let e = ops::annotate(store, &list, &entry, &opts).map_err(err)?;
-            Ok(format!(
-                "saved {} ({})",
-                e.reference,
-                e.platform().display()
-            ))
-        }
-        StoreOp::RemoveEntry { list, entry } => {
-            let e = ops::remove_entry(store, &list, &entry).map_err(err)?;
-            Ok(format!("removed {} from {list}", e.reference))
-        }
-        StoreOp::SetFormat { list, format } => {
-            store
-                .update(&list, |cur| {
-                    let mut d = cur.ok_or_else(|| StoreError::NoSuchList(list.to_string()))?;
-                    d.meta.format = format;
-                    Ok::<_, StoreError>((d, ()))
-                })
-                .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "{list} will be pushed as {}",
-                match format {
-                    Some(Format::Oci) => "an OCI index",
-                    Some(Format::Docker) => "a Docker manifest list",
-                    None => "docker's choice (the first entry's family)",
-                }
-            ))
-        }
-        StoreOp::Rename { from, to } => {
-            let to = to.with_default_tag();
-            if to.digest.is_some() {
-                return Err(format!("{to}: a list is pushed under a tag, not a digest"));
-            }
-            if to.store_name() == from.store_name() {
-                // The same store directory: only the recorded name changes (this is how the
-                // target of a docker-made list with an ambiguous name is chosen).
-                let changed = store
-                    .update(&from, |cur| {
-                        let mut d = cur.ok_or_else(|| StoreError::NoSuchList(from.to_string()))?;
-                        let changed = d.list != to || d.meta.name != ListName::Exact;
-                        d.list = to.clone();
-                        d.meta.name = ListName::Exact;
-                        Ok::<_, StoreError>((d, changed))
-                    })
-                    .map_err(|e| e.to_string())?;
-                return Ok(if changed {
-                    format!("the list's target is now {to}")
-                } else {
-                    format!("{to} unchanged")
-                });
-            }
-            if store.exists(&to) {
-                return Err(format!(
-                    "{to} already exists locally; delete it first or choose another name"
-                ));
-            }
-            let draft = store.load(&from).map_err(|e| e.to_string())?;
-            store
-                .update(&to, |cur| {
-                    if cur.is_some() {
-                        return Err(StoreError::Corrupt {
-                            path: store.list_dir(&to),
-                            reason: "it appeared while renaming".into(),
-                        });
-                    }
-                    Ok((
-                        Draft {
-                            list: to.clone(),
-                            ..draft
-                        },
-                        (),
-                    ))
-                })
-                .map_err(|e| e.to_string())?;
-            store.remove(&from).map_err(|e| {
-                format!("{to} was written, but removing the old {from} failed: {e}")
-            })?;
-            Ok(format!("renamed {from} to {to}"))
-        }
-        StoreOp::Delete { list } => {
-            store.remove(&list).map_err(|e| e.to_string())?;
-            Ok(format!("deleted the local list {list}"))
-        }
-        StoreOp::AddEntries { .. } | StoreOp::Refresh { .. } => {
-            Err("adding entries needs the registry client".to_string())
-        }
+    match ops::inspect(client, reference, opts, ops::no_progress()).await {
+        Ok(ins) => Reply::Inspected(Box::new(Content::new(ins))),
+        Err(e) => Reply::Failed(e.to_string()),
     }
 }
 
-/// A catalog the registry will not give us (Docker Hub, disabled, no permission).
-fn catalog_refused(e: &RegistryError) -> bool {
-    match &e.kind {
-        ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
-        ErrorKind::Auth { .. } => true,
-        _ => false,
-    }
-}
-
-/// A registry host as the user typed it (`--registry`, the registry prompt), normalised, and
-/// refused unless the reference parser takes it as a domain on its own (a port outside
-/// 1-65535, `_` in a name …).
-pub fn registry_host(s: &str) -> Result<String, String> {
-    let host = normalize_registry(s);
-    match Reference::parse(&format!("{host}/x")) {
-        Ok(r) if r.domain == host => Ok(host),
-        Err(e) if e.kind == crate::reference::ReferenceErrorKind::InvalidFormat => {
-            Err(format!("{s:?} is not a registry host: {}", e.reason()))
-        }
-        _ => Err(format!(
-            "{s:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"
+async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Reply {
+    match ops::diff(client, store, a, b).await {
+        Ok(c) => Reply::Compared(Box::new(c)),
+        Err(e) => Reply::Failed(format!(
+            "comparing {} with {} failed: {e}",
+            a.label(),
+            b.label()
         )),
     }
 }
 
-/// `https://index.docker.io/v1/` → `docker.io`, `http://host:5000/` → `host:5000`.
-pub fn normalize_registry(s: &str) -> String {
-    let s = s.trim();
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    let host = s.split('/').next().unwrap_or(s).to_ascii_lowercase();
-    match host.as_str() {
-        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
-            "docker.io".to_string()
-        }
-        _ => host,
+/// Push a local list: the list as read first (the push pane shows its entries), then the
+/// progress, then the report.
+async fn push(
+    client: &Client,
+    store: &Store,
+    list: Reference,
+    purge: bool,
+    progress: ops::ProgressFn,
+    send: &impl Fn(Reply),
+) {
+    let s = store.clone();
+    let l = list.clone();
+    match tokio::task::spawn_blocking(move || s.load(&l)).await {
+        Ok(Ok(d)) => send(Reply::PushStarted {
+            draft: Box::new(d),
+            purge,
+        }),
+        Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
+        Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
     }
-}
-
-/// Registries from config.json's `auths` keys and the history file (history first), each once.
-pub fn known_registries(
-    docker_config: &std::path::Path,
-    history: Option<&std::path::Path>,
-) -> Vec<(String, RegistrySource)> {
-    let mut out: Vec<(String, RegistrySource)> = Vec::new();
-    let mut push = |h: String, src| {
-        if !h.is_empty() && !out.iter().any(|(x, _)| *x == h) {
-            out.push((h, src));
-        }
+    let opts = ops::PushOptions {
+        purge,
+        ..Default::default()
     };
-    if let Some(text) = history.and_then(|h| std::fs::read_to_string(h).ok()) {
-        for line in text.lines() {
-            push(normalize_registry(line), RegistrySource::History);
-        }
+    match ops::push(client, store, &list, opts, progress).await {
+        Ok(r) => send(Reply::Pushed(Box::new(r))),
+        Err(e) => send(Reply::Failed(e.to_string())),
     }
-    if let Ok(bytes) = std::fs::read(docker_config.join("config.json")) {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
-                let mut keys: Vec<String> = auths.keys().map(|k| normalize_registry(k)).collect();
-                keys.sort();
-                for k in keys {
-                    push(k, RegistrySource::Config);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Put `host` first in the history file (at most 20 entries), written atomically.
-pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
-    let host = normalize_registry(host);
-    let old = std::fs::read_to_string(file).unwrap_or_default();
-    let mut lines = vec![host.clone()];
-    lines.extend(
-        old.lines()
-            .map(normalize_registry)
-            .filter(|l| !l.is_empty() && *l != host)
-            .take(19),
-    );
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension("tmp");
-    std::fs::write(&tmp, lines.join("\n") + "\n")?;
-    std::fs::rename(&tmp, file)
 }

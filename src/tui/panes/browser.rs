@@ -1,14 +1,15 @@
 //! The registry browser pane.
 
-use super::{empty_message, load_line, pane_block};
+use super::{empty_message, load_line, mark_selected, pane_block};
 use crate::media::Kind;
+use crate::ops::Inspection;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::browser::{BrowserState, Level};
-use crate::tui::state::list::{scroll_offset, FilterList, ItemText};
+use crate::tui::state::list::{FilterList, ItemText};
 use crate::tui::state::Load;
 use crate::tui::text::{human_size, inert, platform_label};
-use crate::tui::worker::{Slot, WorkerEvent};
+use crate::tui::worker::{Content, ImageDetails, Slot, WorkerEvent};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -387,152 +388,181 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         }
         return;
     };
+    let [head_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+    frame.render_widget(
+        Paragraph::new(content_head(s, c, body.width, view)),
+        head_area,
+    );
+    let summary = match &c.image {
+        Some(img) => draw_image(frame, table_area, s, img, view),
+        None => draw_list_entries(frame, table_area, s, &c.inspection, view),
+    };
+    let status = load_line(&s.content_load, "the manifest", None, view)
+        .unwrap_or_else(|| Line::from(Span::styled(summary, t.muted)));
+    frame.render_widget(Paragraph::new(status), bottom);
+}
+
+/// The reference shown, the manifest's kind and its digest (whole when there is room).
+fn content_head<'a>(s: &BrowserState, c: &Content, width: u16, view: &View) -> Line<'a> {
+    let t = view.theme;
     let ins = &c.inspection;
     let shown = s.shown.as_ref().unwrap_or(&ins.reference);
     let kind = ins.manifest.kind();
-    let head = Line::from(vec![
+    Line::from(vec![
         Span::styled(inert(&shown.familiar()).into_owned(), t.title),
         Span::raw("  "),
         Span::styled(kind.label().to_string(), t.muted),
         Span::raw("  "),
-        Span::raw(
-            if body.width as usize >= shown.familiar().chars().count() + 90 {
-                ins.manifest.digest.to_string()
-            } else {
-                ins.manifest.digest.short()
-            },
-        ),
-    ]);
-    let [head_area, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
-    frame.render_widget(Paragraph::new(head), head_area);
-
-    let full_digest = table_area.width >= 140;
-    let dw: u16 = if full_digest { 72 } else { 20 };
-    let digest = |d: &crate::digest::Digest| {
-        if full_digest {
-            d.to_string()
+        Span::raw(if width as usize >= shown.familiar().chars().count() + 90 {
+            ins.manifest.digest.to_string()
         } else {
-            d.short()
-        }
-    };
+            ins.manifest.digest.short()
+        }),
+    ])
+}
 
+/// Digests are shown whole in a table of 140 columns or more; the column width to match.
+fn digest_column(table_width: u16) -> (bool, u16) {
+    let full = table_width >= 140;
+    (full, if full { 72 } else { 20 })
+}
+
+fn digest_text(d: &crate::digest::Digest, full: bool) -> String {
+    if full {
+        d.to_string()
+    } else {
+        d.short()
+    }
+}
+
+/// An image: platform, config summary, then its layers. Returns the status line's summary.
+fn draw_image(
+    frame: &mut Frame,
+    table_area: Rect,
+    s: &BrowserState,
+    img: &ImageDetails,
+    view: &View,
+) -> String {
+    let t = view.theme;
+    let (full_digest, dw) = digest_column(table_area.width);
+    let digest = |d: &crate::digest::Digest| digest_text(d, full_digest);
     let n = s.content_rows();
-    let summary;
-    if let Some(img) = &c.image {
-        // An image: platform, config summary, then its layers.
-        let mut facts = vec![Span::styled("platform ", t.muted)];
-        let p = img
-            .config
-            .as_ref()
-            .map(|c| c.platform())
-            .unwrap_or_default();
-        facts.push(Span::raw(inert(&platform_label(&p)).into_owned()));
-        if let Some(cfg) = &img.config {
-            if let Some(created) = &cfg.created {
-                facts.push(Span::styled("  created ", t.muted));
-                facts.push(Span::raw(inert(created).into_owned()));
-            }
-            if !cfg.os_features.is_empty() {
-                facts.push(Span::styled("  os.features ", t.muted));
-                facts.push(Span::raw(inert(&cfg.os_features.join(",")).into_owned()));
-            }
+    let mut facts = vec![Span::styled("platform ", t.muted)];
+    let p = img
+        .config
+        .as_ref()
+        .map(|c| c.platform())
+        .unwrap_or_default();
+    facts.push(Span::raw(inert(&platform_label(&p)).into_owned()));
+    if let Some(cfg) = &img.config {
+        if let Some(created) = &cfg.created {
+            facts.push(Span::styled("  created ", t.muted));
+            facts.push(Span::raw(inert(created).into_owned()));
         }
-        facts.push(Span::styled("  config ", t.muted));
-        facts.push(Span::raw(digest(&img.manifest.config.digest)));
-        let [facts_area, layers_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(table_area);
-        frame.render_widget(Paragraph::new(Line::from(facts)), facts_area);
-        let h = layers_area.height.saturating_sub(1) as usize;
-        let off = scroll_offset(s.content_offset.get(), s.content_sel, h, n);
-        s.content_offset.set(off);
-        let rows = img
-            .manifest
-            .layers
-            .iter()
-            .enumerate()
-            .skip(off)
-            .take(h)
-            .map(|(i, l)| {
-                let row = Row::new(vec![
+        if !cfg.os_features.is_empty() {
+            facts.push(Span::styled("  os.features ", t.muted));
+            facts.push(Span::raw(inert(&cfg.os_features.join(",")).into_owned()));
+        }
+    }
+    facts.push(Span::styled("  config ", t.muted));
+    facts.push(Span::raw(digest(&img.manifest.config.digest)));
+    let [facts_area, layers_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(table_area);
+    frame.render_widget(Paragraph::new(Line::from(facts)), facts_area);
+    let h = layers_area.height.saturating_sub(1) as usize;
+    let off = s.content_sel.scroll_for(h, n);
+    let rows = img
+        .manifest
+        .layers
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .map(|(i, l)| {
+            mark_selected(
+                Row::new(vec![
                     Cell::from(format!("{}", i + 1)),
                     Cell::from(digest(&l.digest)),
                     Cell::from(human_size(l.size)),
                     Cell::from(media_label(&l.media_type)),
-                ]);
-                if i == s.content_sel {
-                    row.style(t.selected)
-                } else {
-                    row
-                }
-            });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(3),
-                Constraint::Length(dw),
-                Constraint::Length(10),
-                Constraint::Min(8),
-            ],
-        )
-        .header(Row::new(vec!["#", "Layer digest", "Size", "Media type"]).style(t.header));
-        frame.render_widget(table, layers_area);
-        let total: i64 = img.manifest.layers.iter().map(|l| l.size.max(0)).sum();
-        let n = img.manifest.layers.len();
-        summary = format!(
-            "image: {n} layer{}, {}",
-            if n == 1 { "" } else { "s" },
-            human_size(total)
-        );
-    } else {
-        let h = table_area.height.saturating_sub(1) as usize;
-        let off = scroll_offset(s.content_offset.get(), s.content_sel, h, n);
-        s.content_offset.set(off);
-        let pw = ins
-            .entries
-            .iter()
-            .map(|e| platform_label(&e.platform()).chars().count())
-            .max()
-            .unwrap_or(8)
-            .clamp(8, 34) as u16
-            + 1;
-        let rows = ins
-            .entries
-            .iter()
-            .enumerate()
-            .skip(off)
-            .take(h)
-            .map(|(i, e)| {
-                let row = Row::new(vec![
+                ]),
+                i == s.content_sel.get(),
+                view,
+            )
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Length(dw),
+            Constraint::Length(10),
+            Constraint::Min(8),
+        ],
+    )
+    .header(Row::new(vec!["#", "Layer digest", "Size", "Media type"]).style(t.header));
+    frame.render_widget(table, layers_area);
+    let total: i64 = img.manifest.layers.iter().map(|l| l.size.max(0)).sum();
+    let n = img.manifest.layers.len();
+    format!(
+        "image: {n} layer{}, {}",
+        if n == 1 { "" } else { "s" },
+        human_size(total)
+    )
+}
+
+/// A list: one row per entry. Returns the status line's summary.
+fn draw_list_entries(
+    frame: &mut Frame,
+    table_area: Rect,
+    s: &BrowserState,
+    ins: &Inspection,
+    view: &View,
+) -> String {
+    let t = view.theme;
+    let (full_digest, dw) = digest_column(table_area.width);
+    let digest = |d: &crate::digest::Digest| digest_text(d, full_digest);
+    let n = s.content_rows();
+    let h = table_area.height.saturating_sub(1) as usize;
+    let off = s.content_sel.scroll_for(h, n);
+    let pw = ins
+        .entries
+        .iter()
+        .map(|e| platform_label(&e.platform()).chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 34) as u16
+        + 1;
+    let rows = ins
+        .entries
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .map(|(i, e)| {
+            mark_selected(
+                Row::new(vec![
                     Cell::from(inert(&platform_label(&e.platform())).into_owned()),
                     Cell::from(digest(&e.descriptor.digest)),
                     Cell::from(human_size(e.descriptor.size)),
                     Cell::from(media_label(&e.descriptor.media_type)),
                     Cell::from(annotations_label(&e.descriptor.annotations)),
-                ]);
-                if i == s.content_sel {
-                    row.style(t.selected)
-                } else {
-                    row
-                }
-            });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(pw),
-                Constraint::Length(dw),
-                Constraint::Length(10),
-                Constraint::Length(10),
-                Constraint::Min(10),
-            ],
-        )
-        .header(
-            Row::new(vec!["Platform", "Digest", "Size", "Type", "Annotations"]).style(t.header),
-        );
-        frame.render_widget(table, table_area);
-        summary = format!("list: {} entries", ins.entries.len());
-    }
-    let status = load_line(&s.content_load, "the manifest", None, view)
-        .unwrap_or_else(|| Line::from(Span::styled(summary, t.muted)));
-    frame.render_widget(Paragraph::new(status), bottom);
+                ]),
+                i == s.content_sel.get(),
+                view,
+            )
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(pw),
+            Constraint::Length(dw),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Min(10),
+        ],
+    )
+    .header(Row::new(vec!["Platform", "Digest", "Size", "Type", "Annotations"]).style(t.header));
+    frame.render_widget(table, table_area);
+    format!("list: {} entries", ins.entries.len())
 }

@@ -1,11 +1,10 @@
 //! The comparison pane: one row per platform, A and B side by side.
 
 use super::{empty_message, load_line, pane_block};
-use crate::ops::{DiffRow, DiffStatus};
+use crate::ops::{Comparison, DiffRow, DiffStatus};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::compare::CompareState;
-use crate::tui::state::list::scroll_offset;
 use crate::tui::text::{ellipsize_start, fit_label_and_digest, inert, platform_label};
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Slot, WorkerEvent};
@@ -93,7 +92,18 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
         Constraint::Length(1),
     ])
     .areas(inner);
+    draw_sides(frame, sides, s, view);
+    let Some(c) = &s.result else {
+        empty_message(frame, body, nothing_yet(s, view), t.muted);
+        return;
+    };
+    draw_rows(frame, body, s, c, view);
+    frame.render_widget(Paragraph::new(status_line(s, view)), bottom);
+}
 
+/// `A: label  digest` and `B: …`, the digest visibly shortened when it does not fit.
+fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
+    let t = view.theme;
     let side_line = |name: &str, label: Option<String>, digest: Option<String>| {
         let mut spans = vec![Span::styled(format!("{name}: "), t.title)];
         let room = (sides.width as usize).saturating_sub(name.chars().count() + 2);
@@ -125,31 +135,34 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
         ]),
         sides,
     );
+}
 
-    let Some(c) = &s.result else {
-        let text = match load_line(&s.load, "both sides", None, view) {
-            Some(l) => vec![l],
-            None => {
-                let ka = view
-                    .keymap
-                    .keys_label(Context::Tags, Action::MarkA)
-                    .unwrap_or_default();
-                let kb = view
-                    .keymap
-                    .keys_label(Context::Tags, Action::MarkB)
-                    .unwrap_or_default();
-                vec![
-                    Line::from("Nothing to compare yet."),
-                    Line::from(format!(
-                        "In the browser, press {ka} on a tag or list for side A and {kb} on another for side B."
-                    )),
-                ]
-            }
-        };
-        empty_message(frame, body, text, t.muted);
-        return;
-    };
+/// Before a comparison: loading, or how to pick the two sides.
+fn nothing_yet<'a>(s: &CompareState, view: &View) -> Vec<Line<'a>> {
+    match load_line(&s.load, "both sides", None, view) {
+        Some(l) => vec![l],
+        None => {
+            let ka = view
+                .keymap
+                .keys_label(Context::Tags, Action::MarkA)
+                .unwrap_or_default();
+            let kb = view
+                .keymap
+                .keys_label(Context::Tags, Action::MarkB)
+                .unwrap_or_default();
+            vec![
+                Line::from("Nothing to compare yet."),
+                Line::from(format!(
+                    "In the browser, press {ka} on a tag or list for side A and {kb} on another for side B."
+                )),
+            ]
+        }
+    }
+}
 
+/// One row per platform: its status and both digests (whole when there is room).
+fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, view: &View) {
+    let t = view.theme;
     let pw = c
         .rows
         .iter()
@@ -169,11 +182,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
         }
     };
     let h = body.height.saturating_sub(1) as usize;
-    let off = scroll_offset(s.offset.get(), s.selected, h, c.rows.len());
-    s.offset.set(off);
+    let off = s.selected.scroll_for(h, c.rows.len());
     let rows = c.rows.iter().enumerate().skip(off).take(h).map(|(i, r)| {
         let mut style = row_style(t, r.status);
-        if i == s.selected {
+        if i == s.selected.get() {
             style = style.patch(t.selected);
         }
         Row::new(vec![
@@ -197,8 +209,12 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
     )
     .header(Row::new(vec!["", "Platform", "Status", "A digest", "B digest"]).style(t.header));
     frame.render_widget(table, body);
+}
 
-    let status = match load_line(&s.load, "both sides", None, view) {
+/// Loading, or the counts per status.
+fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
+    let t = view.theme;
+    match load_line(&s.load, "both sides", None, view) {
         Some(l) => l,
         None => {
             let (same, changed, oa, ob) = s.summary().unwrap_or_default();
@@ -212,6 +228,5 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
                 Span::styled(format!("{ob} only in B"), t.only_b),
             ])
         }
-    };
-    frame.render_widget(Paragraph::new(status), bottom);
+    }
 }

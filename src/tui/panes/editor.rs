@@ -1,13 +1,13 @@
 //! The draft editor pane: local lists on the left, the selected list's entries and its
 //! problems on the right; the annotation form replaces the entries while open.
 
-use super::{centered, empty_message, load_line, pane_block};
+use super::{centered, empty_message, load_line, mark_selected, pane_block};
+use crate::store::Draft;
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::editor::{
-    format_label, problems, EditorState, Focus, Form, Mode, Problem, RowKind,
+    format_label, problems, EditorState, Focus, Form, Mode, Problem, RowIssue, RowKind,
 };
-use crate::tui::state::list::scroll_offset;
 use crate::tui::text::{ellipsize, ellipsize_start, inert, platform_label, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::crossterm::event::KeyEvent;
@@ -235,8 +235,7 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         return;
     }
     let h = inner.height as usize;
-    let off = scroll_offset(s.lists_offset.get(), s.selected, h, s.rows.len());
-    s.lists_offset.set(off);
+    let off = s.selected.scroll_for(h, s.rows.len());
     let name_w = (inner.width as usize).saturating_sub(8).max(4);
     let rows: Vec<Row> = s
         .rows
@@ -273,7 +272,7 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
                     Cell::from(""),
                 ]),
             };
-            if i == s.selected {
+            if i == s.selected.get() {
                 row.style(if focused { t.selected } else { t.header })
             } else {
                 row
@@ -294,7 +293,7 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
 fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     let t = view.theme;
     let focused = s.focus == Focus::Entries && matches!(s.mode, Mode::Normal | Mode::Confirm(_));
-    let Some(row) = s.rows.get(s.selected) else {
+    let Some(row) = s.rows.get(s.selected.get()) else {
         let block = pane_block(Line::from(Span::styled(" Entries ", t.title)), view, false);
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -357,40 +356,59 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
             t.muted,
         );
     } else {
-        let h = table_area.height.saturating_sub(1) as usize;
-        let off = scroll_offset(s.entries_offset.get(), s.entry_sel, h, d.entries.len());
-        let plat_w = d
-            .entries
-            .iter()
-            .map(|e| platform_label(&e.platform()).chars().count() + 1)
-            .max()
-            .unwrap_or(12)
-            .clamp(12, 34) as u16;
-        // What the reference column gets (mark, platform, digest and three gaps take the
-        // rest); a long reference keeps its end, where repositories differ.
-        let ref_w = table_area.width.saturating_sub(1 + plat_w + 19 + 3).max(10) as usize;
-        s.entries_offset.set(off);
-        let rows: Vec<Row> = d
-            .entries
-            .iter()
-            .enumerate()
-            .skip(off)
-            .take(h)
-            .map(|(i, e)| {
-                let bad = probs.iter().any(|p| p.entry == Some(i) && p.blocking);
-                let mark = if bad {
-                    Span::styled("!", t.error)
-                } else if !e.descriptor.annotations.is_empty() {
-                    Span::styled("@", t.muted)
-                } else {
-                    Span::raw(" ")
-                };
-                let p = e.platform();
-                let mut plat = platform_label(&p);
-                if !p.os_features.is_empty() {
-                    plat.push_str(&format!(" +{}", p.os_features.join(",")));
-                }
-                let row = Row::new(vec![
+        draw_entry_table(frame, table_area, s, d, &probs, focused, view);
+    }
+    if let Some(par) = prob_par.filter(|_| prob_h > 0) {
+        frame.render_widget(par, prob_area);
+    }
+}
+
+/// One row per entry: a mark (`!` blocks the push, `@` has annotations), the platform, the
+/// reference and the digest.
+fn draw_entry_table(
+    frame: &mut Frame,
+    table_area: Rect,
+    s: &EditorState,
+    d: &Draft,
+    probs: &[Problem],
+    focused: bool,
+    view: &View,
+) {
+    let t = view.theme;
+    let h = table_area.height.saturating_sub(1) as usize;
+    let off = s.entry_sel.scroll_for(h, d.entries.len());
+    let plat_w = d
+        .entries
+        .iter()
+        .map(|e| platform_label(&e.platform()).chars().count() + 1)
+        .max()
+        .unwrap_or(12)
+        .clamp(12, 34) as u16;
+    // What the reference column gets (mark, platform, digest and three gaps take the
+    // rest); a long reference keeps its end, where repositories differ.
+    let ref_w = table_area.width.saturating_sub(1 + plat_w + 19 + 3).max(10) as usize;
+    let rows: Vec<Row> = d
+        .entries
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .map(|(i, e)| {
+            let bad = probs.iter().any(|p| p.entry == Some(i) && p.blocking);
+            let mark = if bad {
+                Span::styled("!", t.error)
+            } else if !e.descriptor.annotations.is_empty() {
+                Span::styled("@", t.muted)
+            } else {
+                Span::raw(" ")
+            };
+            let p = e.platform();
+            let mut plat = platform_label(&p);
+            if !p.os_features.is_empty() {
+                plat.push_str(&format!(" +{}", p.os_features.join(",")));
+            }
+            mark_selected(
+                Row::new(vec![
                     Cell::from(mark),
                     Cell::from(inert(&plat).into_owned()),
                     Cell::from(
@@ -398,29 +416,23 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
                             .into_owned(),
                     ),
                     Cell::from(Span::styled(short_digest(e.digest().as_str()), t.muted)),
-                ]);
-                if i == s.entry_sel && focused {
-                    row.style(t.selected)
-                } else {
-                    row
-                }
-            })
-            .collect();
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Length(plat_w),
-                Constraint::Min(10),
-                Constraint::Length(19),
-            ],
-        )
-        .header(Row::new(vec!["", "platform", "reference", "digest"]).style(t.header));
-        frame.render_widget(table, table_area);
-    }
-    if let Some(par) = prob_par.filter(|_| prob_h > 0) {
-        frame.render_widget(par, prob_area);
-    }
+                ]),
+                i == s.entry_sel.get() && focused,
+                view,
+            )
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(plat_w),
+            Constraint::Min(10),
+            Constraint::Length(19),
+        ],
+    )
+    .header(Row::new(vec!["", "platform", "reference", "digest"]).style(t.header));
+    frame.render_widget(table, table_area);
 }
 
 fn problems_paragraph<'a>(probs: &[Problem], view: &View) -> Paragraph<'a> {
@@ -449,24 +461,7 @@ fn problems_paragraph<'a>(probs: &[Problem], view: &View) -> Paragraph<'a> {
 
 fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keymap) {
     let t = view.theme;
-    let mut title = vec![Span::styled(
-        format!(" Annotate {} ", inert(&f.label)),
-        t.title,
-    )];
-    if f.modified() {
-        title.push(Span::styled("[unsaved] ", t.changed));
-    }
-    title.push(Span::styled(
-        format!("{} ", inert(&short_ref(&f.entry, &f.list.domain))),
-        t.muted,
-    ));
-    if f.saving {
-        title.push(Span::styled(
-            format!("{} saving ", view.spinner()),
-            t.spinner,
-        ));
-    }
-    let block = pane_block(Line::from(title), view, true);
+    let block = pane_block(form_title(f, view), view, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -495,6 +490,43 @@ fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keym
         frame.render_widget(Paragraph::new(Line::from(mark)), m);
         r.field.draw(frame, field, t, i == f.focus);
     }
+    if info_area.height > 0 {
+        let info = Rect {
+            y: info_area.y + 1.min(info_area.height - 1),
+            height: info_area.height - 1.min(info_area.height - 1),
+            ..info_area
+        };
+        let lines = form_info(f, &issues, view, keymap);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
+    }
+}
+
+/// ` Annotate PLATFORM [unsaved] REFERENCE ⠋ saving `.
+fn form_title<'a>(f: &Form, view: &View) -> Line<'a> {
+    let t = view.theme;
+    let mut title = vec![Span::styled(
+        format!(" Annotate {} ", inert(&f.label)),
+        t.title,
+    )];
+    if f.modified() {
+        title.push(Span::styled("[unsaved] ", t.changed));
+    }
+    title.push(Span::styled(
+        format!("{} ", inert(&short_ref(&f.entry, &f.list.domain))),
+        t.muted,
+    ));
+    if f.saving {
+        title.push(Span::styled(
+            format!("{} saving ", view.spinner()),
+            t.spinner,
+        ));
+    }
+    Line::from(title)
+}
+
+/// What goes under the form's rows.
+fn form_info<'a>(f: &Form, issues: &[RowIssue], view: &View, keymap: &Keymap) -> Vec<Line<'a>> {
+    let t = view.theme;
     // Under the rows: the focused field's problem, then completions, then other problems.
     let mut lines: Vec<Line> = Vec::new();
     if let Some(e) = &f.error {
@@ -556,12 +588,5 @@ fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keym
         ),
         t.muted,
     )));
-    if info_area.height > 0 {
-        let info = Rect {
-            y: info_area.y + 1.min(info_area.height - 1),
-            height: info_area.height - 1.min(info_area.height - 1),
-            ..info_area
-        };
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
-    }
+    lines
 }

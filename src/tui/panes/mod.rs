@@ -14,7 +14,7 @@ use super::text::inert;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Row, Wrap};
 use ratatui::Frame;
 
 /// Below this size the app shows a message instead of its panes.
@@ -106,4 +106,13 @@ pub fn empty_message(frame: &mut Frame, area: Rect, text: Vec<Line<'_>>, style: 
             ..area
         },
     );
+}
+
+/// A table row, drawn in the selection style when it has the cursor.
+pub fn mark_selected<'a>(row: Row<'a>, selected: bool, view: &View) -> Row<'a> {
+    if selected {
+        row.style(view.theme.selected)
+    } else {
+        row
+    }
 }

@@ -5,7 +5,6 @@ use super::{empty_message, pane_block};
 use crate::ops::EntryStage;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{Ctx, Pane, PaneId, View};
-use crate::tui::state::list::scroll_offset;
 use crate::tui::state::push::{PushRow, PushState, PushStatus};
 use crate::tui::text::{ellipsize, human_size, inert, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
@@ -79,17 +78,7 @@ pub fn bar(ratio: f64, width: usize) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
     let t = view.theme;
-    let mut title = vec![Span::styled(" Push ", t.title)];
-    if let Some(l) = &s.list {
-        title.push(Span::styled(format!("{} ", inert(&l.to_string())), t.muted));
-    }
-    if s.purge {
-        title.push(Span::styled(
-            "(deletes the local list on success) ",
-            t.muted,
-        ));
-    }
-    let block = pane_block(Line::from(title), view, true);
+    let block = pane_block(title(s, view), view, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 10 {
@@ -118,8 +107,35 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
         Constraint::Min(0),
     ])
     .areas(inner);
+    frame.render_widget(
+        Paragraph::new(status_lines(s, view)).wrap(Wrap { trim: true }),
+        status_area,
+    );
+    draw_gauge(frame, gauge_area, s, view);
+    draw_rows(frame, rows_area, s, view);
+}
+
+/// ` Push TARGET (deletes the local list on success) `.
+fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
+    let t = view.theme;
+    let mut title = vec![Span::styled(" Push ", t.title)];
+    if let Some(l) = &s.list {
+        title.push(Span::styled(format!("{} ", inert(&l.to_string())), t.muted));
+    }
+    if s.purge {
+        title.push(Span::styled(
+            "(deletes the local list on success) ",
+            t.muted,
+        ));
+    }
+    Line::from(title)
+}
+
+/// Where the push stands, and what to press next.
+fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
+    let t = view.theme;
     let (done, total) = s.done_count();
-    let status: Vec<Line> = match &s.status {
+    match &s.status {
         PushStatus::Idle => Vec::new(),
         PushStatus::Starting => vec![Line::from(vec![
             Span::styled(view.spinner().to_string(), t.spinner),
@@ -158,11 +174,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
             Span::styled("cancelled", t.error),
             Span::styled("  (the local list is unchanged; r pushes again)", t.muted),
         ])],
-    };
-    frame.render_widget(
-        Paragraph::new(status).wrap(Wrap { trim: true }),
-        status_area,
-    );
+    }
+}
+
+/// The whole push's gauge: entries done of all.
+fn draw_gauge(frame: &mut Frame, gauge_area: Rect, s: &PushState, view: &View) {
+    let t = view.theme;
+    let (done, total) = s.done_count();
     let ratio = s.ratio();
     frame.render_widget(
         Gauge::default()
@@ -175,6 +193,11 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
             }),
         gauge_area,
     );
+}
+
+/// One line per entry: its platform, its stage and a bar.
+fn draw_rows(frame: &mut Frame, rows_area: Rect, s: &PushState, view: &View) {
+    let t = view.theme;
     let plat_w = s
         .rows
         .iter()
@@ -187,8 +210,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
     let n = s.rows.len();
     let h = rows_area.height as usize;
     let shown = if n > h { h.saturating_sub(1) } else { n };
-    let off = scroll_offset(s.offset.get(), s.selected, shown, n);
-    s.offset.set(off);
+    let off = s.selected.scroll_for(shown, n);
     if shown < n {
         let hidden = |r: &(usize, &PushRow)| r.0 < off || r.0 >= off + shown;
         let failed = s
@@ -214,7 +236,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
             height: 1,
             ..rows_area
         };
-        if i == s.selected {
+        if i == s.selected.get() {
             frame.buffer_mut().set_style(line, t.selected);
         }
         let [plat, stage, gauge] = Layout::horizontal([

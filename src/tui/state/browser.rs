@@ -1,6 +1,6 @@
 //! The registry browser: registries → repositories → tags → a tag's content.
 
-use super::list::{natural_cmp, FilterList, ItemText};
+use super::list::{natural_cmp, Cursor, FilterList, ItemText};
 use super::Load;
 use crate::ops::Source;
 use crate::reference::Reference;
@@ -99,8 +99,7 @@ pub struct BrowserState {
     pub content: Option<Content>,
     pub content_load: Load,
     /// Cursor in the content table (entries of a list, layers of an image).
-    pub content_sel: usize,
-    pub content_offset: std::cell::Cell<usize>,
+    pub content_sel: Cursor,
     /// The filter field while it has focus.
     pub filter_field: Option<TextField>,
     pub prompt: Option<Prompt>,
@@ -129,8 +128,7 @@ impl BrowserState {
             shown: None,
             content: None,
             content_load: Load::Idle,
-            content_sel: 0,
-            content_offset: Default::default(),
+            content_sel: Cursor::default(),
             filter_field: None,
             prompt: None,
         }
@@ -248,8 +246,7 @@ impl BrowserState {
         if self.shown.as_ref() != Some(&r) || !matches!(self.content_load, Load::Done) {
             self.shown = Some(r.clone());
             self.content = None;
-            self.content_sel = 0;
-            self.content_offset.set(0);
+            self.content_sel.reset();
             self.content_load = Load::Loading;
             ctx.request(Slot::Content, Command::Inspect { reference: r });
         }
@@ -319,16 +316,10 @@ impl BrowserState {
             Level::Tags => self.tags.move_by(delta),
             Level::Content => {
                 let n = self.content_rows();
-                if n > 0 {
-                    self.content_sel =
-                        (self.content_sel as isize + delta).clamp(0, n as isize - 1) as usize;
-                }
+                self.content_sel.move_by(delta, n);
             }
         }
     }
-
-    /// The rows a page-up/down moves.
-    pub const PAGE: isize = 10;
 
     /// Handle a bound action; false when not handled here.
     pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
@@ -355,13 +346,11 @@ impl BrowserState {
             }
             return true;
         }
+        if let Some(delta) = Cursor::step(action) {
+            self.move_by(delta);
+            return true;
+        }
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-Self::PAGE),
-            Action::PageDown => self.move_by(Self::PAGE),
-            Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
             Action::Filter if self.level != Level::Content => {
                 self.filter_field = Some(TextField::new(
                     "filter",
@@ -497,7 +486,7 @@ impl BrowserState {
                 // Open a list's entry as an image.
                 if let (Some(c), Some(shown)) = (&self.content, &self.shown) {
                     if c.image.is_none() {
-                        if let Some(e) = c.inspection.entries.get(self.content_sel) {
+                        if let Some(e) = c.inspection.entries.get(self.content_sel.get()) {
                             let r = shown.at_digest(&e.descriptor.digest);
                             self.open_reference(r, ctx);
                         }
@@ -567,7 +556,7 @@ impl BrowserState {
                         descriptor: None,
                     })
                 } else {
-                    let e = c.inspection.entries.get(self.content_sel)?;
+                    let e = c.inspection.entries.get(self.content_sel.get())?;
                     Some(EditorItem {
                         reference: e.reference.clone(),
                         descriptor: Some(e.descriptor.clone()),
@@ -588,14 +577,14 @@ impl BrowserState {
                     Some(img) => Some(
                         img.manifest
                             .layers
-                            .get(self.content_sel)
+                            .get(self.content_sel.get())
                             .map(|l| l.digest.to_string())
                             .unwrap_or_else(|| c.inspection.manifest.digest.to_string()),
                     ),
                     None => Some(
                         c.inspection
                             .entries
-                            .get(self.content_sel)?
+                            .get(self.content_sel.get())?
                             .descriptor
                             .digest
                             .to_string(),
@@ -695,7 +684,7 @@ impl BrowserState {
             (Slot::Tags, Reply::Failed(m)) => self.tags_load = Load::Failed(m),
             (Slot::Content, Reply::Inspected(c)) => {
                 self.content = Some(*c);
-                self.content_sel = 0;
+                self.content_sel.set(0);
                 self.content_load = Load::Done;
             }
             (Slot::Content, Reply::Failed(m)) => self.content_load = Load::Failed(m),

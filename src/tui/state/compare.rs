@@ -1,11 +1,11 @@
 //! The per-platform comparison of two sources.
 
+use super::list::Cursor;
 use super::Load;
 use crate::ops::{Comparison, DiffStatus, Source};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, PaneId, Side};
 use crate::tui::worker::{Command, Reply, Slot};
-use std::cell::Cell;
 
 #[derive(Debug, Default)]
 pub struct CompareState {
@@ -13,8 +13,7 @@ pub struct CompareState {
     pub b: Option<Source>,
     pub load: Load,
     pub result: Option<Comparison>,
-    pub selected: usize,
-    pub offset: Cell<usize>,
+    pub selected: Cursor,
 }
 
 impl CompareState {
@@ -57,8 +56,7 @@ impl CompareState {
         match reply {
             Reply::Compared(c) => {
                 self.result = Some(*c);
-                self.selected = 0;
-                self.offset.set(0);
+                self.selected.reset();
                 self.load = Load::Done;
             }
             Reply::Failed(m) => self.load = Load::Failed(m),
@@ -79,20 +77,10 @@ impl CompareState {
 
     pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         let n = self.result.as_ref().map_or(0, |c| c.rows.len());
-        let mv = |sel: usize, d: isize| -> usize {
-            if n == 0 {
-                0
-            } else {
-                (sel as isize + d).clamp(0, n as isize - 1) as usize
-            }
-        };
+        if self.selected.apply(action, n) {
+            return true;
+        }
         match action {
-            Action::Up => self.selected = mv(self.selected, -1),
-            Action::Down => self.selected = mv(self.selected, 1),
-            Action::PageUp => self.selected = mv(self.selected, -10),
-            Action::PageDown => self.selected = mv(self.selected, 10),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = n.saturating_sub(1),
             Action::Swap => {
                 std::mem::swap(&mut self.a, &mut self.b);
                 self.start(ctx);
@@ -100,7 +88,10 @@ impl CompareState {
             Action::Refresh => self.start(ctx),
             Action::Back => ctx.emit(AppEvent::Show(PaneId::Browser)),
             Action::CopyDigest => {
-                let row = self.result.as_ref().and_then(|c| c.rows.get(self.selected));
+                let row = self
+                    .result
+                    .as_ref()
+                    .and_then(|c| c.rows.get(self.selected.get()));
                 match row.and_then(|r| r.b.as_ref().or(r.a.as_ref())) {
                     Some(s) => ctx.emit(AppEvent::Copy(s.digest.to_string())),
                     None => return false,

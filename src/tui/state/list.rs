@@ -1,9 +1,87 @@
-//! A streamed, filterable, sortable list with a cursor: the building block of the browser's
-//! levels. Filtering is incremental (a new page only filters its own items) and keeps the
-//! cursor on the same item when it is still visible.
+//! The list cursor every pane uses ([`Cursor`]), and a streamed, filterable, sortable list
+//! built on it: the browser's levels. Filtering is incremental (a new page only filters its
+//! own items) and keeps the cursor on the same item when it is still visible.
 
+use crate::tui::keymap::Action;
 use std::cell::Cell;
 use std::cmp::Ordering;
+
+/// The selected row of a list and the first row drawn. The offset is updated while drawing
+/// ([`Cursor::scroll_for`]) and only moves when the selection would leave the viewport, so
+/// scrolling is stable.
+#[derive(Clone, Debug, Default)]
+pub struct Cursor {
+    selected: usize,
+    offset: Cell<usize>,
+}
+
+impl Cursor {
+    /// The rows a page-up/down moves.
+    pub const PAGE: isize = 10;
+
+    /// The selected row.
+    pub fn get(&self) -> usize {
+        self.selected
+    }
+
+    /// Select row `i` (the caller keeps it inside the list).
+    pub fn set(&mut self, i: usize) {
+        self.selected = i;
+    }
+
+    /// Back to the first row, scrolled to the top.
+    pub fn reset(&mut self) {
+        self.selected = 0;
+        self.offset.set(0);
+    }
+
+    /// Move by `delta` rows inside a list of `len` rows.
+    pub fn move_by(&mut self, delta: isize, len: usize) {
+        self.selected = match len {
+            0 => 0,
+            n => (self.selected as isize)
+                .saturating_add(delta)
+                .clamp(0, n as isize - 1) as usize,
+        };
+    }
+
+    /// Keep the selection inside a list that now has `len` rows.
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// The move an action makes: a row, a page, the top or the bottom.
+    pub fn step(action: Action) -> Option<isize> {
+        match action {
+            Action::Up => Some(-1),
+            Action::Down => Some(1),
+            Action::PageUp => Some(-Self::PAGE),
+            Action::PageDown => Some(Self::PAGE),
+            Action::Top => Some(isize::MIN),
+            Action::Bottom => Some(isize::MAX),
+            _ => None,
+        }
+    }
+
+    /// Carry out a moving action in a list of `len` rows; false when `action` does not move.
+    pub fn apply(&mut self, action: Action, len: usize) -> bool {
+        match Self::step(action) {
+            Some(d) => {
+                self.move_by(d, len);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first row to draw in a viewport of `height` rows of a list of `len`, so the
+    /// selection is visible.
+    pub fn scroll_for(&self, height: usize, len: usize) -> usize {
+        let off = scroll_offset(self.offset.get(), self.selected, height, len);
+        self.offset.set(off);
+        off
+    }
+}
 
 /// The text an item is filtered and sorted by.
 pub trait ItemText {
@@ -26,10 +104,8 @@ pub struct FilterList<T> {
     filter: String,
     /// Indices into `items` of the visible items, in display order.
     visible: Vec<usize>,
-    /// Position of the cursor in `visible`.
-    selected: usize,
-    /// First visible row drawn; updated while drawing so scrolling is stable.
-    offset: Cell<usize>,
+    /// The cursor's position in `visible`.
+    cursor: Cursor,
 }
 
 impl<T: ItemText> FilterList<T> {
@@ -40,8 +116,7 @@ impl<T: ItemText> FilterList<T> {
             terms: Vec::new(),
             filter: String::new(),
             visible: Vec::new(),
-            selected: 0,
-            offset: Cell::new(0),
+            cursor: Cursor::default(),
         }
     }
 
@@ -56,8 +131,7 @@ impl<T: ItemText> FilterList<T> {
         self.items.clear();
         self.lower.clear();
         self.visible.clear();
-        self.selected = 0;
-        self.offset.set(0);
+        self.cursor.reset();
     }
 
     /// Append items (a new page); only they are filtered.
@@ -99,10 +173,8 @@ impl<T: ItemText> FilterList<T> {
             }
         }
         self.visible = visible;
-        self.selected = keep
-            .and_then(|k| self.visible.iter().position(|&v| v == k))
-            .unwrap_or(0);
-        self.offset.set(0);
+        self.cursor.reset();
+        self.keep_on(keep);
     }
 
     /// Sort all items; the cursor stays on its item.
@@ -131,9 +203,15 @@ impl<T: ItemText> FilterList<T> {
         self.visible = (0..self.items.len())
             .filter(|&i| self.matches(&self.lower[i]))
             .collect();
-        self.selected = keep
-            .and_then(|k| self.visible.iter().position(|&v| v == k))
-            .unwrap_or(0);
+        self.cursor.set(0);
+        self.keep_on(keep);
+    }
+
+    /// Put the cursor on item `keep` when it is visible.
+    fn keep_on(&mut self, keep: Option<usize>) {
+        if let Some(p) = keep.and_then(|k| self.visible.iter().position(|&v| v == k)) {
+            self.cursor.set(p);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -154,11 +232,11 @@ impl<T: ItemText> FilterList<T> {
 
     /// The cursor's position among the visible items.
     pub fn selected(&self) -> usize {
-        self.selected
+        self.cursor.get()
     }
 
     fn selected_index(&self) -> Option<usize> {
-        self.visible.get(self.selected).copied()
+        self.visible.get(self.cursor.get()).copied()
     }
 
     pub fn selected_item(&self) -> Option<&T> {
@@ -173,7 +251,7 @@ impl<T: ItemText> FilterList<T> {
             .position(|&i| self.items[i].text() == text)
         {
             Some(p) => {
-                self.selected = p;
+                self.cursor.set(p);
                 true
             }
             None => false,
@@ -181,20 +259,15 @@ impl<T: ItemText> FilterList<T> {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            return;
-        }
-        let max = self.visible.len() - 1;
-        self.selected = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+        self.cursor.move_by(delta, self.visible.len());
     }
 
     pub fn top(&mut self) {
-        self.selected = 0;
+        self.cursor.set(0);
     }
 
     pub fn bottom(&mut self) {
-        self.selected = self.visible.len().saturating_sub(1);
+        self.cursor.set(self.visible.len().saturating_sub(1));
     }
 
     /// The visible items from `start`, `count` of them, with their display position.
@@ -210,14 +283,12 @@ impl<T: ItemText> FilterList<T> {
     /// The first row to draw in a viewport of `height` rows so the cursor is visible; the
     /// offset only moves when the cursor would leave the viewport.
     pub fn scroll_for(&self, height: usize) -> usize {
-        let off = scroll_offset(self.offset.get(), self.selected, height, self.visible.len());
-        self.offset.set(off);
-        off
+        self.cursor.scroll_for(height, self.visible.len())
     }
 }
 
 /// Keep `selected` inside `[offset, offset + height)`, moving `offset` as little as possible.
-pub fn scroll_offset(offset: usize, selected: usize, height: usize, len: usize) -> usize {
+fn scroll_offset(offset: usize, selected: usize, height: usize, len: usize) -> usize {
     if height == 0 {
         return 0;
     }

@@ -1,6 +1,7 @@
 //! The push progress view: one row per entry with its stage, an overall gauge, the result.
 //! The push itself runs in the worker (`ops::push`); this state only follows its events.
 
+use super::list::Cursor;
 use crate::digest::Digest;
 use crate::ops::{EntryStage, Progress, PushReport};
 use crate::reference::Reference;
@@ -62,9 +63,8 @@ pub struct PushState {
     pub status: PushStatus,
     /// The list's digest, once it was written.
     pub list_digest: Option<Digest>,
-    pub selected: usize,
-    /// First row shown when the rows do not all fit (kept by the drawing).
-    pub offset: std::cell::Cell<usize>,
+    /// The selected row, and the first row shown when the rows do not all fit.
+    pub selected: Cursor,
 }
 
 impl PushState {
@@ -117,8 +117,7 @@ impl PushState {
             .collect();
         self.status = PushStatus::Running;
         self.list_digest = None;
-        self.selected = 0;
-        self.offset.set(0);
+        self.selected.reset();
     }
 
     pub fn progress(&mut self, p: Progress) {
@@ -223,12 +222,9 @@ impl PushState {
                 None => return false,
             },
             Action::Back => ctx.emit(AppEvent::Show(PaneId::Editor)),
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => {
-                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                self.selected.apply(action, self.rows.len());
             }
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = self.rows.len().saturating_sub(1),
             _ => return false,
         }
         true

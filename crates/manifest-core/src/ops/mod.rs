@@ -1,6 +1,7 @@
 //! The operations shared by the CLI and the TUI worker: inspect, create, annotate, push,
-//! remove, diff. They never print: progress goes through a [`ProgressFn`] callback, results
-//! are returned as data for the front end to render.
+//! remove, diff, and the whole-list changes (new, rename, format). They never print: progress
+//! goes through a [`ProgressFn`] callback, results are returned as data for the front end to
+//! render.
 
 use crate::digest::Digest;
 use crate::platform::Platform;
@@ -14,6 +15,7 @@ mod annotate;
 mod create;
 mod diff;
 mod inspect;
+mod lists;
 mod push;
 pub mod render;
 
@@ -22,6 +24,7 @@ pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use create::{create, CreateOptions, CreateReport};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
+pub use lists::{new_list, rename_list, set_format, Renamed};
 pub use push::{
     list_bytes as list_bytes_for, push, validate_for_push, PushOptions, PushReport, PushedEntry,
 };

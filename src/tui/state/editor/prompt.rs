@@ -1,0 +1,244 @@
+//! The one-line prompt: a new list's target, a new target for a list, or references to add,
+//! with Tab completion from the references seen (or from each reading of an ambiguous name).
+
+use super::{EditorState, Focus, Mode};
+use crate::reference::Reference;
+use crate::store::{Draft, Format};
+use crate::tui::field::TextField;
+use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::pane::Ctx;
+use crate::tui::worker::StoreOp;
+use ratatui::crossterm::event::KeyEvent;
+use std::collections::BTreeSet;
+
+/// What a one-line prompt is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A new list of this format.
+    New(Format),
+    /// A new target for the selected list.
+    Rename,
+    /// References to add to the selected list.
+    Add,
+}
+
+#[derive(Clone, Debug)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub field: TextField,
+    /// Why the last submission was refused.
+    pub error: Option<String>,
+    /// Tab cycling: the word typed before cycling, and the position in its candidates.
+    pub cycle: Option<(String, usize)>,
+}
+
+impl Prompt {
+    /// A key while the prompt has focus. `seen` completes references to add; `selected` is the
+    /// selected list (Tab offers each reading of an ambiguous one's name).
+    pub(super) fn key(
+        &mut self,
+        keymap: &Keymap,
+        key: &KeyEvent,
+        seen: &BTreeSet<String>,
+        selected: Option<&Draft>,
+    ) {
+        let complete = keymap.lookup(Context::Form, key);
+        if let Some(a @ (Action::Complete | Action::CompletePrev)) = complete {
+            let forward = a == Action::Complete;
+            if self.kind == PromptKind::Add {
+                cycle_reference(self, seen, forward);
+                return;
+            }
+            // The target of an ambiguous list: Tab offers each reading of its name.
+            let readings = match selected {
+                Some(d) if self.kind == PromptKind::Rename => d.ambiguous(),
+                _ => None,
+            };
+            if let Some(r) = readings {
+                let set = r.iter().map(Reference::to_string).collect();
+                cycle_reference(self, &set, forward);
+                return;
+            }
+        }
+        if self.field.key(key) {
+            self.error = None;
+            self.cycle = None;
+        }
+    }
+
+    pub(super) fn paste(&mut self, text: &str) {
+        if self.field.paste(text) {
+            self.error = None;
+            self.cycle = None;
+        }
+    }
+}
+
+impl EditorState {
+    pub(super) fn prompt(&mut self, kind: PromptKind) {
+        let (label, initial, ph) = match kind {
+            PromptKind::New(Format::Docker) => (
+                "new Docker list",
+                String::new(),
+                "target, e.g. 127.0.0.1:5000/myapp:v1",
+            ),
+            PromptKind::New(Format::Oci) => (
+                "new OCI index",
+                String::new(),
+                "target, e.g. 127.0.0.1:5000/myapp:v1",
+            ),
+            // A docker-made list with an ambiguous name starts empty: its first reading is
+            // only a guess, and Tab offers each reading.
+            PromptKind::Rename => match self.draft() {
+                Some(d) if d.ambiguous().is_some() => (
+                    "target",
+                    String::new(),
+                    "the exact registry/repository:tag (Tab offers each reading)",
+                ),
+                d => (
+                    "target",
+                    d.map(|d| d.list.to_string()).unwrap_or_default(),
+                    "registry/repository:tag",
+                ),
+            },
+            PromptKind::Add => (
+                "add",
+                String::new(),
+                "image or list references, space-separated (Tab completes)",
+            ),
+        };
+        self.mode = Mode::Prompt(Box::new(Prompt {
+            kind,
+            field: TextField::new(label, &initial, ph),
+            error: None,
+            cycle: None,
+        }));
+    }
+    pub(super) fn prompt_action(
+        &mut self,
+        mut p: Box<Prompt>,
+        action: Action,
+        ctx: &mut Ctx,
+    ) -> bool {
+        match action {
+            Action::Cancel => return true,
+            Action::Submit => {}
+            _ => {
+                self.mode = Mode::Prompt(p);
+                return false;
+            }
+        }
+        let value = p.field.value().trim().to_string();
+        let refuse = |s: &mut Self, mut p: Box<Prompt>, msg: String| {
+            p.error = Some(msg);
+            s.mode = Mode::Prompt(p);
+            true
+        };
+        if value.is_empty() {
+            return refuse(self, p, "type a reference, or Esc to cancel".into());
+        }
+        match p.kind {
+            PromptKind::New(_) | PromptKind::Rename => {
+                let r = match Reference::parse(&value) {
+                    Ok(r) if r.digest.is_some() => {
+                        return refuse(
+                            self,
+                            p,
+                            "a list is pushed under a tag, not a digest: REPOSITORY:TAG".into(),
+                        )
+                    }
+                    Ok(r) => r.with_default_tag(),
+                    Err(e) => return refuse(self, p, e.to_string()),
+                };
+                if let PromptKind::New(format) = p.kind {
+                    let exists = self.rows.iter().find_map(|row| {
+                        row.draft
+                            .as_ref()
+                            .ok()
+                            .filter(|d| d.list.store_name() == r.store_name())
+                    });
+                    if let Some(d) = exists {
+                        return refuse(
+                            self,
+                            p,
+                            format!("{r} is stored as {}: pick it in the list", d.shown_name()),
+                        );
+                    }
+                    self.submit(
+                        StoreOp::New {
+                            list: r.clone(),
+                            format,
+                        },
+                        ctx,
+                    );
+                    let pending = std::mem::take(&mut self.pending_add);
+                    if !pending.is_empty() {
+                        self.submit(
+                            StoreOp::AddEntries {
+                                list: r,
+                                refs: pending,
+                            },
+                            ctx,
+                        );
+                    }
+                } else if let Some(d) = self.draft() {
+                    let from = d.list.clone();
+                    self.submit(StoreOp::Rename { from, to: r }, ctx);
+                }
+            }
+            PromptKind::Add => {
+                let Some(list) = self.draft().map(|d| d.list.clone()) else {
+                    return true;
+                };
+                let mut refs = Vec::new();
+                for word in value.split_whitespace() {
+                    match Reference::parse(word) {
+                        Ok(r) => refs.push(r),
+                        Err(e) => {
+                            p.cycle = None;
+                            return refuse(self, p, e.to_string());
+                        }
+                    }
+                }
+                for r in &refs {
+                    self.remember(r);
+                }
+                self.focus = Focus::Entries;
+                self.submit(StoreOp::AddEntries { list, refs }, ctx);
+            }
+        }
+        true
+    }
+}
+
+/// Tab in the add prompt: complete the last word from the references seen.
+fn cycle_reference(p: &mut Prompt, seen: &BTreeSet<String>, forward: bool) {
+    let text = p.field.value().to_string();
+    let (head, word) = match text.rfind(' ') {
+        Some(i) => (text[..=i].to_string(), text[i + 1..].to_string()),
+        None => (String::new(), text.clone()),
+    };
+    let base = match &p.cycle {
+        Some((b, _)) => b.clone(),
+        None => word,
+    };
+    let cands: Vec<&String> = seen
+        .range(base.clone()..)
+        .take_while(|s| s.starts_with(&base))
+        .collect();
+    if cands.is_empty() {
+        p.error = Some(format!("nothing seen starts with {base:?}"));
+        return;
+    }
+    let n = cands.len();
+    let pos = match p.cycle {
+        Some((_, i)) if forward => (i + 1) % n,
+        Some((_, i)) => (i + n - 1) % n,
+        None if forward => 0,
+        None => n - 1,
+    };
+    let label = p.field.label;
+    let mut f = TextField::new(label, &format!("{head}{}", cands[pos]), "");
+    std::mem::swap(&mut p.field, &mut f);
+    p.cycle = Some((base, pos));
+}

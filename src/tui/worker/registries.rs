@@ -1,0 +1,180 @@
+//! The registry side of the worker: the registries to offer (config.json and the history
+//! file), and the catalog and tag listings streamed page by page.
+
+use super::{RegistrySource, Reply, Shared};
+use crate::reference::Reference;
+use crate::registry::error::ErrorKind;
+use crate::registry::{Client, RegistryError, Repo};
+use std::path::PathBuf;
+
+/// The default history file: `$XDG_STATE_HOME/manifest-tui/registries` or
+/// `~/.local/state/manifest-tui/registries`.
+pub fn default_history_file() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("manifest-tui/registries"));
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui/registries"))
+}
+
+/// The registries to offer, read off the async threads.
+pub(super) async fn offered(shared: &Shared) -> Vec<(String, RegistrySource)> {
+    let dc = shared.docker_config.clone();
+    let hf = shared.history_file.clone();
+    tokio::task::spawn_blocking(move || known_registries(&dc, hf.as_deref()))
+        .await
+        .unwrap_or_default()
+}
+
+/// The catalog page by page; a registry that refuses to list is told apart from a failure.
+pub(super) async fn stream_catalog(
+    client: &Client,
+    registry: &str,
+    page_size: usize,
+    send: &impl Fn(Reply),
+) {
+    let mut pager = crate::registry::Pager::default();
+    loop {
+        match client.catalog_page(registry, page_size, pager.last()).await {
+            Ok((repos, next)) => {
+                let empty = repos.is_empty();
+                let more = pager.advance(next) && !empty;
+                send(Reply::CatalogPage { repos, done: !more });
+                if !more {
+                    break;
+                }
+            }
+            Err(e) if pager.last().is_none() && catalog_refused(&e) => {
+                send(Reply::CatalogUnavailable(format!(
+                    "{registry} does not list its repositories ({e}). Type a repository name instead."
+                )));
+                break;
+            }
+            Err(e) => {
+                send(Reply::Failed(format!(
+                    "listing the repositories of {registry} failed: {e}"
+                )));
+                break;
+            }
+        }
+    }
+}
+
+/// The tags of `repo` page by page.
+pub(super) async fn stream_tags(
+    client: &Client,
+    repo: &Repo,
+    page_size: usize,
+    send: &impl Fn(Reply),
+) {
+    let mut pager = crate::registry::Pager::default();
+    loop {
+        match client.tags_page(repo, page_size, pager.last()).await {
+            Ok((tags, next)) => {
+                let empty = tags.is_empty();
+                let more = pager.advance(next) && !empty;
+                send(Reply::TagsPage { tags, done: !more });
+                if !more {
+                    break;
+                }
+            }
+            Err(e) => {
+                send(Reply::Failed(format!(
+                    "listing the tags of {repo} failed: {e}"
+                )));
+                break;
+            }
+        }
+    }
+}
+
+/// A catalog the registry will not give us (Docker Hub, disabled, no permission).
+fn catalog_refused(e: &RegistryError) -> bool {
+    match &e.kind {
+        ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
+        ErrorKind::Auth { .. } => true,
+        _ => false,
+    }
+}
+
+/// A registry host as the user typed it (`--registry`, the registry prompt), normalised, and
+/// refused unless the reference parser takes it as a domain on its own (a port outside
+/// 1-65535, `_` in a name …).
+pub fn registry_host(s: &str) -> Result<String, String> {
+    let host = normalize_registry(s);
+    match Reference::parse(&format!("{host}/x")) {
+        Ok(r) if r.domain == host => Ok(host),
+        Err(e) if e.kind == crate::reference::ReferenceErrorKind::InvalidFormat => {
+            Err(format!("{s:?} is not a registry host: {}", e.reason()))
+        }
+        _ => Err(format!(
+            "{s:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"
+        )),
+    }
+}
+
+/// `https://index.docker.io/v1/` → `docker.io`, `http://host:5000/` → `host:5000`.
+pub fn normalize_registry(s: &str) -> String {
+    let s = s.trim();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let host = s.split('/').next().unwrap_or(s).to_ascii_lowercase();
+    match host.as_str() {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
+        _ => host,
+    }
+}
+
+/// Registries from config.json's `auths` keys and the history file (history first), each once.
+pub fn known_registries(
+    docker_config: &std::path::Path,
+    history: Option<&std::path::Path>,
+) -> Vec<(String, RegistrySource)> {
+    let mut out: Vec<(String, RegistrySource)> = Vec::new();
+    let mut push = |h: String, src| {
+        if !h.is_empty() && !out.iter().any(|(x, _)| *x == h) {
+            out.push((h, src));
+        }
+    };
+    if let Some(text) = history.and_then(|h| std::fs::read_to_string(h).ok()) {
+        for line in text.lines() {
+            push(normalize_registry(line), RegistrySource::History);
+        }
+    }
+    if let Ok(bytes) = std::fs::read(docker_config.join("config.json")) {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
+                let mut keys: Vec<String> = auths.keys().map(|k| normalize_registry(k)).collect();
+                keys.sort();
+                for k in keys {
+                    push(k, RegistrySource::Config);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Put `host` first in the history file (at most 20 entries), written atomically.
+pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
+    let host = normalize_registry(host);
+    let old = std::fs::read_to_string(file).unwrap_or_default();
+    let mut lines = vec![host.clone()];
+    lines.extend(
+        old.lines()
+            .map(normalize_registry)
+            .filter(|l| !l.is_empty() && *l != host)
+            .take(19),
+    );
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension("tmp");
+    std::fs::write(&tmp, lines.join("\n") + "\n")?;
+    std::fs::rename(&tmp, file)
+}
