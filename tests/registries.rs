@@ -301,3 +301,64 @@ async fn every_manifest_request_accepts_all_four_types() {
     })
     .await
 }
+
+/// Nexus: the list PUT answered `MANIFEST_BLOB_UNKNOWN` for a while after the children were
+/// pushed.
+fn nexus_lag(p: &FaultProxy, tag_path: &str, times: Option<usize>) {
+    p.rule(
+        "PUT",
+        tag_path,
+        Action::Respond(Arc::new(|_| {
+            faultproxy::error_response(400, "MANIFEST_BLOB_UNKNOWN", "blob unknown to registry")
+        })),
+        times,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_put_is_retried_while_the_registry_catches_up() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        let env = client_env();
+        let c = &env.client;
+        let (_dir, store, list) = draft(c, &p.host, &p.host, "nexus/app:v1", false, None).await;
+        let want = list_digest(&store, &list);
+
+        // Two refusals, then the registry has caught up.
+        nexus_lag(&p, "/nexus/app/manifests/v1", Some(2));
+        let start = Instant::now();
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push once the registry caught up");
+        let took = start.elapsed();
+        assert_eq!(r.digest, want);
+        assert_eq!(p.count("PUT", "/nexus/app/manifests/v1"), 3);
+        assert_eq!(skopeo_digest(&format!("{}/nexus/app:v1", reg.host)), want);
+
+        // It never catches up: bounded, and the error says it was retried.
+        p.clear();
+        p.reset_seen();
+        nexus_lag(&p, "/nexus/app/manifests/v2", None);
+        let other = PushOptions {
+            target: Some(rf(&format!("{}/nexus/app:v2", p.host))),
+            ..Default::default()
+        };
+        let start2 = Instant::now();
+        let e = ops::push(c, &store, &list, other, ops::no_progress())
+            .await
+            .expect_err("never consistent");
+        let took2 = start2.elapsed();
+        let s = e.to_string();
+        let tries = p.count("PUT", "/nexus/app/manifests/v2");
+        assert!(tries >= 3, "retried: {tries} PUTs");
+        assert!(s.contains("MANIFEST_BLOB_UNKNOWN"), "{s}");
+        assert!(s.contains(&format!("{tries} attempts")), "says how often: {s}");
+        assert!(took2 < Duration::from_secs(30), "bounded: {took2:?}");
+        eprintln!(
+            "eventual consistency: caught up after 2 refusals in {took:?}; gave up after {tries} PUTs in {took2:?}"
+        );
+    })
+    .await
+}
