@@ -362,3 +362,305 @@ async fn list_put_is_retried_while_the_registry_catches_up() {
     })
     .await
 }
+
+/// Deterministic bytes that do not compress: a blob of `len` bytes.
+fn big_blob(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// Each PATCH as the proxy saw it: `(Content-Range, body length)`.
+type Patches = Arc<std::sync::Mutex<Vec<(String, usize)>>>;
+
+/// JFrog Artifactory with Artifact Registry's upload URLs: a PUT with a body or a POST
+/// `?digest=` is refused, PATCHes need `Content-Range`, the session asks for chunks of at
+/// least `min` bytes, and every upload `Location` is relative, outside `/v2/` and the same
+/// for the whole session (`/upload-sessions/<id>`, mapped to the upstream's latest
+/// location for it on the way in).
+fn artifactory(p: &FaultProxy, upstream: &str, min: usize) -> Patches {
+    artifactory_losing(p, upstream, min, Arc::new(AtomicUsize::new(0)))
+}
+
+/// [`artifactory`], where the answers of the next `lose` PATCHes are lost on the way back
+/// (the registry got the bytes; the client's connection closes without an answer).
+fn artifactory_losing(
+    p: &FaultProxy,
+    upstream: &str,
+    min: usize,
+    lose: Arc<AtomicUsize>,
+) -> Patches {
+    let patches: Patches = Default::default();
+    let seen = patches.clone();
+    let upstream = upstream.to_string();
+    // Session id → the upstream's latest location for it (path and query): the client's
+    // URL for a session stays the same, as on registries whose upload URLs carry no state.
+    let sessions: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+        Default::default();
+    let f: faultproxy::Interceptor = Arc::new(move |req: &Request| {
+        let target = match req.target.strip_prefix("/upload-sessions/") {
+            Some(rest) => {
+                let (id, query) = rest.split_once('?').unwrap_or((rest, ""));
+                let up = sessions.lock().ok()?.get(id).cloned()?;
+                match (query.is_empty(), up.contains('?')) {
+                    (true, _) => up,
+                    (false, true) => format!("{up}&{query}"),
+                    (false, false) => format!("{up}?{query}"),
+                }
+            }
+            None => req.target.clone(),
+        };
+        if !target.contains("/blobs/uploads/") {
+            return None;
+        }
+        let refuse = |m: &str| Some(faultproxy::error_response(400, "BLOB_UPLOAD_INVALID", m));
+        match req.method.as_str() {
+            "POST" if target.contains("digest=") => {
+                return refuse("monolithic upload is not supported")
+            }
+            "PUT" if req.body_len > 0 => {
+                return refuse("monolithic upload is not supported; send PATCH chunks")
+            }
+            "PATCH" => {
+                let Some(range) = req.header("content-range") else {
+                    return refuse("Content-Range is required");
+                };
+                if let Ok(mut v) = seen.lock() {
+                    v.push((range.to_string(), req.body_len));
+                }
+            }
+            _ => {}
+        }
+        let raw = faultproxy::forward(&upstream, &req.method, &target, &req.headers, &req.body)
+            .unwrap_or_default();
+        let raw = match faultproxy::raw_header(&raw, "location") {
+            Some(loc) if loc.contains("/blobs/uploads/") => {
+                let path = &loc[loc.find("/v2/").unwrap_or(0)..];
+                let id = path
+                    .split("/blobs/uploads/")
+                    .nth(1)
+                    .and_then(|r| r.split('?').next())
+                    .unwrap_or("")
+                    .to_string();
+                sessions.lock().ok()?.insert(id.clone(), path.to_string());
+                let raw = faultproxy::strip_header(&raw, "location");
+                faultproxy::add_header(&raw, "Location", &format!("/upload-sessions/{id}"))
+            }
+            _ => raw,
+        };
+        if req.method == "PATCH"
+            && lose
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            return Some(Vec::new());
+        }
+        Some(if req.method == "POST" {
+            faultproxy::add_header(&raw, "OCI-Chunk-Min-Length", &min.to_string())
+        } else {
+            raw
+        })
+    });
+    p.rule("*", "/blobs/uploads/", Action::Intercept(f.clone()), None);
+    p.rule("*", "/upload-sessions/", Action::Intercept(f), None);
+    patches
+}
+
+/// `(start, end)` of a `Content-Range: start-end`.
+fn range_of(r: &str) -> (u64, u64) {
+    let (a, b) = r.split_once('-').expect("start-end");
+    (
+        a.trim().parse().expect("start"),
+        b.trim().parse().expect("end"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_refusing_monolithic_uploads_gets_chunks() {
+    bounded(async {
+        let src = TestRegistry::plain();
+        src.seed_async().await;
+        let dst = TestRegistry::plain();
+        let p = FaultProxy::start(&dst.host);
+        const MIN: usize = 12 * 1024 * 1024;
+        let patches = artifactory(&p, &dst.host, MIN);
+        let repo = |host: &str, path: &str| Repo {
+            domain: host.to_string(),
+            path: path.to_string(),
+        };
+
+        // A 30 MiB blob uploaded from memory.
+        let big = big_blob(30 * 1024 * 1024, 7);
+        let d = Digest::sha256(&big);
+        let env = client_env();
+        env.client
+            .upload_blob(&repo(&p.host, "art/big"), &d, big.clone())
+            .await
+            .expect("upload through Artifactory");
+        let got = dst
+            .http_client()
+            .get(format!("{}/v2/art/big/blobs/{d}", dst.url))
+            .send()
+            .await
+            .expect("GET the blob")
+            .bytes()
+            .await
+            .expect("blob body");
+        assert_eq!(Digest::sha256(&got), d, "the registry holds the whole blob");
+        let sizes: Vec<(String, usize)> = patches.lock().expect("patches").clone();
+        assert_eq!(
+            sizes.iter().map(|s| s.1).collect::<Vec<_>>(),
+            vec![MIN, MIN, big.len() - 2 * MIN],
+            "chunks of OCI-Chunk-Min-Length, then the rest: {sizes:?}"
+        );
+        assert_eq!(range_of(&sizes[1].0), (MIN as u64, 2 * MIN as u64 - 1));
+
+        // The same blob copied from another registry by a fresh client (streamed PUT
+        // refused, then chunks), and a list pushed across registries.
+        src_upload(&src, &big, &d).await;
+        let env2 = client_env();
+        let c = &env2.client;
+        patches.lock().expect("patches").clear();
+        c.ensure_blob(
+            &repo(&p.host, "art/copy"),
+            &repo(&src.host, "src/big"),
+            &d,
+            big.len() as u64,
+            None,
+        )
+        .await
+        .expect("copy through Artifactory");
+        let n = patches.lock().expect("patches").len();
+        assert_eq!(n, 3, "three chunks for the copy");
+        let (_dir, store, list) = draft(c, &src.host, &p.host, "art/app:v1", false, None).await;
+        let want = list_digest(&store, &list);
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push across registries into Artifactory");
+        assert_eq!(r.digest, want);
+        assert_eq!(skopeo_digest(&format!("{}/art/app:v1", dst.host)), want);
+        for (range, len) in patches.lock().expect("patches").iter() {
+            let (a, b) = range_of(range);
+            assert_eq!(
+                b + 1 - a,
+                *len as u64,
+                "Content-Range {range} for {len} bytes"
+            );
+        }
+        assert_eq!(p.count("POST", "digest="), 0);
+    })
+    .await
+}
+
+async fn src_upload(src: &TestRegistry, bytes: &[u8], d: &Digest) {
+    let env = client_env();
+    env.client
+        .upload_blob(
+            &Repo {
+                domain: src.host.clone(),
+                path: "src/big".into(),
+            },
+            d,
+            bytes.to_vec(),
+        )
+        .await
+        .expect("seed the big blob");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mount_not_honoured_falls_back_to_copying_over_the_same_session() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        // ECR for blobs no manifest references, Harbor without pull on the source: the mount
+        // POST opens an ordinary upload session (202) instead.
+        let upstream = reg.host.clone();
+        p.rule(
+            "POST",
+            "mount=",
+            Action::Intercept(Arc::new(move |req: &Request| {
+                let plain = req.target.split('?').next().unwrap_or("").to_string();
+                faultproxy::forward(&upstream, "POST", &plain, &req.headers, &req.body)
+            })),
+            None,
+        );
+        let env = client_env();
+        let c = &env.client;
+        let (_dir, store, list) = draft(c, &p.host, &p.host, "ecr/mounted:v1", false, None).await;
+        let want = list_digest(&store, &list);
+        p.reset_seen();
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push with mounts refused");
+        assert_eq!(r.digest, want);
+        let mounts = p.count("POST", "mount=");
+        assert!(mounts >= 6, "{mounts} mounts");
+        assert_eq!(
+            p.count("POST", "/blobs/uploads/"),
+            mounts,
+            "no second session: the copy goes over the one the mount opened"
+        );
+        assert_eq!(
+            p.count("DELETE", "/blobs/uploads/"),
+            0,
+            "no session cancelled"
+        );
+        assert_eq!(
+            p.count("PUT", "/blobs/uploads/"),
+            mounts,
+            "one PUT per blob"
+        );
+        assert_eq!(skopeo_digest(&format!("{}/ecr/mounted:v1", reg.host)), want);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_chunked_upload_resumes_from_the_registry_offset() {
+    bounded(async {
+        let dst = TestRegistry::plain();
+        let p = FaultProxy::start(&dst.host);
+        const MIN: usize = 12 * 1024 * 1024;
+        let lose = Arc::new(AtomicUsize::new(1));
+        let patches = artifactory_losing(&p, &dst.host, MIN, lose.clone());
+        let big = big_blob(30 * 1024 * 1024, 11);
+        let d = Digest::sha256(&big);
+        let env = client_env();
+        env.client
+            .upload_blob(
+                &Repo {
+                    domain: p.host.clone(),
+                    path: "art/resumed".into(),
+                },
+                &d,
+                big.clone(),
+            )
+            .await
+            .expect("upload resumed after a lost PATCH answer");
+        assert_eq!(lose.load(Ordering::SeqCst), 0, "an answer was lost");
+        let got = dst
+            .http_client()
+            .get(format!("{}/v2/art/resumed/blobs/{d}", dst.url))
+            .send()
+            .await
+            .expect("GET the blob")
+            .bytes()
+            .await
+            .expect("blob body");
+        assert_eq!(Digest::sha256(&got), d);
+        let sent: usize = patches.lock().expect("patches").iter().map(|x| x.1).sum();
+        assert_eq!(sent, big.len(), "no byte sent twice: {:?}", patches.lock());
+        assert!(
+            p.count("GET", "/upload-sessions/") >= 1,
+            "asked the registry for its offset"
+        );
+    })
+    .await
+}
