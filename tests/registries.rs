@@ -622,6 +622,97 @@ async fn a_mount_not_honoured_falls_back_to_copying_over_the_same_session() {
     .await
 }
 
+/// Artifact Registry: an OCI index whose children are Docker manifests is refused.
+fn refuse_mixed_index(p: &FaultProxy) {
+    p.rule(
+        "PUT",
+        "/manifests/",
+        Action::Intercept(Arc::new(|req: &Request| {
+            let v: serde_json::Value = serde_json::from_slice(&req.body).ok()?;
+            let oci_index = req.header("content-type") == Some(media::OCI_INDEX);
+            let docker_child = v["manifests"]
+                .as_array()?
+                .iter()
+                .any(|m| m["mediaType"] == media::DOCKER_MANIFEST);
+            (oci_index && docker_child).then(|| {
+                faultproxy::error_response(
+                    400,
+                    "MANIFEST_INVALID",
+                    "Manifest is invalid: OCI image index contains a Docker manifest",
+                )
+            })
+        })),
+        None,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_mixed_index_names_the_registry_reason_and_the_fix() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        refuse_mixed_index(&p);
+        let env = client_env();
+        let c = &env.client;
+        let (_dir, store, list) = draft(
+            c,
+            &p.host,
+            &p.host,
+            "gar/app:v1",
+            false,
+            Some(manifest_tui::store::Format::Oci),
+        )
+        .await;
+        let e = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect_err("the registry refuses the mixed index");
+        let s = e.to_string();
+        assert!(
+            s.contains("OCI image index contains a Docker manifest"),
+            "the registry's reason: {s}"
+        );
+        assert!(s.contains("--format docker"), "names the fix: {s}");
+        assert!(
+            s.contains("`f` in the editor"),
+            "names the editor's key: {s}"
+        );
+        assert!(!s.contains('\n'), "one paragraph: {s}");
+        // No list tag was left behind.
+        let target = Repo {
+            domain: reg.host.clone(),
+            path: "gar/app".into(),
+        };
+        let head = c
+            .head_manifest(&rf(&format!("{}:v1", target)))
+            .await
+            .expect("HEAD the tag");
+        assert!(head.is_none(), "no list tag left behind");
+
+        // The fix works: the same entries as a Docker list.
+        let (_d2, store2, list2) = draft(
+            c,
+            &p.host,
+            &p.host,
+            "gar/app:v1",
+            false,
+            Some(manifest_tui::store::Format::Docker),
+        )
+        .await;
+        let r = ops::push(
+            c,
+            &store2,
+            &list2,
+            PushOptions::default(),
+            ops::no_progress(),
+        )
+        .await
+        .expect("a Docker list is accepted");
+        assert_eq!(skopeo_digest(&format!("{}/gar/app:v1", reg.host)), r.digest);
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_chunked_upload_resumes_from_the_registry_offset() {
     bounded(async {
