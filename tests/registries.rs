@@ -714,6 +714,91 @@ async fn a_refused_mixed_index_names_the_registry_reason_and_the_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blob_redirects_to_another_host_carry_no_authorization() {
+    bounded(async {
+        let reg = TestRegistry::token();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        // The "CDN" on another loopback address serves blobs with its own credentials (as a
+        // signed URL would), never needing the registry's.
+        let cdn = FaultProxy::start_on("127.0.0.2", &reg.host);
+        let upstream = reg.host.clone();
+        let signed = reg.admin_authorization_for(&["hub/copy"]).expect("token");
+        cdn.rule(
+            "GET",
+            "/blobs/",
+            Action::Respond(Arc::new(move |req: &Request| {
+                let mut h: Vec<(String, String)> = req
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
+                    .cloned()
+                    .collect();
+                h.push(("Authorization".into(), signed.clone()));
+                faultproxy::forward(&upstream, "GET", &req.target, &h, &[]).unwrap_or_default()
+            })),
+            None,
+        );
+        let cdn_host = cdn.host.clone();
+        p.rule(
+            "GET",
+            "/blobs/sha256:",
+            Action::Respond(Arc::new(move |req: &Request| {
+                let to = format!("http://{cdn_host}{}", req.target);
+                faultproxy::response(307, &[("Location", to.as_str())], b"")
+            })),
+            None,
+        );
+        // alice's credentials, filed under the proxy's host (the registry the client talks to).
+        let cfg = tempfile::tempdir().expect("tempdir");
+        let auth = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{ALICE}:{ALICE_PASSWORD}"),
+        );
+        let json = serde_json::json!({"auths": {p.host.clone(): {"auth": auth}}});
+        std::fs::write(cfg.path().join("config.json"), json.to_string()).expect("config.json");
+        let env = client_in(cfg);
+        let c = &env.client;
+        let src = rf(&format!("{}/{}:v1", p.host, samples::LIST_REPO));
+        // Configs read through the redirect, digest-verified.
+        ops::inspect(
+            c,
+            &src,
+            InspectOptions {
+                children: true,
+                configs: true,
+            },
+            ops::no_progress(),
+        )
+        .await
+        .expect("inspect with configs through the redirect");
+        // A list pushed to another registry: every blob streamed from the CDN.
+        let dst = TestRegistry::plain();
+        let (_dir, store, list) = draft(c, &p.host, &dst.host, "hub/copy:v1", false, None).await;
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push from behind the redirect");
+        assert_eq!(
+            skopeo_digest(&format!("{}/hub/copy:v1", dst.host)),
+            r.digest
+        );
+        let redirected = p.count("GET", "/blobs/sha256:");
+        let served = cdn.count("GET", "/blobs/sha256:");
+        assert!(
+            redirected >= 7 && served == redirected,
+            "{redirected} redirected, {served} served"
+        );
+        assert!(
+            p.seen().iter().any(|s| s.authorization),
+            "the registry saw the token"
+        );
+        let leaked: Vec<_> = cdn.seen().into_iter().filter(|s| s.authorization).collect();
+        assert!(leaked.is_empty(), "the CDN saw Authorization: {leaked:?}");
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_chunked_upload_resumes_from_the_registry_offset() {
     bounded(async {
         let dst = TestRegistry::plain();
