@@ -233,36 +233,51 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<(), RegistryError> {
         check_digest(&format!("upload to {repo}"), digest, &bytes)?;
-        let reg = self.registry(&repo.domain)?;
         let session = self.start_upload(repo).await?;
-        let location = session.location.clone();
-        let result = if reg.chunked_only.load(Ordering::Relaxed) {
-            self.upload_chunks(repo, digest, session, chunks_of(bytes), None, false)
-                .await
+        self.upload_over(
+            repo,
+            session,
+            |location| self.put_whole(repo, digest, location, bytes.clone()),
+            |s| self.upload_chunks(repo, digest, s, chunks_of(bytes.clone()), None, false),
+        )
+        .await
+    }
+
+    /// Upload over `session`: in one piece (`whole`, given the session's location) unless
+    /// the registry is known to refuse that, in chunks (`chunked`, given a session)
+    /// otherwise; a refused monolithic upload is done again in chunks over a new session.
+    /// A failed upload's session is cancelled.
+    async fn upload_over<W, WF, C, CF>(
+        &self,
+        repo: &Repo,
+        session: Session,
+        whole: W,
+        chunked: C,
+    ) -> Result<(), RegistryError>
+    where
+        W: FnOnce(String) -> WF,
+        WF: std::future::Future<Output = Result<(), RegistryError>>,
+        C: Fn(Session) -> CF,
+        CF: std::future::Future<Output = Result<(), RegistryError>>,
+    {
+        let reg = self.registry(&repo.domain)?;
+        let mut open = session.location.clone();
+        let monolithic = !reg.chunked_only.load(Ordering::Relaxed);
+        let mut result = if monolithic {
+            whole(open.clone()).await
         } else {
-            match self.put_whole(repo, digest, &location, bytes.clone()).await {
-                Err(e) if refuses_monolithic(&e) => {
-                    self.chunked_from_now(&reg, &e, repo, &location).await;
-                    match self.start_upload(repo).await {
-                        Ok(s) => {
-                            let loc = s.location.clone();
-                            let r = self
-                                .upload_chunks(repo, digest, s, chunks_of(bytes), None, false)
-                                .await;
-                            if r.is_err() {
-                                self.cancel_upload(&repo.domain, &repo.path, &loc).await;
-                            }
-                            return r;
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                r => r,
-            }
+            chunked(session).await
         };
+        if let Err(e) = &result {
+            if monolithic && refuses_monolithic(e) {
+                self.chunked_from_now(&reg, e, repo, &open).await;
+                let s = self.start_upload(repo).await?;
+                open = s.location.clone();
+                result = chunked(s).await;
+            }
+        }
         if result.is_err() {
-            self.cancel_upload(&repo.domain, &repo.path, &location)
-                .await;
+            self.cancel_upload(&repo.domain, &repo.path, &open).await;
         }
         result
     }
@@ -272,13 +287,13 @@ impl Client {
         &self,
         repo: &Repo,
         digest: &Digest,
-        location: &str,
+        location: String,
         bytes: Vec<u8>,
     ) -> Result<(), RegistryError> {
         let len = bytes.len();
         let mut call = Call::new(
             Method::PUT,
-            with_digest(location, digest),
+            with_digest(&location, digest),
             vec![Scope::push(&repo.path)],
         )
         .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -482,15 +497,13 @@ impl Client {
         progress: Option<ByteProgress>,
         session: Option<Session>,
     ) -> Result<(), RegistryError> {
-        let reg = self.registry(&target.domain)?;
         let session = match session {
             Some(s) => s,
             None => self.start_upload(target).await?,
         };
-        let location = session.location.clone();
         // Bytes already reported, so a second attempt does not count them twice.
         let reported = Arc::new(AtomicU64::new(0));
-        let counted = |reported: &Arc<AtomicU64>| -> Option<ByteProgress> {
+        let counted = || -> Option<ByteProgress> {
             let reported = reported.clone();
             let progress = progress.clone()?;
             let sent = Arc::new(AtomicU64::new(0));
@@ -502,33 +515,16 @@ impl Client {
                 }
             }))
         };
-        let monolithic = !reg.chunked_only.load(Ordering::Relaxed);
-        let mut result = if !monolithic {
-            self.copy_chunked(target, from, digest, session, counted(&reported))
-                .await
-        } else {
-            self.copy_into(target, from, digest, size, counted(&reported), &location)
-                .await
-        };
-        let mut open = location;
-        if let Err(e) = &result {
-            if monolithic && refuses_monolithic(e) {
-                self.chunked_from_now(&reg, e, target, &open).await;
-                result = match self.start_upload(target).await {
-                    Ok(s) => {
-                        open = s.location.clone();
-                        self.copy_chunked(target, from, digest, s, counted(&reported))
-                            .await
-                    }
-                    Err(e) => return Err(e),
-                };
-            }
-        }
-        if result.is_err() {
-            self.cancel_upload(&target.domain, &target.path, &open)
-                .await;
-        }
-        result
+        self.upload_over(
+            target,
+            session,
+            |location| async move {
+                self.copy_into(target, from, digest, size, counted(), &location)
+                    .await
+            },
+            |s| self.copy_chunked(target, from, digest, s, counted()),
+        )
+        .await
     }
 
     /// Slots for a copy on both registries, taken up front (in a fixed order) so copies
