@@ -24,6 +24,12 @@ use std::time::Duration;
 /// A raw response generator: gets the request, returns the full HTTP response bytes.
 pub type Responder = Arc<dyn Fn(&Request) -> Vec<u8> + Send + Sync>;
 
+/// Answers some requests itself (`Some(raw response)`) and lets the rest through (`None`).
+pub type Interceptor = Arc<dyn Fn(&Request) -> Option<Vec<u8>> + Send + Sync>;
+
+/// Turns the upstream's raw answer (head and body) into the one the client gets.
+pub type Rewriter = Arc<dyn Fn(&Request, Vec<u8>) -> Vec<u8> + Send + Sync>;
+
 /// What the proxy does with a matching request.
 #[derive(Clone)]
 pub enum Action {
@@ -53,6 +59,12 @@ pub enum Action {
     },
     /// Build the raw answer from the request.
     Respond(Responder),
+    /// Answer from the function when it returns an answer, forward otherwise: a registry
+    /// that refuses some forms of a request and serves the rest.
+    Intercept(Interceptor),
+    /// Forward, then send the upstream answer as rewritten by the function (headers
+    /// stripped or added, status changed): a registry or proxy that answers differently.
+    Rewrite(Rewriter),
 }
 
 impl Action {
@@ -68,6 +80,8 @@ impl Action {
             Action::Trickle { chunk, every } => format!("trickle {chunk} B per {every:?}"),
             Action::Serve { status, .. } => format!("serve {status}"),
             Action::Respond(_) => "respond".into(),
+            Action::Intercept(_) => "intercept".into(),
+            Action::Rewrite(_) => "rewrite".into(),
         }
     }
 
@@ -112,6 +126,8 @@ pub struct Request {
     /// Header lines (name, value), as received.
     pub headers: Vec<(String, String)>,
     pub body_len: usize,
+    /// The body, decoded.
+    pub body: Arc<Vec<u8>>,
 }
 
 impl Request {
@@ -155,7 +171,13 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// Start a proxy forwarding to `upstream` (`host:port`, plain HTTP).
     pub fn start(upstream: &str) -> FaultProxy {
-        let l = TcpListener::bind("127.0.0.1:0").expect("faultproxy: bind");
+        Self::start_on("127.0.0.1", upstream)
+    }
+
+    /// Start a proxy listening on another loopback address (`127.0.0.2`: another host, as
+    /// far as origins go).
+    pub fn start_on(ip: &str, upstream: &str) -> FaultProxy {
+        let l = TcpListener::bind(format!("{ip}:0")).expect("faultproxy: bind");
         let host = l.local_addr().expect("faultproxy: addr").to_string();
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -350,6 +372,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
         target: target.clone(),
         headers: headers.clone(),
         body_len: body.len(),
+        body: Arc::new(body.clone()),
     };
     let action = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -413,6 +436,17 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
             out
         }
         Action::Respond(f) => f(&req),
+        Action::Intercept(f) => match f(&req) {
+            Some(out) => out,
+            None => match forward(upstream, &method, &target, &headers, &body) {
+                Some(o) => o,
+                None => return,
+            },
+        },
+        Action::Rewrite(f) => match forward(upstream, &method, &target, &headers, &body) {
+            Some(o) => f(&req, o),
+            None => return,
+        },
         Action::Delay(d) => {
             std::thread::sleep(*d);
             match forward(upstream, &method, &target, &headers, &body) {
@@ -473,7 +507,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
 
 /// Send the request upstream with `Connection: close`; the whole answer, its `Connection`
 /// header replaced by `Connection: close`. `None` when the upstream is unreachable.
-fn forward(
+pub fn forward(
     upstream: &str,
     method: &str,
     target: &str,
@@ -519,4 +553,81 @@ fn forward(
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&resp[split..]);
     Some(bytes)
+}
+
+/// A raw HTTP answer with a Content-Length.
+pub fn response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut h = format!("HTTP/1.1 {status} Scripted\r\n");
+    for (k, v) in headers {
+        h.push_str(&format!("{k}: {v}\r\n"));
+    }
+    h.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let mut out = h.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A raw Distribution-style error answer: `{"errors":[{"code":…,"message":…}]}`.
+pub fn error_response(status: u16, code: &str, message: &str) -> Vec<u8> {
+    let body = serde_json::json!({"errors": [{"code": code, "message": message, "detail": null}]});
+    response(
+        status,
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+}
+
+/// Split a raw answer into its head (status line and headers, without the blank line) and body.
+fn split_raw(raw: &[u8]) -> (String, &[u8]) {
+    let split = raw
+        .windows(4)
+        .position(|x| x == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = raw.get(split + 4..).unwrap_or(&[]);
+    (head, body)
+}
+
+/// A raw answer without the header `name` (any case).
+pub fn strip_header(raw: &[u8], name: &str) -> Vec<u8> {
+    let (head, body) = split_raw(raw);
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    let kept: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with(&prefix))
+        .collect();
+    let mut out = format!("{}\r\n\r\n", kept.join("\r\n")).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A raw answer with one more header.
+pub fn add_header(raw: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let (head, body) = split_raw(raw);
+    let mut out = format!("{head}\r\n{name}: {value}\r\n\r\n").into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The value of header `name` in a raw answer.
+pub fn raw_header(raw: &[u8], name: &str) -> Option<String> {
+    let (head, _) = split_raw(raw);
+    head.split("\r\n").skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+/// The status code of a raw answer.
+pub fn raw_status(raw: &[u8]) -> u16 {
+    let (head, _) = split_raw(raw);
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }

@@ -6,7 +6,7 @@ use super::{duplicate_platforms, reg_err, EntryStage, OpError, Progress, Progres
 use crate::digest::Digest;
 use crate::media::{render_list, Kind, ListEntry, Parsed};
 use crate::reference::Reference;
-use crate::registry::{ByteProgress, Client, Repo};
+use crate::registry::{ByteProgress, Client, ErrorCode, RegistryError, Repo};
 use crate::store::{Draft, Store};
 use futures_util::future::{join_all, try_join_all};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -316,12 +316,28 @@ pub async fn push(
     }
 
     // 3. The list.
-    let pushed = client
-        .put_manifest(&target_repo, &target.manifest_reference(), kind.media_type(), &bytes)
+    let pushed = match client
+        .put_manifest(
+            &target_repo,
+            &target.manifest_reference(),
+            kind.media_type(),
+            &bytes,
+        )
         .await
-        .map_err(reg_err(format!(
-            "pushing the list {target} (all entries are in place; the local list is unchanged, run push again to finish)"
-        )))?;
+    {
+        Ok(d) => d,
+        Err(err) => {
+            if let Some(fix) = mixed_format_fix(&draft, kind, &err) {
+                return Err(OpError::Invalid(format!(
+                    "pushing the list {target} (all entries are in place; the local list is unchanged): {} {fix}",
+                    err.to_string().trim_end()
+                )));
+            }
+            return Err(reg_err(format!(
+                "pushing the list {target} (all entries are in place; the local list is unchanged, run push again to finish)"
+            ))(err));
+        }
+    };
     if pushed != list_digest {
         return Err(OpError::Invalid(format!(
             "the registry stored the list {target} as {pushed}, but its bytes hash to {list_digest}"
@@ -338,6 +354,32 @@ pub async fn push(
         unchanged: false,
         purged,
     })
+}
+
+/// The way out when the registry refused a list whose format differs from one of its
+/// entries' (an OCI index of Docker images, or a Docker list of OCI images: Artifact
+/// Registry, older Quay refuse those): make the formats match.
+fn mixed_format_fix(draft: &Draft, kind: Kind, err: &RegistryError) -> Option<String> {
+    let refused = matches!(err.status(), Some(400 | 415 | 422))
+        && err.code() != Some(&ErrorCode::ManifestBlobUnknown);
+    let mixed = draft
+        .entries
+        .iter()
+        .any(|e| e.kind().is_oci() != kind.is_oci());
+    if !refused || !mixed {
+        return None;
+    }
+    let (what, format) = if kind.is_oci() {
+        ("an OCI index of Docker images", "docker")
+    } else {
+        ("a Docker list of OCI images", "oci")
+    };
+    // Amending with an entry it already has refreshes that entry and sets the format.
+    let entry = draft.entries.first()?;
+    Some(format!(
+        "The registry may not take {what}: make the list's format match its entries with `manifest-tui create --amend --format {format} {} {}` (or `f` in the editor), then push again.",
+        draft.list, entry.reference
+    ))
 }
 
 fn purge(store: &Store, list: &Reference, purge: bool) -> Result<bool, OpError> {

@@ -2,13 +2,89 @@
 //! between repositories or registries, with the upload session each needs.
 
 use super::auth::Scope;
-use super::client::{ByteProgress, Client, Repo};
+use super::client::{ByteProgress, Client, Registry, Repo};
 use super::transport::{
-    check_digest, encode, expect, fail, header_str, Call, Permit, ReqBody, Resp,
+    check_digest, encode, expect, fail, header_str, transport, Call, Permit, ReqBody, Resp,
 };
-use super::{ErrorKind, RegistryError};
+use super::{ErrorCode, ErrorKind, RegistryError};
 use crate::digest::Digest;
 use reqwest::{Method, StatusCode, Url};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
+
+/// Bytes per PATCH of a chunked upload, unless the registry asks for more
+/// (`OCI-Chunk-Min-Length`).
+const CHUNK: usize = 8 * 1024 * 1024;
+
+/// An open upload session: where to send the next request, and the smallest chunk the
+/// registry takes.
+pub(super) struct Session {
+    /// Absolute URL, resolved against the URL of the answer that carried it (a relative
+    /// `Location`, or one outside `/v2/`, is as valid as an absolute one).
+    location: String,
+    min_chunk: Option<u64>,
+}
+
+impl Session {
+    fn of(resp: &Resp) -> Result<Session, RegistryError> {
+        let h = resp.resp.headers();
+        let loc = header_str(h, "location").ok_or_else(|| {
+            RegistryError::new(
+                resp.request.clone(),
+                ErrorKind::Other("the registry opened an upload without a Location".into()),
+            )
+        })?;
+        let location = resp
+            .resp
+            .url()
+            .join(&loc)
+            .map(|u| u.to_string())
+            .map_err(|e| {
+                RegistryError::new(
+                    resp.request.clone(),
+                    ErrorKind::Other(format!("bad upload Location {loc:?}: {e}")),
+                )
+            })?;
+        let min_chunk = header_str(h, "oci-chunk-min-length").and_then(|v| v.parse().ok());
+        Ok(Session {
+            location,
+            min_chunk,
+        })
+    }
+}
+
+/// The registry refused to take a blob in one PUT (JFrog Artifactory): a 4xx that is not
+/// about auth, the session, or the bytes themselves.
+fn refuses_monolithic(e: &RegistryError) -> bool {
+    let Some(status) = e.status() else {
+        return false;
+    };
+    matches!(status, 400 | 405 | 411 | 413 | 415 | 416 | 501)
+        && !matches!(
+            e.code(),
+            Some(ErrorCode::DigestInvalid | ErrorCode::SizeInvalid | ErrorCode::BlobUploadUnknown)
+        )
+}
+
+/// Bytes held by an upload whose `Range` is `0-<last>` (`bytes=` optional); Distribution
+/// says `0-0` for an empty upload, so that counts as none.
+fn range_end(range: &str) -> Option<u64> {
+    let r = range.trim().trim_start_matches("bytes=");
+    let (start, end) = r.split_once('-')?;
+    let (start, end): (u64, u64) = (start.trim().parse().ok()?, end.trim().parse().ok()?);
+    if start != 0 {
+        return None;
+    }
+    Some(if end == 0 { 0 } else { end + 1 })
+}
+
+/// Bytes in hand as a chunk source.
+fn chunks_of(
+    bytes: Vec<u8>,
+) -> futures_util::stream::Iter<std::vec::IntoIter<Result<Vec<u8>, RegistryError>>> {
+    futures_util::stream::iter(vec![Ok(bytes)])
+}
 
 impl Client {
     /// HEAD a blob: its size when present.
@@ -60,6 +136,25 @@ impl Client {
         from: &Repo,
         digest: &Digest,
     ) -> Result<bool, RegistryError> {
+        match self.mount_or_session(target, from, digest).await? {
+            None => Ok(true),
+            Some(session) => {
+                self.cancel_upload(&target.domain, &target.path, &session.location)
+                    .await;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Mount `digest` from `from`: `None` when mounted (201), else the upload session the
+    /// registry opened instead (202: ECR for blobs no manifest references, Harbor without
+    /// pull on the source), for the copy to use.
+    async fn mount_or_session(
+        &self,
+        target: &Repo,
+        from: &Repo,
+        digest: &Digest,
+    ) -> Result<Option<Session>, RegistryError> {
         if target.domain != from.domain {
             return Err(RegistryError::new(
                 format!("POST {}/v2/{}/blobs/uploads/", target.domain, target.path),
@@ -82,15 +177,8 @@ impl Client {
         );
         let resp = self.execute(&target.domain, call).await?;
         match resp.resp.status().as_u16() {
-            201 => Ok(true),
-            202 => {
-                let location = header_str(resp.resp.headers(), "location");
-                drop(resp);
-                if let Some(loc) = location {
-                    self.cancel_upload(&target.domain, &target.path, &loc).await;
-                }
-                Ok(false)
-            }
+            201 => Ok(None),
+            202 => Session::of(&resp).map(Some),
             _ => Err(fail(resp).await),
         }
     }
@@ -112,21 +200,32 @@ impl Client {
                 p(size);
             }
         };
-        if target.domain == from.domain
-            && target.path != from.path
-            && self.mount_blob(target, from, digest).await?
-        {
+        let mut session = None;
+        if target.domain == from.domain && target.path != from.path {
+            match self.mount_or_session(target, from, digest).await? {
+                None => {
+                    done(&progress);
+                    return Ok(());
+                }
+                Some(s) => session = Some(s),
+            }
+        }
+        let exists = self.blob_exists(target, digest).await;
+        if !matches!(exists, Ok(None)) {
+            if let Some(s) = &session {
+                self.cancel_upload(&target.domain, &target.path, &s.location)
+                    .await;
+            }
+            exists?;
             done(&progress);
             return Ok(());
         }
-        if self.blob_exists(target, digest).await?.is_some() {
-            done(&progress);
-            return Ok(());
-        }
-        self.copy_blob(target, from, digest, size, progress).await
+        self.copy_blob(target, from, digest, size, progress, session)
+            .await
     }
 
-    /// Monolithic upload of bytes (POST then PUT ?digest=).
+    /// Upload bytes: monolithic (POST, then PUT ?digest= with the bytes), or in PATCH chunks
+    /// on a registry that refuses that.
     pub async fn upload_blob(
         &self,
         repo: &Repo,
@@ -134,33 +233,229 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<(), RegistryError> {
         check_digest(&format!("upload to {repo}"), digest, &bytes)?;
-        let location = self.start_upload(repo).await?;
-        let url = with_digest(&location, digest);
-        let len = bytes.len();
-        let mut call = Call::new(Method::PUT, url, vec![Scope::push(&repo.path)])
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .header(reqwest::header::CONTENT_LENGTH, &len.to_string());
-        call.body = ReqBody::Bytes(bytes);
-        let resp = match self.execute(&repo.domain, call).await {
-            Ok(r) => r,
-            Err(e) => {
-                self.cancel_upload(&repo.domain, &repo.path, &location)
-                    .await;
-                return Err(e);
-            }
-        };
-        match expect(resp, &[201, 204]).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                self.cancel_upload(&repo.domain, &repo.path, &location)
-                    .await;
-                Err(e)
-            }
-        }
+        let session = self.start_upload(repo).await?;
+        self.upload_over(
+            repo,
+            session,
+            |location| self.put_whole(repo, digest, location, bytes.clone()),
+            |s| self.upload_chunks(repo, digest, s, chunks_of(bytes.clone()), None, false),
+        )
+        .await
     }
 
-    /// POST an upload session; returns its absolute location.
-    async fn start_upload(&self, repo: &Repo) -> Result<String, RegistryError> {
+    /// Upload over `session`: in one piece (`whole`, given the session's location) unless
+    /// the registry is known to refuse that, in chunks (`chunked`, given a session)
+    /// otherwise; a refused monolithic upload is done again in chunks over a new session.
+    /// A failed upload's session is cancelled.
+    async fn upload_over<W, WF, C, CF>(
+        &self,
+        repo: &Repo,
+        session: Session,
+        whole: W,
+        chunked: C,
+    ) -> Result<(), RegistryError>
+    where
+        W: FnOnce(String) -> WF,
+        WF: std::future::Future<Output = Result<(), RegistryError>>,
+        C: Fn(Session) -> CF,
+        CF: std::future::Future<Output = Result<(), RegistryError>>,
+    {
+        let reg = self.registry(&repo.domain)?;
+        let mut open = session.location.clone();
+        let monolithic = !reg.chunked_only.load(Ordering::Relaxed);
+        let mut result = if monolithic {
+            whole(open.clone()).await
+        } else {
+            chunked(session).await
+        };
+        if let Err(e) = &result {
+            if monolithic && refuses_monolithic(e) {
+                self.chunked_from_now(&reg, e, repo, &open).await;
+                let s = self.start_upload(repo).await?;
+                open = s.location.clone();
+                result = chunked(s).await;
+            }
+        }
+        if result.is_err() {
+            self.cancel_upload(&repo.domain, &repo.path, &open).await;
+        }
+        result
+    }
+
+    /// The monolithic PUT of an open session.
+    async fn put_whole(
+        &self,
+        repo: &Repo,
+        digest: &Digest,
+        location: String,
+        bytes: Vec<u8>,
+    ) -> Result<(), RegistryError> {
+        let len = bytes.len();
+        let mut call = Call::new(
+            Method::PUT,
+            with_digest(&location, digest),
+            vec![Scope::push(&repo.path)],
+        )
+        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+        .header(reqwest::header::CONTENT_LENGTH, &len.to_string());
+        call.body = ReqBody::Bytes(bytes);
+        expect(self.execute(&repo.domain, call).await?, &[201, 204])
+            .await
+            .map(|_| ())
+    }
+
+    /// The registry refused a monolithic upload: cancel that session and upload in chunks
+    /// to this registry from now on.
+    async fn chunked_from_now(
+        &self,
+        reg: &Registry,
+        refusal: &RegistryError,
+        repo: &Repo,
+        location: &str,
+    ) {
+        self.trace(&format!(
+            "{}: monolithic upload refused; uploading in chunks",
+            refusal.request
+        ));
+        reg.chunked_only.store(true, Ordering::Relaxed);
+        self.cancel_upload(&repo.domain, &repo.path, location).await;
+    }
+
+    /// Send the blob in PATCH chunks with `Content-Range` (each at least the session's
+    /// `OCI-Chunk-Min-Length`, the last one excepted), following the `Location` of every
+    /// answer, then close the session with an empty PUT ?digest=. `progress` gets the bytes
+    /// of each accepted chunk.
+    async fn upload_chunks<S>(
+        &self,
+        repo: &Repo,
+        digest: &Digest,
+        session: Session,
+        mut source: S,
+        progress: Option<ByteProgress>,
+        held: bool,
+    ) -> Result<(), RegistryError>
+    where
+        S: futures_util::Stream<Item = Result<Vec<u8>, RegistryError>> + Unpin,
+    {
+        use futures_util::StreamExt;
+        let chunk = session
+            .min_chunk
+            .map_or(CHUNK, |m| m.max(CHUNK as u64) as usize);
+        let mut location = session.location;
+        let mut offset: u64 = 0;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut ended = false;
+        while !ended || !buf.is_empty() {
+            while !ended && buf.len() < chunk {
+                match source.next().await {
+                    Some(piece) => buf.extend_from_slice(&piece?),
+                    None => ended = true,
+                }
+            }
+            if buf.is_empty() {
+                break;
+            }
+            let rest = buf.split_off(buf.len().min(chunk));
+            let part = std::mem::replace(&mut buf, rest);
+            let len = part.len() as u64;
+            // `sent`: bytes of this chunk the registry holds. A PATCH cut off on the way
+            // (its answer lost, the connection reset) is resumed from the offset the
+            // registry reports for the session, not sent again from zero.
+            let mut sent: u64 = 0;
+            let mut resumes = 0;
+            while sent < len {
+                let piece = &part[sent as usize..];
+                let mut call = Call::new(
+                    Method::PATCH,
+                    location.clone(),
+                    vec![Scope::push(&repo.path)],
+                )
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .header(reqwest::header::CONTENT_LENGTH, &piece.len().to_string())
+                .header(
+                    reqwest::header::CONTENT_RANGE,
+                    &format!("{}-{}", offset + sent, offset + len - 1),
+                );
+                call.body = ReqBody::Bytes(piece.to_vec());
+                if held {
+                    call.permit = Permit::Held(None);
+                }
+                let resp = match self.execute(&repo.domain, call).await {
+                    Ok(r) => r,
+                    Err(e) if matches!(e.kind, ErrorKind::Transport { .. }) && resumes < 3 => {
+                        resumes += 1;
+                        let Some((at, have)) = self.upload_offset(repo, &location, held).await
+                        else {
+                            return Err(e);
+                        };
+                        if have < offset + sent || have > offset + len {
+                            return Err(e);
+                        }
+                        self.trace(&format!(
+                            "{}: resuming the upload at byte {have}",
+                            e.request
+                        ));
+                        location = at;
+                        sent = have - offset;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                let resp = expect(resp, &[202]).await?;
+                if header_str(resp.resp.headers(), "location").is_some() {
+                    location = Session::of(&resp)?.location;
+                }
+                sent = len;
+            }
+            offset += len;
+            if let Some(p) = &progress {
+                p(len);
+            }
+        }
+        let mut call = Call::new(
+            Method::PUT,
+            with_digest(&location, digest),
+            vec![Scope::push(&repo.path)],
+        )
+        .header(reqwest::header::CONTENT_LENGTH, "0");
+        if held {
+            call.permit = Permit::Held(None);
+        }
+        expect(self.execute(&repo.domain, call).await?, &[201, 204])
+            .await
+            .map(|_| ())
+    }
+
+    /// Ask an upload session how far it got (GET, `Range: 0-<last byte>`): its location for
+    /// the next request and the bytes it holds; `None` when the registry cannot say.
+    async fn upload_offset(
+        &self,
+        repo: &Repo,
+        location: &str,
+        held: bool,
+    ) -> Option<(String, u64)> {
+        let mut call = Call::new(
+            Method::GET,
+            location.to_string(),
+            vec![Scope::push(&repo.path)],
+        );
+        if held {
+            call.permit = Permit::Held(None);
+        }
+        let resp = expect(self.execute(&repo.domain, call).await.ok()?, &[204, 200])
+            .await
+            .ok()?;
+        let range = header_str(resp.resp.headers(), "range")?;
+        let held = range_end(&range)?;
+        let at = match header_str(resp.resp.headers(), "location") {
+            Some(_) => Session::of(&resp).ok()?.location,
+            None => location.to_string(),
+        };
+        Some((at, held))
+    }
+
+    /// POST an upload session.
+    async fn start_upload(&self, repo: &Repo) -> Result<Session, RegistryError> {
         let call = Call::new(
             Method::POST,
             format!("/v2/{}/blobs/uploads/", repo.path),
@@ -168,19 +463,7 @@ impl Client {
         );
         let resp = self.execute(&repo.domain, call).await?;
         let resp = expect(resp, &[202]).await?;
-        let loc = header_str(resp.resp.headers(), "location").ok_or_else(|| {
-            RegistryError::new(
-                resp.request.clone(),
-                ErrorKind::Other("the registry opened an upload without a Location".into()),
-            )
-        })?;
-        let base = resp.resp.url().clone();
-        base.join(&loc).map(|u| u.to_string()).map_err(|e| {
-            RegistryError::new(
-                resp.request.clone(),
-                ErrorKind::Other(format!("bad upload Location {loc:?}: {e}")),
-            )
-        })
+        Session::of(&resp)
     }
 
     /// DELETE an upload session (best effort: a failure only leaves a session that expires).
@@ -202,8 +485,9 @@ impl Client {
         }
     }
 
-    /// Stream a blob from `from` to `target` (any registries): POST, GET, PUT with the GET's
-    /// body as it arrives, reporting bytes.
+    /// Stream a blob from `from` to `target` (any registries) over `session` (or a new
+    /// one): GET, then PUT with the GET's body as it arrives, reporting bytes; in PATCH
+    /// chunks where the registry refuses a monolithic upload.
     async fn copy_blob(
         &self,
         target: &Repo,
@@ -211,28 +495,46 @@ impl Client {
         digest: &Digest,
         size: u64,
         progress: Option<ByteProgress>,
+        session: Option<Session>,
     ) -> Result<(), RegistryError> {
-        let location = self.start_upload(target).await?;
-        let result = self
-            .copy_into(target, from, digest, size, progress, &location)
-            .await;
-        if result.is_err() {
-            self.cancel_upload(&target.domain, &target.path, &location)
-                .await;
-        }
-        result
+        let session = match session {
+            Some(s) => s,
+            None => self.start_upload(target).await?,
+        };
+        // Bytes already reported, so a second attempt does not count them twice.
+        let reported = Arc::new(AtomicU64::new(0));
+        let counted = || -> Option<ByteProgress> {
+            let reported = reported.clone();
+            let progress = progress.clone()?;
+            let sent = Arc::new(AtomicU64::new(0));
+            Some(Arc::new(move |n: u64| {
+                let now = sent.fetch_add(n, Ordering::Relaxed) + n;
+                let before = reported.fetch_max(now, Ordering::Relaxed);
+                if now > before {
+                    progress(now - before);
+                }
+            }))
+        };
+        self.upload_over(
+            target,
+            session,
+            |location| async move {
+                self.copy_into(target, from, digest, size, counted(), &location)
+                    .await
+            },
+            |s| self.copy_chunked(target, from, digest, s, counted()),
+        )
+        .await
     }
 
-    async fn copy_into(
+    /// Slots for a copy on both registries, taken up front (in a fixed order) so copies
+    /// cannot deadlock each other: `(source, target)`; one registry gives up to two slots.
+    async fn copy_permits(
         &self,
         target: &Repo,
         from: &Repo,
         digest: &Digest,
-        size: u64,
-        progress: Option<ByteProgress>,
-        location: &str,
-    ) -> Result<(), RegistryError> {
-        use futures_util::StreamExt;
+    ) -> Result<(Option<OwnedSemaphorePermit>, Option<OwnedSemaphorePermit>), RegistryError> {
         // Take both slots up front (in a fixed order) so copies cannot deadlock each other.
         let src = self.registry(&from.domain)?;
         let dst = self.registry(&target.domain)?;
@@ -242,7 +544,7 @@ impl Client {
                 ErrorKind::Other("client shut down".into()),
             )
         };
-        let (p_src, p_dst) = if src.domain == dst.domain {
+        Ok(if src.domain == dst.domain {
             let n = self.inner.opts.max_in_flight.min(2) as u32;
             let mut p = src
                 .sem
@@ -260,7 +562,55 @@ impl Client {
             let b = dst.sem.clone().acquire_owned().await.map_err(closed)?;
             let a = src.sem.clone().acquire_owned().await.map_err(closed)?;
             (Some(a), Some(b))
-        };
+        })
+    }
+
+    /// GET the blob from `from` and send it to `session` in chunks.
+    async fn copy_chunked(
+        &self,
+        target: &Repo,
+        from: &Repo,
+        digest: &Digest,
+        session: Session,
+        progress: Option<ByteProgress>,
+    ) -> Result<(), RegistryError> {
+        use futures_util::StreamExt;
+        let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
+        let mut get = Call::new(
+            Method::GET,
+            format!("/v2/{}/blobs/{}", from.path, digest),
+            vec![Scope::pull(&from.path)],
+        );
+        get.permit = Permit::Held(p_src);
+        let src = expect(self.execute(&from.domain, get).await?, &[200]).await?;
+        let request = src.request.clone();
+        let Resp {
+            resp,
+            _permit: src_permit,
+            ..
+        } = src;
+        let stream = resp.bytes_stream().map(move |chunk| {
+            let _hold = &src_permit;
+            chunk
+                .map(|b| b.to_vec())
+                .map_err(|e| transport(request.clone(), &e))
+        });
+        let _hold = p_dst;
+        self.upload_chunks(target, digest, session, stream, progress, true)
+            .await
+    }
+
+    async fn copy_into(
+        &self,
+        target: &Repo,
+        from: &Repo,
+        digest: &Digest,
+        size: u64,
+        progress: Option<ByteProgress>,
+        location: &str,
+    ) -> Result<(), RegistryError> {
+        use futures_util::StreamExt;
+        let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
         let mut get = Call::new(
             Method::GET,
             format!("/v2/{}/blobs/{}", from.path, digest),

@@ -124,6 +124,8 @@ pub(super) struct Registry {
     pub(super) base: tokio::sync::OnceCell<String>,
     pub(super) auth: Mutex<AuthMode>,
     pub(super) creds: tokio::sync::OnceCell<Option<Credential>>,
+    /// The registry refused a monolithic blob upload: send blobs in chunks from now on.
+    pub(super) chunked_only: std::sync::atomic::AtomicBool,
 }
 
 /// Requests in flight per registry. 32 lets a 24-entry list's children go out in one wave
@@ -216,6 +218,7 @@ impl Client {
             base: tokio::sync::OnceCell::new(),
             auth: Mutex::new(AuthMode::None),
             creds: tokio::sync::OnceCell::new(),
+            chunked_only: std::sync::atomic::AtomicBool::new(false),
         });
         let mut map = self.inner.registries.lock().map_err(|_| {
             RegistryError::new(domain, ErrorKind::Other("internal lock poisoned".into()))

@@ -2,10 +2,10 @@
 
 use super::auth::Scope;
 use super::client::{Client, Repo};
-use super::transport::{check_digest, expect, header_str, Call, ReqBody, CONTENT_DIGEST};
-use super::{ErrorKind, RegistryError};
+use super::transport::{check_digest, expect, header_str, Call, ReqBody, Retry, CONTENT_DIGEST};
+use super::{ErrorCode, ErrorKind, RegistryError};
 use crate::digest::Digest;
-use crate::media::{RawManifest, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES};
+use crate::media::{Kind, RawManifest, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES};
 use crate::reference::Reference;
 use reqwest::{Method, StatusCode};
 
@@ -96,12 +96,34 @@ impl Client {
         if let Ok(d) = Digest::parse(reference) {
             check_digest(&format!("PUT {path}"), &d, bytes)?;
         }
-        let mut call = Call::new(Method::PUT, path, vec![Scope::push(&repo.path)])
-            .header(reqwest::header::CONTENT_TYPE, media_type);
-        call.body = ReqBody::Bytes(bytes.to_vec());
-        call.idempotent = true;
-        let resp = self.execute(&repo.domain, call).await?;
-        let resp = expect(resp, &[201, 200]).await?;
+        // A list PUT right after its children were pushed can meet a registry that has not
+        // caught up with them yet (Nexus answers MANIFEST_BLOB_UNKNOWN for a moment): retry
+        // that with backoff, a bounded number of times, and say so if it never catches up.
+        let is_list = Kind::from_media_type(media_type).is_some_and(|k| k.is_list());
+        let mut retry = Retry::new();
+        let resp = loop {
+            let mut call = Call::new(Method::PUT, path.clone(), vec![Scope::push(&repo.path)])
+                .header(reqwest::header::CONTENT_TYPE, media_type);
+            call.body = ReqBody::Bytes(bytes.to_vec());
+            call.idempotent = true;
+            let resp = self.execute(&repo.domain, call).await?;
+            match expect(resp, &[201, 200]).await {
+                Ok(r) => break r,
+                Err(e) if is_list && e.code() == Some(&ErrorCode::ManifestBlobUnknown) => {
+                    if let Some(d) = retry.delay(None) {
+                        self.trace(&format!(
+                            "{}: entries not visible yet; retry {} in {d:?}",
+                            e.request,
+                            retry.attempt()
+                        ));
+                        retry.wait(d).await;
+                        continue;
+                    }
+                    return Err(still_unknown(e, retry.attempt(), retry.elapsed()));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         if let Some(h) = header_str(resp.resp.headers(), CONTENT_DIGEST) {
             if h != own.as_str() {
                 return Err(RegistryError::new(
@@ -122,4 +144,29 @@ impl Client {
         let resp = self.execute(&repo.domain, call).await?;
         expect(resp, &[202, 200, 204]).await.map(|_| ())
     }
+}
+
+/// The last MANIFEST_BLOB_UNKNOWN of a list PUT, saying how long the registry was given.
+fn still_unknown(e: RegistryError, attempts: u32, waited: std::time::Duration) -> RegistryError {
+    let ErrorKind::Api {
+        status,
+        code,
+        message,
+    } = e.kind
+    else {
+        return e;
+    };
+    let message = format!(
+        "{}; still so after {attempts} attempts over {:.1} s, so the entries just pushed are not visible to the registry yet (or were removed): wait and push again",
+        message.trim().trim_end_matches('.'),
+        waited.as_secs_f64()
+    );
+    RegistryError::new(
+        e.request,
+        ErrorKind::Api {
+            status,
+            code,
+            message,
+        },
+    )
 }

@@ -107,6 +107,11 @@ impl Retry {
         self.attempt
     }
 
+    /// Time since the first attempt began.
+    pub(super) fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
     /// How long to wait before the next attempt (`hint`: the server's `Retry-After`), or
     /// `None` when the attempts or the time budget are spent.
     pub(super) fn delay(&self, hint: Option<Duration>) -> Option<Duration> {
