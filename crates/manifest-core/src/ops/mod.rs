@@ -15,7 +15,6 @@ mod create;
 mod diff;
 mod inspect;
 mod push;
-pub mod render;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
