@@ -22,7 +22,8 @@ pub use create::{create, CreateOptions, CreateReport};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use push::{
-    list_bytes as list_bytes_for, push, validate_for_push, PushOptions, PushReport, PushedEntry,
+    list_bytes as list_bytes_for, push, push_problems, validate_for_push, PushIssue, PushOptions,
+    PushProblem, PushReport, PushedEntry,
 };
 
 /// Progress reported by long operations. Indices refer to entries in store order.
