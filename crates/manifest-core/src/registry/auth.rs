@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A secret string (password, token). Its `Debug` and `Display` print `<redacted>`.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -324,23 +324,9 @@ pub fn jwt_granted_scopes(token: &str) -> Option<Vec<Scope>> {
     })))
 }
 
-/// The directory holding config.json: option, else `$DOCKER_CONFIG`, else `~/.docker`.
-pub fn docker_config_dir(opt: Option<&Path>) -> Option<PathBuf> {
-    if let Some(p) = opt {
-        return Some(p.to_path_buf());
-    }
-    if let Some(p) = std::env::var_os("DOCKER_CONFIG").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker"))
-}
-
 /// The config.json keys docker would use for `domain`, in order.
 pub fn credential_keys(domain: &str) -> Vec<String> {
-    if matches!(
-        domain,
-        "docker.io" | "index.docker.io" | "registry-1.docker.io"
-    ) {
+    if crate::reference::is_docker_hub(domain) {
         return vec!["https://index.docker.io/v1/".to_string()];
     }
     vec![
