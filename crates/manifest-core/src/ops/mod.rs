@@ -22,8 +22,8 @@ pub use create::{create, CreateOptions, CreateReport};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use push::{
-    list_bytes as list_bytes_for, push, push_problems, validate_for_push, PushIssue, PushOptions,
-    PushProblem, PushReport, PushedEntry,
+    list_bytes as list_bytes_for, push, push_problems, PushIssue, PushOptions, PushProblem,
+    PushReport, PushedEntry,
 };
 
 /// Progress reported by long operations. Indices refer to entries in store order.
@@ -119,7 +119,7 @@ pub(crate) fn reg_err(context: impl Into<String>) -> impl FnOnce(RegistryError) 
 }
 
 /// Platforms that appear more than once: `(platform key, first ref, second ref)`.
-pub fn duplicate_platforms<'a>(
+pub(crate) fn duplicate_platforms<'a>(
     entries: impl IntoIterator<Item = (&'a Platform, String)>,
 ) -> Vec<(String, String, String)> {
     let mut seen: std::collections::BTreeMap<String, String> = Default::default();

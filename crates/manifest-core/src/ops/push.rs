@@ -163,7 +163,7 @@ pub fn push_problems(d: &Draft) -> Vec<PushProblem> {
 
 /// The push refusal: every blocking [`push_problems`] (duplicates only without
 /// `allow_duplicates`), in one message with the CLI's ways to fix them.
-pub fn validate_for_push(draft: &Draft, allow_duplicates: bool) -> Result<(), OpError> {
+pub(crate) fn validate_for_push(draft: &Draft, allow_duplicates: bool) -> Result<(), OpError> {
     let list = &draft.list;
     let mut problems = Vec::new();
     for p in push_problems(draft) {

@@ -242,7 +242,7 @@ pub fn parse_scopes(s: &str) -> Vec<Scope> {
 }
 
 /// Merge scopes on the same resource and sort: the canonical form used as a cache key.
-pub fn normalize_scopes(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
+pub(crate) fn normalize_scopes(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
     let mut map: BTreeMap<(String, Option<String>, String), BTreeSet<String>> = BTreeMap::new();
     for s in scopes {
         map.entry((s.kind, s.class, s.name))
@@ -325,7 +325,7 @@ pub fn jwt_granted_scopes(token: &str) -> Option<Vec<Scope>> {
 }
 
 /// The config.json keys docker would use for `domain`, in order.
-pub fn credential_keys(domain: &str) -> Vec<String> {
+pub(crate) fn credential_keys(domain: &str) -> Vec<String> {
     if crate::reference::is_docker_hub(domain) {
         return vec!["https://index.docker.io/v1/".to_string()];
     }
@@ -359,7 +359,10 @@ fn decode_auth_field(auth: &str) -> Option<(String, String)> {
 /// credHelpers, then the identity token in `auths`, then auths/credsStore through the
 /// `docker_credential` crate. Blocking (a helper may run): call from `spawn_blocking`.
 /// `Ok(None)`: nothing configured (anonymous). Errors never contain secrets.
-pub fn lookup_credentials(config_dir: &Path, domain: &str) -> Result<Option<Credential>, String> {
+pub(crate) fn lookup_credentials(
+    config_dir: &Path,
+    domain: &str,
+) -> Result<Option<Credential>, String> {
     let path = config_dir.join("config.json");
     let text = match std::fs::read(&path) {
         Ok(t) => t,
