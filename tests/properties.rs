@@ -6,8 +6,8 @@
 //! exactly; the failing case's seed and input are in the panic message.
 
 use manifest_tui::digest::Digest;
+use manifest_tui::media::reindent;
 use manifest_tui::media::{self, Kind, ListEntry, Parsed};
-use manifest_tui::ops::render::reindent;
 use manifest_tui::platform::Platform;
 use manifest_tui::reference::{Reference, ReferenceError, ReferenceErrorKind};
 use manifest_tui::sanitize::{inert, inert_multiline};

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use manifest_core::media::{self, Kind, RawManifest};
-use manifest_core::ops::render::reindent;
+use manifest_core::media::reindent;
 use manifest_core::sanitize::{inert, inert_multiline};
 
 fuzz_target!(|data: &[u8]| {

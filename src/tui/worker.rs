@@ -356,7 +356,7 @@ async fn worker_loop(
     let docker_config = opts
         .docker_config
         .clone()
-        .unwrap_or_else(crate::store::docker_config_dir);
+        .unwrap_or_else(|| manifest_core::docker_config_dir(None));
     let client_opts = ClientOptions {
         docker_config: opts
             .client

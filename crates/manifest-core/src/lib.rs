@@ -16,3 +16,18 @@ pub mod reference;
 pub mod registry;
 pub mod sanitize;
 pub mod store;
+
+/// docker's configuration directory (config.json, the manifest store): `explicit`, else
+/// `$DOCKER_CONFIG`, else `~/.docker` (`./.docker` without a home, as docker does).
+pub fn docker_config_dir(explicit: Option<&std::path::Path>) -> std::path::PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(d) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return std::path::PathBuf::from(d);
+    }
+    std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+        .join(".docker")
+}

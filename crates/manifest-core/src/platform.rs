@@ -153,7 +153,7 @@ const RISCV64_VARIANTS: &[&str] = &["rva20u64", "rva22u64", "rva23u64"];
 const PPC64LE_VARIANTS: &[&str] = &["power8", "power9", "power10"];
 
 /// Known variants of an architecture (empty: the architecture has no variants).
-pub fn variants_for(arch: &str) -> &'static [&'static str] {
+pub(crate) fn variants_for(arch: &str) -> &'static [&'static str] {
     match arch {
         "arm" => ARM_VARIANTS,
         "arm64" => ARM64_VARIANTS,
@@ -165,7 +165,7 @@ pub fn variants_for(arch: &str) -> &'static [&'static str] {
 }
 
 /// Every known os (GOOS) value, sorted.
-pub fn known_oses() -> Vec<&'static str> {
+pub(crate) fn known_oses() -> Vec<&'static str> {
     OS_ARCHES.iter().map(|(o, _)| *o).collect()
 }
 
@@ -175,7 +175,7 @@ pub fn known_arches() -> &'static [&'static str] {
 }
 
 /// The architectures `os` runs on (`None` for an unknown os).
-pub fn arches_for(os: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn arches_for(os: &str) -> Option<&'static [&'static str]> {
     OS_ARCHES.iter().find(|(o, _)| *o == os).map(|(_, a)| *a)
 }
 
@@ -230,7 +230,7 @@ const ARCH_ALIASES: &[(&str, &str, &str)] = &[
 
 /// The canonical architecture for `value` with the variant its alias implies (`armhf` →
 /// `("arm", "v7")`) and a hint when it was rewritten. Unknown values are returned unchanged.
-pub fn normalize_arch(value: &str) -> (String, String, Option<String>) {
+pub(crate) fn normalize_arch(value: &str) -> (String, String, Option<String>) {
     let lower = value.trim().to_ascii_lowercase();
     if let Some((_, arch, variant)) = ARCH_ALIASES.iter().find(|(a, _, _)| *a == lower) {
         let target = if variant.is_empty() {
@@ -253,7 +253,7 @@ pub fn normalize_arch(value: &str) -> (String, String, Option<String>) {
 ///
 /// For an architecture alias that implies a variant (`armhf`) only the architecture is
 /// returned (the hint names the variant); use [`normalize_arch`] to get both.
-pub fn normalize(field: Field, value: &str) -> (String, Option<String>) {
+pub(crate) fn normalize(field: Field, value: &str) -> (String, Option<String>) {
     match field {
         Field::Os => {
             let lower = value.trim().to_ascii_lowercase();
@@ -326,7 +326,7 @@ fn key_variant(arch: &str, variant: &str) -> String {
 // ----- suggestions ------------------------------------------------------------------------
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions).
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let (n, m) = (a.len(), b.len());
@@ -353,7 +353,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidates to `value`, best first, at most 3.
-pub fn suggest(value: &str, candidates: &[&str]) -> Vec<String> {
+pub(crate) fn suggest(value: &str, candidates: &[&str]) -> Vec<String> {
     let v = value.trim().to_ascii_lowercase();
     if v.is_empty() || v.chars().count() > 64 {
         return Vec::new();

@@ -8,6 +8,8 @@ pub const DEFAULT_DOMAIN: &str = "docker.io";
 pub const DEFAULT_TAG: &str = "latest";
 /// `index.docker.io`, normalised to [`DEFAULT_DOMAIN`].
 pub const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
+/// Docker Hub's registry API host.
+pub const DOCKER_HUB_API_HOST: &str = "registry-1.docker.io";
 /// Docker Hub's namespace for official images.
 pub const OFFICIAL_REPO_PREFIX: &str = "library/";
 /// Maximum length of the repository path (without the domain), as distribution/reference
@@ -15,6 +17,12 @@ pub const OFFICIAL_REPO_PREFIX: &str = "library/";
 pub const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// Maximum tag length.
 pub const TAG_MAX: usize = 128;
+
+/// Whether `host` names Docker Hub's registry: [`DEFAULT_DOMAIN`], [`LEGACY_DEFAULT_DOMAIN`]
+/// or [`DOCKER_HUB_API_HOST`]. (Parsing normalises only the legacy domain, as docker does.)
+pub fn is_docker_hub(host: &str) -> bool {
+    [DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN, DOCKER_HUB_API_HOST].contains(&host)
+}
 
 /// A fully normalised reference: registry domain, repository path, optional tag and digest.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -277,9 +277,7 @@ struct EntryFile {
 impl Store {
     /// The store under `docker_config` (else `$DOCKER_CONFIG`, else `~/.docker`).
     pub fn open(docker_config: Option<&Path>) -> Store {
-        let base = docker_config
-            .map(Path::to_path_buf)
-            .unwrap_or_else(docker_config_dir);
+        let base = crate::docker_config_dir(docker_config);
         Store {
             root: base.join("manifests"),
         }
@@ -519,17 +517,6 @@ impl Store {
         create_dir(&dir)?;
         FileLock::acquire(&dir.join(format!("{}.lock", list.store_name())))
     }
-}
-
-/// The default `$DOCKER_CONFIG` directory.
-pub fn docker_config_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d);
-    }
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join(".docker")
 }
 
 fn create_dir(dir: &Path) -> Result<(), StoreError> {

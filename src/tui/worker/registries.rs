@@ -123,8 +123,8 @@ pub fn normalize_registry(s: &str) -> String {
         .unwrap_or(s);
     let host = s.split('/').next().unwrap_or(s).to_ascii_lowercase();
     match host.as_str() {
-        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
-            "docker.io".to_string()
+        h if crate::reference::is_docker_hub(h) || h == "registry.hub.docker.com" => {
+            crate::reference::DEFAULT_DOMAIN.to_string()
         }
         _ => host,
     }

@@ -17,7 +17,6 @@ mod diff;
 mod inspect;
 mod lists;
 mod push;
-pub mod render;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
@@ -26,7 +25,8 @@ pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
 pub use push::{
-    list_bytes as list_bytes_for, push, validate_for_push, PushOptions, PushReport, PushedEntry,
+    list_bytes as list_bytes_for, push, push_problems, PushIssue, PushOptions, PushProblem,
+    PushReport, PushedEntry,
 };
 
 /// Progress reported by long operations. Indices refer to entries in store order.
@@ -122,7 +122,7 @@ pub(crate) fn reg_err(context: impl Into<String>) -> impl FnOnce(RegistryError) 
 }
 
 /// Platforms that appear more than once: `(platform key, first ref, second ref)`.
-pub fn duplicate_platforms<'a>(
+pub(crate) fn duplicate_platforms<'a>(
     entries: impl IntoIterator<Item = (&'a Platform, String)>,
 ) -> Vec<(String, String, String)> {
     let mut seen: std::collections::BTreeMap<String, String> = Default::default();

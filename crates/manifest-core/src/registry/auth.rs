@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A secret string (password, token). Its `Debug` and `Display` print `<redacted>`.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -242,7 +242,7 @@ pub fn parse_scopes(s: &str) -> Vec<Scope> {
 }
 
 /// Merge scopes on the same resource and sort: the canonical form used as a cache key.
-pub fn normalize_scopes(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
+pub(crate) fn normalize_scopes(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
     let mut map: BTreeMap<(String, Option<String>, String), BTreeSet<String>> = BTreeMap::new();
     for s in scopes {
         map.entry((s.kind, s.class, s.name))
@@ -324,23 +324,9 @@ pub fn jwt_granted_scopes(token: &str) -> Option<Vec<Scope>> {
     })))
 }
 
-/// The directory holding config.json: option, else `$DOCKER_CONFIG`, else `~/.docker`.
-pub fn docker_config_dir(opt: Option<&Path>) -> Option<PathBuf> {
-    if let Some(p) = opt {
-        return Some(p.to_path_buf());
-    }
-    if let Some(p) = std::env::var_os("DOCKER_CONFIG").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker"))
-}
-
 /// The config.json keys docker would use for `domain`, in order.
-pub fn credential_keys(domain: &str) -> Vec<String> {
-    if matches!(
-        domain,
-        "docker.io" | "index.docker.io" | "registry-1.docker.io"
-    ) {
+pub(crate) fn credential_keys(domain: &str) -> Vec<String> {
+    if crate::reference::is_docker_hub(domain) {
         return vec!["https://index.docker.io/v1/".to_string()];
     }
     vec![
@@ -373,7 +359,10 @@ fn decode_auth_field(auth: &str) -> Option<(String, String)> {
 /// credHelpers, then the identity token in `auths`, then auths/credsStore through the
 /// `docker_credential` crate. Blocking (a helper may run): call from `spawn_blocking`.
 /// `Ok(None)`: nothing configured (anonymous). Errors never contain secrets.
-pub fn lookup_credentials(config_dir: &Path, domain: &str) -> Result<Option<Credential>, String> {
+pub(crate) fn lookup_credentials(
+    config_dir: &Path,
+    domain: &str,
+) -> Result<Option<Credential>, String> {
     let path = config_dir.join("config.json");
     let text = match std::fs::read(&path) {
         Ok(t) => t,

@@ -1,7 +1,7 @@
 //! The client and what it keeps per registry: options, connection pools, semaphores,
 //! counters and the trace sink.
 
-use super::auth::{self, Credential};
+use super::auth::Credential;
 use super::token::{AuthMode, TokenSlot};
 use super::transport::describe;
 use super::{http, tls, ErrorKind, RegistryError};
@@ -140,7 +140,7 @@ impl Client {
             .certs_dirs
             .clone()
             .unwrap_or_else(tls::default_certs_dirs);
-        let config_dir = auth::docker_config_dir(opts.docker_config.as_deref());
+        let config_dir = Some(crate::docker_config_dir(opts.docker_config.as_deref()));
         let mut opts = opts;
         if opts.max_in_flight == 0 {
             opts.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
@@ -204,8 +204,8 @@ impl Client {
         }
         let insecure = self.is_insecure_allowed(domain);
         let client = self.pool(domain, insecure)?;
-        let api_host = if domain == "docker.io" || domain == "index.docker.io" {
-            "registry-1.docker.io".to_string()
+        let api_host = if crate::reference::is_docker_hub(domain) {
+            crate::reference::DOCKER_HUB_API_HOST.to_string()
         } else {
             domain.to_string()
         };

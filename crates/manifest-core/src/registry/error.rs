@@ -277,7 +277,7 @@ pub struct EnvelopeError {
 }
 
 /// Parse `{"errors":[{"code","message","detail"}]}`; `None` when the body is not an envelope.
-pub fn parse_envelope(body: &[u8]) -> Option<Vec<EnvelopeError>> {
+pub(crate) fn parse_envelope(body: &[u8]) -> Option<Vec<EnvelopeError>> {
     #[derive(serde::Deserialize)]
     struct Env {
         errors: Vec<Item>,
@@ -312,7 +312,7 @@ pub fn parse_envelope(body: &[u8]) -> Option<Vec<EnvelopeError>> {
 }
 
 /// Build the `Api` error kind from a status and a body (envelope or not).
-pub fn api_error(status: u16, body: &[u8]) -> ErrorKind {
+pub(crate) fn api_error(status: u16, body: &[u8]) -> ErrorKind {
     match parse_envelope(body) {
         Some(errs) => {
             let first = &errs[0];

@@ -27,7 +27,7 @@ fn native_roots() -> &'static [CertificateDer<'static>] {
 }
 
 /// Default certs.d roots: `/etc/docker/certs.d` and `~/.config/docker/certs.d`.
-pub fn default_certs_dirs() -> Vec<PathBuf> {
+pub(crate) fn default_certs_dirs() -> Vec<PathBuf> {
     let mut v = vec![PathBuf::from("/etc/docker/certs.d")];
     if let Some(h) = std::env::var_os("HOME") {
         v.push(PathBuf::from(h).join(".config/docker/certs.d"));
@@ -56,7 +56,7 @@ impl std::fmt::Debug for CertsD {
 
 /// Read `<root>/<domain>/` in every root: `*.crt` are CAs, `*.cert` + same-stem `*.key` a
 /// client identity.
-pub fn load_certs_d(roots: &[PathBuf], domain: &str) -> Result<CertsD, String> {
+pub(crate) fn load_certs_d(roots: &[PathBuf], domain: &str) -> Result<CertsD, String> {
     let mut out = CertsD::default();
     for root in roots {
         let dir = root.join(domain);
@@ -111,7 +111,7 @@ fn read_certs(p: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 
 /// A rustls client config: verified (system roots + certs.d CAs) or, when `insecure`,
 /// accepting any server certificate. ALPN offers h2 and http/1.1.
-pub fn client_config(certs: &CertsD, insecure: bool) -> Result<ClientConfig, String> {
+pub(crate) fn client_config(certs: &CertsD, insecure: bool) -> Result<ClientConfig, String> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -203,7 +203,7 @@ pub fn is_loopback(domain: &str) -> bool {
 }
 
 /// The host part of `host[:port]` / `[v6]:port` (brackets removed).
-pub fn host_of(domain: &str) -> &str {
+pub(crate) fn host_of(domain: &str) -> &str {
     if let Some(rest) = domain.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }

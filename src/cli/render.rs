@@ -1,83 +1,10 @@
-//! Text renderings shared by the CLI (and usable by the TUI): docker's JSON shapes and our
-//! tables. Everything here is pure.
+//! The CLI's text output: docker's JSON shapes and our tables. Everything here is pure.
 
-use super::diff::{Comparison, DiffStatus};
-use super::inspect::Inspection;
-use crate::media::{self, Descriptor, ListEntry, RawManifest};
+use crate::media::{self, reindent, Descriptor, ListEntry, RawManifest};
+use crate::ops::{Comparison, DiffStatus, Inspection};
 use crate::reference::Reference;
 use crate::sanitize::inert;
 use base64::Engine as _;
-
-/// Re-indent JSON text the way Go's `json.Indent(dst, src, "", indent)` does: strings are
-/// copied verbatim, empty `{}`/`[]` stay closed, `": "` after keys. Invalid input is
-/// returned unchanged.
-pub fn reindent(src: &[u8], indent: &str) -> String {
-    let Ok(text) = std::str::from_utf8(src) else {
-        return String::from_utf8_lossy(src).into_owned();
-    };
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut need_indent = false;
-    let chars: Vec<char> = text.chars().collect();
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str(indent);
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        i += 1;
-        if in_str {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        if c.is_whitespace() {
-            continue;
-        }
-        if need_indent && c != ']' && c != '}' {
-            need_indent = false;
-            depth += 1;
-            newline(&mut out, depth);
-        }
-        match c {
-            '"' => {
-                in_str = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                need_indent = true;
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            '}' | ']' => {
-                if need_indent {
-                    need_indent = false; // empty object/array
-                } else {
-                    depth = depth.saturating_sub(1);
-                    newline(&mut out, depth);
-                }
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The store-file shape docker prints for `inspect -v` (`Ref`, `Descriptor`, `Raw`,
 /// `SchemaV2Manifest`/`OCIManifest`), compact; callers re-indent with tabs.
@@ -280,15 +207,6 @@ pub fn diff_table(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reindent_like_go() {
-        let src = br#"{"a":[1,2],"b":{},"c":[],"d":"x\"{,"}"#;
-        assert_eq!(
-            reindent(src, "\t"),
-            "{\n\t\"a\": [\n\t\t1,\n\t\t2\n\t],\n\t\"b\": {},\n\t\"c\": [],\n\t\"d\": \"x\\\"{,\"\n}"
-        );
-    }
 
     #[test]
     fn table_aligns() {

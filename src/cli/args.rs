@@ -1,0 +1,228 @@
+//! The command line: clap's definitions of every command and flag.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "manifest-tui",
+    version,
+    about = "Build, annotate, push and compare multi-arch manifest lists — a TUI, and docker manifest's CLI",
+    long_about = "Run with no command to open the terminal UI. The commands mirror `docker manifest` flag for flag \
+(inspect, create, annotate, push, rm) and add ls, remove and diff. Local lists live in docker's own store \
+($DOCKER_CONFIG/manifests), so docker and manifest-tui share them.",
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  manifest-tui                                  open the TUI\n  manifest-tui --registry 127.0.0.1:5000        open the TUI at a registry\n  manifest-tui inspect --format table alpine    per-platform digests of a list\n  manifest-tui diff myapp:v1 myapp:v2           which architectures changed"
+)]
+pub struct Cli {
+    /// Open the TUI's browser at this registry (host[:port]).
+    #[arg(long, value_name = "HOST")]
+    pub registry: Option<String>,
+    /// Allow plain HTTP / unverified TLS for the registries the TUI talks to.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Key bindings file for the TUI (default: ~/.config/manifest-tui/keys.conf)
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<std::path::PathBuf>,
+    /// Open the TUI at this list or image.
+    #[arg(value_name = "REF")]
+    pub reference: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Display an image manifest, or manifest list
+    #[command(
+        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
+    )]
+    Inspect(InspectArgs),
+    /// Create a local manifest list for annotating and pushing to a registry
+    #[command(
+        after_help = "Examples:\n  manifest-tui create 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-amd64:v1 127.0.0.1:5000/app-arm64:v1\n  manifest-tui create --amend 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-s390x:v1\n  manifest-tui create --format oci 127.0.0.1:5000/app:v1 docker.io/library/alpine:3.20   (an index is expanded)"
+    )]
+    Create(CreateArgs),
+    /// Add additional information to a local image manifest
+    #[command(
+        after_help = "Examples:\n  manifest-tui annotate 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-arm:v1 --arch arm --variant v7\n  manifest-tui annotate --os-features sse4 LIST linux/amd64\n  manifest-tui annotate --annotation org.opencontainers.image.source=https://x LIST sha256:abc1234"
+    )]
+    Annotate(AnnotateArgs),
+    /// Push a manifest list to a repository
+    #[command(
+        after_help = "Examples:\n  manifest-tui push 127.0.0.1:5000/app:v1\n  manifest-tui push --purge 127.0.0.1:5000/app:v1"
+    )]
+    Push(PushArgs),
+    /// Delete one or more manifest lists from local storage
+    #[command(
+        after_help = "Example:\n  manifest-tui rm 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2"
+    )]
+    Rm(RmArgs),
+    /// List local manifest lists with their entry count and target format
+    #[command(after_help = "Example:\n  manifest-tui ls")]
+    Ls,
+    /// Remove one entry from a local list (by reference, digest or platform)
+    #[command(
+        after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc"
+    )]
+    Remove(RemoveArgs),
+    /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
+    #[command(
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
+    )]
+    Diff(DiffArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout
+    #[command(
+        after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout
+    #[command(
+        after_help = "Example:\n  manifest-tui man > /usr/local/share/man/man1/manifest-tui.1"
+    )]
+    Man,
+    /// Print the TUI's key bindings (the same table the help overlay shows) as Markdown
+    #[command(after_help = "Example:\n  manifest-tui keys")]
+    Keys,
+    /// Start a local registry seeded with sample multi-arch images and open the TUI on it
+    #[command(
+        after_help = "The registry (Debian package docker-registry) runs on a free 127.0.0.1 port with its own\ntemporary storage and stops when the TUI exits. Lists you create are kept in a temporary\nDOCKER_CONFIG unless --keep-store is given.\n\nExample:\n  manifest-tui demo"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Output additional info including layers and platform
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Output format: json (docker's shapes) or table (digest per platform)
+    #[arg(long, value_enum, default_value_t = InspectFormat::Json)]
+    pub format: InspectFormat,
+    /// [MANIFEST_LIST] MANIFEST
+    #[arg(required = true, num_args = 1..=2, value_name = "REF")]
+    pub refs: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Amend an existing manifest list
+    #[arg(short, long)]
+    pub amend: bool,
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Push the list as a Docker manifest list or an OCI index (default: the first entry's family)
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
+    /// Keep attestation entries (unknown/unknown) when expanding an index
+    #[arg(long)]
+    pub include_attestations: bool,
+    /// Allow two entries with the same platform
+    #[arg(long)]
+    pub allow_duplicates: bool,
+    #[arg(value_name = "MANIFEST_LIST")]
+    pub list: String,
+    #[arg(required = true, value_name = "MANIFEST")]
+    pub images: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AnnotateArgs {
+    /// Set architecture
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Set operating system
+    #[arg(long)]
+    pub os: Option<String>,
+    /// Set operating system version
+    #[arg(long = "os-version")]
+    pub os_version: Option<String>,
+    /// Set operating system feature (appends, as docker does)
+    #[arg(long = "os-features", value_delimiter = ',')]
+    pub os_features: Vec<String>,
+    /// Set architecture variant
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Set an annotation KEY=VALUE (OCI index only; an empty VALUE removes KEY)
+    #[arg(long = "annotation", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    #[arg(value_name = "MANIFEST_LIST")]
+    pub list: String,
+    /// The entry: its image reference, digest (prefix) or platform (os/arch[/variant])
+    #[arg(value_name = "MANIFEST")]
+    pub entry: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    /// Allow push to an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Remove the local manifest list after push
+    #[arg(short, long)]
+    pub purge: bool,
+    /// Allow two entries with the same platform
+    #[arg(long)]
+    pub allow_duplicates: bool,
+    #[arg(value_name = "MANIFEST_LIST")]
+    pub list: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RmArgs {
+    #[arg(required = true, value_name = "MANIFEST_LIST")]
+    pub lists: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    #[arg(value_name = "MANIFEST_LIST")]
+    pub list: String,
+    #[arg(value_name = "REF|DIGEST|PLATFORM")]
+    pub entry: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Read A from the local store instead of the registry
+    #[arg(long)]
+    pub local_a: bool,
+    /// Read B from the local store instead of the registry
+    #[arg(long)]
+    pub local_b: bool,
+    #[arg(value_name = "REF_A")]
+    pub a: String,
+    #[arg(value_name = "REF_B")]
+    pub b: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Use your real $DOCKER_CONFIG store instead of a temporary one
+    #[arg(long)]
+    pub keep_store: bool,
+    /// Only start and seed the registry, print its address, and wait for Ctrl-C
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Json,
+    Table,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Docker,
+    Oci,
+}

@@ -1,0 +1,72 @@
+//! `demo`: a real local registry seeded with sample images, and the TUI on it.
+
+use crate::registry::ClientOptions;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// `demo`: a real local registry, seeded with the sample images, and the TUI on it.
+pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
+    use crate::localreg::{LocalConfig, LocalRegistry};
+    eprintln!("Starting a local registry (docker-registry) on 127.0.0.1 ...");
+    let mut reg = match LocalRegistry::start(LocalConfig::default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let host = reg.host();
+    if let Err(e) = crate::samples::seed_blocking(&reg.base_url(), None) {
+        eprintln!("Error: seeding the demo registry at {host} failed: {e}");
+        return ExitCode::FAILURE;
+    }
+    let tmp_config = if keep_store {
+        None
+    } else {
+        match tempfile::tempdir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("Error: cannot create a temporary DOCKER_CONFIG: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    eprintln!(
+        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes)."
+    );
+    if no_tui {
+        println!("{host}");
+        let _ = std::io::stdout().flush();
+        // Wait for Ctrl-C / SIGTERM, then stop the registry (Drop).
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        if let Ok(rt) = rt {
+            rt.block_on(async {
+                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+                }
+            });
+        }
+        reg.stop();
+        return ExitCode::SUCCESS;
+    }
+    let opts = crate::tui::TuiOptions {
+        registry: Some(host),
+        reference: None,
+        client: ClientOptions::default(),
+        docker_config: tmp_config.as_ref().map(|d| d.path().to_path_buf()),
+        keymap_file: None,
+    };
+    let res = crate::tui::run(opts);
+    reg.stop();
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
