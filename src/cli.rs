@@ -170,6 +170,36 @@ pub enum Command {
         #[arg(value_name = "REF_B")]
         b: String,
     },
+    /// List a repository's tags, one a line, every page of the registry's listing followed
+    #[command(
+        after_help = "Examples:\n  manifest-tui tags 127.0.0.1:5000/samples/app\n  manifest-tui tags --format json quay.io/org/app | jq -r '.tags[]'"
+    )]
+    Tags {
+        /// Allow communication with an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Output format: text (one tag a line) or json ({"name": REPO, "tags": [...]})
+        #[arg(long, value_enum, default_value_t = NamesFormat::Text)]
+        format: NamesFormat,
+        /// The repository (host/path, without a tag)
+        #[arg(value_name = "REPO")]
+        repo: String,
+    },
+    /// List the repositories of a registry (its catalog), one a line, every page followed
+    #[command(
+        after_help = "Examples:\n  manifest-tui catalog 127.0.0.1:5000\n  manifest-tui catalog --format json 127.0.0.1:5000 | jq -r '.repositories[]'"
+    )]
+    Catalog {
+        /// Allow communication with an insecure registry
+        #[arg(long)]
+        insecure: bool,
+        /// Output format: text (one repository a line) or json ({"repositories": [...]})
+        #[arg(long, value_enum, default_value_t = NamesFormat::Text)]
+        format: NamesFormat,
+        /// The registry (host[:port])
+        #[arg(value_name = "REGISTRY")]
+        registry: String,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout
     #[command(
         after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui"
@@ -204,6 +234,13 @@ pub enum Command {
 pub enum InspectFormat {
     Json,
     Table,
+}
+
+/// How `tags` and `catalog` print names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NamesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -507,6 +544,16 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tags {
+            insecure,
+            format,
+            repo,
+        } => list_tags(&repo, insecure, format, out).await,
+        Command::Catalog {
+            insecure,
+            format,
+            registry,
+        } => list_catalog(&registry, insecure, format, out).await,
         Command::Demo { .. } | Command::Completions { .. } | Command::Man | Command::Keys => Err(
             OpError::Invalid("this command runs outside the async runtime".into()),
         ),
@@ -539,6 +586,77 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
             })
         }
     }
+}
+
+/// `tags REPO`: every tag, in the registry's order, one a line or as JSON.
+async fn list_tags(
+    repo: &str,
+    insecure: bool,
+    format: NamesFormat,
+    out: &mut dyn std::io::Write,
+) -> Result<ExitCode, OpError> {
+    let r = parse_ref(repo)?;
+    if r.tag.is_some() || r.digest.is_some() {
+        return Err(OpError::Invalid(format!(
+            "{repo:?} names an image, not a repository: give it without :tag or @digest (e.g. `manifest-tui tags {}`)",
+            r.name()
+        )));
+    }
+    let repo = crate::registry::Repo::of(&r);
+    let tags = client(insecure)?
+        .list_tags(&repo, crate::registry::PAGE_SIZE)
+        .await
+        .map_err(|source| OpError::Registry {
+            context: format!("listing the tags of {repo}"),
+            source,
+        })?;
+    let json = serde_json::json!({ "name": repo.path, "tags": tags });
+    write_names(out, format, &tags, json)
+}
+
+/// `catalog REGISTRY`: every repository, in the registry's order, one a line or as JSON.
+async fn list_catalog(
+    registry: &str,
+    insecure: bool,
+    format: NamesFormat,
+    out: &mut dyn std::io::Write,
+) -> Result<ExitCode, OpError> {
+    let host = crate::tui::worker::registry_host(registry).map_err(OpError::Invalid)?;
+    let repos = client(insecure)?
+        .list_catalog(&host, crate::registry::PAGE_SIZE)
+        .await
+        .map_err(|source| {
+            let hint = if crate::tui::worker::catalog_refused(&source) {
+                format!(" (some registries, Docker Hub and GHCR among them, offer no catalog; list a repository's tags with `manifest-tui tags {host}/REPO`)")
+            } else {
+                String::new()
+            };
+            OpError::Registry {
+                context: format!("listing the repositories of {host}{hint}"),
+                source,
+            }
+        })?;
+    let json = serde_json::json!({ "repositories": repos });
+    write_names(out, format, &repos, json)
+}
+
+/// Names one a line (made inert for the terminal), or the JSON document.
+fn write_names(
+    out: &mut dyn std::io::Write,
+    format: NamesFormat,
+    names: &[String],
+    json: serde_json::Value,
+) -> Result<ExitCode, OpError> {
+    let text = match format {
+        NamesFormat::Json => json_out(json.to_string()),
+        NamesFormat::Text => names
+            .iter()
+            .map(|n| format!("{}\n", crate::sanitize::inert(n)))
+            .collect(),
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| OpError::Invalid(format!("writing the listing to stdout failed: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// How often `push` reports the bytes copied for one entry.

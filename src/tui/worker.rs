@@ -444,7 +444,7 @@ async fn run_command(
             let mut pager = crate::registry::Pager::default();
             loop {
                 match client
-                    .catalog_page(&registry, page_size, pager.last())
+                    .catalog_page(&registry, page_size, pager.next())
                     .await
                 {
                     Ok((repos, next)) => {
@@ -455,7 +455,7 @@ async fn run_command(
                             break;
                         }
                     }
-                    Err(e) if pager.last().is_none() && catalog_refused(&e) => {
+                    Err(e) if pager.next().is_none() && catalog_refused(&e) => {
                         send(Reply::CatalogUnavailable(format!(
                             "{registry} does not list its repositories ({e}). Type a repository name instead."
                         )));
@@ -474,7 +474,7 @@ async fn run_command(
             let Some(client) = client else { return };
             let mut pager = crate::registry::Pager::default();
             loop {
-                match client.tags_page(&repo, page_size, pager.last()).await {
+                match client.tags_page(&repo, page_size, pager.next()).await {
                     Ok((tags, next)) => {
                         let empty = tags.is_empty();
                         let more = pager.advance(next) && !empty;
@@ -784,7 +784,7 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
 }
 
 /// A catalog the registry will not give us (Docker Hub, disabled, no permission).
-fn catalog_refused(e: &RegistryError) -> bool {
+pub fn catalog_refused(e: &RegistryError) -> bool {
     match &e.kind {
         ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
         ErrorKind::Auth { .. } => true,
