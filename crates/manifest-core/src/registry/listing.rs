@@ -85,32 +85,12 @@ impl Client {
     /// that leads back to any page already fetched ends the listing, and so does reaching
     /// [`MAX_PAGES`] pages.
     pub async fn list_tags(&self, repo: &Repo, n: usize) -> Result<Vec<String>, RegistryError> {
-        let mut all = Vec::new();
-        let mut pager = Pager::default();
-        loop {
-            let (tags, next) = self.tags_page(repo, n, pager.next()).await?;
-            let empty = tags.is_empty();
-            all.extend(tags);
-            if empty || !pager.advance(next) {
-                break;
-            }
-        }
-        Ok(all)
+        every_page(|next| async move { self.tags_page(repo, n, next.as_deref()).await }).await
     }
 
     /// Every repository of a registry's catalog, paged as [`Client::list_tags`] is.
     pub async fn list_catalog(&self, domain: &str, n: usize) -> Result<Vec<String>, RegistryError> {
-        let mut all = Vec::new();
-        let mut pager = Pager::default();
-        loop {
-            let (repos, next) = self.catalog_page(domain, n, pager.next()).await?;
-            let empty = repos.is_empty();
-            all.extend(repos);
-            if empty || !pager.advance(next) {
-                break;
-            }
-        }
-        Ok(all)
+        every_page(|next| async move { self.catalog_page(domain, n, next.as_deref()).await }).await
     }
 
     /// GET a listing page, returning the JSON body and the link to the next page.
@@ -144,6 +124,25 @@ impl Client {
             )
         })?;
         Ok((parsed, next))
+    }
+}
+
+/// Fetch page after page (`page(next link)`) under a [`Pager`] until a page is empty, has no
+/// next link, or the pager stops; every name in order.
+async fn every_page<F, Fut>(mut page: F) -> Result<Vec<String>, RegistryError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<String>, Option<String>), RegistryError>>,
+{
+    let mut all = Vec::new();
+    let mut pager = Pager::default();
+    loop {
+        let (names, next) = page(pager.next().map(str::to_string)).await?;
+        let empty = names.is_empty();
+        all.extend(names);
+        if empty || !pager.advance(next) {
+            return Ok(all);
+        }
     }
 }
 
