@@ -571,6 +571,23 @@ impl Seeder {
         Ok(true)
     }
 
+    /// One small image (the first v1 sample) in `repo`, tagged with every name of `tags`: a
+    /// repository with as many tags as a test needs, for one blob upload and one manifest PUT
+    /// per tag (16 at a time).
+    pub async fn tag_many(&self, repo: &str, tags: &[String]) -> Result<(), String> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        let img = images("v1", false).swap_remove(0);
+        for (d, bytes) in &img.blobs {
+            self.upload_blob(repo, d, bytes).await?;
+        }
+        stream::iter(tags)
+            .map(|t| self.put_manifest(repo, t, img.media_type, &img.manifest, &img.digest))
+            .buffer_unordered(16)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
     /// PUT a manifest under a tag or digest and check the digest the registry reports.
     pub async fn put_manifest(
         &self,

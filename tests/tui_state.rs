@@ -54,7 +54,7 @@ fn starting_at_a_registry_streams_its_catalog() {
     assert_eq!(s.level, Level::Catalog);
     let r = runs(&ctx.outbox);
     assert!(r.iter().any(|(_, slot, c)| *slot == Slot::Catalog
-        && matches!(c, Command::Catalog { registry, page_size: 100 } if registry == HOST)));
+        && matches!(c, Command::Catalog { registry, page_size: 1000 } if registry == HOST)));
     s.reply(
         Slot::Catalog,
         Reply::CatalogPage {

@@ -70,6 +70,16 @@ pub enum Command {
         after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
     )]
     Diff(DiffArgs),
+    /// List a repository's tags, one a line, every page of the registry's listing followed
+    #[command(
+        after_help = "Examples:\n  manifest-tui tags 127.0.0.1:5000/samples/app\n  manifest-tui tags --format json quay.io/org/app | jq -r '.tags[]'"
+    )]
+    Tags(TagsArgs),
+    /// List the repositories of a registry (its catalog), one a line, every page followed
+    #[command(
+        after_help = "Examples:\n  manifest-tui catalog 127.0.0.1:5000\n  manifest-tui catalog --format json 127.0.0.1:5000 | jq -r '.repositories[]'"
+    )]
+    Catalog(CatalogArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout
     #[command(
         after_help = "Example:\n  manifest-tui completions bash > /etc/bash_completion.d/manifest-tui"
@@ -203,6 +213,39 @@ pub struct DiffArgs {
     pub a: String,
     #[arg(value_name = "REF_B")]
     pub b: String,
+}
+
+#[derive(Args, Debug)]
+pub struct TagsArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Output format: text (one tag a line) or json ({"name": REPO, "tags": [...]})
+    #[arg(long, value_enum, default_value_t = NamesFormat::Text)]
+    pub format: NamesFormat,
+    /// The repository (host/path, without a tag)
+    #[arg(value_name = "REPO")]
+    pub repo: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CatalogArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Output format: text (one repository a line) or json ({"repositories": [...]})
+    #[arg(long, value_enum, default_value_t = NamesFormat::Text)]
+    pub format: NamesFormat,
+    /// The registry (host[:port])
+    #[arg(value_name = "REGISTRY")]
+    pub registry: String,
+}
+
+/// How `tags` and `catalog` print names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NamesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug)]

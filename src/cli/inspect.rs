@@ -70,7 +70,7 @@ fn inspect_entry(
 
 /// JSON for the terminal: one trailing newline, and characters a terminal could act on
 /// escaped inside strings (the document's value is unchanged).
-fn json_out(json: String) -> String {
+pub(super) fn json_out(json: String) -> String {
     let mut s = crate::sanitize::json_inert(&json).into_owned();
     s.push('\n');
     s

@@ -1,7 +1,7 @@
 //! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
 //! A thin layer: parse, call an operation, render its result. One file per command group:
 //! [`args`] (clap's definitions), `inspect`, `lists` (create, annotate, rm, ls, remove),
-//! `push`, `diff`, `demo`, and `render` (docker's JSON shapes and our tables).
+//! `push`, `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
 
 use crate::ops::OpError;
 use crate::reference::Reference;
@@ -15,6 +15,7 @@ pub mod args;
 mod demo;
 mod diff;
 mod inspect;
+mod listing;
 mod lists;
 mod push;
 mod render;
@@ -128,6 +129,8 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
         Command::Ls => lists::ls(&store, out),
         Command::Remove(args) => lists::remove(&store, args, out),
         Command::Diff(args) => diff::diff(&store, args, out).await,
+        Command::Tags(args) => listing::tags(args, out).await,
+        Command::Catalog(args) => listing::catalog(args, out).await,
         Command::Demo(_) | Command::Completions { .. } | Command::Man | Command::Keys => Err(
             OpError::Invalid("this command runs outside the async runtime".into()),
         ),

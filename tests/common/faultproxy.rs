@@ -631,3 +631,117 @@ pub fn raw_status(raw: &[u8]) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// How a [`quay_paging`] proxy writes its `Link` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkStyle {
+    /// `</v2/…?n=50&next_page=…>` as Quay sends it.
+    Relative,
+    /// `<http://HOST/v2/…?n=50&next_page=…>`, HOST from the request's `Host` header.
+    Absolute,
+}
+
+/// Answers `tags/list` and `_catalog` as Quay does: the full list is read from the real
+/// registry behind the proxy (following its own `last=` pages), then served `per_page`
+/// names a page whatever `n` was asked, each page's `Link` pointing at the next with
+/// `?n=<per_page>&next_page=<opaque token>`. A token is only valid as handed out (the
+/// proxy looks it up byte for byte, percent-encoding included); a request carrying `last=`
+/// or an unknown token gets 400, so a client that rebuilds the URL fails loudly.
+/// Use with `p.rule("GET", "/tags/list", quay_paging(&reg.host, 50, LinkStyle::Relative), None)`.
+pub fn quay_paging(upstream: &str, per_page: usize, style: LinkStyle) -> Action {
+    let upstream = upstream.to_string();
+    // token → (path of the listing, offset of the page it names)
+    let tokens: Arc<Mutex<std::collections::HashMap<String, (String, usize)>>> = Arc::default();
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    Action::Respond(Arc::new(move |req| {
+        let (path, query) = req
+            .target
+            .split_once('?')
+            .unwrap_or((req.target.as_str(), ""));
+        let param = |k: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(k)?.strip_prefix('='))
+        };
+        let error = |msg: &str| {
+            let body = serde_json::json!({"errors": [{"code": "UNSUPPORTED", "message": msg}]})
+                .to_string();
+            format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        };
+        if param("last").is_some() {
+            return error("this registry pages with next_page tokens; `last` is not supported");
+        }
+        let offset = match param("next_page") {
+            None => 0,
+            Some(t) => match tokens.lock().unwrap_or_else(|e| e.into_inner()).get(t) {
+                Some((p, o)) if p == path => *o,
+                _ => return error(&format!("unknown next_page token {t:?}")),
+            },
+        };
+        let catalog = path.ends_with("/_catalog");
+        let key = if catalog { "repositories" } else { "tags" };
+        // The whole list from the real registry, following its pages.
+        let mut all: Vec<String> = Vec::new();
+        let mut name = serde_json::Value::Null;
+        let mut next = Some(format!("{path}?n=1000"));
+        while let Some(target) = next.take() {
+            let Some(resp) = forward(&upstream, "GET", &target, &req.headers, &[]) else {
+                return Vec::new();
+            };
+            let split = resp
+                .windows(4)
+                .position(|x| x == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(resp.len());
+            let head = String::from_utf8_lossy(&resp[..split]).to_string();
+            if !head.starts_with("HTTP/1.1 200") {
+                return resp;
+            }
+            let v: serde_json::Value = serde_json::from_slice(&resp[split..]).unwrap_or_default();
+            name = v["name"].clone();
+            all.extend(
+                v[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str().map(str::to_string)),
+            );
+            next = head
+                .split("\r\n")
+                .find(|l| l.to_ascii_lowercase().starts_with("link:"))
+                .and_then(|l| Some(l.split_once('<')?.1.split_once('>')?.0.to_string()));
+        }
+        let page: Vec<&String> = all.iter().skip(offset).take(per_page).collect();
+        let mut link = String::new();
+        if offset + per_page < all.len() {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Opaque, with characters a client must pass through untouched.
+            let token = format!("gAAAAB{n:04x}{:x}%2B%3D%3D", offset * 7919 + 17);
+            tokens
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(token.clone(), (path.to_string(), offset + per_page));
+            let origin = match style {
+                LinkStyle::Relative => String::new(),
+                LinkStyle::Absolute => format!("http://{}", req.header("host").unwrap_or("")),
+            };
+            link =
+                format!("Link: <{origin}{path}?n={per_page}&next_page={token}>; rel=\"next\"\r\n");
+        }
+        let body = if catalog {
+            serde_json::json!({ "repositories": page })
+        } else {
+            serde_json::json!({ "name": name, "tags": page })
+        }
+        .to_string();
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{link}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    }))
+}

@@ -13,8 +13,8 @@ use crate::tui::worker::{
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-/// Catalog and tag pages are asked for this many at a time.
-pub const PAGE_SIZE: usize = 100;
+/// Catalog and tag pages are asked for this many at a time (the registry client's size).
+pub use crate::registry::PAGE_SIZE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {

@@ -3,8 +3,7 @@
 
 use super::{RegistrySource, Reply, Shared};
 use crate::reference::Reference;
-use crate::registry::error::ErrorKind;
-use crate::registry::{Client, RegistryError, Repo};
+use crate::registry::{Client, Repo};
 use std::path::PathBuf;
 
 /// The default history file: `$XDG_STATE_HOME/manifest-tui/registries` or
@@ -36,7 +35,7 @@ pub(super) async fn stream_catalog(
 ) {
     let mut pager = crate::registry::Pager::default();
     loop {
-        match client.catalog_page(registry, page_size, pager.last()).await {
+        match client.catalog_page(registry, page_size, pager.next()).await {
             Ok((repos, next)) => {
                 let empty = repos.is_empty();
                 let more = pager.advance(next) && !empty;
@@ -45,7 +44,7 @@ pub(super) async fn stream_catalog(
                     break;
                 }
             }
-            Err(e) if pager.last().is_none() && catalog_refused(&e) => {
+            Err(e) if pager.next().is_none() && e.refuses_catalog() => {
                 send(Reply::CatalogUnavailable(format!(
                     "{registry} does not list its repositories ({e}). Type a repository name instead."
                 )));
@@ -70,7 +69,7 @@ pub(super) async fn stream_tags(
 ) {
     let mut pager = crate::registry::Pager::default();
     loop {
-        match client.tags_page(repo, page_size, pager.last()).await {
+        match client.tags_page(repo, page_size, pager.next()).await {
             Ok((tags, next)) => {
                 let empty = tags.is_empty();
                 let more = pager.advance(next) && !empty;
@@ -86,15 +85,6 @@ pub(super) async fn stream_tags(
                 break;
             }
         }
-    }
-}
-
-/// A catalog the registry will not give us (Docker Hub, disabled, no permission).
-fn catalog_refused(e: &RegistryError) -> bool {
-    match &e.kind {
-        ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
-        ErrorKind::Auth { .. } => true,
-        _ => false,
     }
 }
 

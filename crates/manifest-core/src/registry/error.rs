@@ -128,6 +128,16 @@ impl RegistryError {
         }
     }
 
+    /// True when the registry will not give its catalog to us (Docker Hub and GHCR have none,
+    /// it may be disabled, or we lack the permission): the user must name a repository.
+    pub fn refuses_catalog(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Api { status, .. } => matches!(status, 401 | 403 | 404 | 405),
+            ErrorKind::Auth { .. } => true,
+            _ => false,
+        }
+    }
+
     /// The envelope code, when the registry answered with one.
     pub fn code(&self) -> Option<&ErrorCode> {
         match &self.kind {

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-/// The `last` token of the `rel="next"` link in a `Link` header value, if any.
-/// `</v2/_catalog?last=b&n=2>; rel="next"` → `Some("b")`.
+/// The target of the `rel="next"` link in a `Link` header value, exactly as written (relative
+/// or absolute, whatever its query holds), if any.
+/// `</v2/_catalog?last=b&n=2>; rel="next"` → `Some("/v2/_catalog?last=b&n=2")`.
 pub fn parse_next_link(values: &[&str]) -> Option<String> {
     for v in values {
         for part in split_links(v) {
@@ -33,10 +34,9 @@ pub fn parse_next_link(values: &[&str]) -> Option<String> {
             if !is_next {
                 continue;
             }
-            let base = reqwest::Url::parse("http://link.invalid/").ok()?;
-            let url = base.join(target.trim()).ok()?;
-            if let Some((_, last)) = url.query_pairs().find(|(k, _)| k == "last") {
-                return Some(last.into_owned());
+            let target = target.trim();
+            if !target.is_empty() {
+                return Some(target.to_string());
             }
         }
     }
@@ -151,23 +151,32 @@ mod tests {
     #[test]
     fn next_link() {
         assert_eq!(
-            parse_next_link(&[r#"</v2/_catalog?last=b&n=2>; rel="next""#]),
-            Some("b".to_string())
+            parse_next_link(&[r#"</v2/_catalog?last=b&n=2>; rel="next""#]).as_deref(),
+            Some("/v2/_catalog?last=b&n=2")
         );
         assert_eq!(
-            parse_next_link(&[r#"<https://h/v2/x/tags/list?n=2&last=v1%2Bx>; rel=next"#]),
-            Some("v1+x".to_string())
+            parse_next_link(&[r#"<https://h/v2/x/tags/list?n=2&last=v1%2Bx>; rel=next"#])
+                .as_deref(),
+            Some("https://h/v2/x/tags/list?n=2&last=v1%2Bx")
+        );
+        // Quay: an opaque token and no `last` at all; the query is kept byte for byte.
+        assert_eq!(
+            parse_next_link(&[r#"</v2/x/tags/list?n=50&next_page=gAAAA%3D%3D>; rel="next""#])
+                .as_deref(),
+            Some("/v2/x/tags/list?n=50&next_page=gAAAA%3D%3D")
         );
         assert_eq!(
             parse_next_link(&[
                 r#"</v2/x/tags/list?last=a>; rel="prev", </v2/x/tags/list?n=2&last=c>; rel="next""#
-            ]),
-            Some("c".to_string())
+            ])
+            .as_deref(),
+            Some("/v2/x/tags/list?n=2&last=c")
         );
         assert_eq!(
             parse_next_link(&[r#"</v2/x/tags/list?last=a>; rel="prev""#]),
             None
         );
+        assert_eq!(parse_next_link(&[r#"<>; rel="next""#]), None);
         assert_eq!(parse_next_link(&[]), None);
         assert_eq!(parse_next_link(&["garbage"]), None);
     }

@@ -44,4 +44,4 @@ pub use client::{
     ByteProgress, Client, ClientOptions, Repo, Stats, TraceFn, DEFAULT_MAX_IN_FLIGHT,
 };
 pub use error::{ErrorCode, ErrorKind, RegistryError};
-pub use listing::{Pager, MAX_PAGES};
+pub use listing::{Pager, MAX_PAGES, PAGE_SIZE};
