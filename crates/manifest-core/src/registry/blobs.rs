@@ -290,15 +290,33 @@ impl Client {
         location: String,
         bytes: Vec<u8>,
     ) -> Result<(), RegistryError> {
-        let len = bytes.len();
+        self.close_upload(repo, digest, &location, bytes, false)
+            .await
+    }
+
+    /// The `PUT ?digest=` that closes an upload session: with the whole blob (monolithic),
+    /// or empty after the chunks. `held`: the caller already holds this request's permit.
+    async fn close_upload(
+        &self,
+        repo: &Repo,
+        digest: &Digest,
+        location: &str,
+        bytes: Vec<u8>,
+        held: bool,
+    ) -> Result<(), RegistryError> {
         let mut call = Call::new(
             Method::PUT,
-            with_digest(&location, digest),
+            with_digest(location, digest),
             vec![Scope::push(&repo.path)],
         )
-        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-        .header(reqwest::header::CONTENT_LENGTH, &len.to_string());
-        call.body = ReqBody::Bytes(bytes);
+        .header(reqwest::header::CONTENT_LENGTH, &bytes.len().to_string());
+        if !bytes.is_empty() {
+            call = call.header(reqwest::header::CONTENT_TYPE, "application/octet-stream");
+            call.body = ReqBody::Bytes(bytes);
+        }
+        if held {
+            call.permit = Permit::Held(None);
+        }
         expect(self.execute(&repo.domain, call).await?, &[201, 204])
             .await
             .map(|_| ())
@@ -412,18 +430,8 @@ impl Client {
                 p(len);
             }
         }
-        let mut call = Call::new(
-            Method::PUT,
-            with_digest(&location, digest),
-            vec![Scope::push(&repo.path)],
-        )
-        .header(reqwest::header::CONTENT_LENGTH, "0");
-        if held {
-            call.permit = Permit::Held(None);
-        }
-        expect(self.execute(&repo.domain, call).await?, &[201, 204])
+        self.close_upload(repo, digest, &location, Vec::new(), held)
             .await
-            .map(|_| ())
     }
 
     /// Ask an upload session how far it got (GET, `Range: 0-<last byte>`): its location for
