@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the integration tests need: the CNCF Distribution registry (`docker-registry`,
 # run by the tests on 127.0.0.1 with their own config), `skopeo` and the `docker` CLI (peers
-# that read what we push and share our store; `docker manifest` needs no engine).
+# that read what we push and share our store; `docker manifest` needs no engine), and tmux
+# (a real terminal emulator for the TUI's panic test).
 # Idempotent: does nothing when both are present. Leaves no registry service on port 5000.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ missing=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 
 stop_packaged_service() {
     # The Debian package starts a `docker-registry` service on :5000; the tests start their own.
@@ -25,7 +27,7 @@ stop_packaged_service() {
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-test-deps: docker-registry, skopeo and docker are installed"
+    echo "install-test-deps: docker-registry, skopeo, docker and tmux are installed"
     stop_packaged_service
     exit 0
 fi

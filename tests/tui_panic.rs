@@ -205,3 +205,75 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
         "the shell exits"
     );
 }
+
+/// tmux, a real terminal emulator, sees the same: after a panic in each place its pane shows
+/// the cursor and the main screen again (`#{cursor_flag}` 1, `#{alternate_on}` 0).
+#[test]
+fn after_a_panic_tmux_shows_the_cursor_and_the_main_screen() {
+    assert!(
+        std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "tmux is needed for this test: `bash scripts/install-test-deps.sh` installs it"
+    );
+    for (place, keys) in [("worker", ""), ("operation", ""), ("draw", "?")] {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut vars = isolated_env(home.path(), &home.path().join("docker"));
+        vars.push(("MANIFEST_TUI_TEST_PANIC", place.into()));
+        vars.push(("RUST_BACKTRACE", "0".into()));
+        let assignments: Vec<String> = vars
+            .iter()
+            .map(|(k, v)| format!("{k}='{}'", v.to_string_lossy()))
+            .collect();
+        let command = format!(
+            "env {} '{}'; echo EXIT=$?; sleep 60",
+            assignments.join(" "),
+            env!("CARGO_BIN_EXE_manifest-tui")
+        );
+        let socket = format!("mt-panic-{}-{place}", std::process::id());
+        let tmux = |args: &[&str]| {
+            let o = std::process::Command::new("tmux")
+                .arg("-L")
+                .arg(&socket)
+                .args(args)
+                .output()
+                .expect("run tmux");
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        tmux(&["new-session", "-d", "-x", "120", "-y", "30", &command]);
+        let wait = |what: &str, done: &dyn Fn(&str) -> bool| {
+            let start = std::time::Instant::now();
+            loop {
+                let screen = tmux(&["capture-pane", "-p"]);
+                if done(&screen) {
+                    return screen;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "{place}: waited 20 s for {what}; the pane shows:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        };
+        // The draw panic comes with the second frame: `?` makes one, unless tmux's own resize
+        // at start already did.
+        if !keys.is_empty()
+            && !wait("the first frame", &|s| {
+                s.contains("1 Browser") || s.contains("EXIT=")
+            })
+            .contains("EXIT=")
+        {
+            tmux(&["send-keys", keys]);
+        }
+        let screen = wait("the exit", &|s| s.contains("EXIT="));
+        let flags = tmux(&["display", "-p", "#{cursor_flag} #{alternate_on}"]);
+        tmux(&["kill-server"]);
+        assert!(screen.contains("EXIT=101"), "{place}: exit 101\n{screen}");
+        assert_eq!(
+            flags.trim(),
+            "1 0",
+            "{place}: cursor shown, main screen (cursor_flag alternate_on)\n{screen}"
+        );
+    }
+}
