@@ -573,6 +573,25 @@ impl Client {
         })
     }
 
+    /// Take both registries' slots (see [`Self::copy_permits`]) and open the source blob's GET;
+    /// returns the answer (holding the source slot) and the target's slot.
+    async fn open_source(
+        &self,
+        target: &Repo,
+        from: &Repo,
+        digest: &Digest,
+    ) -> Result<(Resp, Option<OwnedSemaphorePermit>), RegistryError> {
+        let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
+        let mut get = Call::new(
+            Method::GET,
+            format!("/v2/{}/blobs/{}", from.path, digest),
+            vec![Scope::pull(&from.path)],
+        );
+        get.permit = Permit::Held(p_src);
+        let src = expect(self.execute(&from.domain, get).await?, &[200]).await?;
+        Ok((src, p_dst))
+    }
+
     /// GET the blob from `from` and send it to `session` in chunks.
     async fn copy_chunked(
         &self,
@@ -583,14 +602,7 @@ impl Client {
         progress: Option<ByteProgress>,
     ) -> Result<(), RegistryError> {
         use futures_util::StreamExt;
-        let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
-        let mut get = Call::new(
-            Method::GET,
-            format!("/v2/{}/blobs/{}", from.path, digest),
-            vec![Scope::pull(&from.path)],
-        );
-        get.permit = Permit::Held(p_src);
-        let src = expect(self.execute(&from.domain, get).await?, &[200]).await?;
+        let (src, p_dst) = self.open_source(target, from, digest).await?;
         let request = src.request.clone();
         let Resp {
             resp,
@@ -618,14 +630,7 @@ impl Client {
         location: &str,
     ) -> Result<(), RegistryError> {
         use futures_util::StreamExt;
-        let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
-        let mut get = Call::new(
-            Method::GET,
-            format!("/v2/{}/blobs/{}", from.path, digest),
-            vec![Scope::pull(&from.path)],
-        );
-        get.permit = Permit::Held(p_src);
-        let src_resp = expect(self.execute(&from.domain, get).await?, &[200]).await?;
+        let (src_resp, p_dst) = self.open_source(target, from, digest).await?;
         let len = header_str(src_resp.resp.headers(), "content-length")
             .and_then(|s| s.parse::<u64>().ok())
             .unwrap_or(size);
