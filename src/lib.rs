@@ -4,7 +4,9 @@
 //! - [`localreg`] and [`samples`]: start a local Distribution registry and seed sample
 //!   images (the `demo` command; the tests and the benchmark use them too).
 
-pub use manifest_core::{digest, media, ops, platform, reference, registry, sanitize, store};
+pub use manifest_core::{
+    digest, image, media, ops, platform, reference, registry, sanitize, store,
+};
 
 pub mod cli;
 pub mod localreg;

@@ -2,13 +2,15 @@
 //! It has no UI dependency: the CLI and the TUI (the `manifest-tui` package) sit on top.
 //!
 //! Layers, bottom to top (each only uses the ones below it):
-//! - [`digest`], [`reference`], [`platform`], [`media`], [`sanitize`]: the data model, no I/O.
+//! - [`digest`], [`reference`], [`platform`], [`media`], [`image`], [`sanitize`]: the data
+//!   model, no I/O.
 //! - [`registry`]: the Distribution protocol client (auth, TLS, retries, pooling).
 //! - [`store`]: docker's local manifest-list store (`$DOCKER_CONFIG/manifests`).
 //! - [`ops`]: inspect / create / annotate / push / remove / diff, shared by CLI and TUI;
 //!   they report progress through a callback, never by printing.
 
 pub mod digest;
+pub mod image;
 pub mod media;
 pub mod ops;
 pub mod platform;

@@ -149,17 +149,14 @@ pub async fn inspect(
     }
 }
 
-/// Fetch and parse an image config blob (capped at 1 MiB).
+/// Fetch and parse an image config blob (the platform fields only).
 pub(crate) async fn fetch_config(
     client: &Client,
     repo: &Repo,
     config: &Descriptor,
     of: &Reference,
 ) -> Result<ImageConfig, OpError> {
-    let bytes = client
-        .get_blob(repo, &config.digest, 1024 * 1024)
-        .await
-        .map_err(reg_err(format!("fetching the image config of {of}")))?;
+    let bytes = super::details::config_bytes(client, repo, config, of).await?;
     serde_json::from_slice(&bytes)
         .map_err(|e| OpError::Invalid(format!("the image config of {of} is not valid JSON: {e}")))
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 mod annotate;
 mod create;
+mod details;
 mod diff;
 mod inspect;
 mod lists;
@@ -21,6 +22,7 @@ mod push;
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use create::{create, CreateOptions, CreateReport};
+pub use details::{config_bytes, image_details, list_details, MAX_CONFIG_BYTES};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
