@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 pub mod args;
 mod demo;
+mod details;
 mod diff;
 mod inspect;
 mod listing;
