@@ -65,12 +65,15 @@ fn image(i: usize, p: &str) -> SampleImage {
         ),
         (
             "usr/local/bin/webapp",
-            filler(&format!("webapp {VERSION} binary for {slug}"), 60_000 + i * 9_000),
+            filler(
+                &format!("webapp {VERSION} binary for {slug}"),
+                60_000 + i * 9_000,
+            ),
         ),
         (
             "etc/webapp/config.toml",
-            format!("listen = \"0.0.0.0:8080\"\nmetrics = \"0.0.0.0:9090\"\ndata = \"/var/lib/webapp\"\n")
-                .into_bytes(),
+            b"listen = \"0.0.0.0:8080\"\nmetrics = \"0.0.0.0:9090\"\ndata = \"/var/lib/webapp\"\n"
+                .to_vec(),
         ),
     ];
     let mut diff_ids = Vec::new();
