@@ -225,20 +225,16 @@ pub fn attested() -> Attested {
 /// tag-scheme index under `sha256-<hex of the index>`.
 pub async fn seed_attested(s: &Seeder) -> Result<Attested, String> {
     let a = attested();
-    for img in &a.images {
-        for (d, b) in &img.blobs {
-            s.upload_blob(ATTESTED_REPO, d, b).await?;
-        }
-        s.put_manifest(
-            ATTESTED_REPO,
-            img.digest.as_str(),
-            img.media_type,
-            &img.manifest,
-            &img.digest,
-        )
-        .await?;
-    }
-    for p in a.attestations.iter().chain([&a.signature]) {
+    let images = a.images.iter().map(|i| Piece {
+        media_type: i.media_type,
+        manifest: i.manifest.clone(),
+        digest: i.digest.clone(),
+        blobs: i.blobs.clone(),
+    });
+    for p in images
+        .chain(a.attestations.iter().cloned())
+        .chain([a.signature.clone()])
+    {
         for (d, b) in &p.blobs {
             s.upload_blob(ATTESTED_REPO, d, b).await?;
         }
