@@ -6,9 +6,12 @@
 //! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
 //!   [`manifest_tui::samples`].
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
+//! - [`details`]: every platform's details of a 24-entry list, against a skopeo script
+//!   (`--details`).
 //!
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
 
+pub mod details;
 pub mod proxy;
 pub mod run;
 pub mod seed;

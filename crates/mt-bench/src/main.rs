@@ -4,6 +4,7 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
+use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ struct Args {
     /// Print every command's time and counters to stderr as it runs
     #[arg(short, long)]
     verbose: bool,
+    /// Instead: the details benchmark (every platform's manifest and config of a 24-entry
+    /// list) against `skopeo inspect --raw` + `skopeo inspect --config` per platform
+    #[arg(long)]
+    details: bool,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -66,6 +71,19 @@ fn docker_usable(p: &PathBuf) -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+fn print_json(r: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(r) {
+        Ok(j) => {
+            println!("{j}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mt-bench: cannot serialise the report: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -99,6 +117,25 @@ fn main() -> ExitCode {
     if ours.is_none() {
         eprintln!("mt-bench: manifest-tui was not found next to mt-bench (build it with `cargo build --release --bins`, or pass --manifest-tui PATH)");
     }
+    if a.details {
+        let opts = DetailsOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            runs: a.runs as usize,
+            manifest_tui: ours,
+            skopeo: find_on_path("skopeo"),
+        };
+        return match run_details(&opts) {
+            Ok(r) if a.json => print_json(&r),
+            Ok(r) => {
+                print!("{}", render_details(&r));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let opts = BenchOptions {
         delay: Duration::from_millis(a.delay_ms),
         runs: a.runs as usize,
@@ -112,13 +149,7 @@ fn main() -> ExitCode {
     match run::run(&opts) {
         Ok(report) => {
             if a.json {
-                match serde_json::to_string_pretty(&report) {
-                    Ok(j) => println!("{j}"),
-                    Err(e) => {
-                        eprintln!("mt-bench: cannot serialise the report: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
+                return print_json(&report);
             } else {
                 print!("{}", run::render_table(&report));
                 if a.show_requests {

@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod annotate;
+mod attest;
 mod create;
 mod details;
 mod diff;
@@ -21,6 +22,7 @@ mod push;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
+pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
 pub use create::{create, CreateOptions, CreateReport};
 pub use details::{
     config_bytes, image_details, inspection_details, list_details, MAX_CONFIG_BYTES,

@@ -23,7 +23,8 @@
 //! - `scheme`: the `GET /v2/` ping and the HTTPS/plain-HTTP race that resolve a registry's
 //!   scheme.
 //! - `token`: the auth challenge, credentials per registry, bearer tokens and their cache.
-//! - `manifests`, `blobs` (uploads, mounts, copies), `listing` (tags, catalog, [`Pager`]).
+//! - `manifests`, `blobs` (uploads, mounts, copies), `listing` (tags, catalog, [`Pager`]),
+//!   `referrers` (the OCI 1.1 API, else the `sha256-<hex>` tag scheme).
 //! - [`auth`] (credentials, challenges, scopes), [`error`], [`http`] (links, backoff),
 //!   [`tls`]: the parts with no client state.
 
@@ -34,6 +35,7 @@ pub mod error;
 pub mod http;
 mod listing;
 mod manifests;
+mod referrers;
 mod scheme;
 pub mod tls;
 mod token;
@@ -45,3 +47,4 @@ pub use client::{
 };
 pub use error::{ErrorCode, ErrorKind, RegistryError};
 pub use listing::{Pager, MAX_PAGES, PAGE_SIZE};
+pub use referrers::{Referrers, ReferrersVia};
