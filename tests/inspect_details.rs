@@ -245,3 +245,67 @@ fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
     assert_error_exit(r.code, "a malformed --platform");
     assert!(r.err.contains("OS/ARCH"), "{}", r.err);
 }
+
+/// A BuildKit-style release: attestations are listed under the platform they describe (not
+/// as platforms), with their statements summarised; the tag-scheme referrers of the index
+/// are there too.
+#[test]
+fn attestations_under_their_platform_and_referrers_by_tag_scheme() {
+    use manifest_tui::samples::attest::{seed_attested, ATTESTED_REPO, COMMIT, SIGNATURE_TYPE};
+    let reg = TestRegistry::plain();
+    let seeder = manifest_tui::samples::Seeder::new(&reg.url, None).unwrap();
+    let a = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(seed_attested(&seeder))
+        .expect("seed the attested release");
+    let cfg = tempfile::tempdir().unwrap();
+    let list = format!("{}/{ATTESTED_REPO}:v1", reg.host);
+
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &list]),
+        "table",
+    );
+    assert!(!r.out.contains("unknown/unknown"), "{}", r.out);
+    let lines: Vec<&str> = r.out.lines().collect();
+    let rows = &lines[2..];
+    assert_eq!(
+        rows.len(),
+        12,
+        "six platforms, each with its attestation: {}",
+        r.out
+    );
+    for (pair, (img, att)) in rows.chunks(2).zip(a.images.iter().zip(&a.attestations)) {
+        assert!(pair[0].starts_with(&img.platform.display()), "{}", pair[0]);
+        assert!(pair[0].contains(img.digest.as_str()), "{}", pair[0]);
+        assert!(pair[1].starts_with("└ attestation"), "{}", pair[1]);
+        assert!(pair[1].contains(att.digest.as_str()), "{}", pair[1]);
+        assert!(pair[1].contains("provenance, SBOM"), "{}", pair[1]);
+    }
+
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--format", "json", &list]),
+        "json",
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let plats = v["platforms"].as_array().unwrap();
+    assert_eq!(plats.len(), 6);
+    for (p, att) in plats.iter().zip(&a.attestations) {
+        let atts = p["attestations"].as_array().unwrap();
+        assert_eq!(atts.len(), 1, "{p}");
+        assert_eq!(atts[0]["digest"], att.digest.as_str());
+        let st = atts[0]["statements"].as_array().unwrap();
+        let prov = st
+            .iter()
+            .find(|s| s["kind"] == "provenance")
+            .expect("provenance");
+        assert_eq!(prov["summary"]["commit"], COMMIT, "{prov}");
+        let sbom = st.iter().find(|s| s["kind"] == "SBOM").expect("SBOM");
+        assert!(sbom["summary"]["packages"].as_u64().unwrap() > 0, "{sbom}");
+        assert_eq!(p["referrers"]["via"], "tagScheme");
+    }
+    assert_eq!(v["referrers"]["via"], "tagScheme");
+    let refs = v["referrers"]["manifests"].as_array().unwrap();
+    assert_eq!(refs.len(), 1, "{}", v["referrers"]);
+    assert_eq!(refs[0]["artifactType"], SIGNATURE_TYPE);
+    assert_eq!(refs[0]["digest"], a.signature.digest.as_str());
+}

@@ -226,6 +226,38 @@ fn content_image_config_history_and_layers() {
     insta::assert_snapshot!("webapp_image_layers", browser(100, 16, &s).backend());
 }
 
+/// BuildKit attestation entries are not rows: a marker on the platform they describe.
+#[test]
+fn content_attested_list_marks_platforms_and_hides_attestation_entries() {
+    let s = fixtures::attested_browser();
+    assert_eq!(s.content_rows(), 6);
+    insta::assert_snapshot!("attested_list", browser(160, 12, &s).backend());
+}
+
+/// A platform opened from an attested list: what its attestations say (predicate type and
+/// summary) between its config and its history.
+#[test]
+fn content_image_with_its_attestation_statements() {
+    let s = fixtures::attested_image_browser();
+    insta::assert_snapshot!("attested_image_statements", browser(110, 30, &s).backend());
+}
+
+/// Tags of the referrers tag scheme are marked as such in the tag list.
+#[test]
+fn tags_mark_referrers_tag_scheme_tags() {
+    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
+    s.level = Level::Tags;
+    s.repo = Some("samples/attested".into());
+    s.tags.clear();
+    let index = manifest_tui::samples::attest::attested().index.digest;
+    s.tags.extend([
+        manifest_tui::attest::referrers_tag(&index),
+        "v1".to_string(),
+    ]);
+    s.tags_load = Load::Done;
+    insta::assert_snapshot!("tags_with_a_referrers_tag", browser(110, 7, &s).backend());
+}
+
 #[test]
 fn compare_empty() {
     insta::assert_snapshot!(compare_pane(100, 10, &CompareState::new()).backend());

@@ -20,6 +20,12 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         eprintln!("Error: seeding the demo registry at {host} failed: {e}");
         return ExitCode::FAILURE;
     }
+    if let Err(e) = seed_attested(&reg.base_url()) {
+        eprintln!(
+            "Error: seeding the attested release into the demo registry at {host} failed: {e}"
+        );
+        return ExitCode::FAILURE;
+    }
     let tmp_config = if keep_store {
         None
     } else {
@@ -32,7 +38,7 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         }
     };
     eprintln!(
-        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes), samples/webapp:v1 (images with configs and history)."
+        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes), samples/webapp:v1 (images with configs and history), samples/attested:v1 (attestations, a tag-scheme signature)."
     );
     if no_tui {
         println!("{host}");
@@ -69,4 +75,16 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The attested sample release (BuildKit attestations, a tag-scheme referrer), on a runtime of
+/// its own like the other samples.
+fn seed_attested(base_url: &str) -> Result<(), String> {
+    let s = crate::samples::Seeder::new(base_url, None)?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?
+        .block_on(crate::samples::attest::seed_attested(&s))
+        .map(|_| ())
 }

@@ -1,9 +1,12 @@
-//! `inspect --format json`: a stable JSON view of what is inside each platform (documented in
-//! docs/inspect-json.md), the same shape for a single image and a list. Pure: built from an
-//! inspection and the details fetched for it.
+//! `inspect --format json`: a stable JSON view of what is inside each platform and what is
+//! attached to it (documented in docs/inspect-json.md), the same shape for a single image and
+//! a list. Pure: built from an inspection and what was fetched for it.
 
+use super::attached::Attached;
+use crate::attest::{self, Summary};
 use crate::image::ImageDetails;
-use crate::ops::{InspectEntry, Inspection, OpError};
+use crate::ops::{self, InspectEntry, Inspection, OpError};
+use crate::registry::{Referrers, ReferrersVia};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,6 +25,37 @@ struct View<'a> {
     list: bool,
     annotations: &'a BTreeMap<String, String>,
     platforms: Vec<PlatformView<'a>>,
+    /// What refers to the manifest inspected (OCI 1.1 referrers).
+    referrers: ReferrersView,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReferrersView {
+    /// `api` (the registry's referrers API), `tagScheme` (the `sha256-<hex>` tag) or null
+    /// when not fetched.
+    via: Option<&'static str>,
+    manifests: Vec<serde_json::Value>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttestationView<'a> {
+    digest: &'a str,
+    media_type: &'a str,
+    statements: Vec<StatementView>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatementView {
+    predicate_type: Option<String>,
+    /// `provenance`, `SBOM` or `attestation`.
+    kind: Option<&'static str>,
+    summary: Option<serde_json::Value>,
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +77,9 @@ struct PlatformView<'a> {
     config: Option<ConfigView<'a>>,
     /// Why the details could not be fetched (then size, layers, created and config are null).
     error: Option<String>,
+    /// BuildKit attestation manifests describing this platform (entries of the list).
+    attestations: Vec<AttestationView<'a>>,
+    referrers: ReferrersView,
 }
 
 #[derive(Serialize)]
@@ -77,13 +114,97 @@ pub fn entry_platform(e: &InspectEntry, d: Option<&ImageDetails>) -> crate::plat
     }
 }
 
-/// The JSON view, indented with two spaces (callers make it terminal-inert).
-pub fn json_view(ins: &Inspection, details: &Fetched) -> String {
-    let platforms = ins
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
+fn referrers_view(r: Option<&Result<Referrers, String>>) -> ReferrersView {
+    match r {
+        Some(Ok(r)) => ReferrersView {
+            via: Some(match r.via {
+                ReferrersVia::Api => "api",
+                ReferrersVia::TagScheme => "tagScheme",
+            }),
+            manifests: r
+                .descriptors
+                .iter()
+                .map(|d| serde_json::to_value(d).unwrap_or_default())
+                .collect(),
+            error: None,
+        },
+        Some(Err(e)) => ReferrersView {
+            via: None,
+            manifests: Vec::new(),
+            error: Some(e.clone()),
+        },
+        None => ReferrersView {
+            via: None,
+            manifests: Vec::new(),
+            error: None,
+        },
+    }
+}
+
+fn summary_json(s: &Summary) -> serde_json::Value {
+    match s {
+        Summary::Provenance(p) => serde_json::json!({
+            "builder": p.builder, "buildType": p.build_type, "source": p.source,
+            "commit": p.commit, "args": p.args,
+        }),
+        Summary::Sbom(b) => serde_json::json!({
+            "format": b.format, "packages": b.packages, "tools": b.tools, "top": b.top,
+        }),
+        Summary::Other { keys } => serde_json::json!({ "keys": keys }),
+    }
+}
+
+fn attestation_view<'a>(
+    e: &'a InspectEntry,
+    got: Option<&Result<Vec<ops::StatementLayer>, String>>,
+) -> AttestationView<'a> {
+    let (statements, error) = match got {
+        Some(Ok(layers)) => (
+            layers
+                .iter()
+                .map(|l| match &l.statement {
+                    Ok(st) => StatementView {
+                        predicate_type: Some(st.predicate_type.clone()),
+                        kind: Some(st.kind().label()),
+                        summary: Some(summary_json(&st.summary)),
+                        error: None,
+                    },
+                    Err(err) => StatementView {
+                        predicate_type: l.predicate_type.clone(),
+                        kind: l
+                            .predicate_type
+                            .as_deref()
+                            .map(|t| attest::PredicateKind::of(t).label()),
+                        summary: None,
+                        error: Some(err.clone()),
+                    },
+                })
+                .collect(),
+            None,
+        ),
+        Some(Err(err)) => (Vec::new(), Some(err.clone())),
+        None => (Vec::new(), None),
+    };
+    AttestationView {
+        digest: e.descriptor.digest.as_str(),
+        media_type: &e.descriptor.media_type,
+        statements,
+        error,
+    }
+}
+
+/// The JSON view, indented with two spaces (callers make it terminal-inert). Attestation
+/// entries are listed under the platform they describe, not as platforms.
+pub fn json_view(ins: &Inspection, details: &Fetched, attached: &Attached) -> String {
+    let descriptors: Vec<_> = ins.entries.iter().map(|e| e.descriptor.clone()).collect();
+    let grouped = attest::group(&descriptors);
+    let mut shown: Vec<(usize, Vec<usize>)> = grouped.images;
+    shown.extend(grouped.orphans.into_iter().map(|i| (i, Vec::new())));
+    shown.sort_by_key(|(i, _)| *i);
+    let platforms = shown
+        .into_iter()
+        .map(|(i, atts)| {
+            let e = &ins.entries[i];
             let got = details.as_ref().and_then(|v| v.get(i));
             let d = got.and_then(|r| r.as_ref().ok());
             let p = entry_platform(e, d);
@@ -120,6 +241,11 @@ pub fn json_view(ins: &Inspection, details: &Fetched) -> String {
                     }
                 }),
                 error: got.and_then(|r| r.as_ref().err()).map(|e| e.to_string()),
+                attestations: atts
+                    .iter()
+                    .map(|&j| attestation_view(&ins.entries[j], attached.statements.get(&j)))
+                    .collect(),
+                referrers: referrers_view(attached.referrers.get(&e.descriptor.digest)),
             }
         })
         .collect();
@@ -132,6 +258,7 @@ pub fn json_view(ins: &Inspection, details: &Fetched) -> String {
         list: ins.is_list(),
         annotations: &ins.annotations,
         platforms,
+        referrers: referrers_view(attached.referrers.get(&ins.manifest.digest)),
     };
     serde_json::to_string_pretty(&view).unwrap_or_default()
 }

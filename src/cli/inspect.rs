@@ -42,9 +42,9 @@ pub(super) async fn inspect(
     }
     let r = parse_ref(&refs[0])?.with_default_tag();
     // Like docker: a local list of that name wins over the registry.
-    let (ins, details) = if store.exists(&r) {
+    let (ins, details, extra) = if store.exists(&r) {
         let (draft, idx) = ops::inspect_local(store, &r, None)?;
-        (local_inspection(&draft, &idx), None)
+        (local_inspection(&draft, &idx), None, Default::default())
     } else {
         let client = client(insecure)?;
         let details_wanted = format != InspectFormat::Docker;
@@ -53,19 +53,29 @@ pub(super) async fn inspect(
             configs: verbose && !details_wanted,
         };
         let ins = ops::inspect(&client, &r, opts, ops::no_progress()).await?;
-        let details = if details_wanted {
-            Some(ops::inspection_details(&client, &ins).await)
-        } else {
-            None
+        let details = async {
+            if details_wanted {
+                Some(ops::inspection_details(&client, &ins).await)
+            } else {
+                None
+            }
         };
-        (ins, details)
+        let extra = async {
+            if format == InspectFormat::Json {
+                super::attached::fetch(&client, &ins).await
+            } else {
+                Default::default()
+            }
+        };
+        let (details, extra) = futures_util::future::join(details, extra).await;
+        (ins, details, extra)
     };
     let failed = details
         .as_ref()
         .is_some_and(|d| d.iter().any(|r| r.is_err()));
     let text = match (format, verbose) {
         (InspectFormat::Table, _) => render::inspect_table(&ins, &details),
-        (InspectFormat::Json, _) => json_out(super::details::json_view(&ins, &details)),
+        (InspectFormat::Json, _) => json_out(super::details::json_view(&ins, &details, &extra)),
         (InspectFormat::Docker, true) => json_out(render::inspect_verbose(&ins)),
         (InspectFormat::Docker, false) => json_out(render::inspect_plain(&ins)),
     };

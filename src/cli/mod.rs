@@ -12,6 +12,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 pub mod args;
+mod attached;
 mod demo;
 mod details;
 mod diff;

@@ -83,7 +83,8 @@ pub fn inspect_verbose(ins: &Inspection) -> String {
 
 /// `--format table`: the list's own digest, then one row per platform with the image's
 /// compressed size, layer count and created time when they were fetched (`-` otherwise; a
-/// platform whose details failed says why under the table).
+/// platform whose details failed says why under the table), each followed by the BuildKit
+/// attestations describing it (`└ attestation` rows: what they hold, by predicate type).
 pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -99,14 +100,25 @@ pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> Str
         ));
     }
     let mut failures = Vec::new();
-    let rows: Vec<[String; 7]> = ins
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
+    let descriptors: Vec<_> = ins.entries.iter().map(|e| e.descriptor.clone()).collect();
+    let grouped = crate::attest::group(&descriptors);
+    let mut order: Vec<(usize, bool)> = Vec::new();
+    for (i, atts) in &grouped.images {
+        order.push((*i, false));
+        order.extend(atts.iter().map(|&j| (j, true)));
+    }
+    order.extend(grouped.orphans.iter().map(|&j| (j, true)));
+    let rows: Vec<[String; 7]> = order
+        .into_iter()
+        .map(|(i, attestation)| {
+            let e = &ins.entries[i];
             let got = details.as_ref().and_then(|v| v.get(i));
             let d = got.and_then(|r| r.as_ref().ok());
-            let platform = super::details::entry_platform(e, d).display();
+            let platform = if attestation {
+                "└ attestation".to_string()
+            } else {
+                super::details::entry_platform(e, d).display()
+            };
             if let Some(Err(err)) = got {
                 failures.push(format!(
                     "{platform} ({}): {err}",
@@ -114,6 +126,20 @@ pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> Str
                 ));
             }
             let dash = || "-".to_string();
+            if attestation {
+                return [
+                    platform,
+                    e.descriptor.digest.to_string(),
+                    d.map_or_else(
+                        || "attestation".to_string(),
+                        |d| crate::tui::text::attestation_kinds(d.layers()),
+                    ),
+                    d.map_or_else(dash, |d| crate::tui::text::human_size(d.size())),
+                    d.map_or_else(dash, |d| d.layers().len().to_string()),
+                    dash(),
+                    String::new(),
+                ];
+            }
             [
                 platform,
                 e.descriptor.digest.to_string(),

@@ -26,6 +26,26 @@ pub fn human_size(n: i64) -> String {
     }
 }
 
+/// What an attestation manifest holds, from its layers' predicate-type annotations:
+/// `provenance, SBOM`.
+pub fn attestation_kinds(layers: &[crate::media::Descriptor]) -> String {
+    let mut kinds: Vec<crate::attest::PredicateKind> = layers
+        .iter()
+        .filter_map(crate::attest::layer_predicate)
+        .map(crate::attest::PredicateKind::of)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return "attestation".to_string();
+    }
+    kinds
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A digest shortened for narrow columns: `sha256:0123456789ab`.
 pub fn short_digest(d: &str) -> String {
     match d.split_once(':') {

@@ -40,6 +40,8 @@ pub enum Slot {
     Content,
     /// What is inside each platform of the list shown (sizes, layers, created).
     Details,
+    /// The in-toto statements of the attestations of the platform shown.
+    Statements,
     Compare,
     /// The draft editor: reading the store (`Drafts`) and changing it (`Draft`).
     Drafts,
@@ -65,6 +67,12 @@ pub enum Command {
     Details {
         list: Reference,
         entries: Vec<crate::media::Descriptor>,
+    },
+    /// The in-toto statements of attestation entries of the list `list` (every layer of
+    /// every one at once): replies [`Reply::Statements`].
+    Statements {
+        list: Reference,
+        attestations: Vec<crate::media::Descriptor>,
     },
     /// Compare two sources per platform.
     Compare { a: Source, b: Source },
@@ -243,6 +251,8 @@ pub enum Reply {
     Inspected(Box<Content>),
     /// One result per entry of the list, in order.
     Details(Vec<EntryDetails>),
+    /// The statements of the attestations asked for, in order.
+    Statements(Vec<ops::StatementLayer>),
     Compared(Box<Comparison>),
     /// The store's lists; `focus` is the list a store command was about, `note` what it did.
     Drafts {
@@ -480,6 +490,19 @@ async fn run_command(
                     .map(|r| r.map(Box::new).map_err(|e| e.to_string()))
                     .collect(),
             ))
+        }
+        Command::Statements { list, attestations } => {
+            let Some(client) = client else { return };
+            let got = futures_util::future::join_all(
+                attestations
+                    .iter()
+                    .map(|a| ops::statements(client, &list, a)),
+            )
+            .await;
+            match got.into_iter().collect::<Result<Vec<_>, _>>() {
+                Ok(v) => send(Reply::Statements(v.into_iter().flatten().collect())),
+                Err(e) => send(Reply::Failed(e.to_string())),
+            }
         }
         Command::Compare { a, b } => {
             let Some(client) = client else { return };

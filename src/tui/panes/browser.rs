@@ -54,7 +54,12 @@ impl Pane for BrowserPane {
     fn owns(&self, slot: Slot) -> bool {
         matches!(
             slot,
-            Slot::Registries | Slot::Catalog | Slot::Tags | Slot::Content | Slot::Details
+            Slot::Registries
+                | Slot::Catalog
+                | Slot::Tags
+                | Slot::Content
+                | Slot::Details
+                | Slot::Statements
         )
     }
     fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
@@ -349,7 +354,10 @@ fn draw_tags(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view
             view.theme.muted,
         );
     } else {
-        draw_list(frame, body, l, view, |_| None);
+        // Tags of the OCI referrers tag scheme hold indexes of referrers, not images.
+        draw_list(frame, body, l, view, |t| {
+            crate::attest::is_referrers_tag(t).then(|| "referrers (tag scheme)".to_string())
+        });
     }
     let summary = format!(
         "{}, sorted {}",
@@ -410,7 +418,12 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
             ))),
             l => load_line(l, "what is inside each platform", None, view),
         })
-        .unwrap_or_else(|| Line::from(Span::styled(summary, t.muted)));
+        .unwrap_or_else(|| {
+            Line::from(Span::styled(
+                crate::tui::text::ellipsize(&summary, bottom.width as usize).into_owned(),
+                t.muted,
+            ))
+        });
     frame.render_widget(Paragraph::new(status), bottom);
 }
 
@@ -522,6 +535,17 @@ fn draw_image(
     )
 }
 
+/// What a platform's attestation entries hold (`provenance, SBOM`), from their manifests'
+/// layers once the details are there.
+fn attestation_marker(s: &BrowserState, atts: &[usize]) -> String {
+    let layers: Vec<crate::media::Descriptor> = atts
+        .iter()
+        .filter_map(|&j| s.details.as_ref()?.get(j)?.as_ref().ok())
+        .flat_map(|d| d.layers().iter().cloned())
+        .collect();
+    crate::tui::text::attestation_kinds(&layers)
+}
+
 /// The cells a list row gets from its entry's details: size, layers, created, and why they
 /// failed (shown in place of the annotations).
 fn detail_cells(s: &BrowserState, i: usize, view: &View) -> ([String; 3], Option<String>) {
@@ -561,6 +585,7 @@ fn draw_list_entries(
     let n = s.content_rows();
     let h = table_area.height.saturating_sub(1) as usize;
     let off = s.content_sel.scroll_for(h, n);
+    let list_rows = s.list_rows();
     let pw = ins
         .entries
         .iter()
@@ -570,16 +595,19 @@ fn draw_list_entries(
         .clamp(8, 34) as u16
         + 1;
     // Narrow terminals drop the created time first, then the layer count.
-    let fixed = pw + dw + 10 + 10;
-    let show_layers = table_area.width >= fixed + 7 + 10;
-    let show_created = table_area.width >= fixed + 7 + 21 + 10;
-    let rows = ins
-        .entries
+    // (Each column after the first is one space of spacing more.)
+    let fixed = pw + dw + 1 + 10 + 1 + 10 + 1;
+    let show_layers = table_area.width >= fixed + 8 + 12;
+    let show_created = table_area.width >= fixed + 8 + 22 + 12;
+    let used = fixed + if show_layers { 8 } else { 0 } + if show_created { 22 } else { 0 };
+    let rest = table_area.width.saturating_sub(used) as usize;
+    let rows = list_rows
         .iter()
         .enumerate()
         .skip(off)
         .take(h)
-        .map(|(i, e)| {
+        .map(|(row, (i, atts))| {
+            let (i, e) = (*i, &ins.entries[*i]);
             let ([size, layers, created], failed) = detail_cells(s, i, view);
             let mut cells = vec![
                 Cell::from(inert(&platform_label(&e.platform())).into_owned()),
@@ -594,10 +622,25 @@ fn draw_list_entries(
                 cells.push(Cell::from(created));
             }
             cells.push(match failed {
-                Some(m) => Cell::from(Span::styled(m, t.error)),
-                None => Cell::from(annotations_label(&e.descriptor.annotations)),
+                // Cut to the column with …; the whole message is on the status line when
+                // the row is selected.
+                Some(m) => Cell::from(Span::styled(
+                    crate::tui::text::ellipsize(&m, rest).into_owned(),
+                    t.error,
+                )),
+                None => {
+                    let mut spans = Vec::new();
+                    if !atts.is_empty() {
+                        spans.push(Span::styled(
+                            format!("[{}] ", attestation_marker(s, atts)),
+                            t.title,
+                        ));
+                    }
+                    spans.push(Span::raw(annotations_label(&e.descriptor.annotations)));
+                    Cell::from(Line::from(spans))
+                }
             });
-            mark_selected(Row::new(cells), i == s.content_sel.get(), view)
+            mark_selected(Row::new(cells), row == s.content_sel.get(), view)
         });
     let mut widths = vec![
         Constraint::Length(pw),
@@ -625,13 +668,21 @@ fn draw_list_entries(
         .filter_map(|r| r.as_ref().ok())
         .map(|d| d.size())
         .sum();
-    if total > 0 {
-        format!(
-            "list: {} entries, {} in all",
-            ins.entries.len(),
-            human_size(total)
-        )
-    } else {
-        format!("list: {} entries", ins.entries.len())
+    if let Some((i, _)) = list_rows.get(s.content_sel.get()) {
+        if let (_, Some(m)) = detail_cells(s, *i, view) {
+            return m;
+        }
     }
+    let attested: usize = list_rows.iter().map(|(_, a)| a.len()).sum();
+    let mut summary = format!("list: {} entries", ins.entries.len());
+    if attested > 0 {
+        summary.push_str(&format!(
+            " ({} platforms, {attested} attestations)",
+            list_rows.len()
+        ));
+    }
+    if total > 0 {
+        summary.push_str(&format!(", {} in all", human_size(total)));
+    }
+    summary
 }

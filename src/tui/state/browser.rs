@@ -103,6 +103,9 @@ pub struct BrowserState {
     /// What is inside each entry of the list shown, one result per entry, once fetched.
     pub details: Option<Vec<EntryDetails>>,
     pub details_load: Load,
+    /// The statements of the attestations of the platform shown (opened from its list).
+    pub statements: Option<Vec<crate::ops::StatementLayer>>,
+    pub statements_load: Load,
     /// The filter field while it has focus.
     pub filter_field: Option<TextField>,
     pub prompt: Option<Prompt>,
@@ -134,6 +137,8 @@ impl BrowserState {
             content_sel: Cursor::default(),
             details: None,
             details_load: Load::Idle,
+            statements: None,
+            statements_load: Load::Idle,
             filter_field: None,
             prompt: None,
         }
@@ -188,7 +193,9 @@ impl BrowserState {
             Level::Registries => self.registries_load.busy(),
             Level::Catalog => self.catalog_load.busy(),
             Level::Tags => self.tags_load.busy(),
-            Level::Content => self.content_load.busy() || self.details_load.busy(),
+            Level::Content => {
+                self.content_load.busy() || self.details_load.busy() || self.statements_load.busy()
+            }
         }
     }
 
@@ -256,6 +263,9 @@ impl BrowserState {
             self.details = None;
             self.details_load = Load::Idle;
             ctx.cancel(Slot::Details);
+            self.statements = None;
+            self.statements_load = Load::Idle;
+            ctx.cancel(Slot::Statements);
             ctx.request(Slot::Content, Command::Inspect { reference: r });
         }
         self.level = Level::Content;
@@ -286,10 +296,40 @@ impl BrowserState {
         );
     }
 
+    /// The rows of the list shown: each entry that is not a BuildKit attestation, with the
+    /// attestation entries describing it (they are not rows of their own); attestations whose
+    /// image is not in the list stay rows.
+    pub fn list_rows(&self) -> Vec<(usize, Vec<usize>)> {
+        let Some(c) = &self.content else {
+            return Vec::new();
+        };
+        let descriptors: Vec<_> = c
+            .inspection
+            .entries
+            .iter()
+            .map(|e| e.descriptor.clone())
+            .collect();
+        let g = crate::attest::group(&descriptors);
+        let mut rows = g.images;
+        rows.extend(g.orphans.into_iter().map(|i| (i, Vec::new())));
+        rows.sort_by_key(|(i, _)| *i);
+        rows
+    }
+
+    /// The entry of the list row selected.
+    fn selected_entry(&self) -> Option<&crate::ops::InspectEntry> {
+        let i = self.list_rows().get(self.content_sel.get())?.0;
+        self.content.as_ref()?.inspection.entries.get(i)
+    }
+
     /// The rows of the image shown, when its config file is there.
     pub fn image_rows(&self) -> Option<Vec<super::image::ImageRow>> {
         let inside = self.content.as_ref()?.inside.as_ref()?;
-        Some(super::image::image_rows(inside))
+        Some(super::image::image_rows(
+            inside,
+            self.statements.as_deref(),
+            &self.statements_load,
+        ))
     }
 
     fn reload(&mut self, ctx: &mut Ctx) {
@@ -345,7 +385,7 @@ impl BrowserState {
         match &self.content {
             Some(c) => match &c.image {
                 Some(img) => img.manifest.layers.len(),
-                None => c.inspection.entries.len(),
+                None => self.list_rows().len(),
             },
             None => 0,
         }
@@ -528,9 +568,30 @@ impl BrowserState {
                 // Open a list's entry as an image.
                 if let (Some(c), Some(shown)) = (&self.content, &self.shown) {
                     if c.image.is_none() {
-                        if let Some(e) = c.inspection.entries.get(self.content_sel.get()) {
+                        if let Some(e) = self.selected_entry() {
                             let r = shown.at_digest(&e.descriptor.digest);
+                            let list = c.inspection.reference.clone();
+                            let atts: Vec<_> = self
+                                .list_rows()
+                                .get(self.content_sel.get())
+                                .map(|(_, a)| {
+                                    a.iter()
+                                        .map(|&j| c.inspection.entries[j].descriptor.clone())
+                                        .collect()
+                                })
+                                .unwrap_or_default();
                             self.open_reference(r, ctx);
+                            // The platform's attestations: their statements, in one request.
+                            if !atts.is_empty() {
+                                self.statements_load = Load::Loading;
+                                ctx.request(
+                                    Slot::Statements,
+                                    Command::Statements {
+                                        list,
+                                        attestations: atts,
+                                    },
+                                );
+                            }
                         }
                     }
                 }
@@ -602,7 +663,7 @@ impl BrowserState {
                         descriptor: None,
                     })
                 } else {
-                    let e = c.inspection.entries.get(self.content_sel.get())?;
+                    let e = self.selected_entry()?;
                     Some(EditorItem {
                         reference: e.reference.clone(),
                         descriptor: Some(e.descriptor.clone()),
@@ -633,14 +694,7 @@ impl BrowserState {
                             .map(|l| l.digest.to_string())
                             .unwrap_or_else(|| c.inspection.manifest.digest.to_string()),
                     ),
-                    None => Some(
-                        c.inspection
-                            .entries
-                            .get(self.content_sel.get())?
-                            .descriptor
-                            .digest
-                            .to_string(),
-                    ),
+                    None => Some(self.selected_entry()?.descriptor.digest.to_string()),
                 }
             }
             _ => None,
@@ -745,6 +799,11 @@ impl BrowserState {
                 self.details_load = Load::Done;
             }
             (Slot::Details, Reply::Failed(m)) => self.details_load = Load::Failed(m),
+            (Slot::Statements, Reply::Statements(v)) => {
+                self.statements = Some(v);
+                self.statements_load = Load::Done;
+            }
+            (Slot::Statements, Reply::Failed(m)) => self.statements_load = Load::Failed(m),
             _ => {}
         }
     }

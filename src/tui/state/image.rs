@@ -2,8 +2,11 @@
 //! the run settings), its history (one row per step, with the layer it made and that layer's
 //! size, empty steps marked), then its layers. Pure: built from [`ImageDetails`].
 
+use super::Load;
+use crate::attest::{PredicateKind, Summary};
 use crate::digest::Digest;
 use crate::image::ImageDetails;
+use crate::ops::StatementLayer;
 
 /// One row of the image view. Text is registry-supplied: drawing makes it inert.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,8 +98,61 @@ fn argv(v: &[String]) -> String {
         .join(" ")
 }
 
-/// The rows of one image, in order: config, history, layers.
-pub fn image_rows(d: &ImageDetails) -> Vec<ImageRow> {
+/// The rows of what attestations say: per statement its kind and predicate type, then its
+/// summary (SLSA provenance: builder, build type, source and commit, build args; SBOM:
+/// format, package count, tools, top-level packages).
+fn statement_rows(rows: &mut Vec<ImageRow>, statements: &[StatementLayer]) {
+    for l in statements {
+        let kind = l
+            .predicate_type
+            .as_deref()
+            .map(|t| PredicateKind::of(t).label())
+            .unwrap_or("attestation");
+        let st = match &l.statement {
+            Ok(st) => st,
+            Err(e) => {
+                field(rows, kind, &format!("could not be read: {e}"));
+                continue;
+            }
+        };
+        field(rows, st.kind().label(), &st.predicate_type);
+        match &st.summary {
+            Summary::Provenance(p) => {
+                field(rows, "  builder", &p.builder);
+                field(rows, "  build type", &p.build_type);
+                let src = match (p.source.is_empty(), p.commit.is_empty()) {
+                    (false, false) => format!("{} @ {}", p.source, p.commit),
+                    (false, true) => p.source.clone(),
+                    (true, _) => p.commit.clone(),
+                };
+                field(rows, "  source", &src);
+                fields(
+                    rows,
+                    "  build args",
+                    p.args.iter().map(|(k, v)| format!("{k}={v}")),
+                );
+            }
+            Summary::Sbom(b) => {
+                field(
+                    rows,
+                    "  document",
+                    &format!("{}, {} packages", b.format, b.packages),
+                );
+                field(rows, "  tools", &b.tools.join(", "));
+                fields(rows, "  top", b.top.iter().cloned());
+            }
+            Summary::Other { keys } => field(rows, "  keys", &keys.join(", ")),
+        }
+    }
+}
+
+/// The rows of one image, in order: config, attestations (when the platform has some),
+/// history, layers.
+pub fn image_rows(
+    d: &ImageDetails,
+    statements: Option<&[StatementLayer]>,
+    statements_load: &Load,
+) -> Vec<ImageRow> {
     let c = &d.config;
     let r = &c.config;
     let mut rows = vec![ImageRow::Section {
@@ -119,6 +175,29 @@ pub fn image_rows(d: &ImageDetails) -> Vec<ImageRow> {
         "labels",
         r.labels.iter().map(|(k, v)| format!("{k}={v}")),
     );
+
+    match (statements, statements_load) {
+        (Some(st), _) => {
+            rows.push(ImageRow::Section {
+                title: "Attestations",
+                summary: format!(
+                    "{} statement{}",
+                    st.len(),
+                    if st.len() == 1 { "" } else { "s" }
+                ),
+            });
+            statement_rows(&mut rows, st);
+        }
+        (None, Load::Loading) => rows.push(ImageRow::Section {
+            title: "Attestations",
+            summary: "loading…".to_string(),
+        }),
+        (None, Load::Failed(m)) => rows.push(ImageRow::Section {
+            title: "Attestations",
+            summary: format!("could not be read: {m}"),
+        }),
+        _ => {}
+    }
 
     let steps = d.steps();
     let made = steps.iter().filter(|s| s.layer.is_some()).count();
