@@ -600,7 +600,7 @@ fn draw_list_entries(
     let show_layers = table_area.width >= fixed + 8 + 12;
     let show_created = table_area.width >= fixed + 8 + 22 + 12;
     let used = fixed + if show_layers { 8 } else { 0 } + if show_created { 22 } else { 0 };
-    let rest = table_area.width.saturating_sub(used) as usize;
+    let rest = table_area.width.saturating_sub(used + 2) as usize;
     let rows = list_rows
         .iter()
         .enumerate()
