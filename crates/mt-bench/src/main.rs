@@ -4,6 +4,7 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
+use mt_bench::copy;
 use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,16 @@ struct Args {
     /// Print every command's time and counters to stderr as it runs
     #[arg(short, long)]
     verbose: bool,
+    /// Run the copy benchmark instead: a 6-platform list copied between two registries, each
+    /// behind a delay proxy, by `manifest-tui copy` and `skopeo copy --all`
+    #[arg(long)]
+    copy: bool,
+    /// Layer size per platform for --copy, in MiB (256 for the memory figure)
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    copy_mib: u64,
+    /// Do not run skopeo in --copy
+    #[arg(long)]
+    no_skopeo: bool,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -98,6 +109,40 @@ fn main() -> ExitCode {
     });
     if ours.is_none() {
         eprintln!("mt-bench: manifest-tui was not found next to mt-bench (build it with `cargo build --release --bins`, or pass --manifest-tui PATH)");
+    }
+    if a.copy {
+        let Some(ours) = ours else {
+            return ExitCode::FAILURE;
+        };
+        let skopeo = if a.no_skopeo {
+            None
+        } else {
+            find_on_path("skopeo")
+        };
+        if skopeo.is_none() && !a.no_skopeo {
+            eprintln!("mt-bench: skopeo is absent: measuring manifest-tui alone");
+        }
+        let opts = copy::CopyBenchOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            mib: a.copy_mib as usize,
+            runs: a.runs as usize,
+            manifest_tui: ours,
+            skopeo,
+        };
+        return match copy::run(&opts) {
+            Ok(m) => {
+                if a.json {
+                    println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
+                } else {
+                    print!("{}", copy::render(&opts, &m));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let opts = BenchOptions {
         delay: Duration::from_millis(a.delay_ms),
