@@ -34,9 +34,12 @@ pub struct CopyBenchOptions {
     pub manifest_tui: PathBuf,
     /// `skopeo` (None: skipped).
     pub skopeo: Option<PathBuf>,
+    /// Print each command's requests through both proxies (source first) to stderr.
+    pub show_requests: bool,
 }
 
-/// Incompressible bytes: xorshift64* from `seed`.
+/// Incompressible bytes: xorshift64* from `seed` (seeds differing only in the lowest bit
+/// give the same bytes).
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
     let mut out = Vec::with_capacity(len + 8);
@@ -55,7 +58,10 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
 fn image(i: usize, mib: usize) -> SampleImage {
     let p = PLATFORMS[i];
     let plat = samples::platform(p);
-    let layer = noise(mib << 20, 0x5eed_0000 + i as u64);
+    let layer = noise(
+        mib << 20,
+        (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    );
     let layer_digest = Digest::sha256(&layer);
     let config = serde_json::to_vec(&json!({
         "architecture": plat.architecture,
@@ -120,18 +126,21 @@ pub struct Measured {
     pub seconds: f64,
     /// Peak resident set of the process, KiB.
     pub max_rss_kib: u64,
+    /// CPU time of the process (user + system), seconds.
+    pub cpu_seconds: f64,
     /// HTTP requests through the source's and the target's proxy.
     pub requests: u64,
     /// Bytes through the target's proxy, upwards.
     pub bytes_up: u64,
 }
 
-/// Run `prog args` under `/usr/bin/time -f '%e %M'`: wall seconds and peak RSS.
-fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, String), String> {
+/// Run `prog args` under `/usr/bin/time`: wall seconds, peak RSS (KiB), CPU seconds (user
+/// and system) and stdout.
+fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, f64, String), String> {
     let t0 = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
-        .arg("MTBENCH %e %M")
+        .arg("MTBENCH %e %M %U %S")
         .arg(prog)
         .args(args)
         .env("DOCKER_CONFIG", cfg)
@@ -147,14 +156,24 @@ fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, String),
             err.trim()
         ));
     }
-    let rss = err
+    let fields: Vec<f64> = err
         .lines()
         .rev()
         .find_map(|l| l.strip_prefix("MTBENCH "))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse().ok())
-        .unwrap_or(0);
-    Ok((wall, rss, String::from_utf8_lossy(&out.stdout).into_owned()))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rss = fields.get(1).copied().unwrap_or(0.0) as u64;
+    let cpu = fields.get(2).copied().unwrap_or(0.0) + fields.get(3).copied().unwrap_or(0.0);
+    Ok((
+        wall,
+        rss,
+        cpu,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
 
 /// The whole benchmark. Prints progress to stderr; returns every measurement.
@@ -197,18 +216,26 @@ pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
     let mut measure = |tool: &str, what: &str, prog: &Path, args: Vec<String>| {
         sp.reset();
         dp.reset();
-        let (seconds, rss, stdout) = timed(prog, &args, &cfg)?;
+        let (seconds, rss, cpu_seconds, stdout) = timed(prog, &args, &cfg)?;
         let (s, d) = (sp.counters(), dp.counters());
         let m = Measured {
             tool: tool.into(),
             what: what.into(),
             seconds,
             max_rss_kib: rss,
+            cpu_seconds,
             requests: s.requests + d.requests,
             bytes_up: d.bytes_up,
         };
+        if opts.show_requests {
+            for (side, p) in [("source", &sp), ("target", &dp)] {
+                for line in p.request_log() {
+                    eprintln!("    {side} {line}");
+                }
+            }
+        }
         eprintln!(
-            "  {tool:<12} {what:<8} {seconds:>7.2} s  {:>6.1} MiB  {:>4} requests",
+            "  {tool:<12} {what:<8} {seconds:>7.2} s  {:>6.1} MiB  {cpu_seconds:>5.2} s CPU  {:>4} requests",
             rss as f64 / 1024.0,
             m.requests
         );
@@ -268,7 +295,7 @@ pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
         crate::run::median(&v).unwrap_or(0.0)
     };
     let mut s = format!(
-        "copy of a {}-platform list, {} MiB per platform, {} ms one way per proxy, {} run(s); medians\n\n| tool | operation | time | peak RSS | requests |\n|---|---|---|---|---|\n",
+        "copy of a {}-platform list, {} MiB per platform, {} ms one way per proxy, {} run(s); medians\n\n| tool | operation | time | peak RSS | CPU | requests |\n|---|---|---|---|---|---|\n",
         PLATFORMS.len(),
         opts.mib,
         opts.delay.as_millis(),
@@ -283,9 +310,10 @@ pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
         let t = med(xs.iter().map(|x| x.seconds).collect());
         let r = med(xs.iter().map(|x| x.max_rss_kib as f64).collect()) / 1024.0;
         let q = med(xs.iter().map(|x| x.requests as f64).collect());
+        let c = med(xs.iter().map(|x| x.cpu_seconds).collect());
         times.insert((tool.as_str(), what.as_str()), t);
         s.push_str(&format!(
-            "| {tool} | {what} | {t:.2} s | {r:.1} MiB | {q:.0} |\n"
+            "| {tool} | {what} | {t:.2} s | {r:.1} MiB | {c:.2} s | {q:.0} |\n"
         ));
     }
     if let (Some(a), Some(b)) = (

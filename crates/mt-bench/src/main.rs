@@ -128,6 +128,7 @@ fn main() -> ExitCode {
             runs: a.runs as usize,
             manifest_tui: ours,
             skopeo,
+            show_requests: a.show_requests,
         };
         return match copy::run(&opts) {
             Ok(m) => {
