@@ -124,6 +124,17 @@ fn exact_copy_across_registries_keeps_the_digest_and_every_child() {
     }
 }
 
+/// The requests the proxy forwarded, `METHOD target`, without the `/v2/` pings (and
+/// connections closed before a request).
+fn requests(proxy: &FaultProxy) -> Vec<String> {
+    proxy
+        .seen()
+        .iter()
+        .filter(|s| !s.method.is_empty() && s.target != "/v2/")
+        .map(|s| format!("{} {}", s.method, s.target))
+        .collect()
+}
+
 #[test]
 fn copy_on_one_registry_mounts_blobs_and_a_recopy_costs_two_requests() {
     let reg = TestRegistry::plain();
@@ -151,12 +162,7 @@ fn copy_on_one_registry_mounts_blobs_and_a_recopy_costs_two_requests() {
     proxy.reset_seen();
     let r = ok(mt(&cfg, &["copy", &src, &dst]), "re-copy");
     assert!(r.out.contains("nothing to copy"), "{}", r.out);
-    let seen: Vec<String> = proxy
-        .seen()
-        .iter()
-        .filter(|s| !s.method.is_empty() && s.target != "/v2/")
-        .map(|s| format!("{} {}", s.method, s.target))
-        .collect();
+    let seen = requests(&proxy);
     assert_eq!(
         seen.len(),
         2,
@@ -168,12 +174,7 @@ fn copy_on_one_registry_mounts_blobs_and_a_recopy_costs_two_requests() {
     let by_digest = format!("{}/samples/app@{}", proxy.host, list.digest);
     let r = ok(mt(&cfg, &["copy", &by_digest, &dst]), "re-copy by digest");
     assert!(r.out.contains("nothing to copy"), "{}", r.out);
-    let seen: Vec<String> = proxy
-        .seen()
-        .iter()
-        .filter(|s| !s.method.is_empty() && s.target != "/v2/")
-        .map(|s| format!("{} {}", s.method, s.target))
-        .collect();
+    let seen = requests(&proxy);
     assert_eq!(seen, vec!["HEAD /v2/team/app/manifests/v1".to_string()]);
 }
 
