@@ -1,7 +1,7 @@
 //! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
 //! A thin layer: parse, call an operation, render its result. One file per command group:
 //! [`args`] (clap's definitions), `inspect`, `lists` (create, annotate, rm, ls, remove),
-//! `push`, `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
+//! `push`, `copy` (copy, tag, delete), `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
 
 use crate::ops::OpError;
 use crate::reference::Reference;
@@ -12,6 +12,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 pub mod args;
+mod copy;
 mod demo;
 mod diff;
 mod inspect;
@@ -129,6 +130,9 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
         Command::Ls => lists::ls(&store, out),
         Command::Remove(args) => lists::remove(&store, args, out),
         Command::Diff(args) => diff::diff(&store, args, out).await,
+        Command::Copy(args) => copy::copy(args, out).await,
+        Command::Tag(args) => copy::tag(args, out).await,
+        Command::Delete(args) => copy::delete(args, out).await,
         Command::Tags(args) => listing::tags(args, out).await,
         Command::Catalog(args) => listing::catalog(args, out).await,
         Command::Demo(_) | Command::Completions { .. } | Command::Man | Command::Keys => Err(

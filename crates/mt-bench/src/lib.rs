@@ -5,6 +5,8 @@
 //!   connection, connection and HTTP request counters).
 //! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
 //!   [`manifest_tui::samples`].
+//! - [`copy`]: the copy benchmark (two registries, `manifest-tui copy` next to
+//!   `skopeo copy --all`, a 6-platform list of incompressible layers).
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
 //! - [`details`]: every platform's details of a 24-entry list, against a skopeo script
 //!   (`--details`).
@@ -12,6 +14,7 @@
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
 
 pub mod details;
+pub mod copy;
 pub mod proxy;
 pub mod run;
 pub mod seed;
