@@ -98,3 +98,60 @@ fn browse_to_the_list_then_compare_two_releases() {
         "the TUI quits with success"
     );
 }
+
+/// A registry that refuses its catalog (as Docker Hub and GHCR do): the browser says why and
+/// asks for a repository; a repository opened there is offered on the next start.
+#[test]
+fn without_a_catalog_type_a_repository_and_find_it_among_the_recent_next_time() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let p = common::faultproxy::FaultProxy::start(&reg.host);
+    p.rule(
+        "GET",
+        "/v2/_catalog",
+        common::faultproxy::Action::Respond(std::sync::Arc::new(|_| {
+            common::faultproxy::error_response(401, "UNAUTHORIZED", "authentication required")
+        })),
+        None,
+    );
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let start = || {
+        Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &["--registry", &p.host],
+            isolated_env(home.path(), &docker_config),
+            ROWS,
+            COLS,
+        )
+    };
+    let mut tui = start();
+    let screen = tui.wait_for("the refusal", |s| {
+        s.contains("does not list its repositories") && s.contains("repository:")
+    });
+    assert!(screen.contains(&p.host), "{screen}");
+    tui.keys("samples/app\r");
+    tui.wait_for("the tags", |s| s.contains("v2-oci") && s.contains("4 tags"));
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    let recent = home.path().join("state/manifest-tui/recent.json");
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&recent).expect("recent.json written"))
+            .expect("recent.json is JSON");
+    assert_eq!(kept[&p.host], serde_json::json!(["samples/app"]), "{kept}");
+
+    // Next time: the repository is offered, Enter opens it.
+    let mut tui = start();
+    let screen = tui.wait_for("the recent repositories", |s| {
+        s.contains("Recently opened here") && s.contains("samples/app")
+    });
+    assert!(
+        !screen.contains("repository: "),
+        "no prompt forced:\n{screen}"
+    );
+    tui.keys("\r");
+    tui.wait_for("the tags again", |s| s.contains("4 tags"));
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert!(p.count("GET", "/v2/_catalog") >= 2);
+}

@@ -118,11 +118,26 @@ fn catalog_unavailable_prompts_for_a_repository() {
     let mut ctx = Default::default();
     s.reply(
         manifest_tui::tui::worker::Slot::Catalog,
-        manifest_tui::tui::worker::Reply::CatalogUnavailable(
-            "docker.io does not list its repositories (401 UNAUTHORIZED). Type a repository name instead.".into(),
-        ),
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: Vec::new(),
+        },
     );
     let _: &mut manifest_tui::tui::pane::Ctx = &mut ctx;
+    insta::assert_snapshot!(browser(100, 9, &s).backend());
+}
+
+#[test]
+fn catalog_unavailable_offers_the_recent_repositories() {
+    let mut s = catalog_state();
+    s.registry = Some("docker.io".into());
+    s.reply(
+        manifest_tui::tui::worker::Slot::Catalog,
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: vec!["library/alpine".into(), "team/app-server".into()],
+        },
+    );
     insta::assert_snapshot!(browser(100, 9, &s).backend());
 }
 
@@ -278,4 +293,20 @@ fn app_too_small() {
             app_frame(&app, w, h);
         }
     }
+}
+
+#[test]
+fn app_status_bar_with_the_pull_quota() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.rate_limits = vec![(
+        "docker.io".into(),
+        manifest_tui::registry::RateLimit {
+            limit: Some(100),
+            remaining: 87,
+            window_secs: Some(21600),
+        },
+    )];
+    insta::assert_snapshot!(app_frame(&app, 100, 10).backend());
+    // Too narrow for hints and quota: the hints win.
+    insta::assert_snapshot!(app_frame(&app, 50, 10).backend());
 }

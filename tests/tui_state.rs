@@ -223,7 +223,10 @@ fn catalog_unavailable_lets_the_user_type_a_repository() {
     s.start(Some("docker.io"), None, &mut ctx);
     s.reply(
         Slot::Catalog,
-        Reply::CatalogUnavailable("no catalog".into()),
+        Reply::CatalogUnavailable {
+            reason: "no catalog".into(),
+            recent: Vec::new(),
+        },
     );
     assert!(s.field_focused());
     let mut ctx = Ctx::default();
@@ -512,4 +515,145 @@ fn inert_neutralises_escape_sequences() {
         !s.chars().any(|c| c.is_control() || c == '\u{202e}'),
         "{s:?}"
     );
+}
+
+#[test]
+fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
+    use manifest_tui::registry::RateLimit;
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let status_line = |app: &App| {
+        let mut term = Terminal::new(TestBackend::new(100, 8)).expect("terminal");
+        term.draw(|f| app.draw(f)).expect("draw");
+        let b = term.backend().buffer().clone();
+        (0..100u16)
+            .map(|x| b[(x, 7)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(!status_line(&app).contains("pulls left"));
+    let q = |remaining| RateLimit {
+        limit: Some(100),
+        remaining,
+        window_secs: Some(21600),
+    };
+    // After a request the app no longer listens to (an untracked id): still shown.
+    app.worker_event(WorkerEvent {
+        id: RequestId(999),
+        slot: Slot::Content,
+        reply: Reply::RateLimits(vec![("docker.io".into(), q(87))]),
+    });
+    assert_eq!(app.ctx.requests.dropped, 0, "quotas are never stale");
+    let line = status_line(&app);
+    assert!(
+        line.trim_end().ends_with("docker.io pulls left 87/100"),
+        "{line:?}"
+    );
+    assert!(
+        line.contains("quit") || line.contains("help"),
+        "hints kept: {line:?}"
+    );
+    app.worker_event(WorkerEvent {
+        id: RequestId(1000),
+        slot: Slot::Tags,
+        reply: Reply::RateLimits(vec![("docker.io".into(), q(86))]),
+    });
+    assert!(status_line(&app).contains("docker.io pulls left 86/100"));
+    // Without a limit header, the count alone.
+    app.worker_event(WorkerEvent {
+        id: RequestId(1001),
+        slot: Slot::Tags,
+        reply: Reply::RateLimits(vec![(
+            "docker.io".into(),
+            RateLimit {
+                limit: None,
+                remaining: 3,
+                window_secs: None,
+            },
+        )]),
+    });
+    let line = status_line(&app);
+    assert!(
+        line.trim_end().ends_with("docker.io pulls left 3"),
+        "{line:?}"
+    );
+}
+
+#[test]
+fn without_a_catalog_the_recent_repositories_are_offered() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.start(Some("docker.io"), None, &mut ctx);
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: vec!["library/alpine".into(), "team/app".into()],
+        },
+    );
+    // The recent ones are listed, the prompt is not forced on the user.
+    assert!(!s.field_focused());
+    assert_eq!(s.level, Level::Catalog);
+    assert_eq!(s.catalog.total(), 2);
+    assert!(s.catalog_unavailable.is_some());
+    // Enter opens the selected one (the second, after a step down).
+    let mut ctx = Ctx::default();
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::Open, &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    assert_eq!(s.repo.as_deref(), Some("team/app"));
+    let tags: Vec<_> = runs(&ctx.outbox)
+        .into_iter()
+        .filter(|(_, slot, _)| *slot == Slot::Tags)
+        .collect();
+    assert!(
+        matches!(&tags[..], [(_, _, Command::Tags { repo, .. })] if repo.path == "team/app" && repo.domain == "docker.io"),
+        "{tags:?}"
+    );
+    // Back at the registry level, the open-by-name key still prompts for another one.
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Catalog);
+    s.action(Action::OpenByName, &mut ctx);
+    assert!(s.field_focused());
+}
+
+#[test]
+fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
+    use manifest_tui::tui::worker::{
+        recent_repositories, remember_repository, RECENT_PER_REGISTRY,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("state/manifest-tui/recent.json");
+    assert!(recent_repositories(&file, "docker.io").is_empty());
+    remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+    remember_repository(&file, "ghcr.io", "org/tool").expect("remember");
+    remember_repository(&file, "https://index.docker.io/v1/", "team/app").expect("remember");
+    remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+    assert_eq!(
+        recent_repositories(&file, "docker.io"),
+        ["library/alpine", "team/app"],
+        "most recent first, each once, Docker Hub's names as one"
+    );
+    assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+    for i in 0..(RECENT_PER_REGISTRY + 5) {
+        remember_repository(&file, "docker.io", &format!("r/{i}")).expect("remember");
+    }
+    let kept = recent_repositories(&file, "docker.io");
+    assert_eq!(kept.len(), RECENT_PER_REGISTRY);
+    assert_eq!(kept[0], format!("r/{}", RECENT_PER_REGISTRY + 4));
+    assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+    // Written whole: no temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(file.parent().expect("dir"))
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["recent.json"]);
+    // A damaged file reads as empty and is replaced by the next write.
+    std::fs::write(&file, b"{not json").expect("damage");
+    assert!(recent_repositories(&file, "docker.io").is_empty());
+    remember_repository(&file, "docker.io", "library/busybox").expect("remember over it");
+    assert_eq!(recent_repositories(&file, "docker.io"), ["library/busybox"]);
+    // An unreadable location is an error for the write only, never a panic.
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, b"x").expect("write");
+    assert!(recent_repositories(&blocked.join("recent.json"), "docker.io").is_empty());
+    assert!(remember_repository(&blocked.join("recent.json"), "docker.io", "x").is_err());
 }
