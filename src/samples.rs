@@ -22,6 +22,8 @@ use crate::media;
 use crate::platform::Platform;
 use serde_json::json;
 
+pub mod details;
+
 /// The six sample platforms, in list order.
 pub const PLATFORMS: [&str; 6] = [
     "linux/amd64",
@@ -148,6 +150,7 @@ pub fn repositories() -> Vec<String> {
             v.push(image_repo(p, oci));
         }
     }
+    v.push(details::REPO.to_string());
     v
 }
 
@@ -339,6 +342,13 @@ pub fn readme_table() -> String {
     for (r, d) in image_digests() {
         s.push_str(&format!("| `{r}` | `{d}` |\n"));
     }
+    let w = details::webapp();
+    s.push_str(&format!(
+        "\nImages with run settings and history (`samples/details.rs`):\n\n| reference | media type | digest |\n|---|---|---|\n| `{}` | `{}` | `{}` |\n",
+        w.reference(),
+        media::OCI_INDEX,
+        w.digest
+    ));
     s
 }
 
@@ -439,6 +449,7 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
             out.tags.push((l.reference(), l.digest.clone()));
         }
     }
+    details::seed(&s, &mut have, &mut out).await?;
     Ok(out)
 }
 

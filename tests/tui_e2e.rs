@@ -155,3 +155,55 @@ fn without_a_catalog_type_a_repository_and_find_it_among_the_recent_next_time() 
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
     assert!(p.count("GET", "/v2/_catalog") >= 2);
 }
+
+/// What is inside each platform: the list's rows fill in with size, layers and created after
+/// the list shows; Enter on a platform shows its config, history and layers.
+#[test]
+fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let w = samples::details::webapp();
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[&format!("{}/{}", reg.host, w.reference())],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    let created = |i: usize| {
+        manifest_tui::image::ConfigFile::parse(&w.images[i].blobs[0].1)
+            .unwrap()
+            .created
+            .unwrap()
+    };
+    let screen = tui.wait_for("the details", |s| {
+        s.contains("list: 3 entries") && s.contains(&created(2))
+    });
+    for (i, img) in w.images.iter().enumerate() {
+        let line = line_with(&screen, img.digest.as_str());
+        let size: u64 = img.blobs.iter().map(|(_, b)| b.len() as u64).sum();
+        let size = manifest_tui::tui::text::human_size(size as i64);
+        assert!(line.contains(&size), "{size} in {line}");
+        assert!(line.contains(&created(i)), "{line}");
+        assert!(line.contains(" 3 "), "three layers: {line}");
+    }
+
+    // Open linux/arm64/v8.
+    tui.keys("j\r");
+    let screen = tui.wait_for("the image", |s| {
+        s.contains("History") && s.contains("entrypoint")
+    });
+    assert!(line_with(&screen, "entrypoint").contains("/usr/local/bin/webapp"));
+    assert!(line_with(&screen, "user").contains("10001:10001"));
+    assert!(line_with(&screen, "created").contains(&created(1)));
+    assert!(
+        line_with(&screen, "ARG VERSION").contains("empty"),
+        "{screen}"
+    );
+    let copy = line_with(&screen, "COPY webapp");
+    assert!(copy.contains("layer 2"), "{copy}");
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+}

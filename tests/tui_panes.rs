@@ -201,6 +201,46 @@ fn content_image() {
     insta::assert_snapshot!(browser(100, 10, &s).backend());
 }
 
+/// A list's table before its details arrive (spinners), then with them: per platform the
+/// image's size, layer count and created time; a platform whose details failed says why.
+#[test]
+fn content_list_details_loading_then_filled_with_a_failure() {
+    let mut s = fixtures::browser_on_webapp(fixtures::webapp_list());
+    s.details_load = Load::Loading;
+    insta::assert_snapshot!("webapp_details_loading", browser(150, 9, &s).backend());
+    s.details = Some(vec![
+        Ok(Box::new(fixtures::webapp_details(0))),
+        Ok(Box::new(fixtures::webapp_details(1))),
+        Err(
+            "fetching the image config of 127.0.0.1:5000/samples/webapp@sha256:…: \
+             digest mismatch"
+                .into(),
+        ),
+    ]);
+    s.details_load = Load::Done;
+    insta::assert_snapshot!("webapp_details_filled", browser(150, 9, &s).backend());
+    insta::assert_snapshot!("webapp_details_narrow", browser(90, 9, &s).backend());
+}
+
+/// An opened platform: the config fields, the history with the layers steps made (empty
+/// steps marked), then the layers; the selected row's whole text wrapped at the bottom.
+#[test]
+fn content_image_config_history_and_layers() {
+    let mut s = fixtures::browser_on_webapp_image(1);
+    insta::assert_snapshot!("webapp_image_top", browser(100, 30, &s).backend());
+    // Down to the long WEBAPP_FEATURES value: cut with … in its row, whole underneath.
+    let rows = s.image_rows().unwrap();
+    let long = rows
+        .iter()
+        .position(|r| r.full_text().contains("WEBAPP_FEATURES"))
+        .unwrap();
+    s.content_sel.set(long);
+    insta::assert_snapshot!("webapp_image_long_value", browser(80, 16, &s).backend());
+    // The end: the layers, each with the step that made it.
+    s.content_sel.set(rows.len() - 1);
+    insta::assert_snapshot!("webapp_image_layers", browser(100, 16, &s).backend());
+}
+
 #[test]
 fn compare_empty() {
     insta::assert_snapshot!(compare_pane(100, 10, &CompareState::new()).backend());

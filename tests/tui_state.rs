@@ -134,6 +134,61 @@ fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
     assert_eq!(app.ctx.requests.dropped, 2);
 }
 
+/// Once a list is on screen, one request asks for every platform's details; keys still move
+/// the cursor while it runs; a reply for a list the user moved away from is dropped.
+#[test]
+fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.repo = Some("samples/webapp".into());
+    b.state.level = Level::Tags;
+    b.state.tags.extend(["v1".to_string(), "v2".to_string()]);
+    b.state.tags_load = Load::Done;
+    app.panes[0] = Box::new(b);
+    app.key(press(KeyCode::Enter));
+    let inspect = last_id(&app.ctx, Slot::Content);
+    assert!(!runs(&app.ctx.outbox)
+        .iter()
+        .any(|(_, s, _)| *s == Slot::Details));
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
+    });
+    let details: Vec<_> = runs(&app.ctx.outbox)
+        .into_iter()
+        .filter(|(_, s, _)| *s == Slot::Details)
+        .collect();
+    assert_eq!(details.len(), 1, "one request for all platforms");
+    let (first, _, cmd) = &details[0];
+    assert!(
+        matches!(cmd, Command::Details { entries, list } if entries.len() == 3
+            && list.to_string().ends_with("samples/webapp:v1")),
+        "{cmd:?}"
+    );
+    // Keys are not blocked meanwhile.
+    app.key(ch('j'));
+    let mut term = Terminal::new(TestBackend::new(150, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(screen.contains("what is inside each platform"), "{screen}");
+    // Away to v2 before the details came: the late reply for v1 is dropped.
+    app.key(press(KeyCode::Esc));
+    app.key(ch('j'));
+    app.key(press(KeyCode::Enter));
+    let dropped = app.ctx.requests.dropped;
+    app.worker_event(WorkerEvent {
+        id: *first,
+        slot: Slot::Details,
+        reply: Reply::Details(vec![Ok(Box::new(fixtures::webapp_details(0)))]),
+    });
+    assert_eq!(app.ctx.requests.dropped, dropped + 1);
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(!screen.contains("2026-11-02T09:30:12Z"), "{screen}");
+}
+
 #[test]
 fn typing_q_in_the_filter_never_quits() {
     let mut app = App::new(Keymap::default(), Theme::colored());

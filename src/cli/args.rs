@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Display an image manifest, or manifest list
     #[command(
-        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
+        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect --config --platform linux/arm64 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format json 127.0.0.1:5000/app:v1 | jq '.platforms[].size'\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
     )]
     Inspect(InspectArgs),
     /// Create a local manifest list for annotating and pushing to a registry
@@ -124,9 +124,16 @@ pub struct InspectArgs {
     /// Output additional info including layers and platform
     #[arg(short, long)]
     pub verbose: bool,
-    /// Output format: json (docker's shapes) or table (digest per platform)
-    #[arg(long, value_enum, default_value_t = InspectFormat::Json)]
+    /// Output format: docker (docker manifest inspect's shapes), json (every platform's size,
+    /// created time, layers and config summary; docs/inspect-json.md) or table (a row per platform)
+    #[arg(long, value_enum, default_value_t = InspectFormat::Docker)]
     pub format: InspectFormat,
+    /// Print the image's config file (of a list: the config of the platform given by --platform)
+    #[arg(long, conflicts_with = "verbose")]
+    pub config: bool,
+    /// With --config on a list: the platform whose config to print (OS/ARCH[/VARIANT])
+    #[arg(long, value_name = "PLATFORM", requires = "config")]
+    pub platform: Option<String>,
     /// [MANIFEST_LIST] MANIFEST
     #[arg(required = true, num_args = 1..=2, value_name = "REF")]
     pub refs: Vec<String>,
@@ -315,6 +322,9 @@ pub struct DemoArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InspectFormat {
+    /// What `docker manifest inspect` prints (the default).
+    Docker,
+    /// The stable JSON view of every platform's details.
     Json,
     Table,
 }

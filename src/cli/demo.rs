@@ -32,7 +32,7 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         }
     };
     eprintln!(
-        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes)."
+        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes), samples/webapp:v1 (images with configs and history)."
     );
     if no_tui {
         println!("{host}");

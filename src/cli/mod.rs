@@ -14,6 +14,7 @@ use std::process::ExitCode;
 pub mod args;
 mod copy;
 mod demo;
+mod details;
 mod diff;
 mod inspect;
 mod listing;

@@ -81,8 +81,10 @@ pub fn inspect_verbose(ins: &Inspection) -> String {
     }
 }
 
-/// `--format table`: the list's own digest, then one row per platform.
-pub fn inspect_table(ins: &Inspection) -> String {
+/// `--format table`: the list's own digest, then one row per platform with the image's
+/// compressed size, layer count and created time when they were fetched (`-` otherwise; a
+/// platform whose details failed says why under the table).
+pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{}  {}  {}\n",
@@ -96,25 +98,51 @@ pub fn inspect_table(ins: &Inspection) -> String {
             annotations_text(&ins.annotations)
         ));
     }
-    let rows: Vec<[String; 5]> = ins
+    let mut failures = Vec::new();
+    let rows: Vec<[String; 7]> = ins
         .entries
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
+            let got = details.as_ref().and_then(|v| v.get(i));
+            let d = got.and_then(|r| r.as_ref().ok());
+            let platform = super::details::entry_platform(e, d).display();
+            if let Some(Err(err)) = got {
+                failures.push(format!(
+                    "{platform} ({}): {err}",
+                    e.descriptor.digest.short()
+                ));
+            }
+            let dash = || "-".to_string();
             [
-                e.platform().display(),
+                platform,
                 e.descriptor.digest.to_string(),
-                e.descriptor.size.to_string(),
                 media::Kind::from_media_type(&e.descriptor.media_type)
                     .map(|k| k.label().to_string())
                     .unwrap_or_else(|| e.descriptor.media_type.clone()),
+                d.map_or_else(dash, |d| crate::tui::text::human_size(d.size())),
+                d.map_or_else(dash, |d| d.layers().len().to_string()),
+                d.and_then(|d| d.config.created_label())
+                    .unwrap_or_else(dash),
                 annotations_text(&e.descriptor.annotations),
             ]
         })
         .collect();
     out.push_str(&table(
-        &["PLATFORM", "DIGEST", "SIZE", "TYPE", "ANNOTATIONS"],
+        &[
+            "PLATFORM",
+            "DIGEST",
+            "TYPE",
+            "SIZE",
+            "LAYERS",
+            "CREATED",
+            "ANNOTATIONS",
+        ],
         &rows,
     ));
+    for f in failures {
+        out.push_str(&format!("details of {}\n", inert(&f)));
+    }
     out
 }
 

@@ -39,6 +39,8 @@ pub enum Slot {
     Catalog,
     Tags,
     Content,
+    /// What is inside each platform of the list shown (sizes, layers, created).
+    Details,
     Compare,
     /// The draft editor: reading the store (`Drafts`) and changing it (`Draft`).
     Drafts,
@@ -59,6 +61,12 @@ pub enum Command {
     Tags { repo: Repo, page_size: usize },
     /// Inspect a tag or digest: a list's entries, or an image's config and layers.
     Inspect { reference: Reference },
+    /// Fetch every entry's manifest and config of the list `list` (concurrently): replies
+    /// [`Reply::Details`], one result per entry.
+    Details {
+        list: Reference,
+        entries: Vec<crate::media::Descriptor>,
+    },
     /// Compare two sources per platform.
     Compare { a: Source, b: Source },
     /// Every local list in the store (replies [`Reply::Drafts`]).
@@ -190,7 +198,12 @@ pub struct Content {
     pub inspection: Inspection,
     /// For a single image: its manifest (layers) and config.
     pub image: Option<ImageDetails>,
+    /// For a single image: its whole config file (run settings, history) with the manifest.
+    pub inside: Option<Box<crate::image::ImageDetails>>,
 }
+
+/// One list entry's details, or why they could not be fetched.
+pub type EntryDetails = Result<Box<crate::image::ImageDetails>, String>;
 
 impl Content {
     pub fn new(inspection: Inspection) -> Content {
@@ -205,7 +218,11 @@ impl Content {
                 _ => None,
             }
         };
-        Content { inspection, image }
+        Content {
+            inspection,
+            image,
+            inside: None,
+        }
     }
 }
 
@@ -229,6 +246,8 @@ pub enum Reply {
         done: bool,
     },
     Inspected(Box<Content>),
+    /// One result per entry of the list, in order.
+    Details(Vec<EntryDetails>),
     Compared(Box<Comparison>),
     /// The store's lists; `focus` is the list a store command was about, `note` what it did.
     Drafts {
@@ -486,6 +505,15 @@ async fn run(
             let Some(client) = client else { return };
             send(inspect(client, &reference).await)
         }
+        Command::Details { list, entries } => {
+            let Some(client) = client else { return };
+            let got = ops::list_details(client, &list, &entries).await;
+            send(Reply::Details(
+                got.into_iter()
+                    .map(|r| r.map(Box::new).map_err(|e| e.to_string()))
+                    .collect(),
+            ))
+        }
         Command::Compare { a, b } => {
             let Some(client) = client else { return };
             send(compare(client, &shared.store, &a, &b).await)
@@ -505,16 +533,32 @@ async fn run(
     }
 }
 
-/// A list's entries, or an image's config and layers.
+/// A list's entries, or an image's config file and layers (the same two round trips as
+/// the manifest and its config).
 async fn inspect(client: &Client, reference: &Reference) -> Reply {
     let opts = ops::InspectOptions {
         children: false,
-        configs: true,
+        configs: false,
     };
-    match ops::inspect(client, reference, opts, ops::no_progress()).await {
-        Ok(ins) => Reply::Inspected(Box::new(Content::new(ins))),
-        Err(e) => Reply::Failed(e.to_string()),
+    let mut ins = match ops::inspect(client, reference, opts, ops::no_progress()).await {
+        Ok(ins) => ins,
+        Err(e) => return Reply::Failed(e.to_string()),
+    };
+    if ins.is_list() {
+        return Reply::Inspected(Box::new(Content::new(ins)));
     }
+    let details = match ops::image_details(client, &ins.reference, Some(ins.manifest.clone())).await
+    {
+        Ok(d) => d,
+        Err(e) => return Reply::Failed(e.to_string()),
+    };
+    if let Some(e) = ins.entries.first_mut() {
+        e.config = serde_json::from_slice::<ImageConfig>(&details.config_bytes).ok();
+        e.descriptor.platform = e.config.as_ref().map(ImageConfig::platform);
+    }
+    let mut c = Content::new(ins);
+    c.inside = Some(Box::new(details));
+    Reply::Inspected(Box::new(c))
 }
 
 async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Reply {

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod compare;
 pub mod editor;
+pub mod image;
 pub mod list;
 pub mod push;
 

@@ -30,7 +30,9 @@ pub use copy::{
     ATTESTATION_FOR,
 };
 pub use create::{create, CreateOptions, CreateReport};
-pub use details::{config_bytes, image_details, list_details, MAX_CONFIG_BYTES};
+pub use details::{
+    config_bytes, image_details, inspection_details, list_details, MAX_CONFIG_BYTES,
+};
 pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
