@@ -15,6 +15,8 @@
 //! `org.opencontainers.image.version` = the release its content was last changed in, and its
 //! single layer holds `/hello.txt` = `hello from <platform> (<that release>)\n`.
 
+pub mod pairs;
+
 use crate::digest::Digest;
 use crate::media;
 use crate::platform::Platform;

@@ -232,6 +232,30 @@ impl TestRegistry {
         }
     }
 
+    /// Push the diff pairs (see `manifest_tui::samples::pairs`): lists whose differences are
+    /// known by construction. Panics with the registry log on failure.
+    pub fn seed_pairs(&self) -> Seeded {
+        let auth = self.admin_authorization_for(&[samples::pairs::REPO]);
+        let url = self.url.clone();
+        let pushed = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?
+                .block_on(samples::pairs::seed(&url, auth.as_deref()))
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the seeding thread panicked".into()));
+        match pushed {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "seeding the pairs into {} failed: {e}\n--- registry log ---\n{}",
+                self.url,
+                self.reg.log()
+            ),
+        }
+    }
+
     /// Async variant of [`seed`](Self::seed) for `#[tokio::test]`s.
     pub async fn seed_async(&self) -> Seeded {
         let auth = self.admin_authorization();

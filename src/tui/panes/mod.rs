@@ -5,6 +5,7 @@ pub mod browser;
 pub mod compare;
 pub mod editor;
 pub mod help;
+pub mod platform_diff;
 pub mod push;
 pub mod status;
 

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod compare;
 pub mod editor;
 pub mod list;
+pub mod platform_diff;
 pub mod push;
 
 /// Where a request-backed piece of state stands.
