@@ -3,7 +3,7 @@
 //! platform's layers and config side by side. The exit code says whether they match.
 
 use super::args::{DiffArgs, DiffFormat};
-use super::{client, parse_ref, render, write_out as w};
+use super::{client_with, parse_ref, render, write_out as w};
 use crate::ops::{self, OpError, Source};
 use crate::platform::Platform;
 use crate::store::Store;
@@ -33,7 +33,9 @@ pub(super) async fn diff(
         })?),
         None => None,
     };
-    let client = client(args.insecure)?;
+    // Both sides' images in one wave: two 24-entry lists are 48 manifests, then 48 configs
+    // (a second wave over fresh connections would cost two round trips more).
+    let client = client_with(args.insecure, 2 * crate::registry::DEFAULT_MAX_IN_FLIGHT)?;
     let c = ops::diff(&client, store, &sa, &sb).await?;
     let json = args.format == DiffFormat::Json;
     let differs = match &platform {
