@@ -285,6 +285,13 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
     Ok(out)
 }
 
+/// [`seed`] from synchronous code (the demo, the test harness).
+pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seeded, String> {
+    let base = base_url.to_string();
+    let auth = authorization.map(str::to_string);
+    super::on_own_runtime(move || async move { seed(&base, auth.as_deref()).await })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,16 +236,7 @@ impl TestRegistry {
     /// known by construction. Panics with the registry log on failure.
     pub fn seed_pairs(&self) -> Seeded {
         let auth = self.admin_authorization_for(&[samples::pairs::REPO]);
-        let url = self.url.clone();
-        let pushed = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?
-                .block_on(samples::pairs::seed(&url, auth.as_deref()))
-        })
-        .join()
-        .unwrap_or_else(|_| Err("the seeding thread panicked".into()));
+        let pushed = samples::pairs::seed_blocking(&self.url, auth.as_deref());
         match pushed {
             Ok(s) => s,
             Err(e) => panic!(
