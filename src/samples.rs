@@ -16,6 +16,7 @@
 //! single layer holds `/hello.txt` = `hello from <platform> (<that release>)\n`.
 
 pub mod attest;
+pub mod pairs;
 
 use crate::digest::Digest;
 use crate::media;
@@ -458,12 +459,22 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
 pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seeded, String> {
     let base = base_url.to_string();
     let auth = authorization.map(str::to_string);
+    on_own_runtime(move || async move { seed(&base, auth.as_deref()).await })
+}
+
+/// Run a seeding future to completion on a thread of its own with its own runtime (callable
+/// from inside another runtime, as tests and the demo are).
+pub(crate) fn on_own_runtime<F, Fut>(f: F) -> Result<Seeded, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Seeded, String>>,
+{
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("seed: cannot start a tokio runtime: {e}"))?;
-        rt.block_on(seed(&base, auth.as_deref()))
+        rt.block_on(f())
     })
     .join()
     .map_err(|_| "seed: the seeding thread panicked".to_string())?

@@ -11,6 +11,7 @@ use manifest_tui::tui::pane::{Notice, NoticeLevel, View};
 use manifest_tui::tui::panes::{browser, compare, help};
 use manifest_tui::tui::state::browser::{BrowserState, Level, RegistryChoice};
 use manifest_tui::tui::state::compare::CompareState;
+use manifest_tui::tui::state::platform_diff::PlatformDiffState;
 use manifest_tui::tui::state::Load;
 use manifest_tui::tui::theme::Theme;
 use manifest_tui::tui::worker::RegistrySource;
@@ -273,6 +274,39 @@ fn compare_each_kind_of_row_wide() {
     s.result = Some(fixtures::comparison_all_kinds());
     s.load = Load::Done;
     insta::assert_snapshot!(compare_pane(190, 12, &s).backend());
+}
+
+/// The comparison with one platform's view opened on the row of `platform`.
+fn platform_view(platform: &str) -> CompareState {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/pairs:v1"));
+    s.b = Some(remote("samples/pairs:mixed"));
+    let c = fixtures::comparison_all_kinds();
+    let row = c
+        .rows
+        .iter()
+        .find(|r| r.platform.display().starts_with(platform))
+        .expect("a fixture row");
+    s.platform = Some(PlatformDiffState::new(&c, row));
+    s.result = Some(c);
+    s.load = Load::Done;
+    s
+}
+
+#[test]
+fn platform_diff_a_new_base_layer() {
+    insta::assert_snapshot!(compare_pane(120, 24, &platform_view("linux/arm64/v8")).backend());
+}
+
+#[test]
+fn platform_diff_a_label_only_change() {
+    insta::assert_snapshot!(compare_pane(100, 20, &platform_view("windows/amd64")).backend());
+}
+
+#[test]
+fn platform_diff_only_in_b_and_unread() {
+    insta::assert_snapshot!(compare_pane(100, 16, &platform_view("linux/riscv64")).backend());
+    insta::assert_snapshot!(compare_pane(100, 8, &platform_view("linux/s390x")).backend());
 }
 
 #[test]

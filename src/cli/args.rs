@@ -65,9 +65,9 @@ pub enum Command {
         after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc"
     )]
     Remove(RemoveArgs),
-    /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
+    /// Compare two lists or images per platform and say why each differs (exit 0 when the same)
     #[command(
-        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)\n  manifest-tui diff app:v1 app:v2 --platform linux/arm64   (one platform: layers, config fields, totals)\n\nExit status: 0 when every platform is identical or differs only in manifest format (--strict: identical only), 1 when a platform differs or on an error."
     )]
     Diff(DiffArgs),
     /// Copy an image or a list (all of it, byte for byte, or some platforms) to another repository or registry
@@ -229,6 +229,16 @@ pub struct DiffArgs {
     /// Read B from the local store instead of the registry
     #[arg(long)]
     pub local_b: bool,
+    /// Count a change of manifest format alone (Docker ↔ OCI, same image) as a difference
+    #[arg(long)]
+    pub strict: bool,
+    /// Show one platform's diff: layers side by side, changed config fields, totals
+    /// (e.g. linux/arm64)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Output format: table (text) or json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     #[arg(value_name = "REF_A")]
     pub a: String,
     #[arg(value_name = "REF_B")]
@@ -318,6 +328,13 @@ pub struct DemoArgs {
     /// Only start and seed the registry, print its address, and wait for Ctrl-C
     #[arg(long)]
     pub no_tui: bool,
+}
+
+/// How `diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
