@@ -13,8 +13,8 @@
 //!
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
 
-pub mod details;
 pub mod copy;
+pub mod details;
 pub mod proxy;
 pub mod run;
 pub mod seed;

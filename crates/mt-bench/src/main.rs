@@ -4,8 +4,8 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
-use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::copy;
+use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
