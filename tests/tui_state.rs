@@ -216,18 +216,24 @@ fn natural_tag_order() {
     assert_eq!(v, ["latest", "v1", "v1.9", "v1.10", "v2", "v10"]);
 }
 
-#[test]
-fn catalog_unavailable_lets_the_user_type_a_repository() {
+/// The browser started at docker.io, whose catalog is refused, with these recent ones.
+fn no_catalog(recent: &[&str]) -> BrowserState {
     let mut s = BrowserState::new();
     let mut ctx = Ctx::default();
     s.start(Some("docker.io"), None, &mut ctx);
     s.reply(
         Slot::Catalog,
         Reply::CatalogUnavailable {
-            reason: "no catalog".into(),
-            recent: Vec::new(),
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: recent.iter().map(|r| r.to_string()).collect(),
         },
     );
+    s
+}
+
+#[test]
+fn catalog_unavailable_lets_the_user_type_a_repository() {
+    let mut s = no_catalog(&[]);
     assert!(s.field_focused());
     let mut ctx = Ctx::default();
     for c in "library/alpine".chars() {
@@ -579,16 +585,7 @@ fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
 
 #[test]
 fn without_a_catalog_the_recent_repositories_are_offered() {
-    let mut s = BrowserState::new();
-    let mut ctx = Ctx::default();
-    s.start(Some("docker.io"), None, &mut ctx);
-    s.reply(
-        Slot::Catalog,
-        Reply::CatalogUnavailable {
-            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
-            recent: vec!["library/alpine".into(), "team/app".into()],
-        },
-    );
+    let mut s = no_catalog(&["library/alpine", "team/app"]);
     // The recent ones are listed, the prompt is not forced on the user.
     assert!(!s.field_focused());
     assert_eq!(s.level, Level::Catalog);
