@@ -84,26 +84,9 @@ fn closing_unsure(e: &RegistryError) -> bool {
 
 /// The error of a closing PUT after which the registry does not hold the blob.
 fn not_closed(e: RegistryError, digest: &Digest) -> RegistryError {
-    let ErrorKind::Api {
-        status,
-        code,
-        message,
-    } = e.kind
-    else {
-        return e;
-    };
-    let message = format!(
-        "{}; the registry did not finish the upload after every chunk was sent, even when asked again, and does not hold {digest}: push again (nothing was tagged)",
-        message.trim().trim_end_matches('.')
-    );
-    RegistryError::new(
-        e.request,
-        ErrorKind::Api {
-            status,
-            code,
-            message,
-        },
-    )
+    e.extend_message(|m| format!(
+        "{m}; the registry did not finish the upload after every chunk was sent, even when asked again, and does not hold {digest}: push again (nothing was tagged)"
+    ))
 }
 
 /// Bytes held by an upload whose `Range` is `0-<last>` (`bytes=` optional); Distribution

@@ -184,25 +184,8 @@ impl Client {
 
 /// The last MANIFEST_BLOB_UNKNOWN of a list PUT, saying how long the registry was given.
 fn still_unknown(e: RegistryError, attempts: u32, waited: std::time::Duration) -> RegistryError {
-    let ErrorKind::Api {
-        status,
-        code,
-        message,
-    } = e.kind
-    else {
-        return e;
-    };
-    let message = format!(
-        "{}; still so after {attempts} attempts over {:.1} s, so the entries just pushed are not visible to the registry yet (or were removed): wait and push again",
-        message.trim().trim_end_matches('.'),
+    e.extend_message(|m| format!(
+        "{m}; still so after {attempts} attempts over {:.1} s, so the entries just pushed are not visible to the registry yet (or were removed): wait and push again",
         waited.as_secs_f64()
-    );
-    RegistryError::new(
-        e.request,
-        ErrorKind::Api {
-            status,
-            code,
-            message,
-        },
-    )
+    ))
 }
