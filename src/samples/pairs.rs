@@ -10,7 +10,7 @@
 use super::{gzip_stored, list_body, tar_one_file, SampleImage, SampleList, Seeded, Seeder};
 use crate::digest::Digest;
 use crate::media;
-use crate::ops::{ConfigField, DiffStatus};
+use crate::ops::{AttestationStatus, ConfigField, DiffStatus};
 use serde_json::json;
 
 /// The repository of every pair's lists.
@@ -114,35 +114,10 @@ fn image(p: &str, v: Variant, oci: bool) -> SampleImage {
         cfg["variant"] = json!(plat.variant);
     }
     let config = serde_json::to_vec(&cfg).unwrap_or_default();
-    let config_digest = Digest::sha256(&config);
-    let (mt, cfg_mt, layer_mt) = if oci {
-        (media::OCI_MANIFEST, media::OCI_CONFIG, media::OCI_LAYER)
-    } else {
-        (
-            media::DOCKER_MANIFEST,
-            media::DOCKER_CONFIG,
-            media::DOCKER_LAYER,
-        )
-    };
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": mt,
-        "config": {"mediaType": cfg_mt, "size": config.len(), "digest": config_digest.as_str()},
-        "layers": blobs_layers.iter().map(|b| json!({"mediaType": layer_mt, "size": b.len(),
-            "digest": Digest::sha256(b).as_str()})).collect::<Vec<_>>(),
-    });
-    let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    let mut blobs = vec![(config_digest, config)];
-    blobs.extend(blobs_layers.into_iter().map(|b| (Digest::sha256(&b), b)));
-    SampleImage {
-        repo: REPO.to_string(),
-        tag: String::new(),
-        platform: plat,
-        media_type: mt,
-        digest: Digest::sha256(&manifest),
-        manifest,
-        blobs,
-    }
+    let mut img = super::image_of(config, blobs_layers, oci);
+    img.repo = REPO.to_string();
+    img.platform = plat;
+    img
 }
 
 fn list(tag: &str, platforms: &[&str], v: Variant, oci: bool) -> SampleList {
@@ -163,7 +138,44 @@ fn list(tag: &str, platforms: &[&str], v: Variant, oci: bool) -> SampleList {
     }
 }
 
-/// Every list of the pairs: `v1` (the base, a Docker list) and one tag per other side.
+/// The base images as an OCI index with one attestation manifest per image, as BuildKit
+/// writes them (platform `unknown/unknown`, the image's digest in an annotation). The images
+/// of another variant stand in for the attestation manifests (pushed as another list's
+/// children before this one): a comparison looks at their digests only.
+fn attested(tag: &str, attestations: Variant) -> SampleList {
+    let children: Vec<SampleImage> = PLATFORMS
+        .iter()
+        .map(|p| image(p, Variant::Base, true))
+        .collect();
+    let mut manifests: Vec<serde_json::Value> =
+        children.iter().map(SampleImage::descriptor_json).collect();
+    for (p, img) in PLATFORMS.iter().zip(&children) {
+        let att = image(p, attestations, false);
+        manifests.push(json!({
+            "mediaType": att.media_type,
+            "size": att.manifest.len(),
+            "digest": att.digest.as_str(),
+            "platform": {"architecture": "unknown", "os": "unknown"},
+            "annotations": {
+                "vnd.docker.reference.digest": img.digest.as_str(),
+                "vnd.docker.reference.type": "attestation-manifest",
+            },
+        }));
+    }
+    let body = json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": manifests});
+    let manifest = serde_json::to_vec_pretty(&body).unwrap_or_default();
+    SampleList {
+        repo: REPO.to_string(),
+        tag: tag.to_string(),
+        media_type: media::OCI_INDEX,
+        digest: Digest::sha256(&manifest),
+        manifest,
+        children,
+    }
+}
+
+/// Every list of the pairs: `v1` (the base, a Docker list) and one tag per other side, in
+/// push order (the attested lists refer to children of the `label` and `rebuilt` lists).
 pub fn lists() -> Vec<SampleList> {
     let mut moved: Vec<&str> = PLATFORMS[..PLATFORMS.len() - 1].to_vec();
     moved.push(ADDED_PLATFORM);
@@ -174,6 +186,8 @@ pub fn lists() -> Vec<SampleList> {
         list("rebuilt", &PLATFORMS, Variant::Rebuilt, false),
         list("newbase", &PLATFORMS, Variant::NewBase, false),
         list("platforms", &moved, Variant::Base, false),
+        attested("attested", Variant::Label),
+        attested("attested-2", Variant::Rebuilt),
     ]
 }
 
@@ -186,6 +200,7 @@ pub struct Expected {
     pub fields: Vec<ConfigField>,
     /// `(changed, of)` layers of B.
     pub layers: Option<(usize, usize)>,
+    pub attestations: AttestationStatus,
 }
 
 /// Two tags of [`REPO`] and what their comparison must say.
@@ -216,8 +231,16 @@ pub fn pairs() -> Vec<Pair> {
                 status,
                 fields: fields.clone(),
                 layers,
+                attestations: AttestationStatus::None,
             })
             .collect::<Vec<_>>()
+    };
+    let attest = |attestations| {
+        let mut v = each(DiffStatus::Same, vec![], Some((0, 3)));
+        for e in &mut v {
+            e.attestations = attestations;
+        }
+        v
     };
     // A layer change rewrites the config's diff_ids and history, nothing else of it.
     let layer_fields = vec![ConfigField::History];
@@ -229,6 +252,7 @@ pub fn pairs() -> Vec<Pair> {
         status: DiffStatus::OnlyB,
         fields: vec![],
         layers: None,
+        attestations: AttestationStatus::None,
     });
     vec![
         Pair {
@@ -265,6 +289,18 @@ pub fn pairs() -> Vec<Pair> {
             b: "platforms",
             expect: moved,
         },
+        Pair {
+            name: "the same images, other attestations",
+            a: "attested",
+            b: "attested-2",
+            expect: attest(AttestationStatus::Changed),
+        },
+        Pair {
+            name: "the same images, attestations added",
+            a: "v1-oci",
+            b: "attested",
+            expect: attest(AttestationStatus::OnlyB),
+        },
     ]
 }
 
@@ -274,13 +310,7 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
     let mut out = Seeded::default();
     let mut have: std::collections::HashSet<(String, Digest)> = Default::default();
     for l in lists() {
-        for c in &l.children {
-            s.push_image(c, &mut have, &mut out).await?;
-        }
-        s.put_manifest(&l.repo, &l.tag, l.media_type, &l.manifest, &l.digest)
-            .await?;
-        out.manifests_put += 1;
-        out.tags.push((l.reference(), l.digest.clone()));
+        s.push_list(&l, &mut have, &mut out).await?;
     }
     Ok(out)
 }

@@ -315,81 +315,106 @@ fn json_list(v: &[String]) -> String {
 /// The config fields that differ, with the items only each side has.
 pub fn config_changes(a: &ConfigFile, b: &ConfigFile) -> Vec<ConfigChange> {
     let mut out = Vec::new();
-    let mut push = |field: ConfigField, x: Vec<String>, y: Vec<String>| {
-        out.push(ConfigChange { field, a: x, b: y });
+    // A scalar: each side's value, whole (empty when unset).
+    let scalar = |out: &mut Vec<ConfigChange>, field, x: &str, y: &str| {
+        if x != y {
+            out.push(ConfigChange {
+                field,
+                a: vec![x.to_string()],
+                b: vec![y.to_string()],
+            });
+        }
+    };
+    // A set (or a map as `key=value` items): the items only each side has; when only the
+    // order changed, both whole.
+    let set = |out: &mut Vec<ConfigChange>, field, x: &[String], y: &[String]| {
+        if x != y {
+            let (ma, mb) = (missing(x, y), missing(y, x));
+            let (ma, mb) = if ma.is_empty() && mb.is_empty() {
+                (vec![json_list(x)], vec![json_list(y)])
+            } else {
+                (ma, mb)
+            };
+            out.push(ConfigChange {
+                field,
+                a: ma,
+                b: mb,
+            });
+        }
     };
     let (ra, rb) = (&a.config, &b.config);
-    let set = |x: &[String], y: &[String]| (missing(x, y), missing(y, x));
-    let scalar = |x: &str, y: &str| (vec![x.to_string()], vec![y.to_string()]);
-    if ra.env != rb.env {
-        let (x, y) = set(&ra.env, &rb.env);
-        // Only the order changed: show both whole.
-        let (x, y) = if x.is_empty() && y.is_empty() {
-            (vec![json_list(&ra.env)], vec![json_list(&rb.env)])
-        } else {
-            (x, y)
-        };
-        push(ConfigField::Env, x, y);
-    }
-    if ra.entrypoint != rb.entrypoint {
-        let (x, y) = scalar(&json_list(&ra.entrypoint), &json_list(&rb.entrypoint));
-        push(ConfigField::Entrypoint, x, y);
-    }
-    if ra.cmd != rb.cmd {
-        let (x, y) = scalar(&json_list(&ra.cmd), &json_list(&rb.cmd));
-        push(ConfigField::Cmd, x, y);
-    }
-    if ra.labels != rb.labels {
-        let kv = |m: &BTreeMap<String, String>| -> Vec<String> {
-            m.iter().map(|(k, v)| format!("{k}={v}")).collect()
-        };
-        let (x, y) = set(&kv(&ra.labels), &kv(&rb.labels));
-        push(ConfigField::Labels, x, y);
-    }
-    if ra.user != rb.user {
-        let (x, y) = scalar(&ra.user, &rb.user);
-        push(ConfigField::User, x, y);
-    }
-    if ra.working_dir != rb.working_dir {
-        let (x, y) = scalar(&ra.working_dir, &rb.working_dir);
-        push(ConfigField::WorkingDir, x, y);
-    }
-    if ra.exposed_ports != rb.exposed_ports {
-        let (x, y) = set(&ra.exposed_ports, &rb.exposed_ports);
-        push(ConfigField::ExposedPorts, x, y);
-    }
-    if ra.volumes != rb.volumes {
-        let (x, y) = set(&ra.volumes, &rb.volumes);
-        push(ConfigField::Volumes, x, y);
-    }
-    if a.created != b.created {
-        let (x, y) = scalar(
-            a.created.as_deref().unwrap_or(""),
-            b.created.as_deref().unwrap_or(""),
-        );
-        push(ConfigField::Created, x, y);
-    }
-    if a.os_version != b.os_version {
-        let (x, y) = scalar(&a.os_version, &b.os_version);
-        push(ConfigField::OsVersion, x, y);
-    }
-    if ra.stop_signal != rb.stop_signal {
-        let (x, y) = scalar(&ra.stop_signal, &rb.stop_signal);
-        push(ConfigField::StopSignal, x, y);
-    }
-    if a.author != b.author {
-        let (x, y) = scalar(
-            a.author.as_deref().unwrap_or(""),
-            b.author.as_deref().unwrap_or(""),
-        );
-        push(ConfigField::Author, x, y);
-    }
+    let kv = |m: &BTreeMap<String, String>| -> Vec<String> {
+        m.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    };
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let steps = |c: &ConfigFile| -> Vec<String> {
+        c.history.iter().map(|h| h.created_by.clone()).collect()
+    };
+    set(&mut out, ConfigField::Env, &ra.env, &rb.env);
+    scalar(
+        &mut out,
+        ConfigField::Entrypoint,
+        &json_list(&ra.entrypoint),
+        &json_list(&rb.entrypoint),
+    );
+    scalar(
+        &mut out,
+        ConfigField::Cmd,
+        &json_list(&ra.cmd),
+        &json_list(&rb.cmd),
+    );
+    set(
+        &mut out,
+        ConfigField::Labels,
+        &kv(&ra.labels),
+        &kv(&rb.labels),
+    );
+    scalar(&mut out, ConfigField::User, &ra.user, &rb.user);
+    scalar(
+        &mut out,
+        ConfigField::WorkingDir,
+        &ra.working_dir,
+        &rb.working_dir,
+    );
+    set(
+        &mut out,
+        ConfigField::ExposedPorts,
+        &ra.exposed_ports,
+        &rb.exposed_ports,
+    );
+    set(&mut out, ConfigField::Volumes, &ra.volumes, &rb.volumes);
+    scalar(
+        &mut out,
+        ConfigField::Created,
+        &opt(&a.created),
+        &opt(&b.created),
+    );
+    scalar(
+        &mut out,
+        ConfigField::OsVersion,
+        &a.os_version,
+        &b.os_version,
+    );
+    scalar(
+        &mut out,
+        ConfigField::StopSignal,
+        &ra.stop_signal,
+        &rb.stop_signal,
+    );
+    scalar(
+        &mut out,
+        ConfigField::Author,
+        &opt(&a.author),
+        &opt(&b.author),
+    );
+    // History: the steps only each side has (their other fields change with them).
     if a.history != b.history {
-        let steps = |c: &ConfigFile| -> Vec<String> {
-            c.history.iter().map(|h| h.created_by.clone()).collect()
-        };
-        let (x, y) = set(&steps(a), &steps(b));
-        push(ConfigField::History, x, y);
+        let (x, y) = (steps(a), steps(b));
+        out.push(ConfigChange {
+            field: ConfigField::History,
+            a: missing(&x, &y),
+            b: missing(&y, &x),
+        });
     }
     out
 }
