@@ -111,13 +111,25 @@ fn main() -> ExitCode {
     tui.keys("\x1b");
     tui.wait_for("the tags", |s| s.contains("4 tags"));
     tui.keys("a/v2\rb");
-    tui.wait_for("the comparison", |s| s.contains("2 changed"));
+    tui.wait_for("the comparison", |s| s.contains("2 layers changed"));
     shot(
         &tui,
         &out,
         "compare",
         "manifest-tui — which architectures changed?",
     );
+
+    // 2b. Why linux/arm64/v8 changed: its layers side by side, the config fields, the totals.
+    tui.keys("jj\r");
+    tui.wait_for("the platform's diff", |s| s.contains("a host with A pulls"));
+    shot(
+        &tui,
+        &out,
+        "compare-platform",
+        "manifest-tui — why did linux/arm64/v8 change?",
+    );
+    tui.keys("\x1b");
+    tui.wait_for("the comparison", |s| s.contains("2 layers changed"));
 
     // 3. The help overlay, generated from the key table.
     tui.keys("?");

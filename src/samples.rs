@@ -16,6 +16,7 @@
 //! single layer holds `/hello.txt` = `hello from <platform> (<that release>)\n`.
 
 pub mod attest;
+pub mod pairs;
 
 use crate::digest::Digest;
 use crate::media;
@@ -200,7 +201,6 @@ fn build_image(p: &str, release: &str, oci: bool) -> SampleImage {
     let tar = tar_one_file("hello.txt", text.as_bytes());
     let layer = gzip_stored(&tar);
     let diff_id = Digest::sha256(&tar);
-    let layer_digest = Digest::sha256(&layer);
 
     let mut cfg = serde_json::Map::new();
     cfg.insert("architecture".into(), json!(plat.architecture));
@@ -235,8 +235,17 @@ fn build_image(p: &str, release: &str, oci: bool) -> SampleImage {
         json!([{"created_by": format!("manifest-tui samples: hello.txt for {p} ({content})")}]),
     );
     let config = serde_json::to_vec(&serde_json::Value::Object(cfg)).unwrap_or_default();
-    let config_digest = Digest::sha256(&config);
+    let mut img = image_of(config, vec![layer], oci);
+    img.repo = image_repo(p, oci);
+    img.tag = release.to_string();
+    img.platform = plat;
+    img
+}
 
+/// A single-platform image of this config and these layers (bottom first), Docker schema 2 or
+/// OCI; no repository, tag or platform yet. Blobs: the config, then the layers.
+pub(crate) fn image_of(config: Vec<u8>, layers: Vec<Vec<u8>>, oci: bool) -> SampleImage {
+    let config_digest = Digest::sha256(&config);
     let (mt, cfg_mt, layer_mt) = if oci {
         (media::OCI_MANIFEST, media::OCI_CONFIG, media::OCI_LAYER)
     } else {
@@ -250,17 +259,20 @@ fn build_image(p: &str, release: &str, oci: bool) -> SampleImage {
         "schemaVersion": 2,
         "mediaType": mt,
         "config": {"mediaType": cfg_mt, "size": config.len(), "digest": config_digest.as_str()},
-        "layers": [{"mediaType": layer_mt, "size": layer.len(), "digest": layer_digest.as_str()}],
+        "layers": layers.iter().map(|l| json!({"mediaType": layer_mt, "size": l.len(),
+            "digest": Digest::sha256(l).as_str()})).collect::<Vec<_>>(),
     });
     let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    let mut blobs = vec![(config_digest, config)];
+    blobs.extend(layers.into_iter().map(|l| (Digest::sha256(&l), l)));
     SampleImage {
-        repo: image_repo(p, oci),
-        tag: release.to_string(),
-        platform: plat,
+        repo: String::new(),
+        tag: String::new(),
+        platform: Platform::default(),
         media_type: mt,
         digest: Digest::sha256(&manifest),
         manifest,
-        blobs: vec![(config_digest, config), (layer_digest, layer)],
+        blobs,
     }
 }
 
@@ -439,14 +451,7 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
     }
     for rel in RELEASES {
         for oci in [false, true] {
-            let l = list(rel, oci);
-            for c in &l.children {
-                s.push_image(c, &mut have, &mut out).await?;
-            }
-            s.put_manifest(&l.repo, &l.tag, l.media_type, &l.manifest, &l.digest)
-                .await?;
-            out.manifests_put += 1;
-            out.tags.push((l.reference(), l.digest.clone()));
+            s.push_list(&list(rel, oci), &mut have, &mut out).await?;
         }
     }
     details::seed(&s, &mut have, &mut out).await?;
@@ -458,12 +463,22 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
 pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seeded, String> {
     let base = base_url.to_string();
     let auth = authorization.map(str::to_string);
+    on_own_runtime(move || async move { seed(&base, auth.as_deref()).await })
+}
+
+/// Run a seeding future to completion on a thread of its own with its own runtime (callable
+/// from inside another runtime, as tests and the demo are).
+pub(crate) fn on_own_runtime<F, Fut>(f: F) -> Result<Seeded, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Seeded, String>>,
+{
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("seed: cannot start a tokio runtime: {e}"))?;
-        rt.block_on(seed(&base, auth.as_deref()))
+        rt.block_on(f())
     })
     .join()
     .map_err(|_| "seed: the seeding thread panicked".to_string())?
@@ -538,6 +553,23 @@ impl Seeder {
     }
 
     /// Upload one blob unless present; true when it was uploaded.
+    /// A list: its children by digest (blobs not pushed yet first), then the list by tag.
+    async fn push_list(
+        &self,
+        l: &SampleList,
+        have: &mut std::collections::HashSet<(String, Digest)>,
+        out: &mut Seeded,
+    ) -> Result<(), String> {
+        for c in &l.children {
+            self.push_image(c, have, out).await?;
+        }
+        self.put_manifest(&l.repo, &l.tag, l.media_type, &l.manifest, &l.digest)
+            .await?;
+        out.manifests_put += 1;
+        out.tags.push((l.reference(), l.digest.clone()));
+        Ok(())
+    }
+
     pub async fn upload_blob(&self, repo: &str, d: &Digest, bytes: &[u8]) -> Result<bool, String> {
         let head_url = format!("{}/v2/{repo}/blobs/{d}", self.base);
         let r = self

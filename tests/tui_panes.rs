@@ -11,6 +11,7 @@ use manifest_tui::tui::pane::{Notice, NoticeLevel, View};
 use manifest_tui::tui::panes::{browser, compare, help};
 use manifest_tui::tui::state::browser::{BrowserState, Level, RegistryChoice};
 use manifest_tui::tui::state::compare::CompareState;
+use manifest_tui::tui::state::platform_diff::PlatformDiffState;
 use manifest_tui::tui::state::Load;
 use manifest_tui::tui::theme::Theme;
 use manifest_tui::tui::worker::RegistrySource;
@@ -118,11 +119,26 @@ fn catalog_unavailable_prompts_for_a_repository() {
     let mut ctx = Default::default();
     s.reply(
         manifest_tui::tui::worker::Slot::Catalog,
-        manifest_tui::tui::worker::Reply::CatalogUnavailable(
-            "docker.io does not list its repositories (401 UNAUTHORIZED). Type a repository name instead.".into(),
-        ),
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: Vec::new(),
+        },
     );
     let _: &mut manifest_tui::tui::pane::Ctx = &mut ctx;
+    insta::assert_snapshot!(browser(100, 9, &s).backend());
+}
+
+#[test]
+fn catalog_unavailable_offers_the_recent_repositories() {
+    let mut s = catalog_state();
+    s.registry = Some("docker.io".into());
+    s.reply(
+        manifest_tui::tui::worker::Slot::Catalog,
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: vec!["library/alpine".into(), "team/app-server".into()],
+        },
+    );
     insta::assert_snapshot!(browser(100, 9, &s).backend());
 }
 
@@ -292,6 +308,39 @@ fn compare_each_kind_of_row_wide() {
     insta::assert_snapshot!(compare_pane(190, 12, &s).backend());
 }
 
+/// The comparison with one platform's view opened on the row of `platform`.
+fn platform_view(platform: &str) -> CompareState {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/pairs:v1"));
+    s.b = Some(remote("samples/pairs:mixed"));
+    let c = fixtures::comparison_all_kinds();
+    let row = c
+        .rows
+        .iter()
+        .find(|r| r.platform.display().starts_with(platform))
+        .expect("a fixture row");
+    s.platform = Some(PlatformDiffState::new(&c, row));
+    s.result = Some(c);
+    s.load = Load::Done;
+    s
+}
+
+#[test]
+fn platform_diff_a_new_base_layer() {
+    insta::assert_snapshot!(compare_pane(120, 24, &platform_view("linux/arm64/v8")).backend());
+}
+
+#[test]
+fn platform_diff_a_label_only_change() {
+    insta::assert_snapshot!(compare_pane(100, 20, &platform_view("windows/amd64")).backend());
+}
+
+#[test]
+fn platform_diff_only_in_b_and_unread() {
+    insta::assert_snapshot!(compare_pane(100, 16, &platform_view("linux/riscv64")).backend());
+    insta::assert_snapshot!(compare_pane(100, 8, &platform_view("linux/s390x")).backend());
+}
+
 #[test]
 fn compare_error() {
     let mut s = CompareState::new();
@@ -350,4 +399,20 @@ fn app_too_small() {
             app_frame(&app, w, h);
         }
     }
+}
+
+#[test]
+fn app_status_bar_with_the_pull_quota() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.rate_limits = vec![(
+        "docker.io".into(),
+        manifest_tui::registry::RateLimit {
+            limit: Some(100),
+            remaining: 87,
+            window_secs: Some(21600),
+        },
+    )];
+    insta::assert_snapshot!(app_frame(&app, 100, 10).backend());
+    // Too narrow for hints and quota: the hints win.
+    insta::assert_snapshot!(app_frame(&app, 50, 10).backend());
 }

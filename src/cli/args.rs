@@ -65,11 +65,24 @@ pub enum Command {
         after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc"
     )]
     Remove(RemoveArgs),
-    /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
+    /// Compare two lists or images per platform and say why each differs (exit 0 when the same)
     #[command(
-        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)\n  manifest-tui diff app:v1 app:v2 --platform linux/arm64   (one platform: layers, config fields, totals)\n\nExit status: 0 when every platform is identical or differs only in manifest format (--strict: identical only), 1 when a platform differs or on an error."
     )]
     Diff(DiffArgs),
+    /// Copy an image or a list (all of it, byte for byte, or some platforms) to another repository or registry
+    #[command(
+        after_help = "Without --platform the copy is exact: the same manifests, so the same digest. With --platform, the\nchosen platforms (and their attestations) go into a new list of the same format, with a new digest.\nBlobs are mounted on one registry and streamed across registries; run an interrupted copy again to\nfinish it (what is already there is not sent again). Nothing is tagged until everything is in place.\n\nExamples:\n  manifest-tui copy 127.0.0.1:5000/app:v1 registry.example.com/app:v1\n  manifest-tui copy --platform linux/amd64 --platform linux/arm64 127.0.0.1:5000/app:v1 127.0.0.1:5000/app-slim:v1\n  manifest-tui copy 127.0.0.1:5000/app@sha256:0123… 127.0.0.1:5000/release/app:1.0"
+    )]
+    Copy(CopyArgs),
+    /// Put an image or a list under more tags in its repository (one manifest PUT each, no blobs)
+    #[command(after_help = "Example:\n  manifest-tui tag 127.0.0.1:5000/app:v1 stable 1.0")]
+    Tag(TagArgs),
+    /// Delete a manifest from a registry, by tag or digest, with every tag pointing at it
+    #[command(
+        after_help = "A registry deletes manifests by digest, and with a manifest go all its tags: deleting a tag on a\nDistribution registry deletes the manifest and every tag pointing at it. The tags that go are listed\nfirst and you are asked; --yes skips the question (needed when stdin is not a terminal).\n\nExamples:\n  manifest-tui delete 127.0.0.1:5000/app:old\n  manifest-tui delete --yes 127.0.0.1:5000/app@sha256:0123…"
+    )]
+    Delete(DeleteArgs),
     /// List a repository's tags, one a line, every page of the registry's listing followed
     #[command(
         after_help = "Examples:\n  manifest-tui tags 127.0.0.1:5000/samples/app\n  manifest-tui tags --format json quay.io/org/app | jq -r '.tags[]'"
@@ -216,10 +229,62 @@ pub struct DiffArgs {
     /// Read B from the local store instead of the registry
     #[arg(long)]
     pub local_b: bool,
+    /// Count a change of manifest format alone (Docker ↔ OCI, same image) as a difference
+    #[arg(long)]
+    pub strict: bool,
+    /// Show one platform's diff: layers side by side, changed config fields, totals
+    /// (e.g. linux/arm64)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Output format: table (text) or json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     #[arg(value_name = "REF_A")]
     pub a: String,
     #[arg(value_name = "REF_B")]
     pub b: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// Allow communication with insecure registries
+    #[arg(long)]
+    pub insecure: bool,
+    /// Copy only this platform of a list (os/arch[/variant]; repeat for more)
+    #[arg(long = "platform", value_name = "PLATFORM")]
+    pub platforms: Vec<String>,
+    /// The image or list to copy (a tag or a digest)
+    #[arg(value_name = "SRC")]
+    pub src: String,
+    /// Where to (repository with a tag; without one, the source's tag)
+    #[arg(value_name = "DST")]
+    pub dst: String,
+}
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// The image or list to tag
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// The new tags (in the same repository)
+    #[arg(required = true, value_name = "NEWTAG")]
+    pub tags: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    /// Allow communication with an insecure registry
+    #[arg(long)]
+    pub insecure: bool,
+    /// Delete without asking (the tags that go are still listed)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// The manifest to delete: REPO:TAG or REPO@DIGEST
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 #[derive(Args, Debug)]
@@ -263,6 +328,13 @@ pub struct DemoArgs {
     /// Only start and seed the registry, print its address, and wait for Ctrl-C
     #[arg(long)]
     pub no_tui: bool,
+}
+
+/// How `diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,7 +1,7 @@
 //! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
 //! A thin layer: parse, call an operation, render its result. One file per command group:
 //! [`args`] (clap's definitions), `inspect`, `lists` (create, annotate, rm, ls, remove),
-//! `push`, `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
+//! `push`, `copy` (copy, tag, delete), `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
 
 use crate::ops::OpError;
 use crate::reference::Reference;
@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 pub mod args;
 mod attached;
+mod copy;
 mod demo;
 mod details;
 mod diff;
@@ -104,8 +105,14 @@ fn parse_ref(s: &str) -> Result<Reference, OpError> {
 }
 
 fn client(insecure: bool) -> Result<Client, OpError> {
+    client_with(insecure, crate::registry::DEFAULT_MAX_IN_FLIGHT)
+}
+
+/// A client with `in_flight` requests at once per registry.
+fn client_with(insecure: bool, in_flight: usize) -> Result<Client, OpError> {
     Client::new(ClientOptions {
         insecure_all: insecure,
+        max_in_flight: in_flight,
         ..ClientOptions::default()
     })
     .map_err(|e| OpError::Registry {
@@ -131,6 +138,9 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
         Command::Ls => lists::ls(&store, out),
         Command::Remove(args) => lists::remove(&store, args, out),
         Command::Diff(args) => diff::diff(&store, args, out).await,
+        Command::Copy(args) => copy::copy(args, out).await,
+        Command::Tag(args) => copy::tag(args, out).await,
+        Command::Delete(args) => copy::delete(args, out).await,
         Command::Tags(args) => listing::tags(args, out).await,
         Command::Catalog(args) => listing::catalog(args, out).await,
         Command::Demo(_) | Command::Completions { .. } | Command::Man | Command::Keys => Err(

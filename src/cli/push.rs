@@ -53,6 +53,12 @@ fn copy_progress(store: &Store, list: &Reference) -> ops::ProgressFn {
         // The push itself reports why the list cannot be read.
         Err(_) => Vec::new(),
     };
+    bytes_progress(names)
+}
+
+/// Lines on stderr with the bytes copied for each entry that has a name in `names` (by
+/// entry index), at most every [`COPY_PROGRESS_EVERY`], and one when its copy is complete.
+pub(super) fn bytes_progress(names: Vec<Option<String>>) -> ops::ProgressFn {
     // Per entry: when its last line was printed, and the bytes it showed.
     let shown = std::sync::Mutex::new(std::collections::HashMap::new());
     std::sync::Arc::new(move |p| {

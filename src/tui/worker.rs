@@ -9,7 +9,7 @@ use crate::media::{ImageConfig, ImageManifest, Parsed};
 use crate::ops::{self, Comparison, Inspection, Source};
 use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
-use crate::registry::{Client, ClientOptions, Repo};
+use crate::registry::{Client, ClientOptions, RateLimit, Repo};
 use crate::store::{Draft, Format, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ mod registries;
 mod store;
 
 pub use registries::{
-    default_history_file, known_registries, normalize_registry, registry_host, remember,
+    default_history_file, default_recent_file, known_registries, normalize_registry,
+    recent_repositories, registry_host, remember, remember_repository, RECENT_PER_REGISTRY,
 };
 use registries::{stream_catalog, stream_tags};
 use store::{change_store, list_drafts};
@@ -242,8 +243,12 @@ pub enum Reply {
         repos: Vec<String>,
         done: bool,
     },
-    /// The registry does not offer a catalog (or refuses it): type a repository instead.
-    CatalogUnavailable(String),
+    /// The registry does not offer a catalog (or refuses it): why, and the repositories
+    /// recently opened on it (most recent first). The user types a repository or picks one.
+    CatalogUnavailable {
+        reason: String,
+        recent: Vec<String>,
+    },
     TagsPage {
         tags: Vec<String>,
         done: bool,
@@ -270,6 +275,9 @@ pub enum Reply {
     Progress(ops::Progress),
     /// The request failed; the message says what, where and what to try.
     Failed(String),
+    /// Not an answer: the pull quotas registries stated so far (Docker Hub's
+    /// `ratelimit-remaining`), sent after a command that talked to a registry.
+    RateLimits(Vec<(String, RateLimit)>),
 }
 
 impl Reply {
@@ -277,7 +285,7 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         match self {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
-            Reply::Progress(_) | Reply::PushStarted { .. } => false,
+            Reply::Progress(_) | Reply::PushStarted { .. } | Reply::RateLimits(_) => false,
             _ => true,
         }
     }
@@ -341,6 +349,8 @@ pub struct WorkerOptions {
     pub docker_config: Option<PathBuf>,
     /// The recent-registries file; `None` = no history.
     pub history_file: Option<PathBuf>,
+    /// The recently opened repositories per registry (`recent.json`); `None` = none kept.
+    pub recent_file: Option<PathBuf>,
 }
 
 /// The running worker: send with [`Worker::send`], receive from `events`.
@@ -370,6 +380,7 @@ struct Shared {
     store: Store,
     docker_config: PathBuf,
     history_file: Option<PathBuf>,
+    recent_file: Option<PathBuf>,
 }
 
 async fn worker_loop(
@@ -404,6 +415,7 @@ async fn worker_loop(
         store: Store::open(Some(&docker_config)),
         docker_config,
         history_file: opts.history_file,
+        recent_file: opts.recent_file,
     });
     let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
     while let Some(msg) = rx.recv().await {
@@ -454,6 +466,25 @@ async fn run_command(
             return;
         }
     };
+    run(shared, id, slot, command, client, tx, &send).await;
+    if let Some(c) = client {
+        let quotas = c.rate_limits();
+        if !quotas.is_empty() {
+            send(Reply::RateLimits(quotas));
+        }
+    }
+}
+
+/// Carry out one command (`client` is set when it needs the network).
+async fn run(
+    shared: &Shared,
+    id: RequestId,
+    slot: Slot,
+    command: Command,
+    client: Option<&Client>,
+    tx: &mpsc::UnboundedSender<WorkerEvent>,
+    send: &impl Fn(Reply),
+) {
     match command {
         Command::Registries => send(Reply::Registries(registries::offered(shared).await)),
         Command::RememberRegistry(host) => {
@@ -472,11 +503,13 @@ async fn run_command(
             page_size,
         } => {
             let Some(client) = client else { return };
-            stream_catalog(client, &registry, page_size, &send).await
+            let recent = shared.recent_file.as_deref();
+            stream_catalog(client, &registry, page_size, recent, send).await
         }
         Command::Tags { repo, page_size } => {
             let Some(client) = client else { return };
-            stream_tags(client, &repo, page_size, &send).await
+            let recent = shared.recent_file.as_deref();
+            stream_tags(client, &repo, page_size, recent, send).await
         }
         Command::Inspect { reference } => {
             let Some(client) = client else { return };
@@ -518,7 +551,7 @@ async fn run_command(
                     reply: Reply::Progress(p),
                 });
             });
-            push(client, &shared.store, list, purge, progress, &send).await
+            push(client, &shared.store, list, purge, progress, send).await
         }
     }
 }

@@ -111,14 +111,31 @@ impl TestRegistry {
         Self::new(true, Auth::Basic)
     }
 
+    /// Plain HTTP, no auth, deletes disabled (`storage.delete.enabled: false`, Distribution's
+    /// own default): DELETE is answered 405 UNSUPPORTED.
+    pub fn plain_without_delete() -> TestRegistry {
+        Self::with_config(
+            false,
+            Auth::None,
+            LocalConfig {
+                delete_enabled: false,
+                ..LocalConfig::default()
+            },
+        )
+    }
+
     /// Any combination. Panics (with the registry log) if it cannot start.
     pub fn new(tls: bool, auth: Auth) -> TestRegistry {
+        Self::with_config(tls, auth, LocalConfig::default())
+    }
+
+    /// Any combination, over `cfg` (TLS and auth files are filled in here).
+    pub fn with_config(tls: bool, auth: Auth, mut cfg: LocalConfig) -> TestRegistry {
         install_crypto();
         let dir = tempfile::Builder::new()
             .prefix("manifest-tui-harness-")
             .tempdir()
             .expect("harness: create temp dir");
-        let mut cfg = LocalConfig::default();
         let mut ca_pem = None;
         if tls {
             let (ca, files) = make_tls(dir.path());
@@ -226,6 +243,21 @@ impl TestRegistry {
             Ok(s) => s,
             Err(e) => panic!(
                 "seeding {} failed: {e}\n--- registry log ---\n{}",
+                self.url,
+                self.reg.log()
+            ),
+        }
+    }
+
+    /// Push the diff pairs (see `manifest_tui::samples::pairs`): lists whose differences are
+    /// known by construction. Panics with the registry log on failure.
+    pub fn seed_pairs(&self) -> Seeded {
+        let auth = self.admin_authorization_for(&[samples::pairs::REPO]);
+        let pushed = samples::pairs::seed_blocking(&self.url, auth.as_deref());
+        match pushed {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "seeding the pairs into {} failed: {e}\n--- registry log ---\n{}",
                 self.url,
                 self.reg.log()
             ),

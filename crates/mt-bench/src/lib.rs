@@ -5,12 +5,15 @@
 //!   connection, connection and HTTP request counters).
 //! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
 //!   [`manifest_tui::samples`].
+//! - [`copy`]: the copy benchmark (two registries, `manifest-tui copy` next to
+//!   `skopeo copy --all`, a 6-platform list of incompressible layers).
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
 //! - [`details`]: every platform's details of a 24-entry list, against a skopeo script
 //!   (`--details`).
 //!
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
 
+pub mod copy;
 pub mod details;
 pub mod proxy;
 pub mod run;

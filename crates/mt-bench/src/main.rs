@@ -4,6 +4,7 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
+use mt_bench::copy;
 use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
@@ -54,6 +55,16 @@ struct Args {
     /// list) against `skopeo inspect --raw` + `skopeo inspect --config` per platform
     #[arg(long)]
     details: bool,
+    /// Run the copy benchmark instead: a 6-platform list copied between two registries, each
+    /// behind a delay proxy, by `manifest-tui copy` and `skopeo copy --all`
+    #[arg(long)]
+    copy: bool,
+    /// Layer size per platform for --copy, in MiB (256 for the memory figure)
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    copy_mib: u64,
+    /// Do not run skopeo in --copy
+    #[arg(long)]
+    no_skopeo: bool,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -121,13 +132,45 @@ fn main() -> ExitCode {
         let opts = DetailsOptions {
             delay: Duration::from_millis(a.delay_ms),
             runs: a.runs as usize,
-            manifest_tui: ours,
+            manifest_tui: ours.clone(),
             skopeo: find_on_path("skopeo"),
         };
         return match run_details(&opts) {
             Ok(r) if a.json => print_json(&r),
             Ok(r) => {
                 print!("{}", render_details(&r));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if a.copy {
+        let Some(ours) = ours else {
+            return ExitCode::FAILURE;
+        };
+        let skopeo = if a.no_skopeo {
+            None
+        } else {
+            find_on_path("skopeo")
+        };
+        if skopeo.is_none() && !a.no_skopeo {
+            eprintln!("mt-bench: skopeo is absent: measuring manifest-tui alone");
+        }
+        let opts = copy::CopyBenchOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            mib: a.copy_mib as usize,
+            runs: a.runs as usize,
+            manifest_tui: ours,
+            skopeo,
+            show_requests: a.show_requests,
+        };
+        return match copy::run(&opts) {
+            Ok(m) if a.json => print_json(&m),
+            Ok(m) => {
+                print!("{}", copy::render(&opts, &m));
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -301,12 +301,25 @@ fn draw_catalog(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
     let l = &s.catalog;
     if failed_empty(frame, body, &s.catalog_load, l.total(), view) {
     } else if let Some(msg) = &s.catalog_unavailable {
-        empty_message(
-            frame,
-            body,
-            vec![Line::from(inert(msg).into_owned())],
-            view.theme.muted,
-        );
+        let keys = view
+            .keymap
+            .keys_label(Context::Catalog, Action::OpenByName)
+            .unwrap_or_default();
+        let why = Line::from(inert(msg).into_owned());
+        if l.total() == 0 {
+            let how = Line::from(format!("Type a repository name instead ({keys})."));
+            empty_message(frame, body, vec![why, how], view.theme.muted);
+        } else {
+            // The repositories recently opened here stand in for the catalog.
+            let how = format!("Recently opened here; {keys} types another repository.");
+            let [head, list] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(body);
+            frame.render_widget(
+                Paragraph::new(vec![why, Line::from(how)]).style(view.theme.muted),
+                head,
+            );
+            draw_list(frame, list, l, view, |_| None);
+        }
     } else if l.total() == 0 && s.catalog_load == Load::Done {
         empty_message(
             frame,

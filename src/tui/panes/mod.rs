@@ -6,6 +6,7 @@ pub mod compare;
 pub mod editor;
 pub mod help;
 pub mod image;
+pub mod platform_diff;
 pub mod push;
 pub mod status;
 

@@ -88,7 +88,8 @@ pub struct BrowserState {
     pub registry: Option<String>,
     pub catalog: FilterList<String>,
     pub catalog_load: Load,
-    /// Set when the registry offers no catalog: the user types a repository instead.
+    /// Set when the registry offers no catalog (why): the user types a repository instead,
+    /// or picks one of the recently opened ones `catalog` then holds.
     pub catalog_unavailable: Option<String>,
     pub repo: Option<String>,
     pub tags: FilterList<String>,
@@ -772,10 +773,14 @@ impl BrowserState {
                 self.catalog.extend(repos);
                 self.catalog_load = if done { Load::Done } else { Load::Partial };
             }
-            (Slot::Catalog, Reply::CatalogUnavailable(m)) => {
-                self.catalog_unavailable = Some(m);
+            (Slot::Catalog, Reply::CatalogUnavailable { reason, recent }) => {
+                self.catalog_unavailable = Some(reason);
                 self.catalog_load = Load::Done;
-                if self.level == Level::Catalog && self.prompt.is_none() {
+                // The recently opened repositories stand in for the catalog; with none,
+                // the prompt opens at once.
+                let none = recent.is_empty();
+                self.catalog.extend(recent);
+                if none && self.level == Level::Catalog && self.prompt.is_none() {
                     self.prompt(PromptKind::Repository);
                 }
             }

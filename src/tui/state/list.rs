@@ -97,8 +97,13 @@ impl ItemText for String {
 #[derive(Clone, Debug, Default)]
 pub struct FilterList<T> {
     items: Vec<T>,
-    /// Lower-cased texts, parallel to `items`.
-    lower: Vec<String>,
+    /// Lower-cased texts of all items in one buffer, each followed by a `\n` (a filter term
+    /// holds no whitespace, so no match spans two items): a filter is one search over the
+    /// buffer, not one per item (at 100,000 items, the per-item calls and cache misses
+    /// cost more than the search itself).
+    lower: String,
+    /// Where each item's text ends in `lower` (it starts after the previous one's `\n`).
+    ends: Vec<usize>,
     /// The filter's terms, lower-cased; every term must occur.
     terms: Vec<String>,
     filter: String,
@@ -112,7 +117,8 @@ impl<T: ItemText> FilterList<T> {
     pub fn new() -> Self {
         FilterList {
             items: Vec::new(),
-            lower: Vec::new(),
+            lower: String::new(),
+            ends: Vec::new(),
             terms: Vec::new(),
             filter: String::new(),
             visible: Vec::new(),
@@ -130,6 +136,7 @@ impl<T: ItemText> FilterList<T> {
     pub fn clear(&mut self) {
         self.items.clear();
         self.lower.clear();
+        self.ends.clear();
         self.visible.clear();
         self.cursor.reset();
     }
@@ -137,18 +144,66 @@ impl<T: ItemText> FilterList<T> {
     /// Append items (a new page); only they are filtered.
     pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
         for it in items {
-            let low = it.text().to_lowercase();
             let idx = self.items.len();
-            if self.matches(&low) {
+            self.push_lower(it.text());
+            if self.matches(self.lower_of(idx)) {
                 self.visible.push(idx);
             }
             self.items.push(it);
-            self.lower.push(low);
         }
     }
 
+    fn push_lower(&mut self, text: &str) {
+        self.lower.push_str(&text.to_lowercase());
+        self.ends.push(self.lower.len());
+        self.lower.push('\n');
+    }
+
+    /// Item `i`'s lower-cased text.
+    fn lower_of(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.lower[start..self.ends[i]]
+    }
+
+    /// The items the filter lets through, in order: one pass over the buffer jumping from
+    /// one occurrence of the first term's first byte to the next (`memchr`), and past the
+    /// rest of an item once it matched; the other terms are checked in the items found.
+    fn scan(&self) -> Vec<usize> {
+        let Some((first, rest)) = self.terms.split_first() else {
+            return (0..self.ends.len()).collect();
+        };
+        let Some((&lead, tail)) = first.as_bytes().split_first() else {
+            return (0..self.ends.len()).collect();
+        };
+        let hay = self.lower.as_bytes();
+        let mut out: Vec<usize> = Vec::new();
+        let (mut i, mut from) = (0, 0);
+        while let Some(p) = memchr::memchr(lead, &hay[from..]) {
+            let at = from + p;
+            if !hay[at + 1..].starts_with(tail) {
+                from = at + 1;
+                continue;
+            }
+            // The item holding the match (a term holds no `\n`, so it is inside one).
+            while self.ends[i] <= at {
+                i += 1;
+            }
+            let text = self.lower_of(i).as_bytes();
+            if rest.iter().all(|t| contains(text, t.as_bytes())) {
+                out.push(i);
+            }
+            from = self.ends[i] + 1;
+            if from >= hay.len() {
+                break;
+            }
+        }
+        out
+    }
+
     fn matches(&self, lower: &str) -> bool {
-        self.terms.iter().all(|t| lower.contains(t.as_str()))
+        self.terms
+            .iter()
+            .all(|t| contains(lower.as_bytes(), t.as_bytes()))
     }
 
     pub fn filter(&self) -> &str {
@@ -166,13 +221,7 @@ impl<T: ItemText> FilterList<T> {
             .split_whitespace()
             .map(|t| t.to_lowercase())
             .collect();
-        let mut visible = Vec::with_capacity(self.items.len());
-        for (i, low) in self.lower.iter().enumerate() {
-            if self.matches(low) {
-                visible.push(i);
-            }
-        }
-        self.visible = visible;
+        self.visible = self.scan();
         self.cursor.reset();
         self.keep_on(keep);
     }
@@ -183,26 +232,28 @@ impl<T: ItemText> FilterList<T> {
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         order.sort_by(|&a, &b| cmp(&self.items[a], &self.items[b]));
         // Rebuild in the new order.
+        let mut lower = String::with_capacity(self.lower.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for &old in &order {
+            lower.push_str(self.lower_of(old));
+            ends.push(lower.len());
+            lower.push('\n');
+        }
+        self.lower = lower;
+        self.ends = ends;
         let mut items: Vec<Option<T>> = std::mem::take(&mut self.items)
-            .into_iter()
-            .map(Some)
-            .collect();
-        let mut lower: Vec<Option<String>> = std::mem::take(&mut self.lower)
             .into_iter()
             .map(Some)
             .collect();
         let mut new_pos = vec![0usize; order.len()];
         for (new, &old) in order.iter().enumerate() {
             new_pos[old] = new;
-            if let (Some(it), Some(low)) = (items[old].take(), lower[old].take()) {
+            if let Some(it) = items[old].take() {
                 self.items.push(it);
-                self.lower.push(low);
             }
         }
         let keep = keep.map(|k| new_pos[k]);
-        self.visible = (0..self.items.len())
-            .filter(|&i| self.matches(&self.lower[i]))
-            .collect();
+        self.visible = self.scan();
         self.cursor.set(0);
         self.keep_on(keep);
     }
@@ -285,6 +336,23 @@ impl<T: ItemText> FilterList<T> {
     pub fn scroll_for(&self, height: usize) -> usize {
         self.cursor.scroll_for(height, self.visible.len())
     }
+}
+
+/// Whether `needle` occurs in `hay`: `memchr` to each place its first byte occurs, then a
+/// comparison (for a list item's few dozen bytes, faster than setting up a searcher).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(first, &hay[from..]) {
+        let at = from + p + 1;
+        if hay[at..].starts_with(rest) {
+            return true;
+        }
+        from = at;
+    }
+    false
 }
 
 /// Keep `selected` inside `[offset, offset + height)`, moving `offset` as little as possible.

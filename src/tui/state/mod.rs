@@ -6,6 +6,7 @@ pub mod compare;
 pub mod editor;
 pub mod image;
 pub mod list;
+pub mod platform_diff;
 pub mod push;
 
 /// Where a request-backed piece of state stands.

@@ -1,5 +1,5 @@
 //! The operations shared by the CLI and the TUI worker: inspect, create, annotate, push,
-//! remove, diff, and the whole-list changes (new, rename, format). They never print: progress
+//! copy, remove, diff, and the whole-list changes (new, rename, format). They never print: progress
 //! goes through a [`ProgressFn`] callback, results are returned as data for the front end to
 //! render.
 
@@ -13,27 +13,38 @@ use std::sync::Arc;
 
 mod annotate;
 mod attest;
+mod copy;
 mod create;
 mod details;
 mod diff;
 mod inspect;
 mod lists;
 mod push;
+mod retag;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
+pub use copy::{
+    copy, copy_target, plan_copy, run_copy, CopiedEntry, CopyOptions, CopyPlan, CopyReport,
+    ATTESTATION_FOR,
+};
 pub use create::{create, CreateOptions, CreateReport};
 pub use details::{
     config_bytes, image_details, inspection_details, list_details, MAX_CONFIG_BYTES,
 };
-pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
+pub use diff::{
+    classify, diff, human_size, platform_diff, AttestationStatus, Comparison, ConfigChange,
+    ConfigField, DiffRow, DiffSide, DiffStatus, LayerInfo, LayerMatch, LayerRow, PlatformDiff,
+    Source, Totals,
+};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
 pub use push::{
     list_bytes as list_bytes_for, push, push_problems, PushIssue, PushOptions, PushProblem,
     PushReport, PushedEntry,
 };
+pub use retag::{delete, delete_plan, tag, DeletePlan, TagReport};
 
 /// Progress reported by long operations. Indices refer to entries in store order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use super::{duplicate_platforms, reg_err, EntryStage, OpError, Progress, ProgressFn};
 use crate::digest::Digest;
-use crate::media::{render_list, Kind, ListEntry, Parsed};
+use crate::media::{render_list, Kind, ListEntry, Parsed, RawManifest};
 use crate::platform::PlatformIssue;
 use crate::reference::Reference;
 use crate::registry::{ByteProgress, Client, ErrorCode, RegistryError, Repo};
@@ -331,12 +331,6 @@ async fn entry_blobs(
     progress: &ProgressFn,
 ) -> Result<(), OpError> {
     let fail = |stage: &str, err: OpError| {
-        progress(Progress::Entry {
-            index: i,
-            stage: EntryStage::Failed {
-                reason: err.to_string(),
-            },
-        });
         let reason = err.to_string();
         OpError::Invalid(format!(
             "pushing entry {} ({}) failed while {stage}: {}. The local list is unchanged; run push again to finish",
@@ -345,7 +339,41 @@ async fn entry_blobs(
             reason.trim_end().trim_end_matches('.')
         ))
     };
-    let blobs = match e.raw.parse() {
+    send_blobs(
+        client,
+        target_repo,
+        &Repo::of(&e.reference),
+        i,
+        &e.raw,
+        progress,
+    )
+    .await
+    .map_err(|(stage, err)| fail(stage, err))
+}
+
+/// Mount or copy every blob (config and layers) of the manifest `raw` from `from` into
+/// `target_repo`, all at once, as entry `i`: reports blobs done and bytes copied, and
+/// `Failed` on error. A blob already in the target costs one request and no bytes, so a
+/// run after an interrupted one sends only what is missing. The error says which stage
+/// failed ("reading its manifest", "copying blobs").
+pub(crate) async fn send_blobs(
+    client: &Client,
+    target_repo: &Repo,
+    from: &Repo,
+    i: usize,
+    raw: &RawManifest,
+    progress: &ProgressFn,
+) -> Result<(), (&'static str, OpError)> {
+    let fail = |stage: &'static str, err: OpError| {
+        progress(Progress::Entry {
+            index: i,
+            stage: EntryStage::Failed {
+                reason: err.to_string(),
+            },
+        });
+        (stage, err)
+    };
+    let blobs = match raw.parse() {
         Ok(Parsed::Image(m)) => {
             let mut v = vec![m.config];
             v.extend(m.layers);
@@ -365,7 +393,6 @@ async fn entry_blobs(
         index: i,
         stage: EntryStage::Blobs { done: 0, total },
     });
-    let from = Repo::of(&e.reference);
     let copy_total: u64 = blobs.iter().map(|b| b.size.max(0) as u64).sum();
     let copied = Arc::new(AtomicU64::new(0));
     let bytes_cb: ByteProgress = {
@@ -383,7 +410,7 @@ async fn entry_blobs(
     };
     let jobs = blobs.iter().map(|b| {
         let bytes_cb = bytes_cb.clone();
-        let (from, done) = (&from, &done);
+        let done = &done;
         async move {
             client
                 .ensure_blob(
@@ -417,39 +444,45 @@ async fn push_child_manifests(
     progress: &ProgressFn,
 ) -> Result<(), OpError> {
     let jobs = to_send.iter().map(|&(i, e)| async move {
-        let res = client
-            .put_manifest(target_repo, e.digest().as_str(), &e.raw.media_type, &e.raw.bytes)
-            .await;
-        match res {
-            Ok(d) => {
-                progress(Progress::Entry {
-                    index: i,
-                    stage: EntryStage::Pushed { digest: d },
-                });
-                Ok(())
-            }
-            Err(err) => {
-                progress(Progress::Entry {
-                    index: i,
-                    stage: EntryStage::Failed {
-                        reason: err.to_string(),
-                    },
-                });
-                Err(OpError::Registry {
-                    context: format!(
-                        "pushing the manifest of entry {} ({}) to {target_repo}; the local list is unchanged, run push again to finish",
-                        e.platform().display(),
-                        e.reference
-                    ),
-                    source: err,
-                })
-            }
-        }
+        put_entry(client, target_repo, i, &e.raw, progress)
+            .await
+            .map_err(|source| OpError::Registry {
+                context: format!(
+                    "pushing the manifest of entry {} ({}) to {target_repo}; the local list is unchanged, run push again to finish",
+                    e.platform().display(),
+                    e.reference
+                ),
+                source,
+            })
     });
     match join_all(jobs).await.into_iter().find_map(Result::err) {
         Some(err) => Err(err),
         None => Ok(()),
     }
+}
+
+/// PUT the manifest `raw` of entry `i` into `repo` by its digest, as its exact bytes,
+/// reporting `Pushed` or `Failed`.
+pub(crate) async fn put_entry(
+    client: &Client,
+    repo: &Repo,
+    i: usize,
+    raw: &RawManifest,
+    progress: &ProgressFn,
+) -> Result<Digest, RegistryError> {
+    let res = client
+        .put_manifest(repo, raw.digest.as_str(), &raw.media_type, &raw.bytes)
+        .await;
+    progress(Progress::Entry {
+        index: i,
+        stage: match &res {
+            Ok(d) => EntryStage::Pushed { digest: d.clone() },
+            Err(err) => EntryStage::Failed {
+                reason: err.to_string(),
+            },
+        },
+    });
+    res
 }
 
 /// Step 3: the list itself, checked against the digest of its bytes.

@@ -128,6 +128,29 @@ impl RegistryError {
         }
     }
 
+    /// The same error with the registry's message (trimmed, without its final `.`) turned
+    /// into `f(message)`, to say what was tried and what to do; errors that are not the
+    /// registry's answer are returned as they are.
+    pub fn extend_message(self, f: impl FnOnce(&str) -> String) -> RegistryError {
+        let ErrorKind::Api {
+            status,
+            code,
+            message,
+        } = self.kind
+        else {
+            return self;
+        };
+        let message = f(message.trim().trim_end_matches('.'));
+        RegistryError::new(
+            self.request,
+            ErrorKind::Api {
+                status,
+                code,
+                message,
+            },
+        )
+    }
+
     /// True when the registry will not give its catalog to us (Docker Hub and GHCR have none,
     /// it may be disabled, or we lack the permission): the user must name a repository.
     pub fn refuses_catalog(&self) -> bool {

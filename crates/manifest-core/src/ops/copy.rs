@@ -1,0 +1,429 @@
+//! Copy an image or a list to another repository, on the same registry or another one.
+//!
+//! Without platforms the copy is exact: every child manifest is put by digest with the bytes
+//! it was fetched as, and the list (or the image) last, under the tag, so the target has the
+//! source's digest. With platforms, the chosen entries and the attestations describing them
+//! go into a new list of the same format, whose digest differs. Blobs move through the push
+//! path's [`send_blobs`] (mounts on one registry, streamed and verified copies across, one
+//! HEAD for a blob already there), so an interrupted copy run again sends only what is
+//! missing. Nothing is tagged before everything it needs is in place.
+
+use super::push::{put_entry, send_blobs};
+use super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
+use crate::digest::Digest;
+use crate::media::{is_attestation, render_list, Descriptor, Kind, ListEntry, Parsed, RawManifest};
+use crate::platform::Platform;
+use crate::reference::Reference;
+use crate::registry::{Client, Repo};
+use futures_util::future::join_all;
+
+/// The annotation by which buildkit's attestation manifests name the image they describe.
+pub const ATTESTATION_FOR: &str = "vnd.docker.reference.digest";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyOptions {
+    /// Copy only these platforms of a list (and their attestations); empty: everything,
+    /// byte for byte.
+    pub platforms: Vec<Platform>,
+}
+
+/// One entry of the copied list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopiedEntry {
+    /// As the list gives it (`unknown/unknown` for an attestation).
+    pub platform: Platform,
+    pub digest: Digest,
+    pub media_type: String,
+    /// For an attestation manifest: the digest of the image it describes.
+    pub describes: Option<Digest>,
+}
+
+impl CopiedEntry {
+    /// `linux/arm64/v8`, or `attestation of sha256:0123456789ab` for an attestation.
+    pub fn label(&self) -> String {
+        match &self.describes {
+            Some(d) => format!("attestation of {}", d.short()),
+            None => self.platform.display(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyReport {
+    pub source: Reference,
+    /// Where it went, with a tag.
+    pub target: Reference,
+    /// The digest of the source's manifest.
+    pub source_digest: Digest,
+    /// The digest now under the target tag (the source's, unless platforms were chosen).
+    pub digest: Digest,
+    /// The list's entries as copied (empty for a single image, whose own blobs and
+    /// manifest are progress entry 0).
+    pub entries: Vec<CopiedEntry>,
+    /// Why `digest` differs from `source_digest`, when it does.
+    pub changed: Option<String>,
+    /// The target tag already held exactly these bytes: nothing was sent.
+    pub unchanged: bool,
+}
+
+/// Where `dst` puts the copy: its own tag, else the source's tag, else `latest`.
+pub fn copy_target(src: &Reference, dst: &Reference) -> Result<Reference, OpError> {
+    if dst.digest.is_some() {
+        return Err(OpError::Invalid(format!(
+            "{dst}: copy to a tag, not a digest (e.g. {}:{})",
+            dst.name(),
+            src.tag.as_deref().unwrap_or("latest")
+        )));
+    }
+    let mut t = dst.clone();
+    if t.tag.is_none() {
+        t.tag = Some(src.tag.clone().unwrap_or_else(|| "latest".into()));
+    }
+    Ok(t)
+}
+
+/// True when the entry's platform is one of `chosen`. A chosen platform without os.version
+/// matches every os.version (`windows/amd64` picks `windows/amd64 (10.0.17763.6054)`).
+fn chosen(p: &Platform, chosen: &[Platform]) -> bool {
+    chosen.iter().any(|c| {
+        if c.os_version.is_empty() {
+            let mut p = p.clone();
+            p.os_version.clear();
+            p.matches(c)
+        } else {
+            p.matches(c)
+        }
+    })
+}
+
+/// The entries of `index` to copy: all of them, or those of the chosen platforms and the
+/// attestations that describe them. Errors when a chosen platform is not in the list.
+fn select(
+    index: &[Descriptor],
+    platforms: &[Platform],
+    src: &Reference,
+) -> Result<Vec<Descriptor>, OpError> {
+    if platforms.is_empty() {
+        return Ok(index.to_vec());
+    }
+    let images: Vec<&Descriptor> = index
+        .iter()
+        .filter(|d| !is_attestation(d))
+        .filter(|d| d.platform.as_ref().is_some_and(|p| chosen(p, platforms)))
+        .collect();
+    for c in platforms {
+        let found = images.iter().any(|d| {
+            d.platform
+                .as_ref()
+                .is_some_and(|p| chosen(p, std::slice::from_ref(c)))
+        });
+        if !found {
+            let have: Vec<String> = index
+                .iter()
+                .filter(|d| !is_attestation(d))
+                .filter_map(|d| d.platform.as_ref().map(Platform::display))
+                .collect();
+            return Err(OpError::Invalid(format!(
+                "{src} has no {} entry; it has {}",
+                c.display(),
+                have.join(", ")
+            )));
+        }
+    }
+    let kept: Vec<&Digest> = images.iter().map(|d| &d.digest).collect();
+    Ok(index
+        .iter()
+        .filter(|d| {
+            if is_attestation(d) {
+                d.annotations
+                    .get(ATTESTATION_FOR)
+                    .and_then(|a| Digest::parse(a).ok())
+                    .is_some_and(|a| kept.contains(&&a))
+            } else {
+                kept.contains(&&d.digest)
+            }
+        })
+        .cloned()
+        .collect())
+}
+
+/// The bytes of a new list of `kind` holding `entries` (rendered like every list we write),
+/// with the source index's own annotations.
+fn filtered_list(
+    kind: Kind,
+    entries: &[Descriptor],
+    annotations: &std::collections::BTreeMap<String, String>,
+) -> Vec<u8> {
+    let entries: Vec<ListEntry> = entries
+        .iter()
+        .map(|d| ListEntry {
+            media_type: d.media_type.clone(),
+            size: d.size,
+            digest: d.digest.clone(),
+            platform: d.platform.clone().unwrap_or_default(),
+            annotations: if kind.is_oci() {
+                d.annotations.clone()
+            } else {
+                Default::default()
+            },
+        })
+        .collect();
+    let annotations = if kind.is_oci() {
+        annotations.clone()
+    } else {
+        Default::default()
+    };
+    render_list(kind, &entries, &annotations)
+}
+
+/// A copy worked out and not yet run: what [`run_copy`] will do, and its report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyPlan {
+    pub report: CopyReport,
+    /// The source manifest and the bytes to put under the tag; `None` when unchanged.
+    work: Option<(RawManifest, Vec<u8>, String)>,
+}
+
+/// Copy `src` (a list, an index or an image) to `dst`: [`plan_copy`], then [`run_copy`].
+pub async fn copy(
+    client: &Client,
+    src: &Reference,
+    dst: &Reference,
+    opts: CopyOptions,
+    progress: ProgressFn,
+) -> Result<CopyReport, OpError> {
+    let plan = plan_copy(client, src, dst, &opts).await?;
+    run_copy(client, &plan, progress).await
+}
+
+/// Fetch the source manifest and the target tag's digest (at once), pick the entries and
+/// work out the bytes to put under the tag. Sends nothing. An exact copy of a source given
+/// by digest costs one request (the target's HEAD) when the target already has it.
+pub async fn plan_copy(
+    client: &Client,
+    src: &Reference,
+    dst: &Reference,
+    opts: &CopyOptions,
+) -> Result<CopyPlan, OpError> {
+    let src = src.clone().with_default_tag();
+    let target = copy_target(&src, dst)?;
+    let exact = opts.platforms.is_empty();
+
+    if let (Some(d), true) = (&src.digest, exact) {
+        if let Ok(Some((_, have, _))) = client.head_manifest(&target).await {
+            if &have == d {
+                return Ok(CopyPlan {
+                    report: unchanged(src.clone(), target, d.clone()),
+                    work: None,
+                });
+            }
+        }
+    }
+    let (raw, head) =
+        futures_util::future::join(client.get_manifest(&src), client.head_manifest(&target)).await;
+    let raw = raw.map_err(reg_err(format!("fetching the source {src}")))?;
+    let target_has = head.ok().flatten().map(|(_, d, _)| d);
+
+    let parsed = raw
+        .parse()
+        .map_err(|e| OpError::Invalid(format!("{src}: {e}")))?;
+    let (bytes, media_type, entries, changed) = match &parsed {
+        Parsed::Image(_) => {
+            if !exact {
+                return Err(OpError::Invalid(format!(
+                    "{src} is a single image, not a list: copy it without --platform"
+                )));
+            }
+            (raw.bytes.clone(), raw.media_type.clone(), Vec::new(), None)
+        }
+        Parsed::Index(idx) => {
+            let chosen = select(&idx.manifests, &opts.platforms, &src)?;
+            if exact {
+                (raw.bytes.clone(), raw.media_type.clone(), chosen, None)
+            } else {
+                let kind = raw.kind();
+                let bytes = filtered_list(kind, &chosen, &idx.annotations);
+                let names: Vec<String> = chosen
+                    .iter()
+                    .filter(|d| !is_attestation(d))
+                    .filter_map(|d| d.platform.as_ref().map(Platform::display))
+                    .collect();
+                let why = format!(
+                    "a new {} holding {} of the source's {} entries ({}), so its digest differs from the source's {}",
+                    kind.label(),
+                    chosen.len(),
+                    idx.manifests.len(),
+                    names.join(", "),
+                    raw.digest
+                );
+                (bytes, kind.media_type().to_string(), chosen, Some(why))
+            }
+        }
+    };
+    let digest = Digest::sha256(&bytes);
+    let entries: Vec<CopiedEntry> = entries
+        .iter()
+        .map(|d| CopiedEntry {
+            platform: d.platform.clone().unwrap_or_default(),
+            digest: d.digest.clone(),
+            media_type: d.media_type.clone(),
+            describes: is_attestation(d)
+                .then(|| d.annotations.get(ATTESTATION_FOR))
+                .flatten()
+                .and_then(|a| Digest::parse(a).ok()),
+        })
+        .collect();
+    let unchanged = target_has.as_ref() == Some(&digest);
+    Ok(CopyPlan {
+        report: CopyReport {
+            source: src,
+            target,
+            source_digest: raw.digest.clone(),
+            digest,
+            entries,
+            changed,
+            unchanged,
+        },
+        work: (!unchanged).then_some((raw, bytes, media_type)),
+    })
+}
+
+/// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
+/// copied, its manifest put by digest), then the list or image under the tag.
+pub async fn run_copy(
+    client: &Client,
+    plan: &CopyPlan,
+    progress: ProgressFn,
+) -> Result<CopyReport, OpError> {
+    let report = &plan.report;
+    let (src, target, digest) = (&report.source, &report.target, &report.digest);
+    let Some((raw, bytes, media_type)) = &plan.work else {
+        for (i, e) in report.entries.iter().enumerate() {
+            progress(Progress::Entry {
+                index: i,
+                stage: EntryStage::Pushed {
+                    digest: e.digest.clone(),
+                },
+            });
+        }
+        progress(Progress::ListPushed {
+            digest: digest.clone(),
+        });
+        return Ok(report.clone());
+    };
+    let target_repo = Repo::of(target);
+    let from = Repo::of(src);
+    if report.entries.is_empty() {
+        // A single image: its blobs are entry 0, its manifest goes under the tag.
+        progress(Progress::Entry {
+            index: 0,
+            stage: EntryStage::Waiting,
+        });
+        send_blobs(client, &target_repo, &from, 0, raw, &progress)
+            .await
+            .map_err(|(stage, err)| entry_failed(src, target, &src.to_string(), stage, err))?;
+    } else {
+        for i in 0..report.entries.len() {
+            progress(Progress::Entry {
+                index: i,
+                stage: EntryStage::Waiting,
+            });
+        }
+        let jobs = report.entries.iter().enumerate().map(|(i, e)| {
+            let (target_repo, from, progress) = (&target_repo, &from, &progress);
+            async move { copy_entry(client, src, target, target_repo, from, i, e, progress).await }
+        });
+        if let Some(err) = join_all(jobs).await.into_iter().find_map(Result::err) {
+            return Err(err);
+        }
+    }
+    let put = client
+        .put_manifest(&target_repo, &target.manifest_reference(), media_type, bytes)
+        .await
+        .map_err(reg_err(format!(
+            "putting {target} (every entry and blob is in place; nothing is tagged yet, run the copy again to finish)"
+        )))?;
+    if &put != digest {
+        return Err(OpError::Invalid(format!(
+            "the registry stored {target} as {put}, but its bytes hash to {digest}"
+        )));
+    }
+    progress(Progress::ListPushed {
+        digest: digest.clone(),
+    });
+    Ok(report.clone())
+}
+
+/// One entry of a list: its manifest (fetched by digest, verified), its blobs, then the
+/// manifest itself by digest, as the exact bytes fetched.
+#[allow(clippy::too_many_arguments)]
+async fn copy_entry(
+    client: &Client,
+    src: &Reference,
+    target: &Reference,
+    target_repo: &Repo,
+    from: &Repo,
+    i: usize,
+    e: &CopiedEntry,
+    progress: &ProgressFn,
+) -> Result<(), OpError> {
+    let what = format!("{} ({})", e.label(), src.at_digest(&e.digest));
+    let fail = |stage: &'static str, err: OpError| {
+        progress(Progress::Entry {
+            index: i,
+            stage: EntryStage::Failed {
+                reason: err.to_string(),
+            },
+        });
+        entry_failed(src, target, &what, stage, err)
+    };
+    let raw: RawManifest = client
+        .get_manifest(&src.at_digest(&e.digest))
+        .await
+        .map_err(|err| fail("fetching its manifest", reg_err("")(err)))?;
+    if raw.kind().is_list() {
+        return Err(fail(
+            "reading its manifest",
+            OpError::Invalid("it is itself a list; lists inside lists are not copied".into()),
+        ));
+    }
+    send_blobs(client, target_repo, from, i, &raw, progress)
+        .await
+        .map_err(|(stage, err)| entry_failed(src, target, &what, stage, err))?;
+    put_entry(client, target_repo, i, &raw, progress)
+        .await
+        .map_err(|err| {
+            entry_failed(src, target, &what, "putting its manifest", reg_err("")(err))
+        })?;
+    Ok(())
+}
+
+/// The one message for a failed entry: what, where, and that a second run finishes it.
+fn entry_failed(
+    src: &Reference,
+    target: &Reference,
+    what: &str,
+    stage: &str,
+    err: OpError,
+) -> OpError {
+    let reason = match err {
+        OpError::Registry { context, source } if context.is_empty() => source.to_string(),
+        other => other.to_string(),
+    };
+    OpError::Invalid(format!(
+        "copying {src} to {target}: {what} failed while {stage}: {}. Nothing is tagged yet; run the copy again to finish (what is already there is not sent again)",
+        reason.trim_end().trim_end_matches('.')
+    ))
+}
+
+fn unchanged(source: Reference, target: Reference, digest: Digest) -> CopyReport {
+    CopyReport {
+        source,
+        target,
+        source_digest: digest.clone(),
+        digest,
+        entries: Vec::new(),
+        changed: None,
+        unchanged: true,
+    }
+}

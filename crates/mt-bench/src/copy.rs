@@ -1,0 +1,329 @@
+//! The copy benchmark: a 6-platform list with incompressible layers on one real registry,
+//! copied to another, each registry behind its own delay proxy, by `manifest-tui copy` and
+//! `skopeo copy --all` in the same run. Reports wall time, peak resident memory (from
+//! `/usr/bin/time`), requests through both proxies, and a re-copy of the unchanged list.
+
+use crate::proxy::DelayProxy;
+use manifest_core::digest::Digest;
+use manifest_core::media;
+use manifest_tui::localreg::{LocalConfig, LocalRegistry};
+use manifest_tui::samples::{self, SampleImage, Seeder};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Repository (on the source registry) of the list and its children.
+pub const REPO: &str = "bench/copy";
+/// Platforms of the list: six, like the samples.
+pub const PLATFORMS: [&str; 6] = [
+    "linux/amd64",
+    "linux/arm64",
+    "linux/arm",
+    "linux/ppc64le",
+    "linux/s390x",
+    "linux/386",
+];
+
+#[derive(Clone, Debug)]
+pub struct CopyBenchOptions {
+    pub delay: Duration,
+    /// Layer size per platform, in MiB.
+    pub mib: usize,
+    pub runs: usize,
+    pub manifest_tui: PathBuf,
+    /// `skopeo` (None: skipped).
+    pub skopeo: Option<PathBuf>,
+    /// Print each command's requests through both proxies (source first) to stderr.
+    pub show_requests: bool,
+}
+
+/// Incompressible bytes: xorshift64* from `seed` (seeds differing only in the lowest bit
+/// give the same bytes).
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        out.extend_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// Platform `i`'s image: a config and one layer of `mib` MiB of noise (stored as a gzip
+/// layer: registries do not look inside).
+fn image(i: usize, mib: usize) -> SampleImage {
+    let p = PLATFORMS[i];
+    let plat = samples::platform(p);
+    let layer = noise(
+        mib << 20,
+        (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    );
+    let layer_digest = Digest::sha256(&layer);
+    let config = serde_json::to_vec(&json!({
+        "architecture": plat.architecture,
+        "os": plat.os,
+        "variant": plat.variant,
+        "rootfs": {"type": "layers", "diff_ids": [layer_digest.as_str()]},
+    }))
+    .unwrap_or_default();
+    let config_digest = Digest::sha256(&config);
+    let manifest = serde_json::to_vec_pretty(&json!({
+        "schemaVersion": 2,
+        "mediaType": media::DOCKER_MANIFEST,
+        "config": {"mediaType": media::DOCKER_CONFIG, "size": config.len(), "digest": config_digest.as_str()},
+        "layers": [{"mediaType": media::DOCKER_LAYER, "size": layer.len(), "digest": layer_digest.as_str()}],
+    }))
+    .unwrap_or_default();
+    SampleImage {
+        repo: REPO.into(),
+        tag: String::new(),
+        platform: plat,
+        media_type: media::DOCKER_MANIFEST,
+        digest: Digest::sha256(&manifest),
+        manifest,
+        blobs: vec![(config_digest, config), (layer_digest, layer)],
+    }
+}
+
+/// Seed the list `bench/copy:v1` (children by digest) at `base`; returns its digest.
+async fn seed(base: &str, mib: usize) -> Result<Digest, String> {
+    let s = Seeder::new(base, None)?;
+    let mut children = Vec::new();
+    for i in 0..PLATFORMS.len() {
+        let img = image(i, mib);
+        for (d, bytes) in &img.blobs {
+            s.upload_blob(REPO, d, bytes).await?;
+        }
+        s.put_manifest(
+            REPO,
+            img.digest.as_str(),
+            img.media_type,
+            &img.manifest,
+            &img.digest,
+        )
+        .await?;
+        children.push(SampleImage {
+            blobs: Vec::new(),
+            ..img
+        });
+    }
+    let list = samples::list_body(media::DOCKER_LIST, &children);
+    let d = Digest::sha256(&list);
+    s.put_manifest(REPO, "v1", media::DOCKER_LIST, &list, &d)
+        .await?;
+    Ok(d)
+}
+
+/// One measured command.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Measured {
+    pub tool: String,
+    pub what: String,
+    pub seconds: f64,
+    /// Peak resident set of the process, KiB.
+    pub max_rss_kib: u64,
+    /// CPU time of the process (user + system), seconds.
+    pub cpu_seconds: f64,
+    /// HTTP requests through the source's and the target's proxy.
+    pub requests: u64,
+    /// Bytes through the target's proxy, upwards.
+    pub bytes_up: u64,
+}
+
+/// Run `prog args` under `/usr/bin/time`: wall seconds, peak RSS (KiB), CPU seconds (user
+/// and system) and stdout.
+fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, f64, String), String> {
+    let t0 = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("MTBENCH %e %M %U %S")
+        .arg(prog)
+        .args(args)
+        .env("DOCKER_CONFIG", cfg)
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time {}: {e}", prog.display()))?;
+    let wall = t0.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!(
+            "`{} {}` failed: {}",
+            prog.display(),
+            args.join(" "),
+            err.trim()
+        ));
+    }
+    let fields: Vec<f64> = err
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("MTBENCH "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rss = fields.get(1).copied().unwrap_or(0.0) as u64;
+    let cpu = fields.get(2).copied().unwrap_or(0.0) + fields.get(3).copied().unwrap_or(0.0);
+    Ok((
+        wall,
+        rss,
+        cpu,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+/// The whole benchmark. Prints progress to stderr; returns every measurement.
+pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let src = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
+    let dst = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
+    eprintln!(
+        "mt-bench copy: seeding {} platforms x {} MiB at {}...",
+        PLATFORMS.len(),
+        opts.mib,
+        src.base_url()
+    );
+    let digest = rt.block_on(seed(&src.base_url(), opts.mib))?;
+    let addr = |r: &LocalRegistry| -> Result<std::net::SocketAddr, String> {
+        format!("127.0.0.1:{}", r.port())
+            .parse()
+            .map_err(|e| format!("bad registry address: {e}"))
+    };
+    let (sp, dp) = rt.block_on(async {
+        let a = DelayProxy::start(addr(&src)?, opts.delay)
+            .await
+            .map_err(|e| e.to_string())?;
+        let b = DelayProxy::start(addr(&dst)?, opts.delay)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((a, b))
+    })?;
+    let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    let cfg = work.path().join("docker");
+    std::fs::create_dir_all(&cfg).map_err(|e| e.to_string())?;
+    std::fs::write(cfg.join("config.json"), "{\"auths\":{}}").map_err(|e| e.to_string())?;
+    let from = format!("{}/{REPO}:v1", sp.host());
+    let mut out = Vec::new();
+    let mut measure = |tool: &str, what: &str, prog: &Path, args: Vec<String>| {
+        sp.reset();
+        dp.reset();
+        let (seconds, rss, cpu_seconds, stdout) = timed(prog, &args, &cfg)?;
+        let (s, d) = (sp.counters(), dp.counters());
+        let m = Measured {
+            tool: tool.into(),
+            what: what.into(),
+            seconds,
+            max_rss_kib: rss,
+            cpu_seconds,
+            requests: s.requests + d.requests,
+            bytes_up: d.bytes_up,
+        };
+        if opts.show_requests {
+            for (side, p) in [("source", &sp), ("target", &dp)] {
+                for line in p.request_log() {
+                    eprintln!("    {side} {line}");
+                }
+            }
+        }
+        eprintln!(
+            "  {tool:<12} {what:<8} {seconds:>7.2} s  {:>6.1} MiB  {cpu_seconds:>5.2} s CPU  {:>4} requests",
+            rss as f64 / 1024.0,
+            m.requests
+        );
+        out.push(m);
+        Ok::<_, String>(stdout)
+    };
+    for n in 0..opts.runs {
+        let to = format!("{}/mt/run{n}:v1", dp.host());
+        let stdout = measure(
+            "manifest-tui",
+            "copy",
+            &opts.manifest_tui,
+            vec!["copy".into(), from.clone(), to.clone()],
+        )?;
+        if !stdout.trim_end().ends_with(digest.as_str()) {
+            return Err(format!(
+                "manifest-tui copied to another digest than {digest}: {stdout}"
+            ));
+        }
+        measure(
+            "manifest-tui",
+            "re-copy",
+            &opts.manifest_tui,
+            vec!["copy".into(), from.clone(), to],
+        )?;
+        if let Some(skopeo) = &opts.skopeo {
+            let to = format!("{}/skopeo/run{n}:v1", dp.host());
+            measure(
+                "skopeo",
+                "copy",
+                skopeo,
+                vec![
+                    "copy".into(),
+                    "--all".into(),
+                    "--src-tls-verify=false".into(),
+                    "--dest-tls-verify=false".into(),
+                    format!("docker://{from}"),
+                    format!("docker://{to}"),
+                ],
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// The median of each (tool, what), as a table.
+pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for x in m {
+        let k = (x.tool.clone(), x.what.clone());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let med = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        crate::run::median(&v).unwrap_or(0.0)
+    };
+    let mut s = format!(
+        "copy of a {}-platform list, {} MiB per platform, {} ms one way per proxy, {} run(s); medians\n\n| tool | operation | time | peak RSS | CPU | requests |\n|---|---|---|---|---|---|\n",
+        PLATFORMS.len(),
+        opts.mib,
+        opts.delay.as_millis(),
+        opts.runs
+    );
+    let mut times = std::collections::HashMap::new();
+    for (tool, what) in &keys {
+        let xs: Vec<&Measured> = m
+            .iter()
+            .filter(|x| &x.tool == tool && &x.what == what)
+            .collect();
+        let t = med(xs.iter().map(|x| x.seconds).collect());
+        let r = med(xs.iter().map(|x| x.max_rss_kib as f64).collect()) / 1024.0;
+        let q = med(xs.iter().map(|x| x.requests as f64).collect());
+        let c = med(xs.iter().map(|x| x.cpu_seconds).collect());
+        times.insert((tool.as_str(), what.as_str()), t);
+        s.push_str(&format!(
+            "| {tool} | {what} | {t:.2} s | {r:.1} MiB | {c:.2} s | {q:.0} |\n"
+        ));
+    }
+    if let (Some(a), Some(b)) = (
+        times.get(&("manifest-tui", "copy")),
+        times.get(&("skopeo", "copy")),
+    ) {
+        s.push_str(&format!(
+            "\nmanifest-tui copy is {:.1}x faster than skopeo copy --all\n",
+            b / a
+        ));
+    }
+    s
+}

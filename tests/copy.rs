@@ -1,0 +1,592 @@
+//! `copy`, `tag` and `delete` against real registries, skopeo and curl as the verifiers.
+
+mod common;
+
+use common::faultproxy::{Action, FaultProxy};
+use common::{assert_error_exit, skopeo_inspect_raw, TestRegistry, ALICE, ALICE_PASSWORD};
+use manifest_tui::digest::Digest;
+use manifest_tui::media;
+use manifest_tui::samples;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+/// Run manifest-tui with `DOCKER_CONFIG=config` and stdin closed (not a terminal).
+fn mt(config: &Path, args: &[&str]) -> Run {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("DOCKER_CONFIG", config)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+#[track_caller]
+fn ok(r: Run, what: &str) -> Run {
+    assert_eq!(
+        r.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        r.out, r.err
+    );
+    r
+}
+
+/// A DOCKER_CONFIG with no credentials.
+fn empty_config(dir: &Path) -> PathBuf {
+    let d = dir.join("cfg");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("config.json"), r#"{"auths":{}}"#).unwrap();
+    d
+}
+
+/// The HTTP status curl gets for a HEAD of `url` (with `-u user:password` when given).
+fn head_status(url: &str, user: Option<&str>) -> u16 {
+    let mut c = Command::new("curl");
+    c.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I"]);
+    c.args(["-H", &format!("Accept: {}", media::MANIFEST_ACCEPT)]);
+    if let Some(u) = user {
+        c.args(["-u", u]);
+    }
+    let o = c.arg(url).output().expect("curl must be installed");
+    String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// The last line of a command's stdout: the digest.
+fn last_digest(out: &str) -> Digest {
+    Digest::parse(out.lines().last().unwrap_or("").trim())
+        .unwrap_or_else(|e| panic!("no digest at the end of {out:?}: {e}"))
+}
+
+/// Every blob (config and layers) of the sample children of a list.
+fn blobs_of(list: &samples::SampleList) -> Vec<(Digest, usize)> {
+    list.children
+        .iter()
+        .flat_map(|c| c.blobs.iter().map(|(d, b)| (d.clone(), b.len())))
+        .collect()
+}
+
+#[test]
+fn exact_copy_across_registries_keeps_the_digest_and_every_child() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let dst = TestRegistry::plain();
+    let cfg = empty_config(src.dir.path());
+    for (tag, oci) in [("v1", false), ("v1-oci", true)] {
+        let list = samples::list("v1", oci);
+        let r = ok(
+            mt(
+                &cfg,
+                &[
+                    "copy",
+                    &src.reference(&format!("samples/app:{tag}")),
+                    &dst.reference(&format!("promoted/app:{tag}")),
+                ],
+            ),
+            "copy",
+        );
+        assert_eq!(last_digest(&r.out), list.digest, "{}", r.out);
+        assert!(!r.out.contains("digest changed"), "{}", r.out);
+        let raw = skopeo_inspect_raw(&dst.reference(&format!("promoted/app:{tag}")), &[]);
+        assert_eq!(
+            Digest::sha256(&raw),
+            list.digest,
+            "skopeo reads other bytes"
+        );
+        assert_eq!(raw, list.manifest, "the list was re-serialised");
+        for c in &list.children {
+            let child = skopeo_inspect_raw(&format!("{}/promoted/app@{}", dst.host, c.digest), &[]);
+            assert_eq!(child, c.manifest, "child {} differs", c.platform.display());
+        }
+        for (d, _) in blobs_of(&list) {
+            let url = format!("{}/v2/promoted/app/blobs/{d}", dst.url);
+            assert_eq!(
+                head_status(&url, None),
+                200,
+                "blob {d} missing in the target"
+            );
+        }
+    }
+}
+
+/// The requests the proxy forwarded, `METHOD target`, without the `/v2/` pings (and
+/// connections closed before a request).
+fn requests(proxy: &FaultProxy) -> Vec<String> {
+    proxy
+        .seen()
+        .iter()
+        .filter(|s| !s.method.is_empty() && s.target != "/v2/")
+        .map(|s| format!("{} {}", s.method, s.target))
+        .collect()
+}
+
+#[test]
+fn copy_on_one_registry_mounts_blobs_and_a_recopy_costs_two_requests() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let proxy = FaultProxy::start(&reg.host);
+    let cfg = empty_config(reg.dir.path());
+    let list = samples::list("v1", false);
+    let src = format!("{}/samples/app:v1", proxy.host);
+    let dst = format!("{}/team/app:v1", proxy.host);
+    let r = ok(mt(&cfg, &["copy", &src, &dst]), "copy");
+    assert_eq!(last_digest(&r.out), list.digest);
+    let blobs = blobs_of(&list).len();
+    assert_eq!(proxy.count("POST", "mount="), blobs, "one mount per blob");
+    assert_eq!(proxy.count("GET", "/blobs/"), 0, "a blob was downloaded");
+    assert_eq!(proxy.count("PUT", "/blobs/"), 0, "a blob was uploaded");
+    assert_eq!(
+        Digest::sha256(&skopeo_inspect_raw(
+            &format!("{}/team/app:v1", reg.host),
+            &[]
+        )),
+        list.digest
+    );
+
+    // The same copy again: the target already holds these bytes.
+    proxy.reset_seen();
+    let r = ok(mt(&cfg, &["copy", &src, &dst]), "re-copy");
+    assert!(r.out.contains("nothing to copy"), "{}", r.out);
+    let seen = requests(&proxy);
+    assert_eq!(
+        seen.len(),
+        2,
+        "re-copy sent more than the source GET and target HEAD: {seen:?}"
+    );
+
+    // By digest: the target's HEAD alone.
+    proxy.reset_seen();
+    let by_digest = format!("{}/samples/app@{}", proxy.host, list.digest);
+    let r = ok(mt(&cfg, &["copy", &by_digest, &dst]), "re-copy by digest");
+    assert!(r.out.contains("nothing to copy"), "{}", r.out);
+    let seen = requests(&proxy);
+    assert_eq!(seen, vec!["HEAD /v2/team/app/manifests/v1".to_string()]);
+}
+
+/// Push an OCI index over the v1 OCI samples with an attestation manifest for each of
+/// `attested` (platforms), under `samples/app:<tag>`; returns the index bytes.
+fn index_with_attestations(reg: &TestRegistry, tag: &str, attested: &[&str]) -> Vec<u8> {
+    let list = samples::list("v1", true);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let seeder = samples::Seeder::new(&reg.url, None).unwrap();
+    let mut manifests: Vec<serde_json::Value> =
+        list.children.iter().map(|c| c.descriptor_json()).collect();
+    let config = b"{}".to_vec();
+    let config_digest = Digest::sha256(&config);
+    for c in list
+        .children
+        .iter()
+        .filter(|c| attested.contains(&c.platform.display().as_str()))
+    {
+        let statement = format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v0.1","subject":[{{"digest":{{"sha256":"{}"}}}}]}}"#,
+            c.digest.hex()
+        )
+        .into_bytes();
+        let sd = Digest::sha256(&statement);
+        rt.block_on(async {
+            seeder
+                .upload_blob(samples::LIST_REPO, &config_digest, &config)
+                .await?;
+            seeder
+                .upload_blob(samples::LIST_REPO, &sd, &statement)
+                .await
+        })
+        .unwrap();
+        let m = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": media::OCI_MANIFEST,
+            "config": {"mediaType": media::OCI_CONFIG, "digest": config_digest.as_str(), "size": config.len()},
+            "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": sd.as_str(), "size": statement.len()}],
+        }))
+        .unwrap();
+        let md = common::put_manifest(
+            &reg.url,
+            samples::LIST_REPO,
+            &Digest::sha256(&m).to_string(),
+            media::OCI_MANIFEST,
+            &m,
+        );
+        manifests.push(serde_json::json!({
+            "mediaType": media::OCI_MANIFEST,
+            "digest": md.as_str(),
+            "size": m.len(),
+            "annotations": {
+                "vnd.docker.reference.digest": c.digest.as_str(),
+                "vnd.docker.reference.type": "attestation-manifest"
+            },
+            "platform": {"architecture": "unknown", "os": "unknown"}
+        }));
+    }
+    let index = serde_json::to_vec_pretty(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media::OCI_INDEX,
+        "manifests": manifests,
+    }))
+    .unwrap();
+    common::put_manifest(&reg.url, samples::LIST_REPO, tag, media::OCI_INDEX, &index);
+    index
+}
+
+#[test]
+fn filtered_copy_holds_the_chosen_platforms_and_their_attestations_and_says_the_digest_changed() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let index = index_with_attestations(
+        &src,
+        "attested",
+        &["linux/amd64", "linux/s390x", "linux/arm64/v8"],
+    );
+    let dst = TestRegistry::plain();
+    let cfg = empty_config(src.dir.path());
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                "--platform",
+                "linux/amd64",
+                "--platform",
+                "linux/arm64",
+                &src.reference("samples/app:attested"),
+                &dst.reference("slim/app:v1"),
+            ],
+        ),
+        "filtered copy",
+    );
+    assert!(r.out.contains("The digest changed"), "{}", r.out);
+    assert!(
+        r.out.contains(&Digest::sha256(&index).to_string()),
+        "the source digest is not named: {}",
+        r.out
+    );
+    let raw = skopeo_inspect_raw(&dst.reference("slim/app:v1"), &[]);
+    assert_eq!(last_digest(&r.out), Digest::sha256(&raw));
+    assert_ne!(Digest::sha256(&raw), Digest::sha256(&index));
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["mediaType"], media::OCI_INDEX, "the format changed");
+    let entries = v["manifests"].as_array().unwrap();
+    let plats: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let p = &e["platform"];
+            let mut s = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
+            if let Some(var) = p["variant"].as_str() {
+                s = format!("{s}/{var}");
+            }
+            s
+        })
+        .collect();
+    assert_eq!(
+        plats,
+        [
+            "linux/amd64",
+            "linux/arm64/v8",
+            "unknown/unknown",
+            "unknown/unknown"
+        ]
+    );
+    // The attestations are those of the chosen images, and every entry is in the target.
+    let images: Vec<&str> = entries[..2]
+        .iter()
+        .map(|e| e["digest"].as_str().unwrap())
+        .collect();
+    for a in &entries[2..] {
+        let of = a["annotations"]["vnd.docker.reference.digest"]
+            .as_str()
+            .unwrap();
+        assert!(
+            images.contains(&of),
+            "attestation of {of} is not for a chosen image"
+        );
+    }
+    for e in entries {
+        let d = e["digest"].as_str().unwrap();
+        let child = skopeo_inspect_raw(&format!("{}/slim/app@{d}", dst.host), &[]);
+        assert_eq!(Digest::sha256(&child).as_str(), d);
+    }
+
+    // A platform the list does not have: refused before anything is sent, with what it has.
+    let r = mt(
+        &cfg,
+        &[
+            "copy",
+            "--platform",
+            "linux/riscv64",
+            &src.reference("samples/app:attested"),
+            &dst.reference("none/app:v1"),
+        ],
+    );
+    assert_error_exit(r.code, "copy of a missing platform");
+    assert!(
+        r.err.contains("no linux/riscv64 entry") && r.err.contains("linux/s390x"),
+        "{}",
+        r.err
+    );
+    assert_eq!(
+        head_status(&format!("{}/v2/none/app/manifests/v1", dst.url), None),
+        404
+    );
+}
+
+#[test]
+fn cross_registry_copy_with_basic_auth_at_the_source_and_token_auth_at_the_target() {
+    let src = TestRegistry::basic();
+    src.seed();
+    let dst = TestRegistry::token();
+    let d = src.dir.path().join("both");
+    std::fs::create_dir_all(&d).unwrap();
+    let auth = base64_pair();
+    std::fs::write(
+        d.join("config.json"),
+        serde_json::json!({"auths": {src.host.clone(): {"auth": auth}, dst.host.clone(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    let list = samples::list("v1", false);
+    let r = ok(
+        mt(
+            &d,
+            &[
+                "copy",
+                &src.reference("samples/app:v1"),
+                &dst.reference("samples/app:v1"),
+            ],
+        ),
+        "copy with auth",
+    );
+    assert_eq!(last_digest(&r.out), list.digest);
+    let creds = format!("--creds={ALICE}:{ALICE_PASSWORD}");
+    let raw = skopeo_inspect_raw(&dst.reference("samples/app:v1"), &[&creds]);
+    assert_eq!(Digest::sha256(&raw), list.digest);
+    // Bytes crossed registries: progress went to stderr, never to stdout.
+    assert!(
+        r.err.contains("Copying"),
+        "no progress on stderr: {}",
+        r.err
+    );
+    assert!(!r.out.contains("Copying"), "{}", r.out);
+}
+
+fn base64_pair() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{ALICE}:{ALICE_PASSWORD}"))
+}
+
+#[test]
+fn interrupted_copy_run_again_sends_only_what_is_missing() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let proxy = FaultProxy::start(&src.host);
+    let dst = TestRegistry::plain();
+    let cfg = empty_config(src.dir.path());
+    let list = samples::list("v1", false);
+    let blobs = blobs_of(&list);
+    // The layer of the first child is cut off halfway, every time, during the first run.
+    let cut = list.children[0].blobs[1].0.clone();
+    proxy.rule("GET", &format!("/blobs/{cut}"), Action::Truncate, None);
+    let from = format!("{}/samples/app:v1", proxy.host);
+    let to = dst.reference("copied/app:v1");
+    let r = mt(&cfg, &["copy", &from, &to]);
+    assert_error_exit(r.code, "interrupted copy");
+    assert!(r.err.contains("run the copy again"), "{}", r.err);
+    assert_eq!(
+        head_status(&format!("{}/v2/copied/app/manifests/v1", dst.url), None),
+        404,
+        "the tag exists before everything is in place"
+    );
+    let missing: Vec<&(Digest, usize)> = blobs
+        .iter()
+        .filter(|(d, _)| head_status(&format!("{}/v2/copied/app/blobs/{d}", dst.url), None) != 200)
+        .collect();
+    assert!(
+        missing.iter().any(|(d, _)| *d == cut),
+        "the cut blob arrived whole"
+    );
+    assert!(
+        missing.len() < blobs.len(),
+        "nothing was copied in the first run"
+    );
+
+    proxy.clear();
+    proxy.reset_seen();
+    let r = ok(mt(&cfg, &["copy", &from, &to]), "copy run again");
+    assert_eq!(last_digest(&r.out), list.digest);
+    let fetched: Vec<String> = proxy
+        .seen()
+        .iter()
+        .filter(|s| s.method == "GET" && s.target.contains("/blobs/"))
+        .map(|s| s.target.clone())
+        .collect();
+    assert_eq!(
+        fetched.len(),
+        missing.len(),
+        "second run fetched {fetched:?}, missing were {missing:?}"
+    );
+    for (d, _) in &missing {
+        assert!(
+            fetched.iter().any(|f| f.ends_with(d.as_str())),
+            "{d} not fetched"
+        );
+    }
+    assert_eq!(Digest::sha256(&skopeo_inspect_raw(&to, &[])), list.digest);
+}
+
+#[test]
+fn retag_puts_the_same_bytes_under_each_new_tag_without_blob_traffic() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let proxy = FaultProxy::start(&reg.host);
+    let cfg = empty_config(reg.dir.path());
+    let list = samples::list("v2", true);
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "tag",
+                &format!("{}/samples/app:v2-oci", proxy.host),
+                "stable",
+                "2.0-rc.1",
+            ],
+        ),
+        "tag",
+    );
+    assert!(
+        r.out
+            .contains(&format!("samples/app:stable with digest: {}", list.digest)),
+        "{}",
+        r.out
+    );
+    for t in ["stable", "2.0-rc.1"] {
+        let raw = skopeo_inspect_raw(&reg.reference(&format!("samples/app:{t}")), &[]);
+        assert_eq!(raw, list.manifest, "{t} holds other bytes");
+    }
+    assert_eq!(proxy.count("", "/blobs/"), 0, "a retag touched blobs");
+    assert_eq!(proxy.count("PUT", "/manifests/"), 2);
+
+    let r = mt(
+        &cfg,
+        &["tag", &reg.reference("samples/app:v2-oci"), "no:colons"],
+    );
+    assert_error_exit(r.code, "tag with a bad name");
+}
+
+#[test]
+fn delete_by_tag_and_by_digest_lists_the_tags_that_go_and_asks() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = empty_config(reg.dir.path());
+    let list = samples::list("v1", false);
+    ok(
+        mt(
+            &cfg,
+            &["tag", &reg.reference("samples/app:v1"), "also-v1", "keep"],
+        ),
+        "tag",
+    );
+    let manifest =
+        |t: &str| head_status(&format!("{}/v2/samples/app/manifests/{t}", reg.url), None);
+
+    // Not a terminal and no --yes: refused, with the tags that would go and the way out.
+    let r = mt(&cfg, &["delete", &reg.reference("samples/app:also-v1")]);
+    assert_error_exit(r.code, "delete without --yes");
+    assert!(r.err.contains("--yes"), "{}", r.err);
+    assert!(
+        r.err.contains("samples/app:v1") && r.err.contains("samples/app:keep"),
+        "other tags not listed: {}",
+        r.err
+    );
+    assert_eq!(manifest("also-v1"), 200, "deleted without confirmation");
+
+    // By tag, with --yes: the manifest and every tag pointing at it go, and it says so.
+    let r = ok(
+        mt(
+            &cfg,
+            &["delete", "--yes", &reg.reference("samples/app:also-v1")],
+        ),
+        "delete by tag",
+    );
+    assert!(
+        r.err.contains("every other tag pointing at it"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.out
+            .contains(&format!("Deleted {}/samples/app@{}", reg.host, list.digest)),
+        "{}",
+        r.out
+    );
+    for t in ["v1", "also-v1", "keep"] {
+        assert_eq!(manifest(t), 404, "{t} survived");
+    }
+    assert_eq!(manifest("v2"), 200, "an unrelated tag went");
+
+    // By digest: every tag pointing at it is listed.
+    let v2 = samples::list("v2", false);
+    ok(
+        mt(
+            &cfg,
+            &["tag", &reg.reference("samples/app:v2"), "latest-two"],
+        ),
+        "tag",
+    );
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "delete",
+                "-y",
+                &format!("{}/samples/app@{}", reg.host, v2.digest),
+            ],
+        ),
+        "delete by digest",
+    );
+    assert!(
+        r.err.contains("samples/app:v2") && r.err.contains("samples/app:latest-two"),
+        "{}",
+        r.err
+    );
+    assert_eq!(manifest(v2.digest.as_str()), 404);
+    assert_eq!(manifest("latest-two"), 404);
+}
+
+#[test]
+fn delete_on_a_registry_without_deletes_is_refused_clearly() {
+    let reg = TestRegistry::plain_without_delete();
+    reg.seed();
+    let cfg = empty_config(reg.dir.path());
+    let r = mt(&cfg, &["delete", "--yes", &reg.reference("samples/app:v1")]);
+    assert_error_exit(r.code, "delete on a registry without deletes");
+    assert!(
+        r.err.contains("this registry does not allow deletes"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("nothing was deleted"), "{}", r.err);
+    assert_eq!(
+        head_status(&format!("{}/v2/samples/app/manifests/v1", reg.url), None),
+        200
+    );
+}
