@@ -250,6 +250,41 @@ fn content_attested_list_marks_platforms_and_hides_attestation_entries() {
     insta::assert_snapshot!("attested_list", browser(160, 12, &s).backend());
 }
 
+/// What refers to the list shown (here by the referrers tag scheme) is said in its header.
+#[test]
+fn content_header_names_the_referrers() {
+    let a = manifest_tui::samples::attest::attested();
+    let mut s = fixtures::attested_browser();
+    let c = s.content.as_mut().expect("content");
+    c.referrers = Some(Ok(manifest_tui::registry::Referrers {
+        via: manifest_tui::registry::ReferrersVia::TagScheme,
+        descriptors: vec![{
+            let mut d = manifest_tui::media::RawManifest::new(
+                a.signature.manifest.clone(),
+                a.signature.media_type,
+            )
+            .expect("signature")
+            .descriptor();
+            d.artifact_type = Some(manifest_tui::samples::attest::SIGNATURE_TYPE.into());
+            d
+        }],
+    }));
+    let screen = browser(200, 12, &s).backend().to_string();
+    assert!(
+        screen.contains("referred to by 1: application/vnd.example.signature.v1+json (tag scheme)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(
+        "attested_list_with_referrers",
+        browser(200, 12, &s).backend()
+    );
+    // None: nothing is said; a failure says why.
+    let c = s.content.as_mut().expect("content");
+    c.referrers = Some(Err("HTTP 500".into()));
+    let screen = browser(200, 12, &s).backend().to_string();
+    assert!(screen.contains("referrers: HTTP 500"), "{screen}");
+}
+
 /// A platform opened from an attested list: what its attestations say (predicate type and
 /// summary) between its config and its history.
 #[test]

@@ -189,6 +189,56 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     assert!(!screen.contains("2026-11-02T09:30:12Z"), "{screen}");
 }
 
+/// The referrers of the content shown come as a second reply of the same request, after the
+/// content is on screen, and land in its header.
+#[test]
+fn referrers_arrive_after_the_content_and_show_in_its_header() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.repo = Some("samples/webapp".into());
+    b.state.level = Level::Tags;
+    b.state.tags.extend(["v1".to_string()]);
+    b.state.tags_load = Load::Done;
+    app.panes[0] = Box::new(b);
+    app.key(press(KeyCode::Enter));
+    let inspect = last_id(&app.ctx, Slot::Content);
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
+    });
+    let dropped = app.ctx.requests.dropped;
+    let mut sig = manifest_tui::media::RawManifest::new(
+        b"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[]}".to_vec(),
+        "application/vnd.oci.image.manifest.v1+json",
+    )
+    .expect("manifest")
+    .descriptor();
+    sig.artifact_type = Some("application/vnd.dev.sigstore.bundle.v0.3+json".into());
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
+            via: manifest_tui::registry::ReferrersVia::Api,
+            descriptors: vec![sig],
+        })),
+    });
+    assert_eq!(
+        app.ctx.requests.dropped, dropped,
+        "the second reply is taken"
+    );
+    let mut term = Terminal::new(TestBackend::new(220, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(
+        screen.contains(
+            "referred to by 1: application/vnd.dev.sigstore.bundle.v0.3+json (referrers API)"
+        ),
+        "{screen}"
+    );
+}
+
 #[test]
 fn typing_q_in_the_filter_never_quits() {
     let mut app = App::new(Keymap::default(), Theme::colored());

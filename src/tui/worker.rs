@@ -208,6 +208,9 @@ pub struct Content {
     pub image: Option<ImageDetails>,
     /// For a single image: its whole config file (run settings, history) with the manifest.
     pub inside: Option<Box<crate::image::ImageDetails>>,
+    /// What refers to the manifest shown (OCI 1.1 referrers): arrives after the content,
+    /// as a second reply of the same request.
+    pub referrers: Option<Result<crate::registry::Referrers, String>>,
 }
 
 /// One list entry's details, or why they could not be fetched.
@@ -230,6 +233,7 @@ impl Content {
             inspection,
             image,
             inside: None,
+            referrers: None,
         }
     }
 }
@@ -258,6 +262,8 @@ pub enum Reply {
     Details(Vec<EntryDetails>),
     /// The statements of the attestations asked for, in order.
     Statements(Vec<ops::StatementLayer>),
+    /// What refers to the content just sent (the second reply of an `Inspect`).
+    Referrers(Result<crate::registry::Referrers, String>),
     Compared(Box<Comparison>),
     /// The store's lists; `focus` is the list a store command was about, `note` what it did.
     Drafts {
@@ -285,6 +291,8 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         match self {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
+            // An inspection is followed by the referrers of what it showed.
+            Reply::Inspected(_) => false,
             Reply::Progress(_) | Reply::PushStarted { .. } | Reply::RateLimits(_) => false,
             _ => true,
         }
@@ -513,7 +521,18 @@ async fn run(
         }
         Command::Inspect { reference } => {
             let Some(client) = client else { return };
-            send(inspect(client, &reference).await)
+            let reply = inspect(client, &reference).await;
+            let subject = match &reply {
+                Reply::Inspected(c) => Some(c.inspection.manifest.digest.clone()),
+                _ => None,
+            };
+            send(reply);
+            // Then what refers to it: the content is on screen already.
+            if let Some(d) = subject {
+                let repo = Repo::of(&reference);
+                let r = client.referrers(&repo, &d).await.map_err(|e| e.to_string());
+                send(Reply::Referrers(r));
+            }
         }
         Command::Details { list, entries } => {
             let Some(client) = client else { return };

@@ -446,7 +446,7 @@ fn content_head<'a>(s: &BrowserState, c: &Content, width: u16, view: &View) -> L
     let ins = &c.inspection;
     let shown = s.shown.as_ref().unwrap_or(&ins.reference);
     let kind = ins.manifest.kind();
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(inert(&shown.familiar()).into_owned(), t.title),
         Span::raw("  "),
         Span::styled(kind.label().to_string(), t.muted),
@@ -456,7 +456,40 @@ fn content_head<'a>(s: &BrowserState, c: &Content, width: u16, view: &View) -> L
         } else {
             ins.manifest.digest.short()
         }),
-    ])
+    ];
+    if let Some(label) = c.referrers.as_ref().and_then(referrers_label) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(label, t.muted));
+    }
+    Line::from(spans)
+}
+
+/// `referred to by 1: application/vnd.example.signature.v1+json (tag scheme)`, or why the
+/// referrers could not be read; nothing when there are none.
+fn referrers_label(r: &Result<crate::registry::Referrers, String>) -> Option<String> {
+    use crate::registry::ReferrersVia;
+    match r {
+        Err(e) => Some(format!("referrers: {}", inert(e))),
+        Ok(r) if r.descriptors.is_empty() => None,
+        Ok(r) => {
+            let mut kinds: Vec<String> = r
+                .descriptors
+                .iter()
+                .map(|d| inert(d.artifact_type.as_deref().unwrap_or(&d.media_type)).into_owned())
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let via = match r.via {
+                ReferrersVia::Api => "referrers API",
+                ReferrersVia::TagScheme => "tag scheme",
+            };
+            Some(format!(
+                "referred to by {}: {} ({via})",
+                r.descriptors.len(),
+                kinds.join(", ")
+            ))
+        }
+    }
 }
 
 /// Digests are shown whole in a table of 140 columns or more; the column width to match.

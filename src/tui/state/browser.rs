@@ -799,6 +799,11 @@ impl BrowserState {
                 self.content_load = Load::Done;
             }
             (Slot::Content, Reply::Failed(m)) => self.content_load = Load::Failed(m),
+            (Slot::Content, Reply::Referrers(r)) => {
+                if let Some(c) = &mut self.content {
+                    c.referrers = Some(r);
+                }
+            }
             (Slot::Details, Reply::Details(d)) => {
                 self.details = Some(d);
                 self.details_load = Load::Done;
