@@ -167,6 +167,44 @@ fn main() -> ExitCode {
     tui.wait_for("the pushed list", |s| s.contains("✓ pushed"));
     proxy.set_delay(Duration::ZERO);
     shot(&tui, &out, "push-done", "manifest-tui — pushed");
+
+    // 6. What is inside a platform: samples/webapp's list with sizes, then one image opened.
+    tui.keys("1");
+    // Back up to the catalog (Esc clears a filter first, then goes up a level).
+    for _ in 0..6 {
+        if tui.contents().contains("o type repo") {
+            break;
+        }
+        tui.keys("\x1b");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    tui.keys("o");
+    tui.wait_for("the repository prompt", |s| s.contains("repository"));
+    tui.paste("samples/webapp");
+    tui.keys("\r");
+    tui.wait_for("webapp's tags", |s| {
+        s.contains("samples/webapp") && s.contains("v1")
+    });
+    tui.keys("\r");
+    tui.wait_for("webapp's details", |s| {
+        s.contains("KiB") && s.contains("Created")
+    });
+    shot(
+        &tui,
+        &out,
+        "details",
+        "manifest-tui — size, layers and created per platform",
+    );
+    tui.keys("\r");
+    tui.wait_for("the image", |s| {
+        s.contains("History") && s.contains("empty")
+    });
+    shot(
+        &tui,
+        &out,
+        "image",
+        "manifest-tui — one platform's config, history and layers",
+    );
     tui.keys("q");
     let _ = tui.wait_exit(Duration::from_secs(5));
     ExitCode::SUCCESS
