@@ -234,3 +234,54 @@ fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }
+
+/// The attested release: each platform's row carries its attestations' marker, and the
+/// header names the signature that refers to the index (Distribution 2.8: by the tag scheme).
+#[test]
+fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
+    let reg = common::TestRegistry::plain();
+    let a = std::thread::spawn({
+        let url = reg.url.clone();
+        move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let s = samples::Seeder::new(&url, None).expect("seeder");
+            rt.block_on(samples::attest::seed_attested(&s))
+                .expect("seed the attested release")
+        }
+    })
+    .join()
+    .expect("seeding thread");
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[&format!(
+            "{}/{}:v1",
+            reg.host,
+            samples::attest::ATTESTED_REPO
+        )],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    let screen = tui.wait_for("the referrers", |s| s.contains("referred to by 1"));
+    assert!(
+        screen.contains(&format!(
+            "referred to by 1: {} (tag scheme)",
+            samples::attest::SIGNATURE_TYPE
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains(a.index.digest.as_str()), "{screen}");
+    let screen = tui.wait_for("the markers", |s| s.contains("[provenance, SBOM]"));
+    assert_eq!(
+        screen.matches("[provenance, SBOM]").count(),
+        6,
+        "one marker per platform, no attestation rows:\n{screen}"
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+}
