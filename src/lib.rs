@@ -5,7 +5,7 @@
 //!   images (the `demo` command; the tests and the benchmark use them too).
 
 pub use manifest_core::{
-    digest, image, media, ops, platform, reference, registry, sanitize, store,
+    attest, digest, image, media, ops, platform, reference, registry, sanitize, store,
 };
 
 pub mod cli;

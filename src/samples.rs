@@ -15,10 +15,15 @@
 //! `org.opencontainers.image.version` = the release its content was last changed in, and its
 //! single layer holds `/hello.txt` = `hello from <platform> (<that release>)\n`.
 
+pub mod attest;
+pub mod pairs;
+
 use crate::digest::Digest;
 use crate::media;
 use crate::platform::Platform;
 use serde_json::json;
+
+pub mod details;
 
 /// The six sample platforms, in list order.
 pub const PLATFORMS: [&str; 6] = [
@@ -146,6 +151,7 @@ pub fn repositories() -> Vec<String> {
             v.push(image_repo(p, oci));
         }
     }
+    v.push(details::REPO.to_string());
     v
 }
 
@@ -337,6 +343,13 @@ pub fn readme_table() -> String {
     for (r, d) in image_digests() {
         s.push_str(&format!("| `{r}` | `{d}` |\n"));
     }
+    let w = details::webapp();
+    s.push_str(&format!(
+        "\nImages with run settings and history (`samples/details.rs`):\n\n| reference | media type | digest |\n|---|---|---|\n| `{}` | `{}` | `{}` |\n",
+        w.reference(),
+        media::OCI_INDEX,
+        w.digest
+    ));
     s
 }
 
@@ -437,6 +450,7 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
             out.tags.push((l.reference(), l.digest.clone()));
         }
     }
+    details::seed(&s, &mut have, &mut out).await?;
     Ok(out)
 }
 
@@ -445,12 +459,22 @@ pub async fn seed(base_url: &str, authorization: Option<&str>) -> Result<Seeded,
 pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seeded, String> {
     let base = base_url.to_string();
     let auth = authorization.map(str::to_string);
+    on_own_runtime(move || async move { seed(&base, auth.as_deref()).await })
+}
+
+/// Run a seeding future to completion on a thread of its own with its own runtime (callable
+/// from inside another runtime, as tests and the demo are).
+pub(crate) fn on_own_runtime<F, Fut>(f: F) -> Result<Seeded, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Seeded, String>>,
+{
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("seed: cannot start a tokio runtime: {e}"))?;
-        rt.block_on(seed(&base, auth.as_deref()))
+        rt.block_on(f())
     })
     .join()
     .map_err(|_| "seed: the seeding thread panicked".to_string())?

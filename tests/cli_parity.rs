@@ -306,18 +306,22 @@ fn diff_reports_changed_platforms_with_exit_codes() {
     let v2 = format!("{host}/samples/app:v2");
     let same = mt(cfg.path(), &["diff", &v1, &v1]);
     assert_eq!(same.code, 0, "{} {}", same.out, same.err);
-    assert!(same.out.contains("6 same, 0 changed"), "{}", same.out);
+    assert!(
+        same.out.contains("6 identical, 0 only in A, 0 only in B"),
+        "{}",
+        same.out
+    );
     let d = mt(cfg.path(), &["diff", &v1, &v2]);
     assert_eq!(d.code, 1, "{} {}", d.out, d.err);
     assert!(
         d.out
-            .contains("4 same, 2 changed, 0 only in A, 0 only in B"),
+            .contains("4 identical, 2 layers changed, 0 only in A, 0 only in B"),
         "{}",
         d.out
     );
     for line in d.out.lines() {
         if line.starts_with("linux/arm64") || line.starts_with("linux/s390x") {
-            assert!(line.contains("changed"), "{line}");
+            assert!(line.contains("layers changed"), "{line}");
         }
     }
 }

@@ -252,10 +252,7 @@ fn registry_strings_with_control_sequences_are_rendered_inert() {
     );
     assert_inert("diff --local-a", &o);
     let text = String::from_utf8_lossy(&o.stdout);
-    let summary = format!(
-        "{} same, 0 changed, 2 only in A, 1 only in B",
-        children.len() - 2
-    );
+    let summary = format!("{} identical, 2 only in A, 1 only in B", children.len() - 2);
     assert!(
         text.contains(&summary),
         "expected {summary:?} in the diff:\n{text}"

@@ -840,3 +840,552 @@ async fn an_interrupted_chunked_upload_resumes_from_the_registry_offset() {
     })
     .await
 }
+
+/// A Docker Hub-like front: the registry behind a proxy (`hub`) whose 401 challenges name a
+/// token realm on another host (`auth`, on `127.0.0.2`, in front of the issuer), as Docker
+/// Hub's `registry-1.docker.io` names `auth.docker.io`. Each records the Authorization
+/// scheme of every request it got: `basic`, `bearer` or `none`.
+struct HubLike {
+    hub: FaultProxy,
+    auth: FaultProxy,
+    hub_schemes: Schemes,
+    auth_schemes: Schemes,
+}
+
+type Schemes = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Record the scheme of the request's Authorization header (`none` without one).
+fn record_scheme(to: &Schemes, req: &Request) {
+    let scheme = match req.header("authorization") {
+        Some(v) => v.split(' ').next().unwrap_or("").to_ascii_lowercase(),
+        None => "none".to_string(),
+    };
+    to.lock().expect("lock").push(scheme);
+}
+
+fn docker_hub_like(reg: &TestRegistry) -> HubLike {
+    let auth = FaultProxy::start_on("127.0.0.2", &reg.issuer().host());
+    let auth_schemes: Schemes = Arc::default();
+    let seen = auth_schemes.clone();
+    auth.rule(
+        "",
+        "/token",
+        Action::Intercept(Arc::new(move |req: &Request| {
+            record_scheme(&seen, req);
+            None
+        })),
+        None,
+    );
+    let hub = FaultProxy::start(&reg.host);
+    let hub_schemes: Schemes = Arc::default();
+    let seen = hub_schemes.clone();
+    let (from, to) = (reg.realm(), format!("http://{}/token", auth.host));
+    hub.rule(
+        "",
+        "/v2/",
+        Action::Rewrite(Arc::new(move |req: &Request, raw: Vec<u8>| {
+            record_scheme(&seen, req);
+            match faultproxy::raw_header(&raw, "www-authenticate") {
+                Some(c) if faultproxy::raw_status(&raw) == 401 => faultproxy::add_header(
+                    &faultproxy::strip_header(&raw, "www-authenticate"),
+                    "WWW-Authenticate",
+                    &c.replace(&from, &to),
+                ),
+                _ => raw,
+            }
+        })),
+        None,
+    );
+    HubLike {
+        hub,
+        auth,
+        hub_schemes,
+        auth_schemes,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_realm_on_another_host_gets_the_token_requests_and_no_registry_token() {
+    bounded(async {
+        let reg = TestRegistry::token();
+        reg.seed_async().await;
+        let HubLike {
+            hub,
+            auth,
+            hub_schemes,
+            auth_schemes,
+        } = docker_hub_like(&reg);
+        // The challenge really names the other host.
+        let raw = reg
+            .http_client()
+            .get(format!("http://{}/v2/", hub.host))
+            .send()
+            .await
+            .expect("GET /v2/ through the front");
+        let challenge = raw
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            challenge.contains(&format!("realm=\"http://{}/token\"", auth.host)),
+            "{challenge}"
+        );
+        // alice's credentials, filed under the registry's host (as `docker login` files them).
+        let cfg = tempfile::tempdir().expect("tempdir");
+        let basic = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{ALICE}:{ALICE_PASSWORD}"),
+        );
+        let json = serde_json::json!({"auths": {hub.host.clone(): {"auth": basic}}});
+        std::fs::write(cfg.path().join("config.json"), json.to_string()).expect("config.json");
+        let env = client_in(cfg);
+        let c = &env.client;
+        reg.issuer().reset_stats();
+        let (_dir, store, list) = draft(c, &hub.host, &hub.host, "hub/app:v1", false, None).await;
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push through the Hub-like front");
+        // (skopeo's own token requests below go to the issuer directly.)
+        let issued = reg.issuer().requests();
+        let creds = format!("{ALICE}:{ALICE_PASSWORD}");
+        assert_eq!(
+            Digest::sha256(&skopeo_inspect_raw(
+                &format!("{}/hub/app:v1", reg.host),
+                &["--creds", &creds]
+            )),
+            r.digest
+        );
+        // Every token request went to the realm's host, with alice's basic credentials and
+        // never the registry's bearer token; the registry got only bearer tokens.
+        let schemes = auth_schemes.lock().expect("lock").clone();
+        assert!(issued > 0, "no token was asked for");
+        assert_eq!(
+            schemes.len(),
+            issued,
+            "token requests bypassed the realm's host"
+        );
+        assert!(
+            schemes.iter().all(|s| s == "basic"),
+            "the realm saw: {schemes:?}"
+        );
+        assert_eq!(c.stats().token_requests as usize, issued);
+        let front = hub_schemes.lock().expect("lock").clone();
+        assert!(front.iter().any(|s| s == "bearer"), "{front:?}");
+        assert!(
+            front.iter().all(|s| s == "bearer" || s == "none"),
+            "the registry saw: {front:?}"
+        );
+        assert!(
+            !hub.seen().iter().any(|s| s.target.contains("/token")),
+            "a token request went to the registry"
+        );
+    })
+    .await
+}
+
+/// Manifest answers carry Docker Hub's quota headers, one pull less each time, from 100.
+fn docker_hub_quota(p: &FaultProxy) -> Arc<AtomicUsize> {
+    let pulls = Arc::new(AtomicUsize::new(0));
+    for m in ["GET", "HEAD"] {
+        let pulls = pulls.clone();
+        p.rule(
+            m,
+            "/manifests/",
+            Action::Rewrite(Arc::new(move |req: &Request, raw: Vec<u8>| {
+                // Docker Hub counts a GET as a pull, never a HEAD.
+                let used = if req.method == "GET" {
+                    pulls.fetch_add(1, Ordering::SeqCst) + 1
+                } else {
+                    pulls.load(Ordering::SeqCst)
+                };
+                let raw = faultproxy::add_header(&raw, "ratelimit-limit", "100;w=21600");
+                let left = format!("{};w=21600", 100usize.saturating_sub(used));
+                faultproxy::add_header(&raw, "ratelimit-remaining", &left)
+            })),
+            None,
+        );
+    }
+    pulls
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latest_rate_limit_headers_are_kept_per_registry() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        let pulls = docker_hub_quota(&p);
+        let other = FaultProxy::start(&reg.host);
+        let env = client_env();
+        let c = &env.client;
+        assert_eq!(c.rate_limit(&p.host), None);
+        let src = rf(&format!("{}/{}:v1", p.host, samples::LIST_REPO));
+        let opts = InspectOptions {
+            children: true,
+            configs: false,
+        };
+        ops::inspect(c, &src, opts, ops::no_progress())
+            .await
+            .expect("inspect");
+        let used = pulls.load(Ordering::SeqCst);
+        assert!(used >= 7, "{used} manifest GETs");
+        let q = c.rate_limit(&p.host).expect("the quota was recorded");
+        assert_eq!(q.limit, Some(100));
+        // Children are fetched concurrently: the last answer to arrive is kept.
+        assert!(
+            (100 - used as u64..100).contains(&q.remaining),
+            "{q:?} after {used} pulls"
+        );
+        assert_eq!(q.window_secs, Some(21600));
+        // A registry that states no quota has none; the first keeps its own.
+        let src = rf(&format!("{}/{}:v1", other.host, samples::LIST_REPO));
+        ops::inspect(c, &src, opts, ops::no_progress())
+            .await
+            .expect("inspect the other");
+        assert_eq!(c.rate_limit(&other.host), None);
+        assert_eq!(
+            c.rate_limits(),
+            vec![(p.host.clone(), q)],
+            "only the registry that stated a quota"
+        );
+    })
+    .await
+}
+
+/// A client keeping manifests in `cache`.
+fn cached_client(cache: &std::path::Path) -> Env {
+    let cfg = tempfile::tempdir().expect("tempdir");
+    std::fs::write(cfg.path().join("config.json"), "{\"auths\":{}}").expect("config.json");
+    let client = Client::new(ClientOptions {
+        docker_config: Some(cfg.path().to_path_buf()),
+        certs_dirs: Some(Vec::new()),
+        read_timeout: Duration::from_secs(20),
+        manifest_cache: Some(cache.to_path_buf()),
+        ..Default::default()
+    })
+    .expect("client");
+    Env { _cfg: cfg, client }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_re_inspect_heads_first_and_gets_nothing_it_has_cached() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        let pulls = docker_hub_quota(&p);
+        let cache = tempfile::tempdir().expect("cache dir");
+        let src = rf(&format!("{}/{}:v1", p.host, samples::LIST_REPO));
+        let opts = InspectOptions {
+            children: true,
+            configs: false,
+        };
+        let inspect = |c: Client| {
+            let src = src.clone();
+            async move {
+                ops::inspect(&c, &src, opts, ops::no_progress())
+                    .await
+                    .expect("inspect")
+            }
+        };
+        let first = inspect(cached_client(cache.path()).client).await;
+        let gets = p.count("GET", "/manifests/");
+        assert!(gets >= 7, "the list and its six children: {gets} GETs");
+        // Every manifest read is kept under its digest, byte for byte.
+        let list_file = cache
+            .path()
+            .join("sha256")
+            .join(first.manifest.digest.hex());
+        assert_eq!(
+            std::fs::read(&list_file).expect("the list is cached"),
+            first.manifest.bytes
+        );
+
+        // A new client on the same cache (a later run): one HEAD for the tag, no GET, so no
+        // pull counted against the quota; the same bytes come back.
+        p.reset_seen();
+        let env = cached_client(cache.path());
+        let again = inspect(env.client.clone()).await;
+        assert_eq!(p.count("GET", "/manifests/"), 0, "{:?}", p.seen());
+        assert_eq!(p.count("HEAD", "/manifests/v1"), 1, "{:?}", p.seen());
+        assert_eq!(
+            p.count("HEAD", "/manifests/"),
+            1,
+            "children by digest: no request"
+        );
+        assert_eq!(again.manifest.bytes, first.manifest.bytes);
+        assert_eq!(again.entries.len(), first.entries.len());
+        assert_eq!(pulls.load(Ordering::SeqCst), gets, "a HEAD is no pull");
+        assert_eq!(
+            env.client.rate_limit(&p.host).map(|q| q.remaining),
+            Some(100 - gets as u64),
+            "the HEAD still reports the quota"
+        );
+
+        // A damaged cache entry is not served: the list is fetched again.
+        std::fs::write(&list_file, b"{}").expect("damage the entry");
+        p.reset_seen();
+        let fixed = inspect(cached_client(cache.path()).client).await;
+        assert_eq!(fixed.manifest.bytes, first.manifest.bytes);
+        assert_eq!(p.count("GET", "/manifests/v1"), 1, "{:?}", p.seen());
+        assert_eq!(
+            std::fs::read(&list_file).expect("re-cached"),
+            first.manifest.bytes
+        );
+
+        // A HEAD without Docker-Content-Digest proves nothing: the tag is fetched.
+        p.clear();
+        p.rule(
+            "HEAD",
+            "/manifests/",
+            Action::Rewrite(Arc::new(|_: &Request, raw: Vec<u8>| {
+                faultproxy::strip_header(&raw, "docker-content-digest")
+            })),
+            None,
+        );
+        p.reset_seen();
+        let unproven = inspect(cached_client(cache.path()).client).await;
+        assert_eq!(unproven.manifest.bytes, first.manifest.bytes);
+        assert_eq!(p.count("HEAD", "/manifests/v1"), 1, "{:?}", p.seen());
+        assert_eq!(p.count("GET", "/manifests/v1"), 1, "{:?}", p.seen());
+
+        // Without a cache, every read is a GET (and no HEAD is spent).
+        p.reset_seen();
+        inspect(client_env().client).await;
+        assert_eq!(p.count("HEAD", "/manifests/"), 0);
+        assert!(p.count("GET", "/manifests/") >= 7);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_read_by_digest_sends_nothing() {
+    bounded(async {
+        let reg = TestRegistry::plain();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        let cache = tempfile::tempdir().expect("cache dir");
+        let tag = rf(&format!("{}/{}:v1", p.host, samples::LIST_REPO));
+        let env = cached_client(cache.path());
+        let m = env.client.get_manifest(&tag).await.expect("read by tag");
+        let by_digest = tag.at_digest(&m.digest);
+        p.reset_seen();
+        let again = cached_client(cache.path())
+            .client
+            .get_manifest(&by_digest)
+            .await
+            .expect("read by digest");
+        assert_eq!(again.bytes, m.bytes);
+        assert_eq!(again.media_type, m.media_type);
+        assert!(p.seen().is_empty(), "{:?}", p.seen());
+        // skopeo reads the same bytes from the registry.
+        assert_eq!(
+            skopeo_digest(&format!("{}/{}:v1", reg.host, samples::LIST_REPO)),
+            again.digest
+        );
+    })
+    .await
+}
+
+/// Harbor: a mount whose `from` repository is unknown (or not pullable) is answered 401 with
+/// an `insufficient_scope` challenge, however fresh the token.
+fn harbor_mounts(p: &FaultProxy, reg: &TestRegistry) {
+    let challenge = format!(
+        "Bearer realm=\"{}\",service=\"{}\",error=\"insufficient_scope\"",
+        reg.realm(),
+        common::issuer::SERVICE
+    );
+    p.rule(
+        "POST",
+        "mount=",
+        Action::Respond(Arc::new(move |_: &Request| {
+            let body = serde_json::json!({"errors": [{
+                "code": "UNAUTHORIZED",
+                "message": "unauthorized to access repository",
+                "detail": null
+            }]})
+            .to_string();
+            faultproxy::response(
+                401,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("WWW-Authenticate", challenge.as_str()),
+                ],
+                body.as_bytes(),
+            )
+        })),
+        None,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mount_refused_with_401_is_copied_with_the_same_credentials() {
+    bounded(async {
+        let reg = TestRegistry::token();
+        reg.seed_async().await;
+        let p = FaultProxy::start(&reg.host);
+        harbor_mounts(&p, &reg);
+        let cfg = tempfile::tempdir().expect("tempdir");
+        let basic = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{ALICE}:{ALICE_PASSWORD}"),
+        );
+        let json = serde_json::json!({"auths": {p.host.clone(): {"auth": basic}}});
+        std::fs::write(cfg.path().join("config.json"), json.to_string()).expect("config.json");
+        let env = client_in(cfg);
+        let c = &env.client;
+        let (_dir, store, list) = draft(c, &p.host, &p.host, "harbor/copied:v1", false, None).await;
+        let want = list_digest(&store, &list);
+        p.reset_seen();
+        let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
+            .await
+            .expect("push with every mount refused by a 401");
+        assert_eq!(r.digest, want);
+        let mounts = p.count("POST", "mount=");
+        assert!(mounts >= 6, "{mounts} mounts tried");
+        // Every blob was copied instead: an upload session and its PUT each.
+        let uploads = p.count("POST", "/blobs/uploads/") - mounts;
+        assert!(uploads >= 6, "{uploads} uploads");
+        assert_eq!(p.count("PUT", "/blobs/uploads/"), uploads);
+        let creds = format!("{ALICE}:{ALICE_PASSWORD}");
+        assert_eq!(
+            Digest::sha256(&skopeo_inspect_raw(
+                &format!("{}/harbor/copied:v1", reg.host),
+                &["--creds", &creds]
+            )),
+            want
+        );
+    })
+    .await
+}
+
+/// ECR after chunks: monolithic PUTs are refused (so blobs go in PATCH chunks), and the
+/// empty PUT closing a chunked upload is answered 500 while `fail` lasts: before reaching
+/// the registry (`commit: false`) or after it stored the blob (`commit: true`).
+fn ecr_final_put(p: &FaultProxy, upstream: &str, commit: bool, fail: Arc<AtomicUsize>) {
+    let upstream = upstream.to_string();
+    p.rule(
+        "PUT",
+        "/blobs/uploads/",
+        Action::Intercept(Arc::new(move |req: &Request| {
+            if req.body_len > 0 {
+                return Some(faultproxy::error_response(
+                    400,
+                    "BLOB_UPLOAD_INVALID",
+                    "monolithic upload is not supported",
+                ));
+            }
+            if fail
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_err()
+            {
+                return None;
+            }
+            if commit {
+                let raw = faultproxy::forward(&upstream, "PUT", &req.target, &req.headers, &[])
+                    .unwrap_or_default();
+                if faultproxy::raw_status(&raw) != 201 {
+                    return Some(raw);
+                }
+            }
+            Some(faultproxy::error_response(500, "UNKNOWN", "unknown error"))
+        })),
+        None,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_on_the_put_after_chunks_is_survived_or_explained() {
+    bounded(async {
+        let src = TestRegistry::plain();
+        src.seed_async().await;
+        let dst = TestRegistry::plain();
+        let p = FaultProxy::start(&dst.host);
+        let repo = |path: &str| Repo {
+            domain: p.host.clone(),
+            path: path.to_string(),
+        };
+        let blob = |seed| {
+            let b = big_blob(64 * 1024, seed);
+            (Digest::sha256(&b), b)
+        };
+        let held = |path: &str, d: &Digest| {
+            let url = format!("{}/v2/{path}/blobs/{d}", dst.url);
+            let http = dst.http_client();
+            async move { http.head(url).send().await.expect("HEAD").status().as_u16() }
+        };
+
+        // A 500 before the registry stored anything: the empty PUT is sent again.
+        let fail = Arc::new(AtomicUsize::new(1));
+        ecr_final_put(&p, &dst.host, false, fail.clone());
+        let env = client_env();
+        let (d, b) = blob(1);
+        env.client
+            .upload_blob(&repo("ecr/a"), &d, b)
+            .await
+            .expect("a transient 500 on the closing PUT is retried");
+        assert_eq!(fail.load(Ordering::SeqCst), 0);
+        assert_eq!(held("ecr/a", &d).await, 200);
+
+        // A 500 after the registry stored the blob: the PUT sent again finds no session,
+        // the blob's HEAD shows it is there, the upload is done.
+        p.clear();
+        let fail = Arc::new(AtomicUsize::new(1));
+        ecr_final_put(&p, &dst.host, true, fail.clone());
+        p.reset_seen();
+        let (d, b) = blob(2);
+        env.client
+            .upload_blob(&repo("ecr/b"), &d, b)
+            .await
+            .expect("a 500 after the blob was stored is no failure");
+        assert_eq!(fail.load(Ordering::SeqCst), 0);
+        assert!(
+            p.count("HEAD", &format!("/blobs/{d}")) >= 1,
+            "{:?}",
+            p.seen()
+        );
+        assert_eq!(held("ecr/b", &d).await, 200);
+
+        // A list pushed across registries while every closing PUT first fails once.
+        p.clear();
+        let fail = Arc::new(AtomicUsize::new(usize::MAX / 2));
+        ecr_final_put(&p, &dst.host, true, fail);
+        let (_dir, store, list) =
+            draft(&env.client, &src.host, &p.host, "ecr/app:v1", false, None).await;
+        let want = list_digest(&store, &list);
+        let r = ops::push(
+            &env.client,
+            &store,
+            &list,
+            PushOptions::default(),
+            ops::no_progress(),
+        )
+        .await
+        .expect("push through ECR's 500s");
+        assert_eq!(r.digest, want);
+        assert_eq!(skopeo_digest(&format!("{}/ecr/app:v1", dst.host)), want);
+
+        // A registry that never finishes the upload: a clear error, nothing tagged.
+        p.clear();
+        ecr_final_put(
+            &p,
+            &dst.host,
+            false,
+            Arc::new(AtomicUsize::new(usize::MAX / 2)),
+        );
+        let (d, b) = blob(3);
+        let e = env
+            .client
+            .upload_blob(&repo("ecr/c"), &d, b)
+            .await
+            .expect_err("the upload cannot finish");
+        let s = e.to_string();
+        assert!(s.contains("500"), "{s}");
+        assert!(s.contains("did not finish the upload"), "{s}");
+        assert!(s.contains(d.as_str()) && s.contains("push again"), "{s}");
+        assert_eq!(held("ecr/c", &d).await, 404);
+    })
+    .await
+}

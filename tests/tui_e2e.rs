@@ -59,9 +59,9 @@ fn browse_to_the_list_then_compare_two_releases() {
     tui.keys("/v2\r");
     tui.wait_for("the tag filter", |s| s.contains("2 of 4 tags"));
     tui.keys("b");
-    let screen = tui.wait_for("the comparison", |s| s.contains("2 changed"));
+    let screen = tui.wait_for("the comparison", |s| s.contains("2 layers changed"));
     assert!(
-        screen.contains("4 same · 2 changed · 0 only in A · 0 only in B"),
+        screen.contains("4 identical · 2 layers changed · 0 only in A · 0 only in B"),
         "{screen}"
     );
     let v2 = samples::list("v2", false);
@@ -75,20 +75,47 @@ fn browse_to_the_list_then_compare_two_releases() {
                 .any(|p| samples::platform(p) == a.platform);
         if changed {
             assert!(
-                line.contains("changed"),
+                line.contains("layers changed") && line.contains("1 of 1 layers"),
                 "{label} should be changed: {line}"
             );
             assert!(
-                line.contains(a.digest.as_str()) && line.contains(b.digest.as_str()),
+                line.contains(&a.digest.short()) && line.contains(&b.digest.short()),
                 "{line}"
             );
         } else {
-            assert!(line.contains("same"), "{label} should be the same: {line}");
+            assert!(
+                line.contains("identical"),
+                "{label} should be identical: {line}"
+            );
         }
     }
     let arm64 = line_with(&screen, "linux/arm64/v8");
     let s390x = line_with(&screen, "linux/s390x");
     assert!(arm64.contains("changed") && s390x.contains("changed"));
+
+    // Enter on arm64 (the third row, after arm/v7): why it changed, layer by layer; Esc back.
+    tui.keys("jj\r");
+    let screen = tui.wait_for("the platform's diff", |s| s.contains("a host with A pulls"));
+    let v2_arm64 = &v2.children[1];
+    let layer = |img: &samples::SampleImage| img.blobs[1].0.short();
+    let row = line_with(&screen, "rebuilt");
+    assert!(
+        row.contains(&layer(&list.children[1])) && row.contains(&layer(v2_arm64)),
+        "the layer rebuilt, both digests side by side: {row}\n{screen}"
+    );
+    assert!(row.contains("manifest-tui samples: hello.txt"), "{row}");
+    assert!(
+        screen.contains("labels"),
+        "the changed label is named:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!("+ {}=v2", samples::RELEASE_LABEL)),
+        "{screen}"
+    );
+    tui.keys("\x1b");
+    tui.wait_for("back at the table", |s| {
+        s.contains("4 identical · 2 layers")
+    });
 
     // q quits cleanly, restoring the terminal.
     tui.keys("q");
@@ -97,4 +124,113 @@ fn browse_to_the_list_then_compare_two_releases() {
         Some(true),
         "the TUI quits with success"
     );
+}
+
+/// A registry that refuses its catalog (as Docker Hub and GHCR do): the browser says why and
+/// asks for a repository; a repository opened there is offered on the next start.
+#[test]
+fn without_a_catalog_type_a_repository_and_find_it_among_the_recent_next_time() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let p = common::faultproxy::FaultProxy::start(&reg.host);
+    p.rule(
+        "GET",
+        "/v2/_catalog",
+        common::faultproxy::Action::Respond(std::sync::Arc::new(|_| {
+            common::faultproxy::error_response(401, "UNAUTHORIZED", "authentication required")
+        })),
+        None,
+    );
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let start = || {
+        Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &["--registry", &p.host],
+            isolated_env(home.path(), &docker_config),
+            ROWS,
+            COLS,
+        )
+    };
+    let mut tui = start();
+    let screen = tui.wait_for("the refusal", |s| {
+        s.contains("does not list its repositories") && s.contains("repository:")
+    });
+    assert!(screen.contains(&p.host), "{screen}");
+    tui.keys("samples/app\r");
+    tui.wait_for("the tags", |s| s.contains("v2-oci") && s.contains("4 tags"));
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    let recent = home.path().join("state/manifest-tui/recent.json");
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&recent).expect("recent.json written"))
+            .expect("recent.json is JSON");
+    assert_eq!(kept[&p.host], serde_json::json!(["samples/app"]), "{kept}");
+
+    // Next time: the repository is offered, Enter opens it.
+    let mut tui = start();
+    let screen = tui.wait_for("the recent repositories", |s| {
+        s.contains("Recently opened here") && s.contains("samples/app")
+    });
+    assert!(
+        !screen.contains("repository: "),
+        "no prompt forced:\n{screen}"
+    );
+    tui.keys("\r");
+    tui.wait_for("the tags again", |s| s.contains("4 tags"));
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert!(p.count("GET", "/v2/_catalog") >= 2);
+}
+
+/// What is inside each platform: the list's rows fill in with size, layers and created after
+/// the list shows; Enter on a platform shows its config, history and layers.
+#[test]
+fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let w = samples::details::webapp();
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[&format!("{}/{}", reg.host, w.reference())],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    let created = |i: usize| {
+        manifest_tui::image::ConfigFile::parse(&w.images[i].blobs[0].1)
+            .unwrap()
+            .created
+            .unwrap()
+    };
+    let screen = tui.wait_for("the details", |s| {
+        s.contains("list: 3 entries") && s.contains(&created(2))
+    });
+    for (i, img) in w.images.iter().enumerate() {
+        let line = line_with(&screen, img.digest.as_str());
+        let size: u64 = img.blobs.iter().map(|(_, b)| b.len() as u64).sum();
+        let size = manifest_tui::tui::text::human_size(size as i64);
+        assert!(line.contains(&size), "{size} in {line}");
+        assert!(line.contains(&created(i)), "{line}");
+        assert!(line.contains(" 3 "), "three layers: {line}");
+    }
+
+    // Open linux/arm64/v8.
+    tui.keys("j\r");
+    let screen = tui.wait_for("the image", |s| {
+        s.contains("History") && s.contains("entrypoint")
+    });
+    assert!(line_with(&screen, "entrypoint").contains("/usr/local/bin/webapp"));
+    assert!(line_with(&screen, "user").contains("10001:10001"));
+    assert!(line_with(&screen, "created").contains(&created(1)));
+    assert!(
+        line_with(&screen, "ARG VERSION").contains("empty"),
+        "{screen}"
+    );
+    let copy = line_with(&screen, "COPY webapp");
+    assert!(copy.contains("layer 2"), "{copy}");
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }

@@ -11,6 +11,7 @@ use manifest_tui::tui::pane::{Notice, NoticeLevel, View};
 use manifest_tui::tui::panes::{browser, compare, help};
 use manifest_tui::tui::state::browser::{BrowserState, Level, RegistryChoice};
 use manifest_tui::tui::state::compare::CompareState;
+use manifest_tui::tui::state::platform_diff::PlatformDiffState;
 use manifest_tui::tui::state::Load;
 use manifest_tui::tui::theme::Theme;
 use manifest_tui::tui::worker::RegistrySource;
@@ -118,11 +119,26 @@ fn catalog_unavailable_prompts_for_a_repository() {
     let mut ctx = Default::default();
     s.reply(
         manifest_tui::tui::worker::Slot::Catalog,
-        manifest_tui::tui::worker::Reply::CatalogUnavailable(
-            "docker.io does not list its repositories (401 UNAUTHORIZED). Type a repository name instead.".into(),
-        ),
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: Vec::new(),
+        },
     );
     let _: &mut manifest_tui::tui::pane::Ctx = &mut ctx;
+    insta::assert_snapshot!(browser(100, 9, &s).backend());
+}
+
+#[test]
+fn catalog_unavailable_offers_the_recent_repositories() {
+    let mut s = catalog_state();
+    s.registry = Some("docker.io".into());
+    s.reply(
+        manifest_tui::tui::worker::Slot::Catalog,
+        manifest_tui::tui::worker::Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: vec!["library/alpine".into(), "team/app-server".into()],
+        },
+    );
     insta::assert_snapshot!(browser(100, 9, &s).backend());
 }
 
@@ -186,6 +202,46 @@ fn content_image() {
     insta::assert_snapshot!(browser(100, 10, &s).backend());
 }
 
+/// A list's table before its details arrive (spinners), then with them: per platform the
+/// image's size, layer count and created time; a platform whose details failed says why.
+#[test]
+fn content_list_details_loading_then_filled_with_a_failure() {
+    let mut s = fixtures::browser_on_webapp(fixtures::webapp_list());
+    s.details_load = Load::Loading;
+    insta::assert_snapshot!("webapp_details_loading", browser(150, 9, &s).backend());
+    s.details = Some(vec![
+        Ok(Box::new(fixtures::webapp_details(0))),
+        Ok(Box::new(fixtures::webapp_details(1))),
+        Err(
+            "fetching the image config of 127.0.0.1:5000/samples/webapp@sha256:…: \
+             digest mismatch"
+                .into(),
+        ),
+    ]);
+    s.details_load = Load::Done;
+    insta::assert_snapshot!("webapp_details_filled", browser(150, 9, &s).backend());
+    insta::assert_snapshot!("webapp_details_narrow", browser(90, 9, &s).backend());
+}
+
+/// An opened platform: the config fields, the history with the layers steps made (empty
+/// steps marked), then the layers; the selected row's whole text wrapped at the bottom.
+#[test]
+fn content_image_config_history_and_layers() {
+    let mut s = fixtures::browser_on_webapp_image(1);
+    insta::assert_snapshot!("webapp_image_top", browser(100, 30, &s).backend());
+    // Down to the long WEBAPP_FEATURES value: cut with … in its row, whole underneath.
+    let rows = s.image_rows().unwrap();
+    let long = rows
+        .iter()
+        .position(|r| r.full_text().contains("WEBAPP_FEATURES"))
+        .unwrap();
+    s.content_sel.set(long);
+    insta::assert_snapshot!("webapp_image_long_value", browser(80, 16, &s).backend());
+    // The end: the layers, each with the step that made it.
+    s.content_sel.set(rows.len() - 1);
+    insta::assert_snapshot!("webapp_image_layers", browser(100, 16, &s).backend());
+}
+
 #[test]
 fn compare_empty() {
     insta::assert_snapshot!(compare_pane(100, 10, &CompareState::new()).backend());
@@ -218,6 +274,39 @@ fn compare_each_kind_of_row_wide() {
     s.result = Some(fixtures::comparison_all_kinds());
     s.load = Load::Done;
     insta::assert_snapshot!(compare_pane(190, 12, &s).backend());
+}
+
+/// The comparison with one platform's view opened on the row of `platform`.
+fn platform_view(platform: &str) -> CompareState {
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/pairs:v1"));
+    s.b = Some(remote("samples/pairs:mixed"));
+    let c = fixtures::comparison_all_kinds();
+    let row = c
+        .rows
+        .iter()
+        .find(|r| r.platform.display().starts_with(platform))
+        .expect("a fixture row");
+    s.platform = Some(PlatformDiffState::new(&c, row));
+    s.result = Some(c);
+    s.load = Load::Done;
+    s
+}
+
+#[test]
+fn platform_diff_a_new_base_layer() {
+    insta::assert_snapshot!(compare_pane(120, 24, &platform_view("linux/arm64/v8")).backend());
+}
+
+#[test]
+fn platform_diff_a_label_only_change() {
+    insta::assert_snapshot!(compare_pane(100, 20, &platform_view("windows/amd64")).backend());
+}
+
+#[test]
+fn platform_diff_only_in_b_and_unread() {
+    insta::assert_snapshot!(compare_pane(100, 16, &platform_view("linux/riscv64")).backend());
+    insta::assert_snapshot!(compare_pane(100, 8, &platform_view("linux/s390x")).backend());
 }
 
 #[test]
@@ -278,4 +367,20 @@ fn app_too_small() {
             app_frame(&app, w, h);
         }
     }
+}
+
+#[test]
+fn app_status_bar_with_the_pull_quota() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.rate_limits = vec![(
+        "docker.io".into(),
+        manifest_tui::registry::RateLimit {
+            limit: Some(100),
+            remaining: 87,
+            window_secs: Some(21600),
+        },
+    )];
+    insta::assert_snapshot!(app_frame(&app, 100, 10).backend());
+    // Too narrow for hints and quota: the hints win.
+    insta::assert_snapshot!(app_frame(&app, 50, 10).backend());
 }

@@ -134,6 +134,61 @@ fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
     assert_eq!(app.ctx.requests.dropped, 2);
 }
 
+/// Once a list is on screen, one request asks for every platform's details; keys still move
+/// the cursor while it runs; a reply for a list the user moved away from is dropped.
+#[test]
+fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.repo = Some("samples/webapp".into());
+    b.state.level = Level::Tags;
+    b.state.tags.extend(["v1".to_string(), "v2".to_string()]);
+    b.state.tags_load = Load::Done;
+    app.panes[0] = Box::new(b);
+    app.key(press(KeyCode::Enter));
+    let inspect = last_id(&app.ctx, Slot::Content);
+    assert!(!runs(&app.ctx.outbox)
+        .iter()
+        .any(|(_, s, _)| *s == Slot::Details));
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
+    });
+    let details: Vec<_> = runs(&app.ctx.outbox)
+        .into_iter()
+        .filter(|(_, s, _)| *s == Slot::Details)
+        .collect();
+    assert_eq!(details.len(), 1, "one request for all platforms");
+    let (first, _, cmd) = &details[0];
+    assert!(
+        matches!(cmd, Command::Details { entries, list } if entries.len() == 3
+            && list.to_string().ends_with("samples/webapp:v1")),
+        "{cmd:?}"
+    );
+    // Keys are not blocked meanwhile.
+    app.key(ch('j'));
+    let mut term = Terminal::new(TestBackend::new(150, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(screen.contains("what is inside each platform"), "{screen}");
+    // Away to v2 before the details came: the late reply for v1 is dropped.
+    app.key(press(KeyCode::Esc));
+    app.key(ch('j'));
+    app.key(press(KeyCode::Enter));
+    let dropped = app.ctx.requests.dropped;
+    app.worker_event(WorkerEvent {
+        id: *first,
+        slot: Slot::Details,
+        reply: Reply::Details(vec![Ok(Box::new(fixtures::webapp_details(0)))]),
+    });
+    assert_eq!(app.ctx.requests.dropped, dropped + 1);
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(!screen.contains("2026-11-02T09:30:12Z"), "{screen}");
+}
+
 #[test]
 fn typing_q_in_the_filter_never_quits() {
     let mut app = App::new(Keymap::default(), Theme::colored());
@@ -223,7 +278,10 @@ fn catalog_unavailable_lets_the_user_type_a_repository() {
     s.start(Some("docker.io"), None, &mut ctx);
     s.reply(
         Slot::Catalog,
-        Reply::CatalogUnavailable("no catalog".into()),
+        Reply::CatalogUnavailable {
+            reason: "no catalog".into(),
+            recent: Vec::new(),
+        },
     );
     assert!(s.field_focused());
     let mut ctx = Ctx::default();
@@ -301,13 +359,51 @@ fn compare_swap_and_reply() {
     s.action(Action::Swap, &mut ctx);
     assert_eq!(s.a, Some(r("v2")));
     s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
-    assert_eq!(s.summary(), Some((2, 1, 1, 1)));
+    let counts: Vec<usize> = s.summary().unwrap().iter().map(|(_, n)| *n).collect();
+    assert_eq!(counts, [1, 1, 1, 1, 1, 1, 1], "one row of each kind");
     s.action(Action::Down, &mut ctx);
     s.action(Action::CopyDigest, &mut ctx);
+    let oci = fixtures::pair_details("v1-oci", 2).0.digest.to_string();
     assert!(ctx
         .events
         .iter()
-        .any(|e| matches!(e, AppEvent::Copy(d) if d.starts_with("sha256:3333"))));
+        .any(|e| matches!(e, AppEvent::Copy(d) if *d == oci)));
+}
+
+#[test]
+fn enter_opens_the_platform_diff_and_esc_goes_back() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    app.show(PaneId::Compare);
+    let mut ctx = Ctx::default();
+    let mut s = CompareState::new();
+    s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+    // Row 2 is linux/arm64/v8: a new base layer.
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::Down, &mut ctx);
+    assert!(s.action(Action::Open, &mut ctx));
+    let p = s.platform.as_ref().expect("the platform view is open");
+    assert_eq!(p.row.platform.display(), "linux/arm64/v8");
+    assert_eq!(s.contexts()[0], Context::PlatformDiff);
+    // Scrolling moves the view, not the table's cursor.
+    s.action(Action::Down, &mut ctx);
+    assert_eq!(s.platform.as_ref().unwrap().scroll, 1);
+    assert_eq!(s.selected.get(), 2);
+    // A new comparison keeps the view on the same platform.
+    s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+    assert_eq!(
+        s.platform.as_ref().map(|p| p.row.platform.display()),
+        Some("linux/arm64/v8".to_string())
+    );
+    assert!(s.action(Action::Back, &mut ctx));
+    assert!(s.platform.is_none());
+    assert_eq!(s.contexts()[0], Context::Compare);
+    // Through the app and the key table: enter opens, esc closes, a second esc leaves.
+    app.panes[1] = Box::new(manifest_tui::tui::panes::compare::ComparePane { state: s });
+    app.key(press(KeyCode::Enter));
+    assert_eq!(app.contexts()[0], Context::PlatformDiff);
+    app.key(press(KeyCode::Esc));
+    assert_eq!(app.contexts()[0], Context::Compare);
+    assert_eq!(app.active_id(), PaneId::Compare);
 }
 
 #[test]
@@ -512,4 +608,145 @@ fn inert_neutralises_escape_sequences() {
         !s.chars().any(|c| c.is_control() || c == '\u{202e}'),
         "{s:?}"
     );
+}
+
+#[test]
+fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
+    use manifest_tui::registry::RateLimit;
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let status_line = |app: &App| {
+        let mut term = Terminal::new(TestBackend::new(100, 8)).expect("terminal");
+        term.draw(|f| app.draw(f)).expect("draw");
+        let b = term.backend().buffer().clone();
+        (0..100u16)
+            .map(|x| b[(x, 7)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(!status_line(&app).contains("pulls left"));
+    let q = |remaining| RateLimit {
+        limit: Some(100),
+        remaining,
+        window_secs: Some(21600),
+    };
+    // After a request the app no longer listens to (an untracked id): still shown.
+    app.worker_event(WorkerEvent {
+        id: RequestId(999),
+        slot: Slot::Content,
+        reply: Reply::RateLimits(vec![("docker.io".into(), q(87))]),
+    });
+    assert_eq!(app.ctx.requests.dropped, 0, "quotas are never stale");
+    let line = status_line(&app);
+    assert!(
+        line.trim_end().ends_with("docker.io pulls left 87/100"),
+        "{line:?}"
+    );
+    assert!(
+        line.contains("quit") || line.contains("help"),
+        "hints kept: {line:?}"
+    );
+    app.worker_event(WorkerEvent {
+        id: RequestId(1000),
+        slot: Slot::Tags,
+        reply: Reply::RateLimits(vec![("docker.io".into(), q(86))]),
+    });
+    assert!(status_line(&app).contains("docker.io pulls left 86/100"));
+    // Without a limit header, the count alone.
+    app.worker_event(WorkerEvent {
+        id: RequestId(1001),
+        slot: Slot::Tags,
+        reply: Reply::RateLimits(vec![(
+            "docker.io".into(),
+            RateLimit {
+                limit: None,
+                remaining: 3,
+                window_secs: None,
+            },
+        )]),
+    });
+    let line = status_line(&app);
+    assert!(
+        line.trim_end().ends_with("docker.io pulls left 3"),
+        "{line:?}"
+    );
+}
+
+#[test]
+fn without_a_catalog_the_recent_repositories_are_offered() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.start(Some("docker.io"), None, &mut ctx);
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: vec!["library/alpine".into(), "team/app".into()],
+        },
+    );
+    // The recent ones are listed, the prompt is not forced on the user.
+    assert!(!s.field_focused());
+    assert_eq!(s.level, Level::Catalog);
+    assert_eq!(s.catalog.total(), 2);
+    assert!(s.catalog_unavailable.is_some());
+    // Enter opens the selected one (the second, after a step down).
+    let mut ctx = Ctx::default();
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::Open, &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    assert_eq!(s.repo.as_deref(), Some("team/app"));
+    let tags: Vec<_> = runs(&ctx.outbox)
+        .into_iter()
+        .filter(|(_, slot, _)| *slot == Slot::Tags)
+        .collect();
+    assert!(
+        matches!(&tags[..], [(_, _, Command::Tags { repo, .. })] if repo.path == "team/app" && repo.domain == "docker.io"),
+        "{tags:?}"
+    );
+    // Back at the registry level, the open-by-name key still prompts for another one.
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Catalog);
+    s.action(Action::OpenByName, &mut ctx);
+    assert!(s.field_focused());
+}
+
+#[test]
+fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
+    use manifest_tui::tui::worker::{
+        recent_repositories, remember_repository, RECENT_PER_REGISTRY,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("state/manifest-tui/recent.json");
+    assert!(recent_repositories(&file, "docker.io").is_empty());
+    remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+    remember_repository(&file, "ghcr.io", "org/tool").expect("remember");
+    remember_repository(&file, "https://index.docker.io/v1/", "team/app").expect("remember");
+    remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+    assert_eq!(
+        recent_repositories(&file, "docker.io"),
+        ["library/alpine", "team/app"],
+        "most recent first, each once, Docker Hub's names as one"
+    );
+    assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+    for i in 0..(RECENT_PER_REGISTRY + 5) {
+        remember_repository(&file, "docker.io", &format!("r/{i}")).expect("remember");
+    }
+    let kept = recent_repositories(&file, "docker.io");
+    assert_eq!(kept.len(), RECENT_PER_REGISTRY);
+    assert_eq!(kept[0], format!("r/{}", RECENT_PER_REGISTRY + 4));
+    assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+    // Written whole: no temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(file.parent().expect("dir"))
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["recent.json"]);
+    // A damaged file reads as empty and is replaced by the next write.
+    std::fs::write(&file, b"{not json").expect("damage");
+    assert!(recent_repositories(&file, "docker.io").is_empty());
+    remember_repository(&file, "docker.io", "library/busybox").expect("remember over it");
+    assert_eq!(recent_repositories(&file, "docker.io"), ["library/busybox"]);
+    // An unreadable location is an error for the write only, never a panic.
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, b"x").expect("write");
+    assert!(recent_repositories(&blocked.join("recent.json"), "docker.io").is_empty());
+    assert!(remember_repository(&blocked.join("recent.json"), "docker.io", "x").is_err());
 }

@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Display an image manifest, or manifest list
     #[command(
-        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
+        after_help = "Examples:\n  manifest-tui inspect alpine:3.20\n  manifest-tui inspect -v 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format table 127.0.0.1:5000/app:v1\n  manifest-tui inspect --config --platform linux/arm64 127.0.0.1:5000/app:v1\n  manifest-tui inspect --format json 127.0.0.1:5000/app:v1 | jq '.platforms[].size'\n  manifest-tui inspect LOCAL_LIST ENTRY_REF      (reads the local store)"
     )]
     Inspect(InspectArgs),
     /// Create a local manifest list for annotating and pushing to a registry
@@ -65,9 +65,9 @@ pub enum Command {
         after_help = "Examples:\n  manifest-tui remove 127.0.0.1:5000/app:v1 linux/s390x\n  manifest-tui remove 127.0.0.1:5000/app:v1 sha256:0123abc"
     )]
     Remove(RemoveArgs),
-    /// Compare two lists or images per platform (exit 0 when identical, 1 when not)
+    /// Compare two lists or images per platform and say why each differs (exit 0 when the same)
     #[command(
-        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)"
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)\n  manifest-tui diff app:v1 app:v2 --platform linux/arm64   (one platform: layers, config fields, totals)\n\nExit status: 0 when every platform is identical or differs only in manifest format (--strict: identical only), 1 when a platform differs or on an error."
     )]
     Diff(DiffArgs),
     /// Copy an image or a list (all of it, byte for byte, or some platforms) to another repository or registry
@@ -124,9 +124,16 @@ pub struct InspectArgs {
     /// Output additional info including layers and platform
     #[arg(short, long)]
     pub verbose: bool,
-    /// Output format: json (docker's shapes) or table (digest per platform)
-    #[arg(long, value_enum, default_value_t = InspectFormat::Json)]
+    /// Output format: docker (docker manifest inspect's shapes), json (every platform's size,
+    /// created time, layers and config summary; docs/inspect-json.md) or table (a row per platform)
+    #[arg(long, value_enum, default_value_t = InspectFormat::Docker)]
     pub format: InspectFormat,
+    /// Print the image's config file (of a list: the config of the platform given by --platform)
+    #[arg(long, conflicts_with = "verbose")]
+    pub config: bool,
+    /// With --config on a list: the platform whose config to print (OS/ARCH[/VARIANT])
+    #[arg(long, value_name = "PLATFORM", requires = "config")]
+    pub platform: Option<String>,
     /// [MANIFEST_LIST] MANIFEST
     #[arg(required = true, num_args = 1..=2, value_name = "REF")]
     pub refs: Vec<String>,
@@ -222,6 +229,16 @@ pub struct DiffArgs {
     /// Read B from the local store instead of the registry
     #[arg(long)]
     pub local_b: bool,
+    /// Count a change of manifest format alone (Docker ↔ OCI, same image) as a difference
+    #[arg(long)]
+    pub strict: bool,
+    /// Show one platform's diff: layers side by side, changed config fields, totals
+    /// (e.g. linux/arm64)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Output format: table (text) or json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     #[arg(value_name = "REF_A")]
     pub a: String,
     #[arg(value_name = "REF_B")]
@@ -313,8 +330,18 @@ pub struct DemoArgs {
     pub no_tui: bool,
 }
 
+/// How `diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InspectFormat {
+    /// What `docker manifest inspect` prints (the default).
+    Docker,
+    /// The stable JSON view of every platform's details.
     Json,
     Table,
 }

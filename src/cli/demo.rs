@@ -16,7 +16,9 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         }
     };
     let host = reg.host();
-    if let Err(e) = crate::samples::seed_blocking(&reg.base_url(), None) {
+    let seeded = crate::samples::seed_blocking(&reg.base_url(), None)
+        .and_then(|_| crate::samples::pairs::seed_blocking(&reg.base_url(), None));
+    if let Err(e) = seeded {
         eprintln!("Error: seeding the demo registry at {host} failed: {e}");
         return ExitCode::FAILURE;
     }
@@ -32,7 +34,7 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         }
     };
     eprintln!(
-        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes)."
+        "Demo registry at {host}: samples/app:v1 and :v2 (Docker lists), :v1-oci and :v2-oci (OCI indexes), samples/webapp:v1 (images with configs and history); samples/pairs:v1 against :v1-oci, :label, :rebuilt, :newbase, :platforms for diff."
     );
     if no_tui {
         println!("{host}");

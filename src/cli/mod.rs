@@ -14,6 +14,7 @@ use std::process::ExitCode;
 pub mod args;
 mod copy;
 mod demo;
+mod details;
 mod diff;
 mod inspect;
 mod listing;
@@ -103,8 +104,14 @@ fn parse_ref(s: &str) -> Result<Reference, OpError> {
 }
 
 fn client(insecure: bool) -> Result<Client, OpError> {
+    client_with(insecure, crate::registry::DEFAULT_MAX_IN_FLIGHT)
+}
+
+/// A client with `in_flight` requests at once per registry.
+fn client_with(insecure: bool, in_flight: usize) -> Result<Client, OpError> {
     Client::new(ClientOptions {
         insecure_all: insecure,
+        max_in_flight: in_flight,
         ..ClientOptions::default()
     })
     .map_err(|e| OpError::Registry {

@@ -7,7 +7,8 @@ use super::pane::{AppEvent, Ctx, Notice, NoticeLevel, Pane, PaneId, View};
 use super::panes::{self, browser::BrowserPane, compare::ComparePane};
 use super::panes::{editor::EditorPane, push::PushPane};
 use super::theme::Theme;
-use super::worker::{ToWorker, WorkerEvent};
+use super::worker::{Reply, ToWorker, WorkerEvent};
+use crate::registry::RateLimit;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::Frame;
@@ -32,6 +33,8 @@ pub struct App {
     pub info: Option<String>,
     /// The help overlay's scroll position, when shown.
     pub help: Option<usize>,
+    /// The pull quotas registries stated (shown at the right of the status bar).
+    pub rate_limits: Vec<(String, RateLimit)>,
     /// Needs a redraw.
     pub dirty: bool,
     pub spinner: usize,
@@ -64,6 +67,7 @@ impl App {
             notice: None,
             info: None,
             help: None,
+            rate_limits: Vec::new(),
             dirty: true,
             spinner: 0,
             clipboard: Vec::new(),
@@ -237,6 +241,12 @@ impl App {
 
     /// A reply from the worker: stale ones (superseded or cancelled requests) are dropped.
     pub fn worker_event(&mut self, ev: WorkerEvent) {
+        // Quotas answer no request: they are kept whichever request they came after.
+        if let Reply::RateLimits(q) = ev.reply {
+            self.dirty |= self.rate_limits != q;
+            self.rate_limits = q;
+            return;
+        }
         if !self.ctx.requests.accept(&ev) {
             return;
         }
@@ -313,7 +323,15 @@ impl App {
         if ctxs.first() == Some(&Context::Field) {
             ctxs.truncate(1);
         }
-        panes::status::draw_status(frame, status, &ctxs, self.info.as_deref(), &view);
+        let quota = panes::status::quota_label(&self.rate_limits);
+        panes::status::draw_status(
+            frame,
+            status,
+            &ctxs,
+            self.info.as_deref(),
+            quota.as_deref(),
+            &view,
+        );
         if let Some(scroll) = self.help {
             let mut pc = Vec::new();
             if self.active_pane().field_focused() {

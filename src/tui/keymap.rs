@@ -27,6 +27,8 @@ pub enum Context {
     Tags,
     Content,
     Compare,
+    /// One platform's diff, opened from a row of the comparison.
+    PlatformDiff,
     /// A focused text field (only for help and hints: the field itself handles editing).
     Field,
     Help,
@@ -39,7 +41,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -49,6 +51,7 @@ impl Context {
         Context::Tags,
         Context::Content,
         Context::Compare,
+        Context::PlatformDiff,
         Context::Field,
         Context::Help,
         Context::Notice,
@@ -68,6 +71,7 @@ impl Context {
             Context::Tags => "tags",
             Context::Content => "content",
             Context::Compare => "compare",
+            Context::PlatformDiff => "platform-diff",
             Context::Field => "field",
             Context::Help => "help",
             Context::Notice => "notice",
@@ -89,6 +93,7 @@ impl Context {
             Context::Tags => "Browser: tags",
             Context::Content => "Browser: manifest",
             Context::Compare => "Compare",
+            Context::PlatformDiff => "Compare: one platform",
             Context::Field => "Text fields",
             Context::Help => "Help",
             Context::Notice => "Notice",
@@ -327,10 +332,31 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
     ),
     b(
         C::Compare,
+        A::Open,
+        &["enter", "right", "l"],
+        "why this platform differs: layers side by side, config fields, totals",
+        "why",
+    ),
+    b(
+        C::Compare,
         A::Back,
         &["esc"],
         "back to the browser",
         "browser",
+    ),
+    b(
+        C::PlatformDiff,
+        A::Back,
+        &["esc", "left", "h"],
+        "back to the comparison",
+        "table",
+    ),
+    b(
+        C::PlatformDiff,
+        A::CopyDigest,
+        &["y"],
+        "copy this platform's B digest",
+        "copy",
     ),
     b(
         C::Editor,
@@ -390,6 +416,20 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         "",
     ),
     b(C::Editor, A::Push, &["p"], "push the list", "push"),
+    b(
+        C::Editor,
+        A::MarkA,
+        &["A"],
+        "compare: set side A to this draft (or the selected entry)",
+        "",
+    ),
+    b(
+        C::Editor,
+        A::MarkB,
+        &["B"],
+        "compare: set side B to this draft (or the selected entry)",
+        "",
+    ),
     b(
         C::Editor,
         A::PushPurge,

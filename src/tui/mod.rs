@@ -88,10 +88,20 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
         .wrap_err("cannot start the async runtime")?;
     let mut terminal = init_terminal()?;
     let result = rt.block_on(async {
+        // The browser reads manifests HEAD first from its cache: a re-inspect is no pull.
+        let client = crate::registry::ClientOptions {
+            manifest_cache: opts
+                .client
+                .manifest_cache
+                .clone()
+                .or_else(crate::registry::default_manifest_cache_dir),
+            ..opts.client.clone()
+        };
         let worker = Worker::spawn(WorkerOptions {
-            client: opts.client.clone(),
+            client,
             docker_config: opts.docker_config.clone(),
             history_file: worker::default_history_file(),
+            recent_file: worker::default_recent_file(),
         });
         let mut app = App::new(keymap, theme::Theme::from_env());
         if let Some(e) = key_errors.first() {

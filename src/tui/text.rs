@@ -6,25 +6,8 @@ use std::borrow::Cow;
 /// Registry-supplied text made terminal-inert: one rule for the CLI and the TUI.
 pub use crate::sanitize::inert;
 
-/// `1.2 MiB`, `532 B`. Negative sizes (malformed descriptors) are shown as `?`.
-pub fn human_size(n: i64) -> String {
-    if n < 0 {
-        return "?".to_string();
-    }
-    let n = n as f64;
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{} B", n as i64)
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+/// `1.2 MiB`, `532 B` (one rule for the CLI, the TUI and the comparison's summaries).
+pub use crate::ops::human_size;
 
 /// A digest shortened for narrow columns: `sha256:0123456789ab`.
 pub fn short_digest(d: &str) -> String {

@@ -9,7 +9,7 @@ use crate::media::{ImageConfig, ImageManifest, Parsed};
 use crate::ops::{self, Comparison, Inspection, Source};
 use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
-use crate::registry::{Client, ClientOptions, Repo};
+use crate::registry::{Client, ClientOptions, RateLimit, Repo};
 use crate::store::{Draft, Format, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ mod registries;
 mod store;
 
 pub use registries::{
-    default_history_file, known_registries, normalize_registry, registry_host, remember,
+    default_history_file, default_recent_file, known_registries, normalize_registry,
+    recent_repositories, registry_host, remember, remember_repository, RECENT_PER_REGISTRY,
 };
 use registries::{stream_catalog, stream_tags};
 use store::{change_store, list_drafts};
@@ -38,6 +39,8 @@ pub enum Slot {
     Catalog,
     Tags,
     Content,
+    /// What is inside each platform of the list shown (sizes, layers, created).
+    Details,
     Compare,
     /// The draft editor: reading the store (`Drafts`) and changing it (`Draft`).
     Drafts,
@@ -58,6 +61,12 @@ pub enum Command {
     Tags { repo: Repo, page_size: usize },
     /// Inspect a tag or digest: a list's entries, or an image's config and layers.
     Inspect { reference: Reference },
+    /// Fetch every entry's manifest and config of the list `list` (concurrently): replies
+    /// [`Reply::Details`], one result per entry.
+    Details {
+        list: Reference,
+        entries: Vec<crate::media::Descriptor>,
+    },
     /// Compare two sources per platform.
     Compare { a: Source, b: Source },
     /// Every local list in the store (replies [`Reply::Drafts`]).
@@ -189,7 +198,12 @@ pub struct Content {
     pub inspection: Inspection,
     /// For a single image: its manifest (layers) and config.
     pub image: Option<ImageDetails>,
+    /// For a single image: its whole config file (run settings, history) with the manifest.
+    pub inside: Option<Box<crate::image::ImageDetails>>,
 }
+
+/// One list entry's details, or why they could not be fetched.
+pub type EntryDetails = Result<Box<crate::image::ImageDetails>, String>;
 
 impl Content {
     pub fn new(inspection: Inspection) -> Content {
@@ -204,7 +218,11 @@ impl Content {
                 _ => None,
             }
         };
-        Content { inspection, image }
+        Content {
+            inspection,
+            image,
+            inside: None,
+        }
     }
 }
 
@@ -217,13 +235,19 @@ pub enum Reply {
         repos: Vec<String>,
         done: bool,
     },
-    /// The registry does not offer a catalog (or refuses it): type a repository instead.
-    CatalogUnavailable(String),
+    /// The registry does not offer a catalog (or refuses it): why, and the repositories
+    /// recently opened on it (most recent first). The user types a repository or picks one.
+    CatalogUnavailable {
+        reason: String,
+        recent: Vec<String>,
+    },
     TagsPage {
         tags: Vec<String>,
         done: bool,
     },
     Inspected(Box<Content>),
+    /// One result per entry of the list, in order.
+    Details(Vec<EntryDetails>),
     Compared(Box<Comparison>),
     /// The store's lists; `focus` is the list a store command was about, `note` what it did.
     Drafts {
@@ -241,6 +265,9 @@ pub enum Reply {
     Progress(ops::Progress),
     /// The request failed; the message says what, where and what to try.
     Failed(String),
+    /// Not an answer: the pull quotas registries stated so far (Docker Hub's
+    /// `ratelimit-remaining`), sent after a command that talked to a registry.
+    RateLimits(Vec<(String, RateLimit)>),
 }
 
 impl Reply {
@@ -248,7 +275,7 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         match self {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
-            Reply::Progress(_) | Reply::PushStarted { .. } => false,
+            Reply::Progress(_) | Reply::PushStarted { .. } | Reply::RateLimits(_) => false,
             _ => true,
         }
     }
@@ -312,6 +339,8 @@ pub struct WorkerOptions {
     pub docker_config: Option<PathBuf>,
     /// The recent-registries file; `None` = no history.
     pub history_file: Option<PathBuf>,
+    /// The recently opened repositories per registry (`recent.json`); `None` = none kept.
+    pub recent_file: Option<PathBuf>,
 }
 
 /// The running worker: send with [`Worker::send`], receive from `events`.
@@ -341,6 +370,7 @@ struct Shared {
     store: Store,
     docker_config: PathBuf,
     history_file: Option<PathBuf>,
+    recent_file: Option<PathBuf>,
 }
 
 async fn worker_loop(
@@ -375,6 +405,7 @@ async fn worker_loop(
         store: Store::open(Some(&docker_config)),
         docker_config,
         history_file: opts.history_file,
+        recent_file: opts.recent_file,
     });
     let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
     while let Some(msg) = rx.recv().await {
@@ -425,6 +456,25 @@ async fn run_command(
             return;
         }
     };
+    run(shared, id, slot, command, client, tx, &send).await;
+    if let Some(c) = client {
+        let quotas = c.rate_limits();
+        if !quotas.is_empty() {
+            send(Reply::RateLimits(quotas));
+        }
+    }
+}
+
+/// Carry out one command (`client` is set when it needs the network).
+async fn run(
+    shared: &Shared,
+    id: RequestId,
+    slot: Slot,
+    command: Command,
+    client: Option<&Client>,
+    tx: &mpsc::UnboundedSender<WorkerEvent>,
+    send: &impl Fn(Reply),
+) {
     match command {
         Command::Registries => send(Reply::Registries(registries::offered(shared).await)),
         Command::RememberRegistry(host) => {
@@ -443,15 +493,26 @@ async fn run_command(
             page_size,
         } => {
             let Some(client) = client else { return };
-            stream_catalog(client, &registry, page_size, &send).await
+            let recent = shared.recent_file.as_deref();
+            stream_catalog(client, &registry, page_size, recent, send).await
         }
         Command::Tags { repo, page_size } => {
             let Some(client) = client else { return };
-            stream_tags(client, &repo, page_size, &send).await
+            let recent = shared.recent_file.as_deref();
+            stream_tags(client, &repo, page_size, recent, send).await
         }
         Command::Inspect { reference } => {
             let Some(client) = client else { return };
             send(inspect(client, &reference).await)
+        }
+        Command::Details { list, entries } => {
+            let Some(client) = client else { return };
+            let got = ops::list_details(client, &list, &entries).await;
+            send(Reply::Details(
+                got.into_iter()
+                    .map(|r| r.map(Box::new).map_err(|e| e.to_string()))
+                    .collect(),
+            ))
         }
         Command::Compare { a, b } => {
             let Some(client) = client else { return };
@@ -467,21 +528,37 @@ async fn run_command(
                     reply: Reply::Progress(p),
                 });
             });
-            push(client, &shared.store, list, purge, progress, &send).await
+            push(client, &shared.store, list, purge, progress, send).await
         }
     }
 }
 
-/// A list's entries, or an image's config and layers.
+/// A list's entries, or an image's config file and layers (the same two round trips as
+/// the manifest and its config).
 async fn inspect(client: &Client, reference: &Reference) -> Reply {
     let opts = ops::InspectOptions {
         children: false,
-        configs: true,
+        configs: false,
     };
-    match ops::inspect(client, reference, opts, ops::no_progress()).await {
-        Ok(ins) => Reply::Inspected(Box::new(Content::new(ins))),
-        Err(e) => Reply::Failed(e.to_string()),
+    let mut ins = match ops::inspect(client, reference, opts, ops::no_progress()).await {
+        Ok(ins) => ins,
+        Err(e) => return Reply::Failed(e.to_string()),
+    };
+    if ins.is_list() {
+        return Reply::Inspected(Box::new(Content::new(ins)));
     }
+    let details = match ops::image_details(client, &ins.reference, Some(ins.manifest.clone())).await
+    {
+        Ok(d) => d,
+        Err(e) => return Reply::Failed(e.to_string()),
+    };
+    if let Some(e) = ins.entries.first_mut() {
+        e.config = serde_json::from_slice::<ImageConfig>(&details.config_bytes).ok();
+        e.descriptor.platform = e.config.as_ref().map(ImageConfig::platform);
+    }
+    let mut c = Content::new(ins);
+    c.inside = Some(Box::new(details));
+    Reply::Inspected(Box::new(c))
 }
 
 async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Reply {

@@ -249,6 +249,21 @@ impl TestRegistry {
         }
     }
 
+    /// Push the diff pairs (see `manifest_tui::samples::pairs`): lists whose differences are
+    /// known by construction. Panics with the registry log on failure.
+    pub fn seed_pairs(&self) -> Seeded {
+        let auth = self.admin_authorization_for(&[samples::pairs::REPO]);
+        let pushed = samples::pairs::seed_blocking(&self.url, auth.as_deref());
+        match pushed {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "seeding the pairs into {} failed: {e}\n--- registry log ---\n{}",
+                self.url,
+                self.reg.log()
+            ),
+        }
+    }
+
     /// Async variant of [`seed`](Self::seed) for `#[tokio::test]`s.
     pub async fn seed_async(&self) -> Seeded {
         let auth = self.admin_authorization();

@@ -192,14 +192,15 @@ impl Drop for Tui {
 }
 
 /// The line of `screen` containing `needle` (panics with the screen otherwise).
-/// The environment of a run that touches nothing of the user's: `HOME` and the XDG state
-/// and config directories under `home`, docker's config (`DOCKER_CONFIG`) in `docker_config`.
+/// The environment of a run that touches nothing of the user's: `HOME` and the XDG state,
+/// config and cache directories under `home`, docker's config (`DOCKER_CONFIG`) in `docker_config`.
 /// Push more pairs onto it for a test's own variables.
 pub fn isolated_env(home: &Path, docker_config: &Path) -> Vec<(&'static str, OsString)> {
     vec![
         ("HOME", home.into()),
         ("XDG_STATE_HOME", home.join("state").into()),
         ("XDG_CONFIG_HOME", home.join("config").into()),
+        ("XDG_CACHE_HOME", home.join("cache").into()),
         ("DOCKER_CONFIG", docker_config.into()),
     ]
 }

@@ -103,6 +103,36 @@ impl ConfigFile {
     pub fn parse(bytes: &[u8]) -> Result<ConfigFile, String> {
         serde_json::from_slice(bytes).map_err(|e| format!("not a valid image config: {e}"))
     }
+
+    /// The platform the config says it is for (`os.features` are not in a config).
+    pub fn platform(&self) -> crate::platform::Platform {
+        crate::platform::Platform {
+            os: self.os.clone(),
+            architecture: self.architecture.clone(),
+            variant: self.variant.clone(),
+            os_version: self.os_version.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// `created` for a table: to the second (`2026-11-02T09:30:12Z`), fractions dropped.
+    pub fn created_label(&self) -> Option<String> {
+        self.created.as_deref().map(time_label)
+    }
+}
+
+/// An RFC 3339 time to the second: `2024-01-02T03:04:05.123456789Z` → `2024-01-02T03:04:05Z`
+/// (any offset kept); anything else unchanged.
+pub fn time_label(t: &str) -> String {
+    let b = t.as_bytes();
+    if b.len() > 20 && b[10] == b'T' && b[19] == b'.' {
+        let rest = &t[20..];
+        let tz = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        if tz.len() < rest.len() {
+            return format!("{}{tz}", &t[..19]);
+        }
+    }
+    t.to_string()
 }
 
 /// A history step with the layer it made (an index into the manifest's layers).
@@ -233,6 +263,20 @@ mod tests {
         let nulls = ConfigFile::parse(br#"{"config":null,"history":null,"rootfs":null}"#).unwrap();
         assert_eq!(nulls, ConfigFile::default());
         assert!(ConfigFile::parse(b"[1]").is_err());
+    }
+
+    #[test]
+    fn time_labels_drop_fractions_only() {
+        assert_eq!(
+            time_label("2024-01-02T03:04:05.123456789Z"),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            time_label("2024-01-02T03:04:05.5+02:00"),
+            "2024-01-02T03:04:05+02:00"
+        );
+        assert_eq!(time_label("2024-01-02T03:04:05Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(time_label("yesterday"), "yesterday");
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! It has no UI dependency: the CLI and the TUI (the `manifest-tui` package) sit on top.
 //!
 //! Layers, bottom to top (each only uses the ones below it):
-//! - [`digest`], [`reference`], [`platform`], [`media`], [`image`], [`sanitize`]: the data
-//!   model, no I/O.
+//! - [`digest`], [`reference`], [`platform`], [`media`], [`image`], [`attest`],
+//!   [`sanitize`]: the data model, no I/O.
 //! - [`registry`]: the Distribution protocol client (auth, TLS, retries, pooling).
 //! - [`store`]: docker's local manifest-list store (`$DOCKER_CONFIG/manifests`).
-//! - [`ops`]: inspect / create / annotate / push / remove / diff, shared by CLI and TUI;
-//!   they report progress through a callback, never by printing.
+//! - [`ops`]: inspect / create / annotate / push / remove / diff / details, shared by the CLI
+//!   and the TUI; they report progress through a callback, never by printing.
 
+pub mod attest;
 pub mod digest;
 pub mod image;
 pub mod media;

@@ -581,6 +581,18 @@ impl Platform {
         self.key() == other.key()
     }
 
+    /// Does this platform, as a user typed it, name an entry of platform `entry`? A typed
+    /// `os/arch[/variant]` carries no os.version, so it names the entry whatever its
+    /// os.version (`windows/amd64` is the windows entry; two such entries make the choice
+    /// ambiguous, which the caller reports).
+    pub fn selects(&self, entry: &Platform) -> bool {
+        let mut have = entry.clone();
+        if self.os_version.is_empty() {
+            have.os_version.clear();
+        }
+        have.key() == self.key()
+    }
+
     /// Full validation (missing os/arch, unknown values, invalid pair, unknown variant,
     /// malformed os.version / os.features). Empty when valid; `unknown/unknown` is valid.
     pub fn validate(&self) -> Vec<PlatformIssue> {

@@ -8,10 +8,13 @@
 //! - [`copy`]: the copy benchmark (two registries, `manifest-tui copy` next to
 //!   `skopeo copy --all`, a 6-platform list of incompressible layers).
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
+//! - [`details`]: every platform's details of a 24-entry list, against a skopeo script
+//!   (`--details`).
 //!
 //! Run it with `scripts/bench.sh` (builds the release binaries, then runs `mt-bench`).
 
 pub mod copy;
+pub mod details;
 pub mod proxy;
 pub mod run;
 pub mod seed;

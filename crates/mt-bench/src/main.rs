@@ -5,6 +5,7 @@
 
 use clap::Parser;
 use mt_bench::copy;
+use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::run::{self, BenchOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,10 @@ struct Args {
     /// Print every command's time and counters to stderr as it runs
     #[arg(short, long)]
     verbose: bool,
+    /// Instead: the details benchmark (every platform's manifest and config of a 24-entry
+    /// list) against `skopeo inspect --raw` + `skopeo inspect --config` per platform
+    #[arg(long)]
+    details: bool,
     /// Run the copy benchmark instead: a 6-platform list copied between two registries, each
     /// behind a delay proxy, by `manifest-tui copy` and `skopeo copy --all`
     #[arg(long)]
@@ -77,6 +82,19 @@ fn docker_usable(p: &PathBuf) -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+fn print_json(r: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(r) {
+        Ok(j) => {
+            println!("{j}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mt-bench: cannot serialise the report: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -110,6 +128,25 @@ fn main() -> ExitCode {
     if ours.is_none() {
         eprintln!("mt-bench: manifest-tui was not found next to mt-bench (build it with `cargo build --release --bins`, or pass --manifest-tui PATH)");
     }
+    if a.details {
+        let opts = DetailsOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            runs: a.runs as usize,
+            manifest_tui: ours.clone(),
+            skopeo: find_on_path("skopeo"),
+        };
+        return match run_details(&opts) {
+            Ok(r) if a.json => print_json(&r),
+            Ok(r) => {
+                print!("{}", render_details(&r));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if a.copy {
         let Some(ours) = ours else {
             return ExitCode::FAILURE;
@@ -131,12 +168,9 @@ fn main() -> ExitCode {
             show_requests: a.show_requests,
         };
         return match copy::run(&opts) {
+            Ok(m) if a.json => print_json(&m),
             Ok(m) => {
-                if a.json {
-                    println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default());
-                } else {
-                    print!("{}", copy::render(&opts, &m));
-                }
+                print!("{}", copy::render(&opts, &m));
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -158,13 +192,7 @@ fn main() -> ExitCode {
     match run::run(&opts) {
         Ok(report) => {
             if a.json {
-                match serde_json::to_string_pretty(&report) {
-                    Ok(j) => println!("{j}"),
-                    Err(e) => {
-                        eprintln!("mt-bench: cannot serialise the report: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
+                return print_json(&report);
             } else {
                 print!("{}", run::render_table(&report));
                 if a.show_requests {

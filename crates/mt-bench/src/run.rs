@@ -43,15 +43,22 @@ pub enum Op {
     Create6,
     Push6,
     Repush6,
+    /// One list alone (`inspect` without `-v`): what `diff` pays for its two lists, fetched
+    /// at once.
+    List24,
+    /// `diff` of two 24-platform lists whose every image differs, with details.
+    Diff24,
 }
 
 impl Op {
-    pub const ALL: [Op; 5] = [
+    pub const ALL: [Op; 7] = [
         Op::Inspect6,
         Op::Inspect24,
         Op::Create6,
         Op::Push6,
         Op::Repush6,
+        Op::List24,
+        Op::Diff24,
     ];
 
     pub fn label(self) -> &'static str {
@@ -61,6 +68,8 @@ impl Op {
             Op::Create6 => "create, N=6",
             Op::Push6 => "push, N=6 (cross-repo)",
             Op::Repush6 => "re-push unchanged, N=6",
+            Op::List24 => "inspect the list, N=24",
+            Op::Diff24 => "diff with details, N=24",
         }
     }
 
@@ -71,6 +80,8 @@ impl Op {
             Op::Inspect24 => ">= 20x docker",
             Op::Push6 => ">= 10x docker",
             Op::Repush6 => "<= 3 round trips",
+            Op::List24 => "(the lists' cost)",
+            Op::Diff24 => "<= 3 RTs after lists",
         }
     }
 }
@@ -162,8 +173,8 @@ struct Ctx<'a> {
 /// Results being collected: per (op, tool).
 #[derive(Default)]
 struct Acc {
-    docker: [ToolResult; 5],
-    ours: [ToolResult; 5],
+    docker: [ToolResult; 7],
+    ours: [ToolResult; 7],
 }
 
 impl Acc {
@@ -234,6 +245,7 @@ pub fn run(opts: &BenchOptions) -> Result<Report, String> {
     scenario(&ctx, &mut acc, Scenario::Inspect { n: 24 });
     scenario(&ctx, &mut acc, Scenario::Create);
     scenario(&ctx, &mut acc, Scenario::Push);
+    scenario(&ctx, &mut acc, Scenario::Diff);
     proxy.set_delay(opts.delay);
 
     let rtt_ms = opts.delay.as_secs_f64() * 2000.0;
@@ -265,6 +277,17 @@ pub fn run(opts: &BenchOptions) -> Result<Report, String> {
                 .as_ref()
                 .and_then(|m| m.round_trips)
                 .map(|rt| rt.round() <= 3.0),
+            Op::List24 => None,
+            // The round trips after the two lists: the diff's less one list's (both lists
+            // are fetched at once).
+            Op::Diff24 => {
+                let mut lists = acc.get(Tool::Ours, Op::List24).clone();
+                finish(&mut lists, rtt_ms);
+                match (m.as_ref().and_then(|m| m.round_trips), lists.round_trips) {
+                    (Some(d), Some(l)) => Some((d - l).round() <= 3.0),
+                    _ => None,
+                }
+            }
         };
         results.push(OpResult {
             op,
@@ -341,11 +364,17 @@ enum Scenario {
     Create,
     /// push to a fresh target, then push the same list again
     Push,
+    /// one 24-entry list alone, then `diff` of two (manifest-tui only: docker has no diff)
+    Diff,
 }
 
 fn scenario(ctx: &Ctx<'_>, acc: &mut Acc, sc: Scenario) {
+    let docker = match sc {
+        Scenario::Diff => None,
+        _ => ctx.opts.docker.as_ref(),
+    };
     let tools: Vec<Tool> = [
-        ctx.opts.docker.as_ref().map(|_| Tool::Docker),
+        docker.map(|_| Tool::Docker),
         ctx.opts.manifest_tui.as_ref().map(|_| Tool::Ours),
     ]
     .into_iter()
@@ -411,6 +440,7 @@ fn one(
         Scenario::Inspect { .. } => Op::Inspect24,
         Scenario::Create => Op::Create6,
         Scenario::Push => Op::Push6,
+        Scenario::Diff => Op::Diff24,
     };
     std::fs::create_dir_all(&cfg)
         .map_err(|e| (primary, format!("cannot create {}: {e}", cfg.display())))?;
@@ -472,6 +502,39 @@ fn one(
             acc.get(tool, Op::Push6).pushed_digest = Some(digest);
             timed(ctx, acc, tool, Op::Repush6, phase, &push, &cfg)?;
         }
+        Scenario::Diff => {
+            let at = |t: &str| format!("{host}/{}:{t}", seed::LIST24_REPO);
+            let a = args(
+                tool,
+                &["inspect".into(), "--insecure".into(), at(seed::TAG)],
+            );
+            timed(ctx, acc, tool, Op::List24, phase, &a, &cfg)?;
+            let a = args(
+                tool,
+                &[
+                    "diff".into(),
+                    "--insecure".into(),
+                    "--format".into(),
+                    "json".into(),
+                    at(seed::TAG),
+                    at(seed::TAG2),
+                ],
+            );
+            // Every platform differs: exit 1 is the expected answer.
+            let out = timed_any_exit(ctx, acc, tool, Op::Diff24, phase, &a, &cfg)?;
+            let v: serde_json::Value = serde_json::from_str(&out)
+                .map_err(|e| (Op::Diff24, format!("diff printed no JSON: {e}")))?;
+            let changed = v["counts"]["layers-changed"].as_u64();
+            if changed != Some(seed::N_IMAGES as u64) {
+                return Err((
+                    Op::Diff24,
+                    format!(
+                        "expected {} layers-changed platforms, got {changed:?}",
+                        seed::N_IMAGES
+                    ),
+                ));
+            }
+        }
     }
     let _ = std::fs::remove_dir_all(&cfg);
     Ok(())
@@ -487,8 +550,35 @@ fn timed(
     args: &[String],
     cfg: &Path,
 ) -> Result<String, (Op, String)> {
+    timed_exits(ctx, acc, tool, op, phase, args, cfg, &[0])
+}
+
+/// [`timed`] for a command whose exit 1 is an answer (`diff`: the two differ), not a failure.
+fn timed_any_exit(
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+    tool: Tool,
+    op: Op,
+    phase: Phase,
+    args: &[String],
+    cfg: &Path,
+) -> Result<String, (Op, String)> {
+    timed_exits(ctx, acc, tool, op, phase, args, cfg, &[0, 1])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn timed_exits(
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+    tool: Tool,
+    op: Op,
+    phase: Phase,
+    args: &[String],
+    cfg: &Path,
+    ok: &[i32],
+) -> Result<String, (Op, String)> {
     ctx.proxy.reset();
-    let (elapsed, out) = run_cmd(ctx, tool, args, cfg).map_err(|e| (op, e))?;
+    let (elapsed, out) = run_cmd_exits(ctx, tool, args, cfg, ok).map_err(|e| (op, e))?;
     let ms = elapsed.as_secs_f64() * 1000.0;
     let c: Counters = ctx.proxy.counters();
     if ctx.opts.verbose {
@@ -521,6 +611,17 @@ fn run_cmd(
     tool: Tool,
     args: &[String],
     cfg: &Path,
+) -> Result<(Duration, String), String> {
+    run_cmd_exits(ctx, tool, args, cfg, &[0])
+}
+
+/// [`run_cmd`], with the exit codes that count as success.
+fn run_cmd_exits(
+    ctx: &Ctx<'_>,
+    tool: Tool,
+    args: &[String],
+    cfg: &Path,
+    ok: &[i32],
 ) -> Result<(Duration, String), String> {
     let prog = program(ctx, tool);
     let mut cmd = tokio::process::Command::new(&prog);
@@ -555,7 +656,7 @@ fn run_cmd(
         )),
         (_, Ok(Err(e))) => Err(format!("cannot run `{shown}`: {e}")),
         (t, Ok(Ok(o))) => {
-            if o.status.success() {
+            if o.status.code().is_some_and(|c| ok.contains(&c)) {
                 Ok((t, String::from_utf8_lossy(&o.stdout).into_owned()))
             } else {
                 let err = String::from_utf8_lossy(&o.stderr);

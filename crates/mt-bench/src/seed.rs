@@ -1,6 +1,8 @@
 //! The benchmark's extra images: 24 tiny single-platform images `bench/img-NN:v1`, each with
 //! its own platform, and a 24-entry Docker manifest list `bench/list24:v1` over them (its
-//! children pushed into `bench/list24` by digest, as a registry requires).
+//! children pushed into `bench/list24` by digest, as a registry requires). For `diff`, a
+//! second release `bench/list24:v2` whose 24 images all differ from v1's (another layer and
+//! config each).
 
 use manifest_core::digest::Digest;
 use manifest_core::media;
@@ -13,6 +15,8 @@ pub const N_IMAGES: usize = 24;
 pub const LIST24_REPO: &str = "bench/list24";
 /// Tag of everything the bench seeds.
 pub const TAG: &str = "v1";
+/// Tag of the 24-entry list whose every image differs from [`TAG`]'s.
+pub const TAG2: &str = "v2";
 
 /// 24 distinct os/arch pairs docker accepts (its own list minus windows, which would need an
 /// os.version, and two more to make 24).
@@ -50,9 +54,19 @@ pub fn image_repo(i: usize) -> String {
 
 /// Bench image `i` (0..24): a Docker schema2 image with a config and one small layer.
 pub fn image(i: usize) -> SampleImage {
+    image_of(i, TAG)
+}
+
+/// Bench image `i` of release `tag` (its layer's text names the release, so every image of
+/// one release differs from the other's).
+pub fn image_of(i: usize, tag: &str) -> SampleImage {
     let p = PLATFORMS[i % N_IMAGES];
     let plat = samples::platform(p);
-    let text = format!("manifest-tui bench image {i:02} for {p}\n");
+    let text = if tag == TAG {
+        format!("manifest-tui bench image {i:02} for {p}\n")
+    } else {
+        format!("manifest-tui bench image {i:02} for {p} ({tag})\n")
+    };
     let tar = samples::tar_one_file("bench.txt", text.as_bytes());
     let layer = samples::gzip_stored(&tar);
     let config = json!({
@@ -73,7 +87,7 @@ pub fn image(i: usize) -> SampleImage {
     let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     SampleImage {
         repo: image_repo(i),
-        tag: TAG.to_string(),
+        tag: tag.to_string(),
         platform: plat,
         media_type: media::DOCKER_MANIFEST,
         digest: Digest::sha256(&manifest),
@@ -84,7 +98,12 @@ pub fn image(i: usize) -> SampleImage {
 
 /// The 24-entry list's bytes and digest.
 pub fn list24() -> (Vec<u8>, Digest) {
-    let images: Vec<SampleImage> = (0..N_IMAGES).map(image).collect();
+    list24_of(TAG)
+}
+
+/// The 24-entry list of release `tag`.
+pub fn list24_of(tag: &str) -> (Vec<u8>, Digest) {
+    let images: Vec<SampleImage> = (0..N_IMAGES).map(|i| image_of(i, tag)).collect();
     let bytes = samples::list_body(media::DOCKER_LIST, &images);
     let d = Digest::sha256(&bytes);
     (bytes, d)
@@ -108,6 +127,24 @@ pub async fn seed(base_url: &str) -> Result<(), String> {
     }
     let (list, digest) = list24();
     s.put_manifest(LIST24_REPO, TAG, media::DOCKER_LIST, &list, &digest)
+        .await?;
+    // The second release: its children by digest only.
+    for i in 0..N_IMAGES {
+        let img = image_of(i, TAG2);
+        for (d, bytes) in &img.blobs {
+            s.upload_blob(LIST24_REPO, d, bytes).await?;
+        }
+        s.put_manifest(
+            LIST24_REPO,
+            img.digest.as_str(),
+            img.media_type,
+            &img.manifest,
+            &img.digest,
+        )
+        .await?;
+    }
+    let (list, digest) = list24_of(TAG2);
+    s.put_manifest(LIST24_REPO, TAG2, media::DOCKER_LIST, &list, &digest)
         .await
 }
 

@@ -54,7 +54,7 @@ impl Pane for BrowserPane {
     fn owns(&self, slot: Slot) -> bool {
         matches!(
             slot,
-            Slot::Registries | Slot::Catalog | Slot::Tags | Slot::Content
+            Slot::Registries | Slot::Catalog | Slot::Tags | Slot::Content | Slot::Details
         )
     }
     fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
@@ -62,7 +62,8 @@ impl Pane for BrowserPane {
         if !seen.is_empty() {
             ctx.emit(AppEvent::Seen(seen));
         }
-        self.state.reply(ev.slot, ev.reply)
+        self.state.reply(ev.slot, ev.reply);
+        self.state.fetch_details(ctx);
     }
     fn busy(&self) -> bool {
         self.state.busy()
@@ -295,12 +296,25 @@ fn draw_catalog(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
     let l = &s.catalog;
     if failed_empty(frame, body, &s.catalog_load, l.total(), view) {
     } else if let Some(msg) = &s.catalog_unavailable {
-        empty_message(
-            frame,
-            body,
-            vec![Line::from(inert(msg).into_owned())],
-            view.theme.muted,
-        );
+        let keys = view
+            .keymap
+            .keys_label(Context::Catalog, Action::OpenByName)
+            .unwrap_or_default();
+        let why = Line::from(inert(msg).into_owned());
+        if l.total() == 0 {
+            let how = Line::from(format!("Type a repository name instead ({keys})."));
+            empty_message(frame, body, vec![why, how], view.theme.muted);
+        } else {
+            // The repositories recently opened here stand in for the catalog.
+            let how = format!("Recently opened here; {keys} types another repository.");
+            let [head, list] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(body);
+            frame.render_widget(
+                Paragraph::new(vec![why, Line::from(how)]).style(view.theme.muted),
+                head,
+            );
+            draw_list(frame, list, l, view, |_| None);
+        }
     } else if l.total() == 0 && s.catalog_load == Load::Done {
         empty_message(
             frame,
@@ -394,11 +408,21 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         Paragraph::new(content_head(s, c, body.width, view)),
         head_area,
     );
-    let summary = match &c.image {
-        Some(img) => draw_image(frame, table_area, s, img, view),
-        None => draw_list_entries(frame, table_area, s, &c.inspection, view),
+    let summary = match (&c.image, s.image_rows(), &c.inside) {
+        (Some(_), Some(rows), Some(inside)) => {
+            super::image::draw(frame, table_area, &rows, inside, &s.content_sel, view)
+        }
+        (Some(img), _, _) => draw_image(frame, table_area, s, img, view),
+        (None, _, _) => draw_list_entries(frame, table_area, s, &c.inspection, view),
     };
     let status = load_line(&s.content_load, "the manifest", None, view)
+        .or_else(|| match &s.details_load {
+            Load::Failed(m) => Some(Line::from(Span::styled(
+                format!("platform details failed: {}", inert(m)),
+                t.error,
+            ))),
+            l => load_line(l, "what is inside each platform", None, view),
+        })
         .unwrap_or_else(|| Line::from(Span::styled(summary, t.muted)));
     frame.render_widget(Paragraph::new(status), bottom);
 }
@@ -511,7 +535,32 @@ fn draw_image(
     )
 }
 
-/// A list: one row per entry. Returns the status line's summary.
+/// The cells a list row gets from its entry's details: size, layers, created, and why they
+/// failed (shown in place of the annotations).
+fn detail_cells(s: &BrowserState, i: usize, view: &View) -> ([String; 3], Option<String>) {
+    let dash = || ["-".to_string(), "-".to_string(), "-".to_string()];
+    match s.details.as_ref().and_then(|v| v.get(i)) {
+        Some(Ok(d)) => (
+            [
+                human_size(d.size()),
+                d.layers().len().to_string(),
+                d.config
+                    .created_label()
+                    .map_or_else(|| "-".to_string(), |c| inert(&c).into_owned()),
+            ],
+            None,
+        ),
+        Some(Err(m)) => (dash(), Some(format!("details failed: {}", inert(m)))),
+        None if s.details_load.busy() => {
+            let w = view.spinner().to_string();
+            ([w.clone(), w.clone(), w], None)
+        }
+        None => (dash(), None),
+    }
+}
+
+/// A list: one row per entry, with what is inside each (size, layers, created) once the
+/// details arrive. Returns the status line's summary.
 fn draw_list_entries(
     frame: &mut Frame,
     table_area: Rect,
@@ -533,6 +582,10 @@ fn draw_list_entries(
         .unwrap_or(8)
         .clamp(8, 34) as u16
         + 1;
+    // Narrow terminals drop the created time first, then the layer count.
+    let fixed = pw + dw + 10 + 10;
+    let show_layers = table_area.width >= fixed + 7 + 10;
+    let show_created = table_area.width >= fixed + 7 + 21 + 10;
     let rows = ins
         .entries
         .iter()
@@ -540,29 +593,58 @@ fn draw_list_entries(
         .skip(off)
         .take(h)
         .map(|(i, e)| {
-            mark_selected(
-                Row::new(vec![
-                    Cell::from(inert(&platform_label(&e.platform())).into_owned()),
-                    Cell::from(digest(&e.descriptor.digest)),
-                    Cell::from(human_size(e.descriptor.size)),
-                    Cell::from(media_label(&e.descriptor.media_type)),
-                    Cell::from(annotations_label(&e.descriptor.annotations)),
-                ]),
-                i == s.content_sel.get(),
-                view,
-            )
+            let ([size, layers, created], failed) = detail_cells(s, i, view);
+            let mut cells = vec![
+                Cell::from(inert(&platform_label(&e.platform())).into_owned()),
+                Cell::from(digest(&e.descriptor.digest)),
+                Cell::from(media_label(&e.descriptor.media_type)),
+                Cell::from(size),
+            ];
+            if show_layers {
+                cells.push(Cell::from(layers));
+            }
+            if show_created {
+                cells.push(Cell::from(created));
+            }
+            cells.push(match failed {
+                Some(m) => Cell::from(Span::styled(m, t.error)),
+                None => Cell::from(annotations_label(&e.descriptor.annotations)),
+            });
+            mark_selected(Row::new(cells), i == s.content_sel.get(), view)
         });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(pw),
-            Constraint::Length(dw),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Min(10),
-        ],
-    )
-    .header(Row::new(vec!["Platform", "Digest", "Size", "Type", "Annotations"]).style(t.header));
+    let mut widths = vec![
+        Constraint::Length(pw),
+        Constraint::Length(dw),
+        Constraint::Length(10),
+        Constraint::Length(10),
+    ];
+    let mut header = vec!["Platform", "Digest", "Type", "Size"];
+    if show_layers {
+        widths.push(Constraint::Length(7));
+        header.push("Layers");
+    }
+    if show_created {
+        widths.push(Constraint::Length(21));
+        header.push("Created");
+    }
+    widths.push(Constraint::Min(10));
+    header.push("Annotations");
+    let table = Table::new(rows, widths).header(Row::new(header).style(t.header));
     frame.render_widget(table, table_area);
-    format!("list: {} entries", ins.entries.len())
+    let total: i64 = s
+        .details
+        .iter()
+        .flatten()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|d| d.size())
+        .sum();
+    if total > 0 {
+        format!(
+            "list: {} entries, {} in all",
+            ins.entries.len(),
+            human_size(total)
+        )
+    } else {
+        format!("list: {} entries", ins.entries.len())
+    }
 }

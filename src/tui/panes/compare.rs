@@ -1,11 +1,11 @@
 //! The comparison pane: one row per platform, A and B side by side.
 
 use super::{empty_message, load_line, pane_block};
-use crate::ops::{Comparison, DiffRow, DiffStatus};
+use crate::ops::{AttestationStatus, Comparison, DiffRow, DiffStatus};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::compare::CompareState;
-use crate::tui::text::{ellipsize_start, fit_label_and_digest, inert, platform_label};
+use crate::tui::text::{ellipsize, ellipsize_start, fit_label_and_digest, inert, platform_label};
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,8 +58,8 @@ impl Pane for ComparePane {
 /// The style of a row of this status.
 pub fn row_style(theme: &Theme, status: DiffStatus) -> Style {
     match status {
-        DiffStatus::Same => theme.muted,
-        DiffStatus::Changed => theme.changed,
+        DiffStatus::Same | DiffStatus::FormatOnly => theme.muted,
+        DiffStatus::ConfigOnly | DiffStatus::LayersChanged | DiffStatus::Changed => theme.changed,
         DiffStatus::OnlyA => theme.only_a,
         DiffStatus::OnlyB => theme.only_b,
     }
@@ -68,13 +68,18 @@ pub fn row_style(theme: &Theme, status: DiffStatus) -> Style {
 fn marker(status: DiffStatus) -> &'static str {
     match status {
         DiffStatus::Same => "=",
-        DiffStatus::Changed => "≠",
+        DiffStatus::FormatOnly => "≈",
+        DiffStatus::ConfigOnly => "c",
+        DiffStatus::LayersChanged | DiffStatus::Changed => "≠",
         DiffStatus::OnlyA => "A",
         DiffStatus::OnlyB => "B",
     }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
+    if let Some(p) = &s.platform {
+        return super::platform_diff::draw(frame, area, p, view);
+    }
     let t = view.theme;
     let block = pane_block(
         Line::from(Span::styled(" compare per platform ", t.title)),
@@ -160,7 +165,8 @@ fn nothing_yet<'a>(s: &CompareState, view: &View) -> Vec<Line<'a>> {
     }
 }
 
-/// One row per platform: its status and both digests (whole when there is room).
+/// One row per platform: its kind, why it differs, and both digests (whole when there is
+/// room, shortened when not, left out when even that does not fit).
 fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, view: &View) {
     let t = view.theme;
     let pw = c
@@ -171,7 +177,10 @@ fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, vi
         .unwrap_or(8)
         .clamp(8, 34) as u16
         + 1;
-    let full = body.width >= 2 + pw + 11 + 72 * 2;
+    let why_w: u16 = 32;
+    let fixed = 2 + pw + 15 + why_w + 2;
+    let full = body.width >= fixed + 73 * 2;
+    let digests = body.width >= fixed + 21 * 2;
     let dw: u16 = if full { 72 } else { 20 };
     let dig = |r: &DiffRow, b: bool| -> String {
         let side = if b { &r.b } else { &r.a };
@@ -188,45 +197,59 @@ fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, vi
         if i == s.selected.get() {
             style = style.patch(t.selected);
         }
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(marker(r.status)),
             Cell::from(inert(&platform_label(&r.platform)).into_owned()),
             Cell::from(r.status.label()),
-            Cell::from(dig(r, false)),
-            Cell::from(dig(r, true)),
-        ])
-        .style(style)
+            Cell::from(ellipsize(&inert(&r.why()), why_w as usize).into_owned()),
+        ];
+        if digests {
+            cells.push(Cell::from(dig(r, false)));
+            cells.push(Cell::from(dig(r, true)));
+        }
+        Row::new(cells).style(style)
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(pw),
-            Constraint::Length(10),
-            Constraint::Length(dw),
-            Constraint::Length(dw),
-        ],
-    )
-    .header(Row::new(vec!["", "Platform", "Status", "A digest", "B digest"]).style(t.header));
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(pw),
+        Constraint::Length(14),
+        Constraint::Length(why_w),
+    ];
+    let mut header = vec!["", "Platform", "Status", "Why"];
+    if digests {
+        widths.extend([Constraint::Length(dw), Constraint::Length(dw)]);
+        header.extend(["A digest", "B digest"]);
+    }
+    let table = Table::new(rows, widths).header(Row::new(header).style(t.header));
     frame.render_widget(table, body);
 }
 
-/// Loading, or the counts per status.
+/// Loading, or the count of each kind, then the attestations.
 fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
     let t = view.theme;
     match load_line(&s.load, "both sides", None, view) {
         Some(l) => l,
         None => {
-            let (same, changed, oa, ob) = s.summary().unwrap_or_default();
-            Line::from(vec![
-                Span::styled(format!("{same} same"), t.muted),
-                Span::raw(" · "),
-                Span::styled(format!("{changed} changed"), t.changed),
-                Span::raw(" · "),
-                Span::styled(format!("{oa} only in A"), t.only_a),
-                Span::raw(" · "),
-                Span::styled(format!("{ob} only in B"), t.only_b),
-            ])
+            let mut spans = Vec::new();
+            for (st, n) in s.summary().unwrap_or_default() {
+                if !spans.is_empty() {
+                    spans.push(Span::raw(" · "));
+                }
+                spans.push(Span::styled(
+                    format!("{n} {}", st.label()),
+                    row_style(t, st),
+                ));
+            }
+            if let Some(c) = &s.result {
+                if c.attestations != AttestationStatus::None {
+                    spans.push(Span::raw(" · "));
+                    spans.push(Span::styled(
+                        format!("attestations {}", c.attestations.label()),
+                        t.muted,
+                    ));
+                }
+            }
+            Line::from(spans)
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod browser;
 pub mod compare;
 pub mod editor;
 pub mod help;
+pub mod image;
+pub mod platform_diff;
 pub mod push;
 pub mod status;
 

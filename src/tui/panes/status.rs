@@ -1,5 +1,6 @@
 //! The top tab bar and the bottom status bar (key hints generated from the keymap).
 
+use crate::registry::RateLimit;
 use crate::tui::keymap::Context;
 use crate::tui::pane::{Notice, NoticeLevel, View};
 use crate::tui::text::inert;
@@ -36,15 +37,32 @@ pub fn draw_tabs(
     }
 }
 
-/// Key hints for `contexts` (or an info message), cut to the width.
+/// Key hints for `contexts` (or an info message), cut to the width; `right` (the pull
+/// quota) is kept at the right edge when it fits.
 pub fn draw_status(
     frame: &mut Frame,
     area: Rect,
     contexts: &[Context],
     info: Option<&str>,
+    right: Option<&str>,
     view: &View,
 ) {
     let t = view.theme;
+    let mut area = area;
+    if let Some(r) = right {
+        let r = format!(" {} ", inert(r));
+        let w = r.chars().count() as u16;
+        // The hints keep at least half of a narrow bar.
+        if w <= area.width / 2 {
+            let at = Rect {
+                x: area.x + area.width - w,
+                width: w,
+                ..area
+            };
+            frame.render_widget(Paragraph::new(Span::styled(r, t.muted)), at);
+            area.width -= w;
+        }
+    }
     if let Some(msg) = info {
         frame.render_widget(Paragraph::new(Span::raw(inert(msg).into_owned())), area);
         return;
@@ -61,6 +79,19 @@ pub fn draw_status(
         spans.push(Span::raw(format!(" {label} ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `docker.io pulls left 87/100` for every registry that stated a quota (`87` alone when it
+/// gave no limit), or `None` when none did.
+pub fn quota_label(quotas: &[(String, RateLimit)]) -> Option<String> {
+    let parts: Vec<String> = quotas
+        .iter()
+        .map(|(host, q)| match q.limit {
+            Some(l) => format!("{host} pulls left {}/{l}", q.remaining),
+            None => format!("{host} pulls left {}", q.remaining),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("  "))
 }
 
 /// A dismissable error box over the screen.

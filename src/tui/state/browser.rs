@@ -9,7 +9,7 @@ use crate::tui::field::TextField;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side};
 use crate::tui::worker::{
-    normalize_registry, registry_host, Command, Content, RegistrySource, Reply, Slot,
+    normalize_registry, registry_host, Command, Content, EntryDetails, RegistrySource, Reply, Slot,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -88,7 +88,8 @@ pub struct BrowserState {
     pub registry: Option<String>,
     pub catalog: FilterList<String>,
     pub catalog_load: Load,
-    /// Set when the registry offers no catalog: the user types a repository instead.
+    /// Set when the registry offers no catalog (why): the user types a repository instead,
+    /// or picks one of the recently opened ones `catalog` then holds.
     pub catalog_unavailable: Option<String>,
     pub repo: Option<String>,
     pub tags: FilterList<String>,
@@ -98,8 +99,11 @@ pub struct BrowserState {
     pub shown: Option<Reference>,
     pub content: Option<Content>,
     pub content_load: Load,
-    /// Cursor in the content table (entries of a list, layers of an image).
+    /// Cursor in the content table (entries of a list, rows of an image).
     pub content_sel: Cursor,
+    /// What is inside each entry of the list shown, one result per entry, once fetched.
+    pub details: Option<Vec<EntryDetails>>,
+    pub details_load: Load,
     /// The filter field while it has focus.
     pub filter_field: Option<TextField>,
     pub prompt: Option<Prompt>,
@@ -129,6 +133,8 @@ impl BrowserState {
             content: None,
             content_load: Load::Idle,
             content_sel: Cursor::default(),
+            details: None,
+            details_load: Load::Idle,
             filter_field: None,
             prompt: None,
         }
@@ -183,7 +189,7 @@ impl BrowserState {
             Level::Registries => self.registries_load.busy(),
             Level::Catalog => self.catalog_load.busy(),
             Level::Tags => self.tags_load.busy(),
-            Level::Content => self.content_load.busy(),
+            Level::Content => self.content_load.busy() || self.details_load.busy(),
         }
     }
 
@@ -248,9 +254,43 @@ impl BrowserState {
             self.content = None;
             self.content_sel.reset();
             self.content_load = Load::Loading;
+            self.details = None;
+            self.details_load = Load::Idle;
+            ctx.cancel(Slot::Details);
             ctx.request(Slot::Content, Command::Inspect { reference: r });
         }
         self.level = Level::Content;
+        // Back at a list whose details were cancelled on the way out: ask again.
+        self.fetch_details(ctx);
+    }
+
+    /// Once a list is on screen, ask for what is inside all of its entries in one request
+    /// (the worker fetches them concurrently); keys are never blocked meanwhile.
+    pub fn fetch_details(&mut self, ctx: &mut Ctx) {
+        let Some(c) = &self.content else { return };
+        if c.image.is_some() || self.details_load != Load::Idle || c.inspection.entries.is_empty() {
+            return;
+        }
+        let entries = c
+            .inspection
+            .entries
+            .iter()
+            .map(|e| e.descriptor.clone())
+            .collect();
+        self.details_load = Load::Loading;
+        ctx.request(
+            Slot::Details,
+            Command::Details {
+                list: c.inspection.reference.clone(),
+                entries,
+            },
+        );
+    }
+
+    /// The rows of the image shown, when its config file is there.
+    pub fn image_rows(&self) -> Option<Vec<super::image::ImageRow>> {
+        let inside = self.content.as_ref()?.inside.as_ref()?;
+        Some(super::image::image_rows(inside))
     }
 
     fn reload(&mut self, ctx: &mut Ctx) {
@@ -300,6 +340,9 @@ impl BrowserState {
 
     /// Number of rows in the content table.
     pub fn content_rows(&self) -> usize {
+        if let Some(rows) = self.image_rows() {
+            return rows.len();
+        }
         match &self.content {
             Some(c) => match &c.image {
                 Some(img) => img.manifest.layers.len(),
@@ -527,6 +570,10 @@ impl BrowserState {
                 if self.content_load.busy() {
                     self.content_load = Load::Idle;
                 }
+                ctx.cancel(Slot::Details);
+                if self.details_load.busy() {
+                    self.details_load = Load::Idle;
+                }
                 // From an entry opened inside a list, go back to the tags anyway: simple.
                 self.level = Level::Tags;
             }
@@ -573,6 +620,12 @@ impl BrowserState {
             Level::Tags => Some(self.tag_reference(self.tags.selected_item()?)?.to_string()),
             Level::Content => {
                 let c = self.content.as_ref()?;
+                if let Some(rows) = self.image_rows() {
+                    return Some(match rows.get(self.content_sel.get()) {
+                        Some(super::image::ImageRow::Layer { digest, .. }) => digest.to_string(),
+                        _ => c.inspection.manifest.digest.to_string(),
+                    });
+                }
                 match &c.image {
                     Some(img) => Some(
                         img.manifest
@@ -666,10 +719,14 @@ impl BrowserState {
                 self.catalog.extend(repos);
                 self.catalog_load = if done { Load::Done } else { Load::Partial };
             }
-            (Slot::Catalog, Reply::CatalogUnavailable(m)) => {
-                self.catalog_unavailable = Some(m);
+            (Slot::Catalog, Reply::CatalogUnavailable { reason, recent }) => {
+                self.catalog_unavailable = Some(reason);
                 self.catalog_load = Load::Done;
-                if self.level == Level::Catalog && self.prompt.is_none() {
+                // The recently opened repositories stand in for the catalog; with none,
+                // the prompt opens at once.
+                let none = recent.is_empty();
+                self.catalog.extend(recent);
+                if none && self.level == Level::Catalog && self.prompt.is_none() {
                     self.prompt(PromptKind::Repository);
                 }
             }
@@ -688,6 +745,11 @@ impl BrowserState {
                 self.content_load = Load::Done;
             }
             (Slot::Content, Reply::Failed(m)) => self.content_load = Load::Failed(m),
+            (Slot::Details, Reply::Details(d)) => {
+                self.details = Some(d);
+                self.details_load = Load::Done;
+            }
+            (Slot::Details, Reply::Failed(m)) => self.details_load = Load::Failed(m),
             _ => {}
         }
     }

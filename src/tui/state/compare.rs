@@ -1,6 +1,7 @@
 //! The per-platform comparison of two sources.
 
 use super::list::Cursor;
+use super::platform_diff::PlatformDiffState;
 use super::Load;
 use crate::ops::{Comparison, DiffStatus, Source};
 use crate::tui::keymap::{Action, Context};
@@ -14,6 +15,8 @@ pub struct CompareState {
     pub load: Load,
     pub result: Option<Comparison>,
     pub selected: Cursor,
+    /// One platform's diff, when opened from a row (Esc goes back to the table).
+    pub platform: Option<PlatformDiffState>,
 }
 
 impl CompareState {
@@ -22,7 +25,11 @@ impl CompareState {
     }
 
     pub fn contexts(&self) -> Vec<Context> {
-        vec![Context::Compare, Context::List]
+        if self.platform.is_some() {
+            vec![Context::PlatformDiff, Context::List]
+        } else {
+            vec![Context::Compare, Context::List]
+        }
     }
 
     /// Set one side; with both set, (re)compare and show the comparison.
@@ -55,6 +62,9 @@ impl CompareState {
     pub fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Compared(c) => {
+                // An open platform view follows the new comparison (or closes when the
+                // platform is gone).
+                self.platform = self.platform.as_ref().and_then(|p| p.refreshed(&c));
                 self.result = Some(*c);
                 self.selected.reset();
                 self.load = Load::Done;
@@ -64,18 +74,44 @@ impl CompareState {
         }
     }
 
-    /// `(same, changed, only A, only B)`.
-    pub fn summary(&self) -> Option<(usize, usize, usize, usize)> {
-        let c = self.result.as_ref()?;
-        Some((
-            c.count(DiffStatus::Same),
-            c.count(DiffStatus::Changed),
-            c.count(DiffStatus::OnlyA),
-            c.count(DiffStatus::OnlyB),
-        ))
+    /// Each kind of difference the summary counts, with its count.
+    pub fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
+        Some(self.result.as_ref()?.counts())
+    }
+
+    /// The selected row's platform view.
+    fn open_platform(&mut self) -> bool {
+        let Some(c) = &self.result else { return false };
+        let Some(row) = c.rows.get(self.selected.get()) else {
+            return false;
+        };
+        self.platform = Some(PlatformDiffState::new(c, row));
+        true
+    }
+
+    /// Keys while one platform's view is open.
+    fn platform_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let Some(p) = &mut self.platform else {
+            return false;
+        };
+        if p.scroll(action) {
+            return true;
+        }
+        match action {
+            Action::Back => self.platform = None,
+            Action::CopyDigest => match p.row.b.as_ref().or(p.row.a.as_ref()) {
+                Some(s) => ctx.emit(AppEvent::Copy(s.digest.to_string())),
+                None => return false,
+            },
+            _ => return false,
+        }
+        true
     }
 
     pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        if self.platform.is_some() {
+            return self.platform_action(action, ctx);
+        }
         let n = self.result.as_ref().map_or(0, |c| c.rows.len());
         if self.selected.apply(action, n) {
             return true;
@@ -86,6 +122,7 @@ impl CompareState {
                 self.start(ctx);
             }
             Action::Refresh => self.start(ctx),
+            Action::Open => return self.open_platform(),
             Action::Back => ctx.emit(AppEvent::Show(PaneId::Browser)),
             Action::CopyDigest => {
                 let row = self

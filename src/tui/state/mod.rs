@@ -4,7 +4,9 @@
 pub mod browser;
 pub mod compare;
 pub mod editor;
+pub mod image;
 pub mod list;
+pub mod platform_diff;
 pub mod push;
 
 /// Where a request-backed piece of state stands.

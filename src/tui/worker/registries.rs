@@ -4,17 +4,61 @@
 use super::{RegistrySource, Reply, Shared};
 use crate::reference::Reference;
 use crate::registry::{Client, Repo};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// The default history file: `$XDG_STATE_HOME/manifest-tui/registries` or
-/// `~/.local/state/manifest-tui/registries`.
-pub fn default_history_file() -> Option<PathBuf> {
+/// manifest-tui's state directory: `$XDG_STATE_HOME/manifest-tui` or
+/// `~/.local/state/manifest-tui`.
+fn state_dir() -> Option<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("manifest-tui/registries"));
+        return Some(PathBuf::from(x).join("manifest-tui"));
     }
     std::env::var_os("HOME")
         .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui/registries"))
+        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui"))
+}
+
+/// The default history file: `registries` in the state directory.
+pub fn default_history_file() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("registries"))
+}
+
+/// The default file of recently opened repositories: `recent.json` in the state directory.
+pub fn default_recent_file() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("recent.json"))
+}
+
+/// Repositories kept per registry in the recent file.
+pub const RECENT_PER_REGISTRY: usize = 20;
+
+/// The recent file's content: registry → repositories, most recent first. A missing,
+/// unreadable or malformed file reads as empty (it only ever offers shortcuts).
+fn read_recent(file: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    std::fs::read(file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// The repositories recently opened on `registry`, most recent first.
+pub fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
+    read_recent(file)
+        .remove(&normalize_registry(registry))
+        .unwrap_or_default()
+}
+
+/// Put `repo` first among `registry`'s recent repositories (at most
+/// [`RECENT_PER_REGISTRY`]), written atomically (a temporary file, then a rename).
+pub fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::Result<()> {
+    let mut all = read_recent(file);
+    let list = all.entry(normalize_registry(registry)).or_default();
+    list.retain(|r| r != repo);
+    list.insert(0, repo.to_string());
+    list.truncate(RECENT_PER_REGISTRY);
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, &serde_json::to_vec_pretty(&all)?)?;
+    tmp.persist(file).map(|_| ()).map_err(|e| e.error)
 }
 
 /// The registries to offer, read off the async threads.
@@ -31,6 +75,7 @@ pub(super) async fn stream_catalog(
     client: &Client,
     registry: &str,
     page_size: usize,
+    recent_file: Option<&Path>,
     send: &impl Fn(Reply),
 ) {
     let mut pager = crate::registry::Pager::default();
@@ -45,9 +90,19 @@ pub(super) async fn stream_catalog(
                 }
             }
             Err(e) if pager.next().is_none() && e.refuses_catalog() => {
-                send(Reply::CatalogUnavailable(format!(
-                    "{registry} does not list its repositories ({e}). Type a repository name instead."
-                )));
+                let recent = match recent_file.map(Path::to_path_buf) {
+                    Some(f) => {
+                        let r = registry.to_string();
+                        tokio::task::spawn_blocking(move || recent_repositories(&f, &r))
+                            .await
+                            .unwrap_or_default()
+                    }
+                    None => Vec::new(),
+                };
+                send(Reply::CatalogUnavailable {
+                    reason: format!("{registry} does not list its repositories ({e})."),
+                    recent,
+                });
                 break;
             }
             Err(e) => {
@@ -60,17 +115,29 @@ pub(super) async fn stream_catalog(
     }
 }
 
-/// The tags of `repo` page by page.
+/// The tags of `repo` page by page. Once its first page is listed, the repository is put
+/// first among the registry's recent ones in `recent_file`.
 pub(super) async fn stream_tags(
     client: &Client,
     repo: &Repo,
     page_size: usize,
+    recent_file: Option<&Path>,
     send: &impl Fn(Reply),
 ) {
     let mut pager = crate::registry::Pager::default();
     loop {
         match client.tags_page(repo, page_size, pager.next()).await {
             Ok((tags, next)) => {
+                if pager.next().is_none() {
+                    if let Some(f) = recent_file.map(Path::to_path_buf) {
+                        let r = repo.clone();
+                        // Never fatal: the recent list only offers shortcuts.
+                        let _ = tokio::task::spawn_blocking(move || {
+                            remember_repository(&f, &r.domain, &r.path)
+                        })
+                        .await;
+                    }
+                }
                 let empty = tags.is_empty();
                 let more = pager.advance(next) && !empty;
                 send(Reply::TagsPage { tags, done: !more });

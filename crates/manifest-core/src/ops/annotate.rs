@@ -45,16 +45,7 @@ impl EntrySelector {
                         && r.path == e.reference.path
             }
             EntrySelector::Digest(d) => e.digest().as_str().starts_with(d.as_str()),
-            EntrySelector::Platform(p) => {
-                // `os/arch[/variant]` carries no os.version (a `.` is never read as a
-                // platform), so it names the entry whatever its os.version: `windows/amd64`
-                // is the windows entry. Two such entries make the selection ambiguous.
-                let mut have = e.platform();
-                if p.os_version.is_empty() {
-                    have.os_version.clear();
-                }
-                have.key() == p.key()
-            }
+            EntrySelector::Platform(p) => p.selects(&e.platform()),
         }
     }
 

@@ -75,3 +75,17 @@ pub async fn list_details(
     }))
     .await
 }
+
+/// The details of what an inspection shows: every entry of a list (as [`list_details`]), or
+/// the image itself (its manifest is already there, so only its config is fetched).
+pub async fn inspection_details(
+    client: &Client,
+    ins: &crate::ops::Inspection,
+) -> Vec<Result<ImageDetails, OpError>> {
+    if ins.is_list() {
+        let entries: Vec<Descriptor> = ins.entries.iter().map(|e| e.descriptor.clone()).collect();
+        list_details(client, &ins.reference, &entries).await
+    } else {
+        vec![image_details(client, &ins.reference, Some(ins.manifest.clone())).await]
+    }
+}

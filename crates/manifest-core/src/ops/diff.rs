@@ -1,13 +1,27 @@
-//! Per-platform comparison of two lists (or images, or a list and a local draft).
+//! Per-platform comparison of two lists (or images, or a list and a local draft): each
+//! platform is classified (identical, format only, config only, layers changed, only on one
+//! side) from the images' details, fetched for both sides at once.
 
+mod classify;
+
+pub use classify::{
+    classify, platform_diff, ConfigChange, ConfigField, DiffStatus, LayerInfo, LayerMatch,
+    LayerRow, PlatformDiff, Totals,
+};
+
+use super::details::image_details;
 use super::inspect::{inspect, InspectOptions};
 use super::{no_progress, OpError};
 use crate::digest::Digest;
+use crate::image::ImageDetails;
+use crate::media::{self, ImageConfig, RawManifest};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::Client;
 use crate::store::Store;
-use std::collections::BTreeMap;
+use futures_util::future::join_all;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One side of a comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,30 +39,47 @@ impl Source {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DiffStatus {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffSide {
+    pub digest: Digest,
+    pub size: i64,
+    pub media_type: String,
+}
+
+/// Whether the attestations (BuildKit provenance, SBOM) of a platform, or of a whole list,
+/// changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttestationStatus {
+    /// Neither side has any.
+    #[default]
+    None,
     Same,
     Changed,
     OnlyA,
     OnlyB,
 }
 
-impl DiffStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            DiffStatus::Same => "same",
-            DiffStatus::Changed => "changed",
-            DiffStatus::OnlyA => "only in A",
-            DiffStatus::OnlyB => "only in B",
+impl AttestationStatus {
+    fn of<T: PartialEq>(a: &[T], b: &[T]) -> AttestationStatus {
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => AttestationStatus::None,
+            (false, true) => AttestationStatus::OnlyA,
+            (true, false) => AttestationStatus::OnlyB,
+            _ if a == b => AttestationStatus::Same,
+            _ => AttestationStatus::Changed,
         }
     }
-}
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiffSide {
-    pub digest: Digest,
-    pub size: i64,
-    pub media_type: String,
+    pub fn label(self) -> &'static str {
+        match self {
+            AttestationStatus::None => "none",
+            AttestationStatus::Same => "unchanged",
+            AttestationStatus::Changed => "changed",
+            AttestationStatus::OnlyA => "only in A",
+            AttestationStatus::OnlyB => "only in B",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +88,78 @@ pub struct DiffRow {
     pub a: Option<DiffSide>,
     pub b: Option<DiffSide>,
     pub status: DiffStatus,
+    /// The layers side by side, the changed config fields and the totals: present when the
+    /// details of every side the platform has were read.
+    pub detail: Option<PlatformDiff>,
+    /// Why the details are missing (a fetch failed, an entry is not an image).
+    pub problem: Option<String>,
+    pub attestations: AttestationStatus,
+}
+
+impl DiffRow {
+    /// The config fields that changed (empty without details).
+    pub fn fields(&self) -> Vec<ConfigField> {
+        self.detail
+            .as_ref()
+            .map(|d| d.config.iter().map(|c| c.field).collect())
+            .unwrap_or_default()
+    }
+
+    /// One line saying why the platform differs: the changed fields, or "n of m layers".
+    pub fn why(&self) -> String {
+        let Some(d) = &self.detail else {
+            return self.problem.clone().unwrap_or_default();
+        };
+        let fields = || {
+            self.fields()
+                .iter()
+                .map(|f| f.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let t = &d.totals;
+        match self.status {
+            DiffStatus::ConfigOnly => fields(),
+            DiffStatus::LayersChanged => format!(
+                "{} of {} layers, +{} -{}",
+                t.changed,
+                t.layers_b,
+                human_size(t.bytes_added),
+                human_size(t.bytes_removed)
+            ),
+            DiffStatus::FormatOnly => {
+                let mt = |s: &Option<DiffSide>| {
+                    s.as_ref()
+                        .and_then(|x| media::Kind::from_media_type(&x.media_type))
+                        .map_or("?", media::Kind::label)
+                };
+                format!("{} → {}", mt(&self.a), mt(&self.b))
+            }
+            DiffStatus::OnlyA => format!("{} layers", t.layers_a),
+            DiffStatus::OnlyB => format!("{} layers", t.layers_b),
+            _ => String::new(),
+        }
+    }
+}
+
+/// `1.2 MiB`, `532 B`: sizes for people (exact bytes are in the JSON). Negative sizes
+/// (malformed descriptors) are shown as `?`.
+pub fn human_size(n: i64) -> String {
+    if n < 0 {
+        return "?".to_string();
+    }
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +170,8 @@ pub struct Comparison {
     pub a_digest: Option<Digest>,
     pub b_digest: Option<Digest>,
     pub rows: Vec<DiffRow>,
+    /// The lists' attestation manifests, as a whole.
+    pub attestations: AttestationStatus,
 }
 
 impl Comparison {
@@ -76,60 +181,169 @@ impl Comparison {
     pub fn identical(&self) -> bool {
         self.rows.iter().all(|r| r.status == DiffStatus::Same)
     }
-}
+    /// Whether any platform differs; `strict` counts a change of manifest format.
+    pub fn differs(&self, strict: bool) -> bool {
+        self.rows.iter().any(|r| r.status.differs(strict))
+    }
+    /// The kinds a summary counts, with their counts: identical and only in A / B always,
+    /// the others when they occur.
+    pub fn counts(&self) -> Vec<(DiffStatus, usize)> {
+        DiffStatus::ALL
+            .iter()
+            .map(|&s| (s, self.count(s)))
+            .filter(|&(s, n)| {
+                matches!(s, DiffStatus::Same | DiffStatus::OnlyA | DiffStatus::OnlyB) || n > 0
+            })
+            .collect()
+    }
 
-type Side = (Option<Digest>, Vec<(Platform, DiffSide)>);
-
-async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Side, OpError> {
-    match s {
-        Source::Local(r) => {
-            let d = store.load(&r.clone().with_default_tag())?;
-            Ok((
-                None,
-                d.entries
-                    .iter()
-                    .map(|e| {
-                        (
-                            e.platform(),
-                            DiffSide {
-                                digest: e.digest().clone(),
-                                size: e.raw.size(),
-                                media_type: e.raw.media_type.clone(),
-                            },
-                        )
-                    })
-                    .collect(),
-            ))
+    /// The summary line: each kind counted, then the attestations.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .counts()
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.label()))
+            .collect();
+        if self.attestations != AttestationStatus::None {
+            parts.push(format!("attestations {}", self.attestations.label()));
         }
-        Source::Remote(r) => {
-            // A single image needs its config for the platform; a list does not.
-            let opts = InspectOptions {
-                children: false,
-                configs: true,
-            };
-            let ins = inspect(client, r, opts, no_progress()).await?;
-            Ok((
-                Some(ins.manifest.digest.clone()),
-                ins.entries
-                    .iter()
-                    .filter(|e| !crate::media::is_attestation(&e.descriptor))
-                    .map(|e| {
-                        (
-                            e.platform(),
-                            DiffSide {
-                                digest: e.descriptor.digest.clone(),
-                                size: e.descriptor.size,
-                                media_type: e.descriptor.media_type.clone(),
-                            },
-                        )
-                    })
-                    .collect(),
-            ))
+        parts.join(", ")
+    }
+    /// The row of a platform as a user types it (`linux/arm64` names `linux/arm64/v8`;
+    /// without an os.version it names the one row of that platform whatever its os.version).
+    pub fn row(&self, platform: &Platform) -> Option<&DiffRow> {
+        let key = platform.key();
+        if let Some(r) = self.rows.iter().find(|r| r.platform.key() == key) {
+            return Some(r);
+        }
+        let bare = |p: &Platform| {
+            Platform {
+                os_version: String::new(),
+                ..p.clone()
+            }
+            .key()
+        };
+        let mut m = self.rows.iter().filter(|r| bare(&r.platform) == key);
+        match (m.next(), m.next()) {
+            (Some(r), None) => Some(r),
+            _ => None,
         }
     }
 }
 
-/// Compare two sources per platform; both are fetched concurrently.
+/// One entry of a side, with what is already known of it.
+struct Entry {
+    platform: Platform,
+    side: DiffSide,
+    /// `repo@digest`, where its config lives.
+    at: Reference,
+    /// The exact manifest bytes when already in hand (a draft's entry, a single image).
+    raw: Option<RawManifest>,
+    /// A single image's details, read to learn its platform.
+    details: Option<ImageDetails>,
+}
+
+struct Loaded {
+    digest: Option<Digest>,
+    entries: Vec<Entry>,
+    /// Attestation manifests: (the image digest they describe, their own digest), sorted.
+    attestations: Vec<(Option<String>, Digest)>,
+}
+
+const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+
+async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded, OpError> {
+    match s {
+        Source::Local(r) => {
+            let d = store.load(&r.clone().with_default_tag())?;
+            Ok(Loaded {
+                digest: None,
+                entries: d
+                    .entries
+                    .iter()
+                    .map(|e| Entry {
+                        platform: e.platform(),
+                        side: DiffSide {
+                            digest: e.digest().clone(),
+                            size: e.raw.size(),
+                            media_type: e.raw.media_type.clone(),
+                        },
+                        at: e.reference.at_digest(e.digest()),
+                        raw: Some(e.raw.clone()),
+                        details: None,
+                    })
+                    .collect(),
+                attestations: Vec::new(),
+            })
+        }
+        Source::Remote(r) => {
+            let opts = InspectOptions {
+                children: false,
+                configs: false,
+            };
+            let ins = inspect(client, r, opts, no_progress()).await?;
+            let digest = Some(ins.manifest.digest.clone());
+            if !ins.is_list() {
+                // A single image: its platform is in its config, read with the rest of it.
+                let at = ins.reference.at_digest(&ins.manifest.digest);
+                let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
+                let platform = serde_json::from_slice::<ImageConfig>(&details.config_bytes)
+                    .map(|c| c.platform())
+                    .unwrap_or_default();
+                return Ok(Loaded {
+                    digest,
+                    entries: vec![Entry {
+                        platform,
+                        side: DiffSide {
+                            digest: ins.manifest.digest.clone(),
+                            size: ins.manifest.size(),
+                            media_type: ins.manifest.media_type.clone(),
+                        },
+                        at,
+                        raw: Some(ins.manifest.clone()),
+                        details: Some(details),
+                    }],
+                    attestations: Vec::new(),
+                });
+            }
+            let (att, images): (Vec<_>, Vec<_>) = ins
+                .entries
+                .iter()
+                .partition(|e| media::is_attestation(&e.descriptor));
+            let mut attestations: Vec<(Option<String>, Digest)> = att
+                .iter()
+                .map(|e| {
+                    (
+                        e.descriptor.annotations.get(REFERENCE_DIGEST).cloned(),
+                        e.descriptor.digest.clone(),
+                    )
+                })
+                .collect();
+            attestations.sort();
+            Ok(Loaded {
+                digest,
+                entries: images
+                    .iter()
+                    .map(|e| Entry {
+                        platform: e.platform(),
+                        side: DiffSide {
+                            digest: e.descriptor.digest.clone(),
+                            size: e.descriptor.size,
+                            media_type: e.descriptor.media_type.clone(),
+                        },
+                        at: ins.reference.at_digest(&e.descriptor.digest),
+                        raw: None,
+                        details: None,
+                    })
+                    .collect(),
+                attestations,
+            })
+        }
+    }
+}
+
+/// Compare two sources per platform. Both sides are read at once, then every image's details
+/// (manifest and config) at once; an image both sides share is read once.
 pub async fn diff(
     client: &Client,
     store: &Store,
@@ -137,47 +351,112 @@ pub async fn diff(
     b: &Source,
 ) -> Result<Comparison, OpError> {
     let (ra, rb) = tokio::join!(load_side(client, store, a), load_side(client, store, b));
-    let (a_digest, a_entries) = ra?;
-    let (b_digest, b_entries) = rb?;
-    Ok(Comparison {
-        a_label: a.label(),
-        b_label: b.label(),
-        a_digest,
-        b_digest,
-        rows: compare(a_entries, b_entries),
-    })
-}
-
-/// Pair entries by platform key; rows sorted by platform display.
-pub fn compare(a: Vec<(Platform, DiffSide)>, b: Vec<(Platform, DiffSide)>) -> Vec<DiffRow> {
-    let mut map: BTreeMap<String, (Platform, Option<DiffSide>, Option<DiffSide>)> = BTreeMap::new();
-    for (p, s) in a {
-        map.entry(p.key())
-            .or_insert_with(|| (p.clone(), None, None))
-            .1 = Some(s);
+    let (la, lb) = (ra?, rb?);
+    // Pair the entries by platform.
+    let mut pairs: BTreeMap<String, (Platform, Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    for e in la.entries {
+        let p = e.platform.clone();
+        pairs.entry(p.key()).or_insert_with(|| (p, None, None)).1 = Some(e);
     }
-    for (p, s) in b {
-        map.entry(p.key())
-            .or_insert_with(|| (p.clone(), None, None))
-            .2 = Some(s);
+    for e in lb.entries {
+        let p = e.platform.clone();
+        pairs.entry(p.key()).or_insert_with(|| (p, None, None)).2 = Some(e);
     }
-    let mut rows: Vec<DiffRow> = map
+    // Every image to read, once per repository and digest.
+    let mut wanted: BTreeMap<String, (Reference, Option<RawManifest>)> = BTreeMap::new();
+    for e in pairs.values().flat_map(|(_, x, y)| [x, y]).flatten() {
+        if e.details.is_none() {
+            wanted
+                .entry(e.at.to_string())
+                .or_insert_with(|| (e.at.clone(), e.raw.clone()));
+        }
+    }
+    let keys: Vec<String> = wanted.keys().cloned().collect();
+    let fetched = join_all(
+        wanted
+            .into_values()
+            .map(|(at, raw)| async move { image_details(client, &at, raw).await }),
+    )
+    .await;
+    let fetched: BTreeMap<String, Result<ImageDetails, String>> = keys
+        .into_iter()
+        .zip(fetched.into_iter().map(|r| r.map_err(|e| e.to_string())))
+        .collect();
+    let details_of = |e: &Entry| -> Result<ImageDetails, String> {
+        match &e.details {
+            Some(d) => Ok(d.clone()),
+            None => fetched
+                .get(&e.at.to_string())
+                .cloned()
+                .unwrap_or_else(|| Err(format!("{} was not read", e.at))),
+        }
+    };
+    let att_of = |l: &[(Option<String>, Digest)], e: &Option<Entry>| -> Vec<Digest> {
+        match e {
+            Some(e) => l
+                .iter()
+                .filter(|(s, _)| s.as_deref() == Some(e.side.digest.as_str()))
+                .map(|(_, d)| d.clone())
+                .collect(),
+            None => Vec::new(),
+        }
+    };
+    let mut rows: Vec<DiffRow> = pairs
         .into_values()
-        .map(|(platform, a, b)| {
-            let status = match (&a, &b) {
-                (Some(x), Some(y)) if x.digest == y.digest => DiffStatus::Same,
-                (Some(_), Some(_)) => DiffStatus::Changed,
+        .map(|(platform, ea, eb)| {
+            let attestations = AttestationStatus::of(
+                &att_of(&la.attestations, &ea),
+                &att_of(&lb.attestations, &eb),
+            );
+            let da = ea.as_ref().map(&details_of);
+            let db = eb.as_ref().map(&details_of);
+            let problem = [&da, &db]
+                .into_iter()
+                .flatten()
+                .find_map(|r| r.as_ref().err().cloned());
+            let (oa, ob) = (
+                da.as_ref().and_then(|r| r.as_ref().ok()),
+                db.as_ref().and_then(|r| r.as_ref().ok()),
+            );
+            let status = match (&ea, &eb) {
+                (Some(x), Some(y)) if x.side.digest == y.side.digest => DiffStatus::Same,
+                (Some(_), Some(_)) => match (oa, ob) {
+                    (Some(x), Some(y)) => classify(x, y),
+                    _ => DiffStatus::Changed,
+                },
                 (Some(_), None) => DiffStatus::OnlyA,
                 _ => DiffStatus::OnlyB,
             };
+            let detail = if problem.is_none() {
+                Some(platform_diff(oa, ob))
+            } else {
+                None
+            };
             DiffRow {
                 platform,
-                a,
-                b,
+                a: ea.map(|e| e.side),
+                b: eb.map(|e| e.side),
                 status,
+                detail,
+                problem,
+                attestations,
             }
         })
         .collect();
     rows.sort_by_key(|r| r.platform.display());
-    rows
+    let digests = |l: &[(Option<String>, Digest)]| -> BTreeSet<Digest> {
+        l.iter().map(|(_, d)| d.clone()).collect()
+    };
+    let (sa, sb): (Vec<Digest>, Vec<Digest>) = (
+        digests(&la.attestations).into_iter().collect(),
+        digests(&lb.attestations).into_iter().collect(),
+    );
+    Ok(Comparison {
+        a_label: a.label(),
+        b_label: b.label(),
+        a_digest: la.digest,
+        b_digest: lb.digest,
+        rows,
+        attestations: AttestationStatus::of(&sa, &sb),
+    })
 }

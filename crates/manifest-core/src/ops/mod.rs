@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod annotate;
+mod attest;
 mod copy;
 mod create;
 mod details;
@@ -23,13 +24,20 @@ mod retag;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
+pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
 pub use copy::{
     copy, copy_target, plan_copy, run_copy, CopiedEntry, CopyOptions, CopyPlan, CopyReport,
     ATTESTATION_FOR,
 };
 pub use create::{create, CreateOptions, CreateReport};
-pub use details::{config_bytes, image_details, list_details, MAX_CONFIG_BYTES};
-pub use diff::{diff, Comparison, DiffRow, DiffSide, DiffStatus, Source};
+pub use details::{
+    config_bytes, image_details, inspection_details, list_details, MAX_CONFIG_BYTES,
+};
+pub use diff::{
+    classify, diff, human_size, platform_diff, AttestationStatus, Comparison, ConfigChange,
+    ConfigField, DiffRow, DiffSide, DiffStatus, LayerInfo, LayerMatch, LayerRow, PlatformDiff,
+    Source, Totals,
+};
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
 pub use push::{

@@ -589,4 +589,31 @@ mod tests {
         let e = lookup_credentials(dir.path(), "h.example");
         assert!(e.is_err() || e == Ok(None));
     }
+
+    #[test]
+    fn docker_hub_credentials_are_read_from_the_v1_index_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let enc = |u: &str| base64::engine::general_purpose::STANDARD.encode(format!("{u}:pw"));
+        let user = |domain: &str| match lookup_credentials(dir.path(), domain).expect("lookup") {
+            Some(Credential::Basic { username, .. }) => Some(username),
+            other => other.map(|c| format!("{c:?}")),
+        };
+        // As `docker login` files Docker Hub, next to keys docker never uses for it.
+        let cfg = serde_json::json!({"auths": {
+            "https://index.docker.io/v1/": {"auth": enc("hub-user")},
+            "registry-1.docker.io": {"auth": enc("not-for-hub")},
+            "docker.io": {"auth": enc("not-for-hub-either")},
+        }});
+        std::fs::write(dir.path().join("config.json"), cfg.to_string()).expect("write");
+        for domain in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+            assert_eq!(user(domain).as_deref(), Some("hub-user"), "{domain}");
+        }
+        // Without the index key there is nothing for Docker Hub, as in docker.
+        let cfg = serde_json::json!({"auths": {
+            "registry-1.docker.io": {"auth": enc("not-for-hub")},
+            "docker.io": {"auth": enc("not-for-hub-either")},
+        }});
+        std::fs::write(dir.path().join("config.json"), cfg.to_string()).expect("write");
+        assert_eq!(user("docker.io"), None);
+    }
 }

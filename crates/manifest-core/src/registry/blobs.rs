@@ -67,6 +67,45 @@ fn refuses_monolithic(e: &RegistryError) -> bool {
         )
 }
 
+/// A mount the registry refused outright (401, 403, 404, or no token for the source's
+/// scope): the blob is copied instead.
+fn mount_refused(e: &RegistryError) -> bool {
+    matches!(e.status(), Some(401 | 403 | 404)) || matches!(e.kind, ErrorKind::Auth { .. })
+}
+
+/// The PUT closing an upload failed in a way that leaves unknown whether the registry
+/// stored the blob: a 5xx, a dropped connection, or the session gone (a retry after a
+/// success the registry did not report).
+fn closing_unsure(e: &RegistryError) -> bool {
+    matches!(e.status(), Some(500..=599))
+        || matches!(e.kind, ErrorKind::Transport { .. })
+        || e.code() == Some(&ErrorCode::BlobUploadUnknown)
+}
+
+/// The error of a closing PUT after which the registry does not hold the blob.
+fn not_closed(e: RegistryError, digest: &Digest) -> RegistryError {
+    let ErrorKind::Api {
+        status,
+        code,
+        message,
+    } = e.kind
+    else {
+        return e;
+    };
+    let message = format!(
+        "{}; the registry did not finish the upload after every chunk was sent, even when asked again, and does not hold {digest}: push again (nothing was tagged)",
+        message.trim().trim_end_matches('.')
+    );
+    RegistryError::new(
+        e.request,
+        ErrorKind::Api {
+            status,
+            code,
+            message,
+        },
+    )
+}
+
 /// Bytes held by an upload whose `Range` is `0-<last>` (`bytes=` optional); Distribution
 /// says `0-0` for an empty upload, so that counts as none.
 fn range_end(range: &str) -> Option<u64> {
@@ -93,8 +132,21 @@ impl Client {
         repo: &Repo,
         digest: &Digest,
     ) -> Result<Option<u64>, RegistryError> {
+        self.blob_size(repo, digest, false).await
+    }
+
+    /// [`Client::blob_exists`]; `held`: the caller already holds this request's permit.
+    async fn blob_size(
+        &self,
+        repo: &Repo,
+        digest: &Digest,
+        held: bool,
+    ) -> Result<Option<u64>, RegistryError> {
         let path = format!("/v2/{}/blobs/{}", repo.path, digest);
-        let call = Call::new(Method::HEAD, path, vec![Scope::pull(&repo.path)]);
+        let mut call = Call::new(Method::HEAD, path, vec![Scope::pull(&repo.path)]);
+        if held {
+            call.permit = Permit::Held(None);
+        }
         let resp = self.execute(&repo.domain, call).await?;
         if resp.resp.status() == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -202,12 +254,19 @@ impl Client {
         };
         let mut session = None;
         if target.domain == from.domain && target.path != from.path {
-            match self.mount_or_session(target, from, digest).await? {
-                None => {
+            match self.mount_or_session(target, from, digest).await {
+                Ok(None) => {
                     done(&progress);
                     return Ok(());
                 }
-                Some(s) => session = Some(s),
+                Ok(Some(s)) => session = Some(s),
+                // Harbor answers 401 for a `from` repository it does not know or will not
+                // let us pull: not mounted, so copy. The token for the target alone is
+                // cached apart from the mount's, so the copy still has its credentials.
+                Err(e) if mount_refused(&e) => {
+                    self.trace(&format!("{}: mount refused ({e}); copying", e.request));
+                }
+                Err(e) => return Err(e),
             }
         }
         let exists = self.blob_exists(target, digest).await;
@@ -310,16 +369,38 @@ impl Client {
             vec![Scope::push(&repo.path)],
         )
         .header(reqwest::header::CONTENT_LENGTH, &bytes.len().to_string());
-        if !bytes.is_empty() {
+        let after_chunks = bytes.is_empty();
+        if !after_chunks {
             call = call.header(reqwest::header::CONTENT_TYPE, "application/octet-stream");
             call.body = ReqBody::Bytes(bytes);
         }
+        // The empty PUT after the chunks carries nothing to lose: it is sent again on a 5xx
+        // or a dropped connection (ECR answers 500 to it now and then).
+        call.idempotent = after_chunks;
         if held {
             call.permit = Permit::Held(None);
         }
-        expect(self.execute(&repo.domain, call).await?, &[201, 204])
-            .await
-            .map(|_| ())
+        let result = match self.execute(&repo.domain, call).await {
+            Ok(resp) => expect(resp, &[201, 204]).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(e) if after_chunks && closing_unsure(&e) => {
+                // The registry may have stored the blob and failed only to say so (then a
+                // PUT sent again finds no session): its HEAD decides.
+                match self.blob_size(repo, digest, held).await {
+                    Ok(Some(_)) => {
+                        self.trace(&format!(
+                            "{}: {e}, yet the registry holds {digest}; upload done",
+                            e.request
+                        ));
+                        Ok(())
+                    }
+                    _ => Err(not_closed(e, digest)),
+                }
+            }
+            other => other,
+        }
     }
 
     /// The registry refused a monolithic upload: cancel that session and upload in chunks

@@ -2,6 +2,8 @@
 //! counters and the trace sink.
 
 use super::auth::Credential;
+use super::cache::ManifestCache;
+use super::http::RateLimit;
 use super::token::{AuthMode, TokenSlot};
 use super::transport::describe;
 use super::{http, tls, ErrorKind, RegistryError};
@@ -35,6 +37,9 @@ pub struct ClientOptions {
     /// How long a response may stay silent (headers or between body chunks) before the
     /// request fails as timed out (default 60 s). Tests shorten it.
     pub read_timeout: Duration,
+    /// Where manifests read are kept by digest ([`super::default_manifest_cache_dir`] for
+    /// the app); `None` (the default) reads every manifest from the registry.
+    pub manifest_cache: Option<PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -48,6 +53,7 @@ impl Default for ClientOptions {
             user_agent: concat!("manifest-tui/", env!("CARGO_PKG_VERSION")).to_string(),
             loopback_insecure: true,
             read_timeout: Duration::from_secs(60),
+            manifest_cache: None,
         }
     }
 }
@@ -110,6 +116,7 @@ pub(super) struct Inner {
     pub(super) token_requests: AtomicU64,
     connections: Arc<AtomicU64>,
     trace: Mutex<Option<TraceFn>>,
+    pub(super) cache: Option<ManifestCache>,
 }
 
 /// What we know about one registry.
@@ -126,6 +133,8 @@ pub(super) struct Registry {
     pub(super) creds: tokio::sync::OnceCell<Option<Credential>>,
     /// The registry refused a monolithic blob upload: send blobs in chunks from now on.
     pub(super) chunked_only: std::sync::atomic::AtomicBool,
+    /// The pull quota its latest answer that stated one gave.
+    pub(super) rate_limit: Mutex<Option<RateLimit>>,
 }
 
 /// Requests in flight per registry. 32 lets a 24-entry list's children go out in one wave
@@ -147,7 +156,6 @@ impl Client {
         }
         Ok(Client {
             inner: Arc::new(Inner {
-                opts,
                 certs_dirs,
                 config_dir,
                 registries: Mutex::new(HashMap::new()),
@@ -157,6 +165,8 @@ impl Client {
                 token_requests: AtomicU64::new(0),
                 connections: Arc::new(AtomicU64::new(0)),
                 trace: Mutex::new(None),
+                cache: opts.manifest_cache.as_deref().map(ManifestCache::new),
+                opts,
             }),
         })
     }
@@ -182,6 +192,38 @@ impl Client {
             requests: self.inner.requests.load(Ordering::Relaxed),
             token_requests: self.inner.token_requests.load(Ordering::Relaxed),
             connections: self.inner.connections.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The pull quota `domain` stated in its latest answer that carried one (Docker Hub's
+    /// `ratelimit-remaining`), if any request to it has seen one.
+    pub fn rate_limit(&self, domain: &str) -> Option<RateLimit> {
+        let regs = self.inner.registries.lock().ok()?;
+        let reg = regs.get(domain)?;
+        let q = *reg.rate_limit.lock().ok()?;
+        q
+    }
+
+    /// Every registry's latest stated pull quota, by domain (sorted).
+    pub fn rate_limits(&self) -> Vec<(String, RateLimit)> {
+        let Ok(regs) = self.inner.registries.lock() else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, RateLimit)> = regs
+            .iter()
+            .filter_map(|(d, r)| Some((d.clone(), (*r.rate_limit.lock().ok()?)?)))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Keep the quota an answer from `reg` states, if it states one.
+    pub(super) fn note_rate_limit(&self, reg: &Registry, headers: &reqwest::header::HeaderMap) {
+        let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+        if let Some(q) = http::rate_limit(get("ratelimit-remaining"), get("ratelimit-limit")) {
+            if let Ok(mut slot) = reg.rate_limit.lock() {
+                *slot = Some(q);
+            }
         }
     }
 
@@ -219,6 +261,7 @@ impl Client {
             auth: Mutex::new(AuthMode::None),
             creds: tokio::sync::OnceCell::new(),
             chunked_only: std::sync::atomic::AtomicBool::new(false),
+            rate_limit: Mutex::new(None),
         });
         let mut map = self.inner.registries.lock().map_err(|_| {
             RegistryError::new(domain, ErrorKind::Other("internal lock poisoned".into()))
@@ -264,5 +307,33 @@ impl Client {
             return Ok(m.entry(key).or_insert(c).clone());
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_names_talk_to_registry_1() {
+        let c = Client::new(ClientOptions {
+            docker_config: Some(PathBuf::from("/nonexistent")),
+            certs_dirs: Some(Vec::new()),
+            ..Default::default()
+        })
+        .expect("client");
+        for name in ["docker.io", "index.docker.io", "registry-1.docker.io"] {
+            let r = c.registry(name).expect("registry");
+            assert_eq!(r.api_host, "registry-1.docker.io", "{name}");
+            assert_eq!(r.domain, name);
+        }
+        let r = Reference::parse("busybox").expect("parse");
+        assert_eq!(
+            c.registry(&r.domain).expect("registry").api_host,
+            "registry-1.docker.io"
+        );
+        for name in ["ghcr.io", "127.0.0.1:5000", "registry-2.docker.io"] {
+            assert_eq!(c.registry(name).expect("registry").api_host, name);
+        }
     }
 }

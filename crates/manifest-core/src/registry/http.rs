@@ -63,6 +63,40 @@ fn split_links(v: &str) -> Vec<&str> {
     out
 }
 
+/// A registry's pull quota as its latest answer stated it: Docker Hub's `ratelimit-limit`
+/// and `ratelimit-remaining` headers (`100;w=21600`: 100 pulls per 21600 s window).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Pulls allowed per window, when the registry said.
+    pub limit: Option<u64>,
+    /// Pulls left in the current window.
+    pub remaining: u64,
+    /// The window in seconds (`w=`), when the registry said.
+    pub window_secs: Option<u64>,
+}
+
+/// The quota in `ratelimit-remaining` (and `ratelimit-limit`, if present), or `None` when
+/// the answer carries no readable `ratelimit-remaining`.
+pub fn rate_limit(remaining: Option<&str>, limit: Option<&str>) -> Option<RateLimit> {
+    // `N` or `N;w=SECS` (further `;`-parameters ignored).
+    fn parse(v: &str) -> Option<(u64, Option<u64>)> {
+        let mut parts = v.split(';');
+        let n = parts.next()?.trim().parse::<u64>().ok()?;
+        let w = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            (k.trim() == "w").then(|| v.trim().parse::<u64>().ok())?
+        });
+        Some((n, w))
+    }
+    let (remaining, w_rem) = parse(remaining?)?;
+    let lim = limit.and_then(parse);
+    Some(RateLimit {
+        limit: lim.map(|(n, _)| n),
+        remaining,
+        window_secs: w_rem.or(lim.and_then(|(_, w)| w)),
+    })
+}
+
 /// The longest `Retry-After` we honour: a registry asking for more gets 10 s and, if it
 /// still refuses, the error (rather than a command that sits silent for an hour).
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(10);
@@ -146,6 +180,37 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rate_limit_headers_as_docker_hub_sends_them() {
+        assert_eq!(
+            rate_limit(Some("76;w=21600"), Some("100;w=21600")),
+            Some(RateLimit {
+                limit: Some(100),
+                remaining: 76,
+                window_secs: Some(21600)
+            })
+        );
+        assert_eq!(
+            rate_limit(Some(" 5 "), None),
+            Some(RateLimit {
+                limit: None,
+                remaining: 5,
+                window_secs: None
+            })
+        );
+        assert_eq!(
+            rate_limit(Some("0;w=60;comment=x"), Some("bogus")),
+            Some(RateLimit {
+                limit: None,
+                remaining: 0,
+                window_secs: Some(60)
+            })
+        );
+        assert_eq!(rate_limit(None, Some("100;w=21600")), None);
+        assert_eq!(rate_limit(Some("-1"), None), None);
+        assert_eq!(rate_limit(Some(""), None), None);
+    }
+
     use super::*;
 
     #[test]

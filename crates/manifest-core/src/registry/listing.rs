@@ -94,7 +94,7 @@ impl Client {
     }
 
     /// GET a listing page, returning the JSON body and the link to the next page.
-    async fn page<T: serde::de::DeserializeOwned>(
+    pub(super) async fn page<T: serde::de::DeserializeOwned>(
         &self,
         domain: &str,
         call: Call,

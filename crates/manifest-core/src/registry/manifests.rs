@@ -10,9 +10,37 @@ use crate::reference::Reference;
 use reqwest::{Method, StatusCode};
 
 impl Client {
+    /// Read a manifest by tag or digest. With a manifest cache, a read by digest that is
+    /// cached sends nothing, and a read by tag HEADs first: when the answer names a digest
+    /// (`Docker-Content-Digest`, and only then) whose bytes are cached, they are served
+    /// and no GET is sent (a GET is a pull on Docker Hub's quota, a HEAD is not).
+    /// Otherwise the manifest is fetched ([`Client::fetch_manifest`]) and cached.
+    pub async fn get_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
+        let Some(cache) = self.inner.cache.as_ref() else {
+            return self.fetch_manifest(r).await;
+        };
+        let known = match &r.digest {
+            Some(d) => cache.get(d).map(|b| (b, String::new())),
+            None => match self.head_fields(r).await {
+                Ok(Some((ct, Some(d), _))) => cache.get(&d).map(|b| (b, ct)),
+                // No digest named, not found, or the HEAD failed: the GET decides.
+                _ => None,
+            },
+        };
+        if let Some((bytes, ct)) = known {
+            let request = format!("cached {}", r);
+            self.trace(&format!("{request} (no GET)"));
+            return RawManifest::new(bytes, &ct)
+                .map_err(|e| RegistryError::new(request, ErrorKind::Other(e.to_string())));
+        }
+        let m = self.fetch_manifest(r).await?;
+        cache.put(&m.digest, &m.bytes);
+        Ok(m)
+    }
+
     /// GET a manifest by tag or digest with all four Accept types; verifies the bytes against
     /// the digest in the reference and against `Docker-Content-Digest`; refuses > 4 MiB.
-    pub async fn get_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
+    pub async fn fetch_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
         let path = format!("/v2/{}/manifests/{}", r.path, r.manifest_reference());
         let (headers, request, bytes) = self
             .fetch_body(
@@ -41,6 +69,28 @@ impl Client {
         &self,
         r: &Reference,
     ) -> Result<Option<(String, Digest, u64)>, RegistryError> {
+        match self.head_fields(r).await? {
+            None => Ok(None),
+            Some((ct, Some(d), Some(s))) if !ct.is_empty() => Ok(Some((ct, d, s))),
+            Some(_) => {
+                // The registry did not say enough: fetch and hash the bytes ourselves.
+                let m = self.fetch_manifest(r).await?;
+                Ok(Some((
+                    m.media_type.clone(),
+                    m.digest.clone(),
+                    m.bytes.len() as u64,
+                )))
+            }
+        }
+    }
+
+    /// HEAD a manifest: what the answer says of it (content type without parameters,
+    /// `Docker-Content-Digest`, `Content-Length`), or `None` when it does not exist. A
+    /// digest named that differs from the reference's own is an error.
+    async fn head_fields(
+        &self,
+        r: &Reference,
+    ) -> Result<Option<(String, Option<Digest>, Option<u64>)>, RegistryError> {
         let path = format!("/v2/{}/manifests/{}", r.path, r.manifest_reference());
         let call = Call::new(Method::HEAD, path, vec![Scope::pull(&r.path)])
             .header(reqwest::header::ACCEPT, MANIFEST_ACCEPT);
@@ -54,32 +104,18 @@ impl Client {
         let ct = ct.split(';').next().unwrap_or("").trim().to_string();
         let digest = header_str(h, CONTENT_DIGEST).and_then(|d| Digest::parse(&d).ok());
         let size = header_str(h, "content-length").and_then(|s| s.parse::<u64>().ok());
-        match (digest, size) {
-            (Some(d), Some(s)) if !ct.is_empty() => {
-                if let Some(want) = &r.digest {
-                    if &d != want {
-                        return Err(RegistryError::new(
-                            resp.request.clone(),
-                            ErrorKind::DigestMismatch {
-                                expected: want.to_string(),
-                                actual: d.to_string(),
-                            },
-                        ));
-                    }
-                }
-                Ok(Some((ct, d, s)))
-            }
-            _ => {
-                // The registry did not say enough: fetch and hash the bytes ourselves.
-                drop(resp);
-                let m = self.get_manifest(r).await?;
-                Ok(Some((
-                    m.media_type.clone(),
-                    m.digest.clone(),
-                    m.bytes.len() as u64,
-                )))
+        if let (Some(d), Some(want)) = (&digest, &r.digest) {
+            if d != want {
+                return Err(RegistryError::new(
+                    resp.request.clone(),
+                    ErrorKind::DigestMismatch {
+                        expected: want.to_string(),
+                        actual: d.to_string(),
+                    },
+                ));
             }
         }
+        Ok(Some((ct, digest, size)))
     }
 
     /// PUT exact bytes under `reference` (a tag or a digest string); returns the digest the

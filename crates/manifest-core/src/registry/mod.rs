@@ -23,25 +23,33 @@
 //! - `scheme`: the `GET /v2/` ping and the HTTPS/plain-HTTP race that resolve a registry's
 //!   scheme.
 //! - `token`: the auth challenge, credentials per registry, bearer tokens and their cache.
-//! - `manifests`, `blobs` (uploads, mounts, copies), `listing` (tags, catalog, [`Pager`]).
+//! - `manifests` (reads by tag go HEAD first and are served from `cache`, the
+//!   content-addressed manifest cache, when the digest is known there), `blobs` (uploads,
+//!   mounts, copies), `listing` (tags, catalog, [`Pager`]),
+//!   `referrers` (the OCI 1.1 API, else the `sha256-<hex>` tag scheme).
 //! - [`auth`] (credentials, challenges, scopes), [`error`], [`http`] (links, backoff),
 //!   [`tls`]: the parts with no client state.
 
 pub mod auth;
 mod blobs;
+mod cache;
 mod client;
 pub mod error;
 pub mod http;
 mod listing;
 mod manifests;
+mod referrers;
 mod scheme;
 pub mod tls;
 mod token;
 mod transport;
 
 pub use auth::{Credential, Scope, Secret};
+pub use cache::default_manifest_cache_dir;
 pub use client::{
     ByteProgress, Client, ClientOptions, Repo, Stats, TraceFn, DEFAULT_MAX_IN_FLIGHT,
 };
 pub use error::{ErrorCode, ErrorKind, RegistryError};
+pub use http::RateLimit;
 pub use listing::{Pager, MAX_PAGES, PAGE_SIZE};
+pub use referrers::{Referrers, ReferrersVia};

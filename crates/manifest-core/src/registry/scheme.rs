@@ -213,6 +213,7 @@ impl Client {
         };
         let base = format!("{scheme}://{}", reg.api_host);
         let _ = reg.base.set(base.clone());
+        self.note_rate_limit(reg, resp.headers());
         let status = resp.status();
         let request = format!("{} {base}{}", call.method, call.path);
         self.trace(&format!("{} {request}", status.as_u16()));

@@ -213,6 +213,9 @@ impl Client {
             let result = self
                 .send_following(&reg, &mut call, &url, authz.clone())
                 .await;
+            if let Ok(resp) = &result {
+                self.note_rate_limit(&reg, resp.headers());
+            }
             // Only idempotent requests are sent again.
             let delay = |hint| call.idempotent.then(|| retry.delay(hint)).flatten();
             match result {

@@ -12,11 +12,11 @@ pub use prompt::{Prompt, PromptKind};
 
 use super::list::Cursor;
 use super::Load;
-use crate::ops::EntrySelector;
+use crate::ops::{EntrySelector, Source};
 use crate::reference::Reference;
 use crate::store::{Draft, Format, StoredEntry};
 use crate::tui::keymap::{Action, Context, Keymap};
-use crate::tui::pane::{AppEvent, Ctx, EditorItem, PaneId};
+use crate::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Side};
 use crate::tui::worker::{Command, DraftRow, Reply, Slot, StoreOp};
 use ratatui::crossterm::event::KeyEvent;
 use std::collections::VecDeque;
@@ -294,6 +294,22 @@ impl EditorState {
                 }
             }
             Action::Rename if self.draft().is_some() => self.prompt(PromptKind::Rename),
+            // A draft is compared as it stands in the store; an entry as the image it is.
+            Action::MarkA | Action::MarkB => {
+                let side = if action == Action::MarkA {
+                    Side::A
+                } else {
+                    Side::B
+                };
+                let source = match (self.focus, self.draft(), self.entry()) {
+                    (Focus::Entries, Some(_), Some(e)) => {
+                        Source::Remote(e.reference.at_digest(e.digest()))
+                    }
+                    (_, Some(d), _) => Source::Local(d.list.clone()),
+                    _ => return false,
+                };
+                ctx.emit(AppEvent::SetCompareSide(side, source));
+            }
             Action::Delete => match (self.focus, self.draft(), self.entry()) {
                 (Focus::Entries, Some(d), Some(e)) => {
                     self.mode = Mode::Confirm(Confirm::RemoveEntry {

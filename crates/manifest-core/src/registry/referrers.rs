@@ -1,0 +1,94 @@
+//! OCI 1.1 referrers: the referrers API (`GET /v2/<name>/referrers/<digest>`), and where a
+//! registry has none (Distribution 2.8, GHCR) the `sha256-<hex>` tag scheme's index.
+
+use super::auth::Scope;
+use super::client::{Client, Repo};
+use super::transport::Call;
+use super::RegistryError;
+use crate::attest::referrers_tag;
+use crate::digest::Digest;
+use crate::media::{Descriptor, Parsed, OCI_INDEX};
+use crate::reference::Reference;
+use reqwest::Method;
+
+/// How a registry answered for the referrers of a manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferrersVia {
+    /// The registry's referrers API.
+    Api,
+    /// The `sha256-<hex>` tag (the registry has no referrers API).
+    TagScheme,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referrers {
+    pub via: ReferrersVia,
+    /// The referring manifests' descriptors (with `artifactType`, annotations).
+    pub descriptors: Vec<Descriptor>,
+}
+
+impl Client {
+    /// What refers to `subject` in `repo`: the referrers API's pages when the registry has
+    /// the API, else the tag scheme's index (empty when neither has anything). A tag-scheme
+    /// tag that resolves to something other than an index of referrers (GitLab answers with
+    /// the subject itself) counts as none.
+    pub async fn referrers(
+        &self,
+        repo: &Repo,
+        subject: &Digest,
+    ) -> Result<Referrers, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            manifests: Option<Vec<Descriptor>>,
+        }
+        let mut descriptors = Vec::new();
+        let mut next: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let path = next
+                .clone()
+                .unwrap_or_else(|| format!("/v2/{}/referrers/{subject}", repo.path));
+            let call = Call::new(Method::GET, path, vec![Scope::pull(&repo.path)])
+                .header(reqwest::header::ACCEPT, OCI_INDEX);
+            match self.page::<Page>(&repo.domain, call).await {
+                Ok((page, link)) => {
+                    descriptors.extend(page.manifests.unwrap_or_default());
+                    pages += 1;
+                    match link {
+                        Some(l) if pages < super::MAX_PAGES => next = Some(l),
+                        _ => {
+                            return Ok(Referrers {
+                                via: ReferrersVia::Api,
+                                descriptors,
+                            })
+                        }
+                    }
+                }
+                // No API (404 on the route, or a registry that answers "unsupported"):
+                // the tag scheme.
+                Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        let tag = Reference {
+            domain: repo.domain.clone(),
+            path: repo.path.clone(),
+            tag: Some(referrers_tag(subject)),
+            digest: None,
+        };
+        let descriptors = match self.get_manifest(&tag).await {
+            Ok(m) if &m.digest != subject => match m.parse() {
+                Ok(Parsed::Index(idx)) => idx.manifests,
+                _ => Vec::new(),
+            },
+            Ok(_) => Vec::new(),
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(Referrers {
+            via: ReferrersVia::TagScheme,
+            descriptors,
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! One platform's diff, drawn inside the Compare pane: the layers side by side (aligned by
+//! digest, then by position), the config fields that changed, the totals. Scrolls as one text.
+
+use super::pane_block;
+use crate::ops::{human_size, DiffRow, LayerInfo, LayerMatch};
+use crate::tui::pane::View;
+use crate::tui::state::platform_diff::PlatformDiffState;
+use crate::tui::text::{ellipsize, ellipsize_start, inert, platform_label};
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+fn layer_style(t: &Theme, m: LayerMatch) -> Style {
+    match m {
+        LayerMatch::Shared | LayerMatch::SameContent => t.muted,
+        LayerMatch::Replaced => t.changed,
+        LayerMatch::OnlyA => t.only_a,
+        LayerMatch::OnlyB => t.only_b,
+    }
+}
+
+/// `index  size  digest` of one side, or dashes.
+fn side_cells(l: &Option<LayerInfo>) -> String {
+    match l {
+        Some(l) => format!(
+            "{:>2} {:>9} {:<19}",
+            l.index,
+            human_size(l.size),
+            l.digest.short()
+        ),
+        None => format!("{:>2} {:>9} {:<19}", "-", "-", "-"),
+    }
+}
+
+/// Every line of the view, before scrolling.
+pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>> {
+    let t = view.theme;
+    let r: &DiffRow = &s.row;
+    let w = width as usize;
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled("A: ", t.title),
+            Span::raw(ellipsize_start(&inert(&s.a_label), w.saturating_sub(3)).into_owned()),
+        ]),
+        Line::from(vec![
+            Span::styled("B: ", t.title),
+            Span::raw(ellipsize_start(&inert(&s.b_label), w.saturating_sub(3)).into_owned()),
+        ]),
+    ];
+    let why = r.why();
+    let mut head = vec![Span::styled(
+        r.status.label().to_string(),
+        super::compare::row_style(t, r.status),
+    )];
+    if !why.is_empty() {
+        head.push(Span::raw(format!(": {}", inert(&why))));
+    }
+    if r.attestations != crate::ops::AttestationStatus::None {
+        head.push(Span::styled(
+            format!(" · attestations {}", r.attestations.label()),
+            t.muted,
+        ));
+    }
+    out.push(Line::from(head));
+    let Some(d) = &r.detail else {
+        return out;
+    };
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        format!(
+            "{:>2} {:>9} {:<19}  {:>2} {:>9} {:<19}  {:<12}  made by",
+            "A", "size", "digest", "B", "size", "digest", "layer"
+        ),
+        t.header,
+    )));
+    for l in &d.layers {
+        let step =
+            l.b.as_ref()
+                .or(l.a.as_ref())
+                .and_then(|x| x.step.clone())
+                .unwrap_or_default();
+        let text = format!(
+            "{}  {}  {:<12}  ",
+            side_cells(&l.a),
+            side_cells(&l.b),
+            l.kind.label()
+        );
+        let room = w.saturating_sub(text.chars().count());
+        out.push(Line::from(vec![
+            Span::styled(text, layer_style(t, l.kind)),
+            Span::raw(ellipsize(&inert(&step), room).into_owned()),
+        ]));
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled("Config", t.header)));
+    if r.a.is_none() || r.b.is_none() {
+        out.push(Line::from(Span::styled(
+            "  one side only: nothing to compare",
+            t.muted,
+        )));
+    } else if d.config.is_empty() {
+        out.push(Line::from(Span::styled("  no field changed", t.muted)));
+    }
+    for c in &d.config {
+        out.push(Line::from(format!("  {}", c.field.label())));
+        for x in &c.a {
+            let v = format!("    - {}", inert(x));
+            out.push(Line::from(Span::styled(
+                ellipsize(&v, w).into_owned(),
+                t.only_a,
+            )));
+        }
+        for x in &c.b {
+            let v = format!("    + {}", inert(x));
+            out.push(Line::from(Span::styled(
+                ellipsize(&v, w).into_owned(),
+                t.only_b,
+            )));
+        }
+    }
+    let tt = &d.totals;
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled("Totals", t.header)));
+    out.push(Line::from(format!(
+        "  layers: A {}, B {}; {} of {} changed, {} shared",
+        tt.layers_a, tt.layers_b, tt.changed, tt.layers_b, tt.shared
+    )));
+    out.push(Line::from(format!(
+        "  size: A {}, B {}; added {}, removed {}",
+        human_size(tt.size_a),
+        human_size(tt.size_b),
+        human_size(tt.bytes_added),
+        human_size(tt.bytes_removed)
+    )));
+    out.push(Line::from(format!(
+        "  a host with A pulls {} to run B",
+        human_size(tt.pull_for_b)
+    )));
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
+    let t = view.theme;
+    let title = format!(" {} ", inert(&platform_label(&s.row.platform)));
+    let block = pane_block(Line::from(Span::styled(title, t.title)), view, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let lines = lines(s, inner.width, view);
+    // Never scroll past the last screenful.
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let scroll = s.scroll.min(max) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}

@@ -1,0 +1,48 @@
+//! One platform's diff, opened from a row of the comparison: the row (with its layers, config
+//! changes and totals) and how far the view is scrolled.
+
+use crate::ops::{Comparison, DiffRow};
+use crate::tui::keymap::Action;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlatformDiffState {
+    pub a_label: String,
+    pub b_label: String,
+    pub row: DiffRow,
+    /// The first line shown.
+    pub scroll: usize,
+}
+
+impl PlatformDiffState {
+    pub fn new(c: &Comparison, row: &DiffRow) -> Self {
+        PlatformDiffState {
+            a_label: c.a_label.clone(),
+            b_label: c.b_label.clone(),
+            row: row.clone(),
+            scroll: 0,
+        }
+    }
+
+    /// After a new comparison arrived: the same platform's row, or `None` when it is gone.
+    pub fn refreshed(&self, c: &Comparison) -> Option<Self> {
+        let key = self.row.platform.key();
+        let row = c.rows.iter().find(|r| r.platform.key() == key)?;
+        Some(PlatformDiffState {
+            scroll: self.scroll,
+            ..PlatformDiffState::new(c, row)
+        })
+    }
+
+    /// Scroll keys; `false` for any other action.
+    pub fn scroll(&mut self, action: Action) -> bool {
+        self.scroll = match action {
+            Action::Down => self.scroll + 1,
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll + 10,
+            Action::PageUp => self.scroll.saturating_sub(10),
+            Action::Top => 0,
+            _ => return false,
+        };
+        true
+    }
+}

@@ -1,0 +1,247 @@
+//! `inspect --format json`, `--format table` and `--config` against the real registry, with
+//! skopeo as the independent reader of the configs.
+
+mod common;
+
+use common::{assert_error_exit, TestRegistry};
+use manifest_tui::image::ConfigFile;
+use manifest_tui::samples::details::{self, webapp};
+use manifest_tui::samples::SampleImage;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+fn mt(config: &Path, args: &[&str]) -> Run {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("DOCKER_CONFIG", config)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run manifest-tui");
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn ok(r: Run, what: &str) -> Run {
+    assert_eq!(
+        r.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        r.out, r.err
+    );
+    r
+}
+
+/// Config plus layers, from the sample's own blobs.
+fn compressed_size(img: &SampleImage) -> u64 {
+    img.blobs.iter().map(|(_, b)| b.len() as u64).sum()
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn json_view_has_one_shape_for_a_list_and_an_image() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = tempfile::tempdir().unwrap();
+    let w = webapp();
+    let list = format!("{}/{}", reg.host, w.reference());
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--format", "json", &list]),
+        "json of the list",
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["list"], true);
+    assert_eq!(v["digest"], w.digest.as_str());
+    assert_eq!(v["size"], w.index.len());
+    let plats = v["platforms"].as_array().unwrap();
+    assert_eq!(plats.len(), details::PLATFORMS.len());
+    for ((p, img), name) in plats.iter().zip(&w.images).zip(details::PLATFORMS) {
+        let config = ConfigFile::parse(&img.blobs[0].1).unwrap();
+        assert_eq!(p["platform"], name);
+        assert_eq!(p["digest"], img.digest.as_str());
+        assert_eq!(p["manifestSize"], img.manifest.len());
+        assert_eq!(p["size"], compressed_size(img), "{name}");
+        assert_eq!(p["layers"], 3);
+        assert_eq!(p["created"], config.created.clone().unwrap());
+        assert_eq!(p["error"], serde_json::Value::Null);
+        let c = &p["config"];
+        assert_eq!(c["digest"], img.blobs[0].0.as_str());
+        assert_eq!(
+            c["entrypoint"],
+            serde_json::json!(["/usr/local/bin/webapp"])
+        );
+        assert_eq!(
+            c["exposedPorts"],
+            serde_json::json!(["8080/tcp", "9090/tcp"])
+        );
+        assert_eq!(c["user"], "10001:10001");
+        assert_eq!(
+            c["labels"]["org.opencontainers.image.version"],
+            details::VERSION
+        );
+        assert_eq!(c["historySteps"], config.history.len());
+        assert_eq!(c["emptySteps"], config.history.len() - 3);
+    }
+    // The arm64 image alone, by digest: the same shape, one platform, the same values.
+    let one = format!("{}/{}@{}", reg.host, details::REPO, w.images[1].digest);
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--format", "json", &one]),
+        "json of an image",
+    );
+    let i: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(keys(&i), keys(&v));
+    assert_eq!(i["list"], false);
+    let ip = i["platforms"].as_array().unwrap();
+    assert_eq!(ip.len(), 1);
+    assert_eq!(keys(&ip[0]), keys(&plats[1]));
+    for k in ["platform", "digest", "size", "layers", "created", "config"] {
+        assert_eq!(ip[0][k], plats[1][k], "{k}");
+    }
+}
+
+#[test]
+fn table_gains_size_layers_and_created_and_a_failed_platform_says_why() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = tempfile::tempdir().unwrap();
+    let w = webapp();
+    let list = format!("{}/{}", reg.host, w.reference());
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--format", "table", &list]),
+        "table",
+    );
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert!(lines[1].starts_with("PLATFORM"), "{}", r.out);
+    for h in ["SIZE", "LAYERS", "CREATED"] {
+        assert!(lines[1].contains(h), "{h} in {}", lines[1]);
+    }
+    for (img, row) in w.images.iter().zip(&lines[2..]) {
+        let created = ConfigFile::parse(&img.blobs[0].1).unwrap().created.unwrap();
+        let size = manifest_tui::tui::text::human_size(compressed_size(img) as i64);
+        assert!(row.contains(img.digest.as_str()), "{row}");
+        assert!(row.contains(&size), "{size} in {row}");
+        assert!(row.contains(&created), "{created} in {row}");
+    }
+
+    // Tamper with the arm/v7 config: that row has no details, says why under the table, the
+    // others still show, and the command fails.
+    let bad = &w.images[2];
+    std::fs::write(reg.blob_path(&bad.blobs[0].0), b"{\"tampered\":true}").unwrap();
+    let r = mt(cfg.path(), &["inspect", "--format", "table", &list]);
+    assert_error_exit(r.code, "a table with a failed platform");
+    let row = r
+        .out
+        .lines()
+        .find(|l| l.starts_with("linux/arm/v7"))
+        .unwrap();
+    assert!(row.contains(" - "), "{row}");
+    let why = r
+        .out
+        .lines()
+        .find(|l| l.starts_with("details of linux/arm/v7"))
+        .unwrap();
+    assert!(why.contains("digest"), "names the digest problem: {why}");
+    assert!(r.out.contains(
+        &ConfigFile::parse(&w.images[0].blobs[0].1)
+            .unwrap()
+            .created
+            .unwrap()
+    ));
+    let r = mt(cfg.path(), &["inspect", "--format", "json", &list]);
+    assert_error_exit(r.code, "json with a failed platform");
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert!(v["platforms"][2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("digest"));
+    assert_eq!(v["platforms"][2]["size"], serde_json::Value::Null);
+    assert_eq!(v["platforms"][0]["error"], serde_json::Value::Null);
+}
+
+#[test]
+fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = tempfile::tempdir().unwrap();
+    let w = webapp();
+    let list = format!("{}/{}", reg.host, w.reference());
+    let r = ok(
+        mt(
+            cfg.path(),
+            &["inspect", "--config", "--platform", "linux/arm64", &list],
+        ),
+        "--config of arm64",
+    );
+    let bytes = &w.images[1].blobs[0].1;
+    let want = manifest_tui::media::reindent(bytes, "\t") + "\n";
+    assert_eq!(r.out, want);
+    let theirs = Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--config", "--raw"])
+        .args([
+            "--override-os",
+            "linux",
+            "--override-arch",
+            "arm64",
+            "--override-variant",
+            "v8",
+        ])
+        .arg(format!("docker://{list}"))
+        .output()
+        .expect("skopeo");
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert_eq!(
+        theirs.stdout, *bytes,
+        "skopeo reads the bytes we reindented"
+    );
+    let a: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&theirs.stdout).unwrap();
+    assert_eq!(a, b);
+
+    // A single image needs no --platform.
+    let one = format!("{}/{}@{}", reg.host, details::REPO, w.images[2].digest);
+    let r = ok(
+        mt(cfg.path(), &["inspect", "--config", &one]),
+        "--config of an image",
+    );
+    assert_eq!(
+        r.out,
+        manifest_tui::media::reindent(&w.images[2].blobs[0].1, "\t") + "\n"
+    );
+
+    // A list without --platform, or with one it does not have: the error names the platforms.
+    for extra in [&[][..], &["--platform", "linux/s390x"][..]] {
+        let mut a = vec!["inspect", "--config"];
+        a.extend_from_slice(extra);
+        a.push(&list);
+        let r = mt(cfg.path(), &a);
+        assert_error_exit(r.code, format!("--config {extra:?}"));
+        assert!(r.out.is_empty(), "{}", r.out);
+        for p in details::PLATFORMS {
+            assert!(r.err.contains(p), "{p} named in: {}", r.err);
+        }
+        assert!(r.err.contains("--platform"), "{}", r.err);
+    }
+    let r = mt(
+        cfg.path(),
+        &["inspect", "--config", "--platform", "linux", &list],
+    );
+    assert_error_exit(r.code, "a malformed --platform");
+    assert!(r.err.contains("OS/ARCH"), "{}", r.err);
+}
