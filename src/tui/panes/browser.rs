@@ -65,6 +65,12 @@ impl Pane for BrowserPane {
         self.state.reply(ev.slot, ev.reply);
         self.state.fetch_details(ctx);
     }
+    fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
+        if let AppEvent::TagsChanged(repo) = ev {
+            self.state.tags_changed(repo, ctx);
+        }
+        false
+    }
     fn busy(&self) -> bool {
         self.state.busy()
     }

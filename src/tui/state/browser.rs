@@ -247,6 +247,18 @@ impl BrowserState {
         Reference::parse(&format!("{reg}/{repo}:{tag}")).ok()
     }
 
+    /// Tags of `repo` were added or removed: read them again when they are the ones shown.
+    pub fn tags_changed(&mut self, repo: &Repo, ctx: &mut Ctx) {
+        if self.registry.as_deref() == Some(repo.domain.as_str())
+            && self.repo.as_deref() == Some(repo.path.as_str())
+        {
+            let level = self.level;
+            self.tags_load = Load::Failed(String::new()); // force
+            self.open_repo(&repo.path.clone(), ctx);
+            self.level = level;
+        }
+    }
+
     /// Show a tag's or digest's content.
     pub fn open_reference(&mut self, r: Reference, ctx: &mut Ctx) {
         if self.shown.as_ref() != Some(&r) || !matches!(self.content_load, Load::Done) {
