@@ -14,7 +14,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// The browser as a [`Pane`].
@@ -237,10 +237,8 @@ fn draw_delete(frame: &mut Frame, area: Rect, d: &DeleteConfirm, view: &View) {
             inert(&p.target.to_string())
         ))),
         DeleteConfirm::Ask(p) => {
-            lines.push(Line::from(format!(
-                "Delete {} from the registry?",
-                inert(&p.target.to_string())
-            )));
+            lines.push(Line::from("Delete from the registry:"));
+            lines.push(Line::from(format!("  {}", inert(&p.target.to_string()))));
             let others = p.other_tags();
             if others.is_empty() {
                 lines.push(Line::styled("no other tag points at it", t.muted));
@@ -257,13 +255,12 @@ fn draw_delete(frame: &mut Frame, area: Rect, d: &DeleteConfirm, view: &View) {
         }
     }
     let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, area.width.saturating_sub(4).min(100), h);
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let r = centered(area, w.max(40).min(area.width.saturating_sub(2)), h);
     frame.render_widget(Clear, r);
     let title = Line::from(Span::styled(" Delete ", t.title));
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane_block(title, view, true))
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(lines).block(pane_block(title, view, true)),
         r,
     );
 }
