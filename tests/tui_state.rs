@@ -851,6 +851,13 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     assert!(s.checklist.is_none());
 }
 
+/// The browser on samples/app's tags, v1 selected.
+fn browser_on_tags() -> BrowserState {
+    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
+    s.level = Level::Tags;
+    s
+}
+
 /// `D` on a tag asks the worker what goes, shows the question (the Confirm keys), Esc keeps
 /// it, y deletes by the plan; the reply reloads the tags shown.
 #[test]
@@ -859,8 +866,7 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
     use manifest_tui::ops::DeletePlan;
     use manifest_tui::registry::Repo;
     use manifest_tui::tui::state::browser::DeleteConfirm;
-    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
-    s.level = Level::Tags;
+    let mut s = browser_on_tags();
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Delete, &mut ctx));
     let r = runs(&ctx.outbox);
@@ -911,8 +917,7 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
 /// `t`: new tags in a prompt; a bad tag is refused in place, good ones go to the worker.
 #[test]
 fn browser_retag_prompt_sends_the_new_tags() {
-    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
-    s.level = Level::Tags;
+    let mut s = browser_on_tags();
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Retag, &mut ctx));
     type_into(&mut s, "stable bad:tag");
