@@ -5,6 +5,8 @@
 mod common;
 
 use common::pty::{isolated_env, line_with, Tui};
+use common::skopeo_inspect_raw;
+use manifest_tui::digest::Digest;
 use manifest_tui::samples;
 use std::path::Path;
 use std::time::Duration;
@@ -231,6 +233,84 @@ fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
     );
     let copy = line_with(&screen, "COPY webapp");
     assert!(copy.contains("layer 2"), "{copy}");
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+}
+
+/// Copy from the browser to a second real registry: `c` on a tag, the destination typed,
+/// every platform left checked: the push view ends with the source's digest and skopeo reads
+/// exactly the source's bytes there. Then a copy with one platform unchecked: a new list of
+/// five, its new digest shown, the same as skopeo's.
+#[test]
+fn copy_a_list_to_another_registry_from_the_browser() {
+    let src = common::TestRegistry::plain();
+    let seeded = src.seed();
+    let dst = common::TestRegistry::plain();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = src.docker_config();
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &["--registry", &src.host],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    let list = samples::list("v1", false);
+    assert_eq!(seeded.digest_of("samples/app:v1"), Some(&list.digest));
+    tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    tui.keys("/samples/app\r");
+    tui.wait_for("the filter", |s| s.contains("filter: samples/app"));
+    tui.keys("\r");
+    tui.wait_for("the tags", |s| s.contains("v2-oci") && s.contains("4 tags"));
+
+    // The exact copy: v1 (the first tag), every platform.
+    tui.keys("c");
+    tui.wait_for("the copy prompt and the list", |s| {
+        s.contains("copy to:") && s.contains("list: 6 entries")
+    });
+    tui.keys(&format!("{}/promoted/app:v1-rc\r", dst.host));
+    tui.wait_for("the checklist", |s| {
+        s.contains("Copy: platforms") && s.contains("[x] linux/s390x")
+    });
+    tui.keys("\r");
+    let screen = tui.wait_for("the copy done", |s| s.contains("✓ copied to"));
+    assert!(screen.contains(list.digest.as_str()), "{screen}");
+    let raw = skopeo_inspect_raw(&dst.reference("promoted/app:v1-rc"), &[]);
+    assert_eq!(raw, list.manifest, "skopeo reads the source's exact bytes");
+    assert_eq!(Digest::sha256(&raw), list.digest);
+
+    // A filtered copy: the first platform unchecked.
+    tui.keys("1");
+    tui.wait_for("back in the browser", |s| s.contains("list: 6 entries"));
+    tui.keys("c");
+    tui.wait_for("the copy prompt", |s| s.contains("copy to:"));
+    tui.keys(&format!("{}/promoted/app:five\r", dst.host));
+    tui.wait_for("the checklist", |s| s.contains("Copy: platforms"));
+    tui.keys(" ");
+    tui.wait_for("one unchecked", |s| s.contains("[ ] linux/amd64"));
+    tui.keys("\r");
+    let screen = tui.wait_for("the filtered copy done", |s| {
+        s.contains("✓ copied to") && s.contains("promoted/app:five")
+    });
+    let raw = skopeo_inspect_raw(&dst.reference("promoted/app:five"), &[]);
+    let digest = Digest::sha256(&raw);
+    assert_ne!(digest, list.digest);
+    assert!(
+        screen.contains(digest.as_str()),
+        "the new digest is shown:\n{screen}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&raw).expect("a list");
+    let platforms: Vec<String> = v["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .map(|m| format!("{}/{}", m["platform"]["os"], m["platform"]["architecture"]))
+        .collect();
+    assert_eq!(platforms.len(), 5, "{platforms:?}");
+    assert!(
+        !platforms.iter().any(|p| p == "\"linux\"/\"amd64\""),
+        "{platforms:?}"
+    );
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }

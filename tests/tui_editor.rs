@@ -726,3 +726,50 @@ fn the_add_prompt_completes_references_the_browser_listed() {
     e.state.field_key(&key(KeyCode::Tab));
     assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
 }
+
+/// The push view following a filtered copy that finished: the target, its (new) digest and
+/// why it differs from the source's.
+#[test]
+fn push_view_after_a_filtered_copy() {
+    use manifest_tui::digest::Digest;
+    use manifest_tui::ops::{CopiedEntry, CopyReport};
+    use manifest_tui::platform::Platform;
+    use manifest_tui::tui::pane::{CopyJob, Ctx};
+    let src = manifest_tui::reference::Reference::parse("127.0.0.1:5000/samples/app:v1").unwrap();
+    let dst = manifest_tui::reference::Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
+    let mut p = PushState::new();
+    let mut ctx = Ctx::default();
+    p.start_copy(
+        CopyJob {
+            src: src.clone(),
+            dst: dst.clone(),
+            platforms: vec![Platform::parse("linux/amd64").unwrap()],
+        },
+        &mut ctx,
+    );
+    let entry = |p: &str, n: &[u8]| CopiedEntry {
+        platform: Platform::parse(p).unwrap(),
+        digest: Digest::sha256(n),
+        media_type: manifest_tui::media::OCI_MANIFEST.into(),
+        describes: None,
+    };
+    let report = CopyReport {
+        source: src,
+        target: dst,
+        source_digest: Digest::sha256(b"src"),
+        digest: Digest::sha256(b"new"),
+        entries: vec![entry("linux/amd64", b"amd64"), entry("linux/arm64", b"arm64")],
+        changed: Some("a new OCI index holding 2 of the source's 6 entries (linux/amd64, linux/arm64), so its digest differs".into()),
+        unchanged: false,
+    };
+    p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+    p.progress(Progress::Entry {
+        index: 1,
+        stage: EntryStage::Copying {
+            done: 3 * 1024 * 1024,
+            total: 3 * 1024 * 1024,
+        },
+    });
+    p.reply(Reply::Copied(Box::new(report)), &mut ctx);
+    insta::assert_snapshot!(pv(&p).backend());
+}

@@ -451,3 +451,51 @@ fn app_status_bar_with_the_pull_quota() {
     // Too narrow for hints and quota: the hints win.
     insta::assert_snapshot!(app_frame(&app, 50, 10).backend());
 }
+
+/// The copy destination prompt over a list, with the error of a refused destination.
+#[test]
+fn browser_copy_prompt() {
+    use manifest_tui::tui::keymap::Action;
+    use manifest_tui::tui::pane::Ctx;
+    let mut s =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    s.action(Action::CopyImage, &mut Ctx::default());
+    s.paste("127.0.0.1:6000/team/app@sha256:0123");
+    s.action(Action::Submit, &mut Ctx::default());
+    insta::assert_snapshot!(browser(110, 14, &s).backend());
+}
+
+/// The platform checklist: six platforms, the second unchecked, the cursor on it.
+#[test]
+fn browser_copy_checklist() {
+    use manifest_tui::tui::keymap::Action;
+    use manifest_tui::tui::pane::Ctx;
+    let mut s =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    let mut ctx = Ctx::default();
+    s.action(Action::CopyImage, &mut ctx);
+    s.paste("127.0.0.1:6000/team/app:rc-1");
+    s.action(Action::Submit, &mut ctx);
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::Toggle, &mut ctx);
+    insta::assert_snapshot!(browser(100, 16, &s).backend());
+}
+
+/// The delete question names every other tag that goes with the digest.
+#[test]
+fn browser_delete_confirmation_lists_the_other_tags() {
+    use manifest_tui::digest::Digest;
+    use manifest_tui::ops::DeletePlan;
+    use manifest_tui::tui::state::browser::DeleteConfirm;
+    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
+    s.level = Level::Tags;
+    let v1 = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
+    let d = Digest::sha256(b"list");
+    s.delete = Some(DeleteConfirm::Ask(Box::new(DeletePlan {
+        target: v1.at_digest(&d),
+        digest: d,
+        tags: vec!["v1".into(), "v1-oci".into(), "stable".into()],
+        by_tag: Some("v1".into()),
+    })));
+    insta::assert_snapshot!(browser(110, 14, &s).backend());
+}

@@ -189,56 +189,6 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     assert!(!screen.contains("2026-11-02T09:30:12Z"), "{screen}");
 }
 
-/// The referrers of the content shown come as a second reply of the same request, after the
-/// content is on screen, and land in its header.
-#[test]
-fn referrers_arrive_after_the_content_and_show_in_its_header() {
-    let mut app = App::new(Keymap::default(), Theme::colored());
-    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
-    b.state.registry = Some(HOST.into());
-    b.state.repo = Some("samples/webapp".into());
-    b.state.level = Level::Tags;
-    b.state.tags.extend(["v1".to_string()]);
-    b.state.tags_load = Load::Done;
-    app.panes[0] = Box::new(b);
-    app.key(press(KeyCode::Enter));
-    let inspect = last_id(&app.ctx, Slot::Content);
-    app.worker_event(WorkerEvent {
-        id: inspect,
-        slot: Slot::Content,
-        reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
-    });
-    let dropped = app.ctx.requests.dropped;
-    let mut sig = manifest_tui::media::RawManifest::new(
-        b"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[]}".to_vec(),
-        "application/vnd.oci.image.manifest.v1+json",
-    )
-    .expect("manifest")
-    .descriptor();
-    sig.artifact_type = Some("application/vnd.dev.sigstore.bundle.v0.3+json".into());
-    app.worker_event(WorkerEvent {
-        id: inspect,
-        slot: Slot::Content,
-        reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
-            via: manifest_tui::registry::ReferrersVia::Api,
-            descriptors: vec![sig],
-        })),
-    });
-    assert_eq!(
-        app.ctx.requests.dropped, dropped,
-        "the second reply is taken"
-    );
-    let mut term = Terminal::new(TestBackend::new(220, 10)).expect("terminal");
-    term.draw(|f| app.draw(f)).expect("draw");
-    let screen = format!("{}", term.backend());
-    assert!(
-        screen.contains(
-            "referred to by 1: application/vnd.dev.sigstore.bundle.v0.3+json (referrers API)"
-        ),
-        "{screen}"
-    );
-}
-
 #[test]
 fn typing_q_in_the_filter_never_quits() {
     let mut app = App::new(Keymap::default(), Theme::colored());
@@ -319,21 +269,6 @@ fn natural_tag_order() {
     let mut v = vec!["v10", "v2", "v1", "v1.10", "v1.9", "latest"];
     v.sort_by(|a, b| natural_cmp(a, b));
     assert_eq!(v, ["latest", "v1", "v1.9", "v1.10", "v2", "v10"]);
-}
-
-/// The browser started at docker.io, whose catalog is refused, with these recent ones.
-fn no_catalog(recent: &[&str]) -> BrowserState {
-    let mut s = BrowserState::new();
-    let mut ctx = Ctx::default();
-    s.start(Some("docker.io"), None, &mut ctx);
-    s.reply(
-        Slot::Catalog,
-        Reply::CatalogUnavailable {
-            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
-            recent: recent.iter().map(|r| r.to_string()).collect(),
-        },
-    );
-    s
 }
 
 #[test]
@@ -796,6 +731,329 @@ fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
     std::fs::write(&blocked, b"x").expect("write");
     assert!(recent_repositories(&blocked.join("recent.json"), "docker.io").is_empty());
     assert!(remember_repository(&blocked.join("recent.json"), "docker.io", "x").is_err());
+}
+
+fn type_into(s: &mut BrowserState, text: &str) {
+    for c in text.chars() {
+        s.field_key(&ch(c));
+    }
+}
+
+fn copy_jobs(ctx: &Ctx) -> Vec<manifest_tui::tui::pane::CopyJob> {
+    ctx.events
+        .iter()
+        .filter_map(|e| match e {
+            AppEvent::StartCopy(j) => Some((**j).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `c` on a list: the destination prompt completes a registry seen (Tab), refuses a digest,
+/// then the checklist holds every platform checked; unchecking one makes a filtered copy,
+/// leaving all checked makes the exact one (no platforms).
+#[test]
+fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
+    use manifest_tui::tui::worker::RegistrySource;
+    let mut s =
+        fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
+    s.reply(
+        Slot::Registries,
+        Reply::Registries(vec![("127.0.0.1:6000".into(), RegistrySource::History)]),
+    );
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::CopyImage, &mut ctx));
+    assert!(s.field_focused(), "the destination prompt has focus");
+    type_into(&mut s, "127.0.0.1:6");
+    s.field_key(&press(KeyCode::Tab));
+    assert_eq!(
+        s.prompt.as_ref().unwrap().field.value(),
+        "127.0.0.1:6000/",
+        "Tab completes the registry seen"
+    );
+    type_into(
+        &mut s,
+        "team/app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+    );
+    s.action(Action::Submit, &mut ctx);
+    let err = s.prompt.as_ref().and_then(|p| p.error.clone());
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("copy to a tag")),
+        "{err:?}"
+    );
+    for _ in 0..72 {
+        s.field_key(&press(KeyCode::Backspace));
+    }
+    type_into(&mut s, ":rc-1");
+    assert_eq!(
+        s.prompt.as_ref().unwrap().field.value(),
+        "127.0.0.1:6000/team/app:rc-1"
+    );
+    s.action(Action::Submit, &mut ctx);
+    assert!(s.prompt.is_none());
+    let c = s.checklist.as_ref().expect("the platform checklist");
+    assert_eq!(c.platforms.len(), 6);
+    assert!(c.platforms.iter().all(|p| p.1), "all checked by default");
+    assert_eq!(s.contexts()[0], Context::Checklist);
+    // Uncheck the second platform, then start.
+    s.action(Action::Down, &mut ctx);
+    s.action(Action::Toggle, &mut ctx);
+    let second = s.checklist.as_ref().unwrap().platforms[1].0.clone();
+    s.action(Action::Submit, &mut ctx);
+    assert!(s.checklist.is_none());
+    let jobs = copy_jobs(&ctx);
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].src.to_string(), format!("{HOST}/samples/app:v1"));
+    assert_eq!(jobs[0].dst.to_string(), "127.0.0.1:6000/team/app:rc-1");
+    assert_eq!(jobs[0].platforms.len(), 5);
+    assert!(!jobs[0].platforms.contains(&second));
+
+    // Every platform checked: the exact copy.
+    let mut ctx = Ctx::default();
+    s.action(Action::CopyImage, &mut ctx);
+    type_into(&mut s, "127.0.0.1:6000/team/app");
+    s.action(Action::Submit, &mut ctx);
+    s.action(Action::Submit, &mut ctx);
+    let jobs = copy_jobs(&ctx);
+    assert_eq!(jobs.len(), 1);
+    assert!(jobs[0].platforms.is_empty(), "{:?}", jobs[0].platforms);
+    // Nothing checked is refused.
+    let mut ctx = Ctx::default();
+    s.action(Action::CopyImage, &mut ctx);
+    type_into(&mut s, "127.0.0.1:6000/team/app");
+    s.action(Action::Submit, &mut ctx);
+    for _ in 0..6 {
+        s.action(Action::Toggle, &mut ctx);
+        s.action(Action::Down, &mut ctx);
+    }
+    s.action(Action::Submit, &mut ctx);
+    assert!(copy_jobs(&ctx).is_empty());
+    assert!(s.checklist.as_ref().unwrap().error.is_some());
+    s.action(Action::Cancel, &mut ctx);
+    assert!(s.checklist.is_none());
+}
+
+/// The browser on samples/app's tags, v1 selected.
+fn browser_on_tags() -> BrowserState {
+    let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
+    s.level = Level::Tags;
+    s
+}
+
+/// `D` on a tag asks the worker what goes, shows the question (the Confirm keys), Esc keeps
+/// it, y deletes by the plan; the reply reloads the tags shown.
+#[test]
+fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
+    use manifest_tui::digest::Digest;
+    use manifest_tui::ops::DeletePlan;
+    use manifest_tui::registry::Repo;
+    use manifest_tui::tui::state::browser::DeleteConfirm;
+    let mut s = browser_on_tags();
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Delete, &mut ctx));
+    let r = runs(&ctx.outbox);
+    let v1 = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
+    assert!(
+        matches!(&r[..], [(_, Slot::Delete, Command::DeletePlan { reference })] if *reference == v1),
+        "{r:?}"
+    );
+    let d = Digest::sha256(b"list");
+    let plan = DeletePlan {
+        target: v1.at_digest(&d),
+        digest: d,
+        tags: vec!["v1".into(), "v1-oci".into()],
+        by_tag: Some("v1".into()),
+    };
+    s.change_reply(
+        Slot::Delete,
+        Reply::DeletePlan(Box::new(plan.clone())),
+        &mut ctx,
+    );
+    assert_eq!(s.contexts(), vec![Context::Confirm]);
+    s.action(Action::Cancel, &mut ctx);
+    assert!(s.delete.is_none(), "Esc keeps it");
+    s.delete = Some(DeleteConfirm::Ask(Box::new(plan.clone())));
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Submit, &mut ctx));
+    let r = runs(&ctx.outbox);
+    assert!(
+        matches!(&r[..], [(_, Slot::Delete, Command::Delete { plan: p })] if *p == plan),
+        "{r:?}"
+    );
+    s.change_reply(Slot::Delete, Reply::Deleted(Box::new(plan)), &mut ctx);
+    assert!(s.delete.is_none());
+    let repo = Repo::of(&v1);
+    assert!(ctx.events.contains(&AppEvent::TagsChanged(repo.clone())));
+    let mut ctx = Ctx::default();
+    s.tags_changed(&repo, &mut ctx);
+    assert!(
+        matches!(
+            &runs(&ctx.outbox)[..],
+            [(_, Slot::Tags, Command::Tags { .. })]
+        ),
+        "the tags are read again"
+    );
+    assert_eq!(s.level, Level::Tags);
+}
+
+/// `t`: new tags in a prompt; a bad tag is refused in place, good ones go to the worker.
+#[test]
+fn browser_retag_prompt_sends_the_new_tags() {
+    let mut s = browser_on_tags();
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Retag, &mut ctx));
+    type_into(&mut s, "stable bad:tag");
+    s.action(Action::Submit, &mut ctx);
+    assert!(s.prompt.as_ref().unwrap().error.is_some());
+    assert!(runs(&ctx.outbox).is_empty());
+    for _ in 0..7 {
+        s.field_key(&press(KeyCode::Backspace));
+    }
+    type_into(&mut s, "v1-2024-06");
+    s.action(Action::Submit, &mut ctx);
+    let r = runs(&ctx.outbox);
+    assert!(
+        matches!(&r[..], [(_, Slot::Retag, Command::Retag { src, tags })]
+            if src.tag.as_deref() == Some("v1") && tags == &["stable", "v1-2024-06"]),
+        "{r:?}"
+    );
+}
+
+/// The push view follows a copy: its rows come from the plan, a failure keeps the job and
+/// r runs the same copy again; success reports the digest and reloads the target's tags.
+#[test]
+fn push_view_runs_a_copy_and_retries_it_unchanged() {
+    use manifest_tui::ops::{CopiedEntry, CopyReport};
+    use manifest_tui::platform::Platform;
+    use manifest_tui::tui::pane::CopyJob;
+    use manifest_tui::tui::state::push::{PushState, PushStatus};
+    let src = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
+    let dst = Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
+    let job = CopyJob {
+        src: src.clone(),
+        dst: dst.clone(),
+        platforms: vec![Platform::parse("linux/arm64").unwrap()],
+    };
+    let mut p = PushState::new();
+    let mut ctx = Ctx::default();
+    p.start_copy(job.clone(), &mut ctx);
+    let copy_cmd = |ctx: &Ctx| {
+        runs(&ctx.outbox)
+            .into_iter()
+            .filter_map(|(_, slot, c)| match c {
+                Command::Copy {
+                    src,
+                    dst,
+                    platforms,
+                } if slot == Slot::Push => Some(CopyJob {
+                    src,
+                    dst,
+                    platforms,
+                }),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(copy_cmd(&ctx), vec![job.clone()]);
+    assert!(p.busy());
+    let d = manifest_tui::digest::Digest::sha256(b"arm64");
+    let report = CopyReport {
+        source: src.clone(),
+        target: dst.clone(),
+        source_digest: manifest_tui::digest::Digest::sha256(b"src"),
+        digest: manifest_tui::digest::Digest::sha256(b"new"),
+        entries: vec![CopiedEntry {
+            platform: Platform::parse("linux/arm64").unwrap(),
+            digest: d.clone(),
+            media_type: manifest_tui::media::OCI_MANIFEST.into(),
+            describes: None,
+        }],
+        changed: Some("a new index".into()),
+        unchanged: false,
+    };
+    p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+    assert_eq!(p.rows.len(), 1);
+    assert_eq!(p.rows[0].platform, "linux/arm64");
+    p.reply(Reply::Failed("connection reset".into()), &mut ctx);
+    assert!(matches!(p.status, PushStatus::Failed(_)));
+    let mut ctx = Ctx::default();
+    assert!(p.action(Action::Retry, &mut ctx));
+    assert_eq!(copy_cmd(&ctx), vec![job], "r runs the same copy again");
+    p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+    p.reply(Reply::Copied(Box::new(report.clone())), &mut ctx);
+    assert!(matches!(p.status, PushStatus::Copied(_)));
+    assert_eq!(p.list_digest.as_ref(), Some(&report.digest));
+    assert!(p.rows[0].done());
+    assert!(ctx
+        .events
+        .contains(&AppEvent::TagsChanged(manifest_tui::registry::Repo::of(
+            &dst
+        ))));
+}
+
+/// The referrers of the content shown come as a second reply of the same request, after the
+/// content is on screen, and land in its header.
+#[test]
+fn referrers_arrive_after_the_content_and_show_in_its_header() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::default();
+    b.state.registry = Some(HOST.into());
+    b.state.repo = Some("samples/webapp".into());
+    b.state.level = Level::Tags;
+    b.state.tags.extend(["v1".to_string()]);
+    b.state.tags_load = Load::Done;
+    app.panes[0] = Box::new(b);
+    app.key(press(KeyCode::Enter));
+    let inspect = last_id(&app.ctx, Slot::Content);
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
+    });
+    let dropped = app.ctx.requests.dropped;
+    let mut sig = manifest_tui::media::RawManifest::new(
+        b"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2,\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"},\"layers\":[]}".to_vec(),
+        "application/vnd.oci.image.manifest.v1+json",
+    )
+    .expect("manifest")
+    .descriptor();
+    sig.artifact_type = Some("application/vnd.dev.sigstore.bundle.v0.3+json".into());
+    app.worker_event(WorkerEvent {
+        id: inspect,
+        slot: Slot::Content,
+        reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
+            via: manifest_tui::registry::ReferrersVia::Api,
+            descriptors: vec![sig],
+        })),
+    });
+    assert_eq!(
+        app.ctx.requests.dropped, dropped,
+        "the second reply is taken"
+    );
+    let mut term = Terminal::new(TestBackend::new(220, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let screen = format!("{}", term.backend());
+    assert!(
+        screen.contains(
+            "referred to by 1: application/vnd.dev.sigstore.bundle.v0.3+json (referrers API)"
+        ),
+        "{screen}"
+    );
+}
+
+/// The browser started at docker.io, whose catalog is refused, with these recent ones.
+fn no_catalog(recent: &[&str]) -> BrowserState {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    s.start(Some("docker.io"), None, &mut ctx);
+    s.reply(
+        Slot::Catalog,
+        Reply::CatalogUnavailable {
+            reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
+            recent: recent.iter().map(|r| r.to_string()).collect(),
+        },
+    );
+    s
 }
 
 /// The CPU time this thread has used: what a keystroke costs, whatever else the machine

@@ -6,6 +6,7 @@ use super::keymap::{Action, Context, Keymap};
 use super::pane::{AppEvent, Ctx, Notice, NoticeLevel, Pane, PaneId, View};
 use super::panes::{self, browser::BrowserPane, compare::ComparePane};
 use super::panes::{editor::EditorPane, push::PushPane};
+use super::state::browser::BrowserState;
 use super::theme::Theme;
 use super::worker::{Reply, ToWorker, WorkerEvent};
 use crate::registry::RateLimit;
@@ -47,7 +48,10 @@ impl App {
     pub fn new(keymap: Keymap, theme: Theme) -> App {
         App::with_panes(
             vec![
-                Box::new(BrowserPane::default()),
+                Box::new(BrowserPane::new(BrowserState {
+                    keymap: keymap.clone(),
+                    ..BrowserState::new()
+                })),
                 Box::new(ComparePane::default()),
                 Box::new(EditorPane::new(keymap.clone())),
                 Box::new(PushPane::default()),

@@ -94,3 +94,41 @@ fn single_line(s: &str) -> String {
         .trim_end()
         .to_string()
 }
+
+/// Tab completion of a field's last space-separated word from `seen` (sorted): each press
+/// puts the next (or, backwards, the previous) candidate starting with the word as typed
+/// before the first press; `cycle` keeps that word and the position. Errs when nothing
+/// starts with it.
+pub fn complete_last_word(
+    field: &mut TextField,
+    cycle: &mut Option<(String, usize)>,
+    seen: &std::collections::BTreeSet<String>,
+    forward: bool,
+) -> Result<(), String> {
+    let text = field.value().to_string();
+    let (head, word) = match text.rfind(' ') {
+        Some(i) => (text[..=i].to_string(), text[i + 1..].to_string()),
+        None => (String::new(), text.clone()),
+    };
+    let base = match cycle {
+        Some((b, _)) => b.clone(),
+        None => word,
+    };
+    let cands: Vec<&String> = seen
+        .range(base.clone()..)
+        .take_while(|s| s.starts_with(&base))
+        .collect();
+    if cands.is_empty() {
+        return Err(format!("nothing seen starts with {base:?}"));
+    }
+    let n = cands.len();
+    let pos = match *cycle {
+        Some((_, i)) if forward => (i + 1) % n,
+        Some((_, i)) => (i + n - 1) % n,
+        None if forward => 0,
+        None => n - 1,
+    };
+    *field = TextField::new(field.label, &format!("{head}{}", cands[pos]), "");
+    *cycle = Some((base, pos));
+    Ok(())
+}

@@ -38,10 +38,14 @@ pub enum Context {
     Push,
     /// The annotation form of the draft editor (its keys work while a field has focus).
     Form,
+    /// The browser's checklist of platforms to copy.
+    Checklist,
+    /// The browser's yes/no question before a delete.
+    Confirm,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -58,6 +62,8 @@ impl Context {
         Context::Editor,
         Context::Push,
         Context::Form,
+        Context::Checklist,
+        Context::Confirm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +84,8 @@ impl Context {
             Context::Editor => "editor",
             Context::Push => "push",
             Context::Form => "form",
+            Context::Checklist => "checklist",
+            Context::Confirm => "confirm",
         }
     }
 
@@ -100,6 +108,8 @@ impl Context {
             Context::Editor => "Draft editor",
             Context::Push => "Push",
             Context::Form => "Annotation form",
+            Context::Checklist => "Copy: platforms",
+            Context::Confirm => "Delete: confirm",
         }
     }
 
@@ -173,6 +183,9 @@ actions! {
     PrevField = "prev-field",
     Complete = "complete",
     CompletePrev = "complete-prev",
+    CopyImage = "copy-image",
+    Retag = "retag",
+    Toggle = "toggle",
 }
 
 /// One row of the default table: context, action, keys, description, status-bar label.
@@ -288,6 +301,27 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
     ),
     b(C::Tags, A::CopyDigest, &["y"], "copy the reference", ""),
     b(
+        C::Tags,
+        A::CopyImage,
+        &["c"],
+        "copy this tag to another repository or registry",
+        "copy",
+    ),
+    b(
+        C::Tags,
+        A::Retag,
+        &["t"],
+        "give this tag's manifest new tags",
+        "",
+    ),
+    b(
+        C::Tags,
+        A::Delete,
+        &["D"],
+        "delete this tag's manifest from the registry (asks first)",
+        "",
+    ),
+    b(
         C::Content,
         A::CopyDigest,
         &["y"],
@@ -314,6 +348,27 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         &["e"],
         "send the selected entry to the draft editor",
         "to editor",
+    ),
+    b(
+        C::Content,
+        A::CopyImage,
+        &["c"],
+        "copy this list or image to another repository or registry",
+        "copy",
+    ),
+    b(
+        C::Content,
+        A::Retag,
+        &["t"],
+        "give this manifest new tags",
+        "",
+    ),
+    b(
+        C::Content,
+        A::Delete,
+        &["D"],
+        "delete this manifest from the registry (asks first)",
+        "",
     ),
     b(C::Compare, A::Swap, &["x"], "swap A and B", "swap"),
     b(
@@ -494,6 +549,29 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         "back to the draft editor",
         "editor",
     ),
+    b(
+        C::Checklist,
+        A::Toggle,
+        &["space"],
+        "check or uncheck the platform",
+        "toggle",
+    ),
+    b(
+        C::Checklist,
+        A::Submit,
+        &["enter"],
+        "copy the checked platforms",
+        "copy",
+    ),
+    b(
+        C::Checklist,
+        A::Cancel,
+        &["esc"],
+        "cancel the copy",
+        "cancel",
+    ),
+    b(C::Confirm, A::Submit, &["y", "enter"], "delete", "delete"),
+    b(C::Confirm, A::Cancel, &["n", "esc"], "keep it", "cancel"),
     b(C::Field, A::Submit, &["enter"], "confirm", "confirm"),
     b(C::Field, A::Cancel, &["esc"], "cancel", "cancel"),
     b(

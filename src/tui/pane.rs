@@ -75,6 +75,20 @@ pub enum AppEvent {
     /// References the user came across (a repository's tags, the catalog): the editor
     /// completes from them. Never consumed, so every pane may listen.
     Seen(Vec<String>),
+    /// Copy an image or a list (the push view runs it and shows its progress).
+    StartCopy(Box<CopyJob>),
+    /// A repository's tags changed (a copy, retag or delete landed): whoever shows them
+    /// reads them again. Never consumed.
+    TagsChanged(crate::registry::Repo),
+}
+
+/// A copy as asked for: kept whole, so a failed one can be run again unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyJob {
+    pub src: Reference,
+    pub dst: Reference,
+    /// Empty: the whole list, byte for byte.
+    pub platforms: Vec<crate::platform::Platform>,
 }
 
 /// What a pane may ask of the app. Plain data: the app drains it after each call.

@@ -47,7 +47,12 @@ pub enum Slot {
     /// The draft editor: reading the store (`Drafts`) and changing it (`Draft`).
     Drafts,
     Draft,
+    /// A push or a copy (the push view follows one at a time).
     Push,
+    /// Retagging a tag of the browser.
+    Retag,
+    /// Working out a delete, then deleting.
+    Delete,
 }
 
 /// A command for the worker.
@@ -84,6 +89,21 @@ pub enum Command {
     /// Push a local list: [`Reply::PushStarted`], [`Reply::Progress`]…, then
     /// [`Reply::Pushed`] or [`Reply::Failed`]. Cancel it through the slot.
     Push { list: Reference, purge: bool },
+    /// Copy `src` (a list or an image) to `dst`, all of it or only `platforms`:
+    /// [`Reply::CopyStarted`], [`Reply::Progress`]…, then [`Reply::Copied`] or
+    /// [`Reply::Failed`]. Runs in the push slot; cancel it through the slot.
+    Copy {
+        src: Reference,
+        dst: Reference,
+        platforms: Vec<crate::platform::Platform>,
+    },
+    /// Put the manifest `src` names under each of `tags`: [`Reply::Retagged`].
+    Retag { src: Reference, tags: Vec<String> },
+    /// Resolve a reference to what a delete removes (its digest and every tag pointing at
+    /// it): [`Reply::DeletePlan`]. Deletes nothing.
+    DeletePlan { reference: Reference },
+    /// Delete what a [`Command::DeletePlan`] found: [`Reply::Deleted`].
+    Delete { plan: ops::DeletePlan },
 }
 
 /// A change to the local store, run by the worker under the store's lock.
@@ -277,6 +297,12 @@ pub enum Reply {
         purge: bool,
     },
     Pushed(Box<ops::PushReport>),
+    /// A copy was worked out (its entries, its target); progress and [`Reply::Copied`] follow.
+    CopyStarted(Box<ops::CopyReport>),
+    Copied(Box<ops::CopyReport>),
+    Retagged(Box<ops::TagReport>),
+    DeletePlan(Box<ops::DeletePlan>),
+    Deleted(Box<ops::DeletePlan>),
     /// Progress of a long operation (push…).
     Progress(ops::Progress),
     /// The request failed; the message says what, where and what to try.
@@ -293,7 +319,10 @@ impl Reply {
             Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
             // An inspection is followed by the referrers of what it showed.
             Reply::Inspected(_) => false,
-            Reply::Progress(_) | Reply::PushStarted { .. } | Reply::RateLimits(_) => false,
+            Reply::Progress(_)
+            | Reply::PushStarted { .. }
+            | Reply::CopyStarted(_)
+            | Reply::RateLimits(_) => false,
             _ => true,
         }
     }
@@ -562,16 +591,77 @@ async fn run(
         }
         Command::Push { list, purge } => {
             let Some(client) = client else { return };
-            let ptx = tx.clone();
-            let progress: ops::ProgressFn = Arc::new(move |p| {
-                let _ = ptx.send(WorkerEvent {
-                    id,
-                    slot,
-                    reply: Reply::Progress(p),
-                });
-            });
+            let progress = progress_events(tx, id, slot);
             push(client, &shared.store, list, purge, progress, send).await
         }
+        Command::Copy {
+            src,
+            dst,
+            platforms,
+        } => {
+            let Some(client) = client else { return };
+            let progress = progress_events(tx, id, slot);
+            copy(client, &src, &dst, platforms, progress, send).await
+        }
+        Command::Retag { src, tags } => {
+            let Some(client) = client else { return };
+            send(match ops::tag(client, &src, &tags).await {
+                Ok(r) => Reply::Retagged(Box::new(r)),
+                Err(e) => Reply::Failed(e.to_string()),
+            })
+        }
+        Command::DeletePlan { reference } => {
+            let Some(client) = client else { return };
+            send(match ops::delete_plan(client, &reference).await {
+                Ok(p) => Reply::DeletePlan(Box::new(p)),
+                Err(e) => Reply::Failed(e.to_string()),
+            })
+        }
+        Command::Delete { plan } => {
+            let Some(client) = client else { return };
+            send(match ops::delete(client, &plan).await {
+                Ok(()) => Reply::Deleted(Box::new(plan)),
+                Err(e) => Reply::Failed(e.to_string()),
+            })
+        }
+    }
+}
+
+/// A progress sink that sends each event as a [`Reply::Progress`] of request `id`.
+fn progress_events(
+    tx: &mpsc::UnboundedSender<WorkerEvent>,
+    id: RequestId,
+    slot: Slot,
+) -> ops::ProgressFn {
+    let tx = tx.clone();
+    Arc::new(move |p| {
+        let _ = tx.send(WorkerEvent {
+            id,
+            slot,
+            reply: Reply::Progress(p),
+        });
+    })
+}
+
+/// Copy: the plan first (the push view shows its entries), then the progress, then the
+/// report.
+async fn copy(
+    client: &Client,
+    src: &Reference,
+    dst: &Reference,
+    platforms: Vec<crate::platform::Platform>,
+    progress: ops::ProgressFn,
+    send: &impl Fn(Reply),
+) {
+    let opts = ops::CopyOptions { platforms };
+    let plan = match ops::plan_copy(client, src, dst, &opts).await {
+        Ok(p) => p,
+        Err(e) => return send(Reply::Failed(e.to_string())),
+    };
+    send(Reply::CopyStarted(Box::new(plan.report.clone())));
+    match ops::run_copy(client, &plan, progress).await {
+        Ok(r) => send(Reply::Copied(Box::new(r))),
+        Err(e) => send(Reply::Failed(e.to_string())),
     }
 }
 

@@ -1,11 +1,11 @@
 //! The registry browser pane.
 
-use super::{empty_message, load_line, mark_selected, pane_block};
+use super::{centered, empty_message, load_line, mark_selected, pane_block};
 use crate::media::Kind;
 use crate::ops::Inspection;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
-use crate::tui::state::browser::{BrowserState, Level};
+use crate::tui::state::browser::{BrowserState, Checklist, DeleteConfirm, Level};
 use crate::tui::state::list::{FilterList, ItemText};
 use crate::tui::state::Load;
 use crate::tui::text::{human_size, inert, platform_label};
@@ -14,7 +14,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// The browser as a [`Pane`].
@@ -60,15 +60,26 @@ impl Pane for BrowserPane {
                 | Slot::Content
                 | Slot::Details
                 | Slot::Statements
+                | Slot::Retag
+                | Slot::Delete
         )
     }
     fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
+        if matches!(ev.slot, Slot::Retag | Slot::Delete) {
+            return self.state.change_reply(ev.slot, ev.reply, ctx);
+        }
         let seen = self.state.references_in(&ev.reply);
         if !seen.is_empty() {
             ctx.emit(AppEvent::Seen(seen));
         }
         self.state.reply(ev.slot, ev.reply);
         self.state.fetch_details(ctx);
+    }
+    fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
+        if let AppEvent::TagsChanged(repo) = ev {
+            self.state.tags_changed(repo, ctx);
+        }
+        false
     }
     fn busy(&self) -> bool {
         self.state.busy()
@@ -161,6 +172,98 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
         Level::Tags => draw_tags(frame, body, bottom, s, view),
         Level::Content => draw_content(frame, body, bottom, s, view),
     }
+    if let Some(c) = &s.checklist {
+        draw_checklist(frame, area, c, view);
+    }
+    if let Some(d) = &s.delete {
+        draw_delete(frame, area, d, view);
+    }
+}
+
+/// The platforms to copy, over the browser: one checkbox per platform.
+fn draw_checklist(frame: &mut Frame, area: Rect, c: &Checklist, view: &View) {
+    let t = view.theme;
+    let h = (c.platforms.len() as u16 + 5 + c.error.is_some() as u16).min(area.height);
+    let r = centered(area, area.width.saturating_sub(4).min(90), h);
+    frame.render_widget(Clear, r);
+    let title = Line::from(Span::styled(" Copy: platforms ", t.title));
+    let mut lines = vec![Line::from(vec![
+        Span::styled("to ", t.muted),
+        Span::raw(inert(&c.dst.to_string()).into_owned()),
+    ])];
+    for (i, (p, on)) in c.platforms.iter().enumerate() {
+        let text = format!("{} {}", if *on { "[x]" } else { "[ ]" }, platform_label(p));
+        let style = if i == c.selected.get() {
+            t.selected
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(text, style));
+    }
+    if let Some(e) = &c.error {
+        lines.push(Line::styled(inert(e).into_owned(), t.error));
+    }
+    let all = c.platforms.iter().all(|p| p.1);
+    lines.push(Line::styled(
+        if all {
+            "all checked: an exact copy (same digest)"
+        } else {
+            "some checked: a new list of those platforms (new digest)"
+        },
+        t.muted,
+    ));
+    lines.push(Line::styled(
+        "Space: check   Enter: copy   Esc: cancel",
+        t.muted,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(title, view, true)),
+        r,
+    );
+}
+
+/// A delete: finding what goes, the question with every tag that disappears, deleting.
+fn draw_delete(frame: &mut Frame, area: Rect, d: &DeleteConfirm, view: &View) {
+    let t = view.theme;
+    let mut lines = Vec::new();
+    match d {
+        DeleteConfirm::Planning(r) => lines.push(Line::from(format!(
+            "{} finding every tag of {}…",
+            view.spinner(),
+            inert(&r.to_string())
+        ))),
+        DeleteConfirm::Deleting(p) => lines.push(Line::from(format!(
+            "{} deleting {}…",
+            view.spinner(),
+            inert(&p.target.to_string())
+        ))),
+        DeleteConfirm::Ask(p) => {
+            lines.push(Line::from("Delete from the registry:"));
+            lines.push(Line::from(format!("  {}", inert(&p.target.to_string()))));
+            let others = p.other_tags();
+            if others.is_empty() {
+                lines.push(Line::styled("no other tag points at it", t.muted));
+            } else {
+                lines.push(Line::styled(
+                    format!("these tags disappear too ({}):", others.len()),
+                    t.error,
+                ));
+                for o in others {
+                    lines.push(Line::from(format!("  {}", inert(o))));
+                }
+            }
+            lines.push(Line::styled("y/Enter: delete   Esc: keep it", t.muted));
+        }
+    }
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let r = centered(area, w.max(40).min(area.width.saturating_sub(2)), h);
+    frame.render_widget(Clear, r);
+    let title = Line::from(Span::styled(" Delete ", t.title));
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(title, view, true)),
+        r,
+    );
 }
 
 fn current_filter(s: &BrowserState) -> &str {

@@ -4,7 +4,7 @@
 use super::{empty_message, pane_block};
 use crate::ops::EntryStage;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{Ctx, Pane, PaneId, View};
+use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::push::{PushRow, PushState, PushStatus};
 use crate::tui::text::{ellipsize, human_size, inert, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
@@ -37,6 +37,20 @@ impl Pane for PushPane {
     }
     fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
         self.state.reply(ev.reply, ctx)
+    }
+    fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
+        match ev {
+            AppEvent::StartCopy(job) => {
+                if self.state.busy() {
+                    ctx.info("the push view is busy: wait for it, or cancel it (c) first");
+                } else {
+                    self.state.start_copy((**job).clone(), ctx);
+                    ctx.emit(AppEvent::Show(PaneId::Push));
+                }
+                true
+            }
+            _ => false,
+        }
     }
     fn busy(&self) -> bool {
         self.state.busy()
@@ -95,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
         );
         return;
     }
-    let status_h = if matches!(s.status, PushStatus::Failed(_)) {
+    let status_h = if matches!(s.status, PushStatus::Failed(_) | PushStatus::Copied(_)) {
         5
     } else {
         2
@@ -118,7 +132,14 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
 /// ` Push TARGET (deletes the local list on success) `.
 fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
     let t = view.theme;
-    let mut title = vec![Span::styled(" Push ", t.title)];
+    let verb = if s.copy.is_some() { " Copy " } else { " Push " };
+    let mut title = vec![Span::styled(verb, t.title)];
+    if let Some(j) = &s.copy {
+        title.push(Span::styled(
+            format!("{} → ", inert(&j.src.to_string())),
+            t.muted,
+        ));
+    }
     if let Some(l) = &s.list {
         title.push(Span::styled(format!("{} ", inert(&l.to_string())), t.muted));
     }
@@ -143,7 +164,14 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
         ])],
         PushStatus::Running => vec![Line::from(vec![
             Span::styled(view.spinner().to_string(), t.spinner),
-            Span::raw(format!(" pushing: {done}/{total} entries done")),
+            Span::raw(format!(
+                " {}: {done}/{total} entries done",
+                if s.copy.is_some() {
+                    "copying"
+                } else {
+                    "pushing"
+                }
+            )),
             Span::styled("  (c cancels)", t.muted),
         ])],
         PushStatus::Done(r) => vec![
@@ -165,6 +193,35 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
                 Span::styled("  (y copies)", t.muted),
             ]),
         ],
+        PushStatus::Copied(r) => {
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled(
+                        if r.unchanged {
+                            "✓ already there "
+                        } else {
+                            "✓ copied to "
+                        },
+                        t.ok,
+                    ),
+                    Span::raw(inert(&r.target.to_string()).into_owned()),
+                ]),
+                Line::from(vec![
+                    Span::styled("digest ", t.muted),
+                    Span::raw(r.digest.to_string()),
+                    Span::styled("  (y copies)", t.muted),
+                ]),
+            ];
+            if let Some(why) = &r.changed {
+                lines.push(Line::styled(inert(why).into_owned(), t.muted));
+            }
+            lines
+        }
+        PushStatus::Failed(m) if s.copy.is_some() => vec![Line::from(vec![
+            Span::styled("✗ copy failed", t.error),
+            Span::styled(" (r copies again; what arrived is kept): ", t.muted),
+            Span::raw(inert(m).into_owned()),
+        ])],
         PushStatus::Failed(m) => vec![Line::from(vec![
             Span::styled("✗ push failed", t.error),
             Span::styled(" (r retries; the local list is kept): ", t.muted),

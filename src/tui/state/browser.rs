@@ -5,9 +5,9 @@ use super::Load;
 use crate::ops::Source;
 use crate::reference::Reference;
 use crate::registry::Repo;
-use crate::tui::field::TextField;
+use crate::tui::field::{complete_last_word, TextField};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side};
+use crate::tui::pane::{AppEvent, CopyJob, Ctx, EditorItem, Side};
 use crate::tui::worker::{
     normalize_registry, registry_host, Command, Content, EntryDetails, RegistrySource, Reply, Slot,
 };
@@ -70,6 +70,10 @@ impl TagSort {
 pub enum PromptKind {
     Registry,
     Repository,
+    /// Where to copy the source to (Tab completes from the registries and repositories seen).
+    CopyTo,
+    /// New tags for the source, space-separated.
+    Retag,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +82,32 @@ pub struct Prompt {
     pub field: TextField,
     /// Why the last submission was refused.
     pub error: Option<String>,
+    /// What a copy or a retag works on.
+    pub source: Option<Reference>,
+    /// Tab cycling: the word typed before cycling, and the position in its candidates.
+    pub cycle: Option<(String, usize)>,
+}
+
+/// The platforms of the list being copied, each checked or not.
+#[derive(Clone, Debug)]
+pub struct Checklist {
+    pub src: Reference,
+    pub dst: Reference,
+    /// Every image entry's platform (attestations follow the image they describe).
+    pub platforms: Vec<(crate::platform::Platform, bool)>,
+    pub selected: Cursor,
+    /// Why the last Enter was refused.
+    pub error: Option<String>,
+}
+
+/// A delete on its way: the registry is asked what it removes, then the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeleteConfirm {
+    /// Finding the digest and every tag pointing at it.
+    Planning(Reference),
+    Ask(Box<crate::ops::DeletePlan>),
+    /// Deleting.
+    Deleting(Box<crate::ops::DeletePlan>),
 }
 
 #[derive(Debug)]
@@ -110,6 +140,13 @@ pub struct BrowserState {
     /// The filter field while it has focus.
     pub filter_field: Option<TextField>,
     pub prompt: Option<Prompt>,
+    pub checklist: Option<Checklist>,
+    pub delete: Option<DeleteConfirm>,
+    /// Registries (`host/`) and repositories (`host/path`) seen: what the copy prompt
+    /// completes from.
+    pub seen: std::collections::BTreeSet<String>,
+    /// For the completion key of the copy prompt.
+    pub keymap: crate::tui::keymap::Keymap,
 }
 
 impl Default for BrowserState {
@@ -142,6 +179,10 @@ impl BrowserState {
             statements_load: Load::Idle,
             filter_field: None,
             prompt: None,
+            checklist: None,
+            delete: None,
+            seen: Default::default(),
+            keymap: Default::default(),
         }
     }
 
@@ -165,6 +206,7 @@ impl BrowserState {
     }
 
     fn add_registry(&mut self, host: &str, source: RegistrySource) {
+        self.seen.insert(format!("{host}/"));
         if !self.registries.items().iter().any(|c| c.host == host) {
             self.registries.extend([RegistryChoice {
                 host: host.to_string(),
@@ -176,6 +218,12 @@ impl BrowserState {
 
     /// The keymap contexts for the current level and focus.
     pub fn contexts(&self) -> Vec<Context> {
+        if self.checklist.is_some() {
+            return vec![Context::Checklist, Context::List];
+        }
+        if matches!(self.delete, Some(DeleteConfirm::Ask(_))) {
+            return vec![Context::Confirm];
+        }
         let level = match self.level {
             Level::Registries => Context::Registries,
             Level::Catalog => Context::Catalog,
@@ -190,14 +238,19 @@ impl BrowserState {
     }
 
     pub fn busy(&self) -> bool {
-        match self.level {
+        let level = match self.level {
             Level::Registries => self.registries_load.busy(),
             Level::Catalog => self.catalog_load.busy(),
             Level::Tags => self.tags_load.busy(),
             Level::Content => {
                 self.content_load.busy() || self.details_load.busy() || self.statements_load.busy()
             }
-        }
+        };
+        level
+            || matches!(
+                self.delete,
+                Some(DeleteConfirm::Planning(_) | DeleteConfirm::Deleting(_))
+            )
     }
 
     /// Open a registry's catalog.
@@ -230,6 +283,7 @@ impl BrowserState {
         let Some(domain) = self.registry.clone() else {
             return;
         };
+        self.seen.insert(format!("{domain}/{path}"));
         if self.repo.as_deref() != Some(path) || matches!(self.tags_load, Load::Failed(_)) {
             self.repo = Some(path.to_string());
             self.tags.clear();
@@ -252,6 +306,18 @@ impl BrowserState {
     pub fn tag_reference(&self, tag: &str) -> Option<Reference> {
         let (reg, repo) = (self.registry.as_ref()?, self.repo.as_ref()?);
         Reference::parse(&format!("{reg}/{repo}:{tag}")).ok()
+    }
+
+    /// Tags of `repo` were added or removed: read them again when they are the ones shown.
+    pub fn tags_changed(&mut self, repo: &Repo, ctx: &mut Ctx) {
+        if self.registry.as_deref() == Some(repo.domain.as_str())
+            && self.repo.as_deref() == Some(repo.path.as_str())
+        {
+            let level = self.level;
+            self.tags_load = Load::Failed(String::new()); // force
+            self.open_repo(&repo.path.clone(), ctx);
+            self.level = level;
+        }
     }
 
     /// Show a tag's or digest's content.
@@ -406,6 +472,26 @@ impl BrowserState {
 
     /// Handle a bound action; false when not handled here.
     pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        if self.checklist.is_some() {
+            return self.checklist_action(action, ctx);
+        }
+        if let Some(DeleteConfirm::Ask(plan)) = &self.delete {
+            match action {
+                Action::Submit => {
+                    let plan = plan.clone();
+                    ctx.request(
+                        Slot::Delete,
+                        Command::Delete {
+                            plan: (*plan).clone(),
+                        },
+                    );
+                    self.delete = Some(DeleteConfirm::Deleting(plan));
+                }
+                Action::Cancel => self.delete = None,
+                _ => return false,
+            }
+            return true;
+        }
         if let Some(p) = &mut self.prompt {
             match action {
                 Action::Submit => {
@@ -480,6 +566,93 @@ impl BrowserState {
                 Some(t) => ctx.emit(AppEvent::Copy(t)),
                 None => return false,
             },
+            Action::CopyImage | Action::Retag => {
+                let Some(src) = self.subject() else {
+                    return false;
+                };
+                // The copy checklist needs the list's platforms: show the source while the
+                // destination is typed.
+                if action == Action::CopyImage && self.level == Level::Tags {
+                    self.open_reference(src.clone(), ctx);
+                }
+                let kind = if action == Action::CopyImage {
+                    PromptKind::CopyTo
+                } else {
+                    PromptKind::Retag
+                };
+                self.prompt(kind);
+                if let Some(p) = &mut self.prompt {
+                    p.source = Some(src);
+                }
+            }
+            Action::Delete => {
+                let Some(r) = self.subject() else {
+                    return false;
+                };
+                ctx.request(
+                    Slot::Delete,
+                    Command::DeletePlan {
+                        reference: r.clone(),
+                    },
+                );
+                self.delete = Some(DeleteConfirm::Planning(r));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// What copy, retag and delete work on: the selected tag, or the manifest shown.
+    pub fn subject(&self) -> Option<Reference> {
+        match self.level {
+            Level::Tags => self.tag_reference(self.tags.selected_item()?),
+            Level::Content => self.shown.clone(),
+            _ => None,
+        }
+    }
+
+    /// Keys of the platform checklist.
+    fn checklist_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let Some(c) = &mut self.checklist else {
+            return false;
+        };
+        if let Some(delta) = Cursor::step(action) {
+            c.selected.move_by(delta, c.platforms.len());
+            return true;
+        }
+        match action {
+            Action::Toggle => {
+                if let Some(p) = c.platforms.get_mut(c.selected.get()) {
+                    p.1 = !p.1;
+                    c.error = None;
+                }
+            }
+            Action::Cancel => self.checklist = None,
+            Action::Submit => {
+                let chosen: Vec<_> = c
+                    .platforms
+                    .iter()
+                    .filter(|p| p.1)
+                    .map(|p| p.0.clone())
+                    .collect();
+                if chosen.is_empty() {
+                    c.error = Some("check at least one platform (Space), or Esc to cancel".into());
+                    return true;
+                }
+                // Every platform checked: the exact copy, same bytes, same digest.
+                let platforms = if chosen.len() == c.platforms.len() {
+                    Vec::new()
+                } else {
+                    chosen
+                };
+                let job = CopyJob {
+                    src: c.src.clone(),
+                    dst: c.dst.clone(),
+                    platforms,
+                };
+                self.checklist = None;
+                ctx.emit(AppEvent::StartCopy(Box::new(job)));
+            }
             _ => return false,
         }
         true
@@ -489,11 +662,18 @@ impl BrowserState {
         let (label, ph) = match kind {
             PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000"),
             PromptKind::Repository => ("repository", "path, e.g. library/alpine"),
+            PromptKind::CopyTo => (
+                "copy to",
+                "registry/repository[:tag] (Tab completes; the tag defaults to the source's)",
+            ),
+            PromptKind::Retag => ("new tags", "one or more tags, space-separated"),
         };
         self.prompt = Some(Prompt {
             kind,
             field: TextField::new(label, "", ph),
             error: None,
+            source: None,
+            cycle: None,
         });
     }
 
@@ -507,6 +687,20 @@ impl BrowserState {
             return refuse(self, "type a name, or Esc to cancel".to_string());
         }
         match kind {
+            PromptKind::CopyTo => self.submit_copy(value, ctx),
+            PromptKind::Retag => {
+                let Some(src) = self.prompt.as_ref().and_then(|p| p.source.clone()) else {
+                    self.prompt = None;
+                    return;
+                };
+                let tags: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+                if let Some(e) = tags.iter().find_map(|t| src.with_tag(t).err()) {
+                    return refuse(self, e.to_string());
+                }
+                self.prompt = None;
+                ctx.info(format!("tagging {src} as {}…", tags.join(", ")));
+                ctx.request(Slot::Retag, Command::Retag { src, tags });
+            }
             PromptKind::Registry => {
                 let host = match registry_host(value) {
                     Ok(h) => h,
@@ -537,6 +731,112 @@ impl BrowserState {
                     Err(e) => refuse(self, e.to_string()),
                 }
             }
+        }
+    }
+
+    /// The copy prompt's Enter: the destination checked, then the checklist of the list's
+    /// platforms (or, for a single image, the copy at once).
+    fn submit_copy(&mut self, value: &str, ctx: &mut Ctx) {
+        let Some(src) = self.prompt.as_ref().and_then(|p| p.source.clone()) else {
+            self.prompt = None;
+            return;
+        };
+        let refuse = |s: &mut Self, msg: String| {
+            if let Some(p) = &mut s.prompt {
+                p.error = Some(msg);
+            }
+        };
+        let dst = match Reference::parse(value) {
+            Ok(d) => d,
+            Err(e) => return refuse(self, e.to_string()),
+        };
+        if let Err(e) = crate::ops::copy_target(&src, &dst) {
+            return refuse(self, e.to_string());
+        }
+        let content = self
+            .content
+            .as_ref()
+            .filter(|_| self.shown.as_ref() == Some(&src) && self.content_load == Load::Done);
+        let Some(c) = content else {
+            let why = match &self.content_load {
+                Load::Failed(m) => format!("reading {src} failed: {m}"),
+                _ => format!("still reading {src}: press Enter again in a moment"),
+            };
+            return refuse(self, why);
+        };
+        let platforms: Vec<_> = c
+            .inspection
+            .entries
+            .iter()
+            .filter(|e| !crate::media::is_attestation(&e.descriptor))
+            .filter_map(|e| e.descriptor.platform.clone())
+            .map(|p| (p, true))
+            .collect();
+        let list = c.inspection.is_list();
+        self.prompt = None;
+        self.remember_seen(&dst);
+        if list && platforms.len() > 1 {
+            self.checklist = Some(Checklist {
+                src,
+                dst,
+                platforms,
+                selected: Cursor::default(),
+                error: None,
+            });
+        } else {
+            let job = CopyJob {
+                src,
+                dst,
+                platforms: Vec::new(),
+            };
+            ctx.emit(AppEvent::StartCopy(Box::new(job)));
+        }
+    }
+
+    /// Remember a reference's registry and repository for completion.
+    fn remember_seen(&mut self, r: &Reference) {
+        self.seen.insert(format!("{}/", r.domain));
+        self.seen.insert(format!("{}/{}", r.domain, r.path));
+    }
+
+    /// A reply for a retag or a delete.
+    pub fn change_reply(&mut self, slot: Slot, reply: Reply, ctx: &mut Ctx) {
+        match (slot, reply) {
+            (Slot::Retag, Reply::Retagged(r)) => {
+                let tags: Vec<String> = r.tagged.iter().map(|t| t.to_string()).collect();
+                ctx.info(format!(
+                    "tagged {} as {}",
+                    r.digest.short(),
+                    tags.join(", ")
+                ));
+                ctx.emit(AppEvent::TagsChanged(Repo::of(&r.source)));
+            }
+            (Slot::Delete, Reply::DeletePlan(plan)) => {
+                self.delete = Some(DeleteConfirm::Ask(plan));
+            }
+            (Slot::Delete, Reply::Deleted(plan)) => {
+                self.delete = None;
+                let gone = if plan.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and its tags {}", plan.tags.join(", "))
+                };
+                ctx.info(format!("deleted {}{gone}", plan.target));
+                if self.level == Level::Content
+                    && self.shown.as_ref().is_some_and(|s| {
+                        s.digest.as_ref() == Some(&plan.digest)
+                            || s.tag.as_ref().is_some_and(|t| plan.tags.contains(t))
+                    })
+                {
+                    self.level = Level::Tags;
+                }
+                ctx.emit(AppEvent::TagsChanged(Repo::of(&plan.target)));
+            }
+            (Slot::Retag | Slot::Delete, Reply::Failed(m)) => {
+                self.delete = None;
+                ctx.error(m);
+            }
+            _ => {}
         }
     }
 
@@ -705,8 +1005,20 @@ impl BrowserState {
     /// A key for the focused field. Up/Down still move the list while filtering.
     pub fn field_key(&mut self, key: &KeyEvent) {
         if let Some(p) = &mut self.prompt {
+            let complete = self.keymap.lookup(Context::Form, key);
+            if let (PromptKind::CopyTo, Some(a @ (Action::Complete | Action::CompletePrev))) =
+                (p.kind, complete)
+            {
+                let forward = a == Action::Complete;
+                if let Err(e) = complete_last_word(&mut p.field, &mut p.cycle, &self.seen, forward)
+                {
+                    p.error = Some(e);
+                }
+                return;
+            }
             if p.field.key(key) {
                 p.error = None;
+                p.cycle = None;
             }
             return;
         }
@@ -759,6 +1071,7 @@ impl BrowserState {
         match (slot, reply) {
             (Slot::Registries, Reply::Registries(list)) => {
                 for (h, src) in list {
+                    self.seen.insert(format!("{h}/"));
                     if !self.registries.items().iter().any(|c| c.host == h) {
                         self.registries.extend([RegistryChoice {
                             host: h,
@@ -770,6 +1083,9 @@ impl BrowserState {
             }
             (Slot::Registries, Reply::Failed(m)) => self.registries_load = Load::Failed(m),
             (Slot::Catalog, Reply::CatalogPage { repos, done }) => {
+                if let Some(h) = &self.registry {
+                    self.seen.extend(repos.iter().map(|r| format!("{h}/{r}")));
+                }
                 self.catalog.extend(repos);
                 self.catalog_load = if done { Load::Done } else { Load::Partial };
             }
@@ -779,6 +1095,9 @@ impl BrowserState {
                 // The recently opened repositories stand in for the catalog; with none,
                 // the prompt opens at once.
                 let none = recent.is_empty();
+                if let Some(h) = &self.registry {
+                    self.seen.extend(recent.iter().map(|r| format!("{h}/{r}")));
+                }
                 self.catalog.extend(recent);
                 if none && self.level == Level::Catalog && self.prompt.is_none() {
                     self.prompt(PromptKind::Repository);

@@ -3,11 +3,11 @@
 
 use super::list::Cursor;
 use crate::digest::Digest;
-use crate::ops::{EntryStage, Progress, PushReport};
+use crate::ops::{CopyReport, EntryStage, Progress, PushReport};
 use crate::reference::Reference;
 use crate::store::Draft;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, Ctx, PaneId};
+use crate::tui::pane::{AppEvent, CopyJob, Ctx, PaneId};
 use crate::tui::text::platform_label;
 use crate::tui::worker::{Command, Reply, Slot};
 
@@ -50,6 +50,8 @@ pub enum PushStatus {
     Starting,
     Running,
     Done(Box<PushReport>),
+    /// A copy finished.
+    Copied(Box<CopyReport>),
     Failed(String),
     Cancelled,
 }
@@ -65,6 +67,8 @@ pub struct PushState {
     pub list_digest: Option<Digest>,
     /// The selected row, and the first row shown when the rows do not all fit.
     pub selected: Cursor,
+    /// Set when the view follows a copy rather than a push: what retry runs again.
+    pub copy: Option<CopyJob>,
 }
 
 impl PushState {
@@ -90,7 +94,7 @@ impl PushState {
 
     /// The overall gauge: entries' progress, with the list itself as the last step.
     pub fn ratio(&self) -> f64 {
-        if matches!(self.status, PushStatus::Done(_)) {
+        if matches!(self.status, PushStatus::Done(_) | PushStatus::Copied(_)) {
             return 1.0;
         }
         if self.rows.is_empty() {
@@ -102,6 +106,7 @@ impl PushState {
 
     /// A push began in the worker: one row per entry, all waiting.
     pub fn started(&mut self, draft: &Draft, purge: bool) {
+        self.copy = None;
         self.list = Some(draft.list.clone());
         self.purge = purge;
         self.rows = draft
@@ -117,6 +122,47 @@ impl PushState {
             .collect();
         self.status = PushStatus::Running;
         self.list_digest = None;
+        self.selected.reset();
+    }
+
+    /// Start a copy: the view follows it from now on, and retry runs it again.
+    pub fn start_copy(&mut self, job: CopyJob, ctx: &mut Ctx) {
+        self.copy = Some(job.clone());
+        self.list = Some(job.dst.clone());
+        self.purge = false;
+        self.rows.clear();
+        self.list_digest = None;
+        self.selected.reset();
+        self.status = PushStatus::Starting;
+        ctx.request(
+            Slot::Push,
+            Command::Copy {
+                src: job.src,
+                dst: job.dst,
+                platforms: job.platforms,
+            },
+        );
+    }
+
+    /// A copy was worked out: one row per entry it copies (one for a single image).
+    pub fn copy_started(&mut self, r: &CopyReport) {
+        self.list = Some(r.target.clone());
+        let row = |platform: String, reference: String| PushRow {
+            platform,
+            reference,
+            stage: EntryStage::Waiting,
+            blobs: None,
+            bytes: None,
+        };
+        self.rows = if r.entries.is_empty() {
+            vec![row("image".to_string(), r.source.to_string())]
+        } else {
+            r.entries
+                .iter()
+                .map(|e| row(e.label(), r.source.at_digest(&e.digest).to_string()))
+                .collect()
+        };
+        self.status = PushStatus::Running;
         self.selected.reset();
     }
 
@@ -177,6 +223,31 @@ impl PushState {
                 ctx.info(note);
                 self.status = PushStatus::Done(r);
             }
+            Reply::CopyStarted(r) => self.copy_started(&r),
+            Reply::Copied(r) => {
+                self.list_digest = Some(r.digest.clone());
+                let digests = r.entries.iter().map(|e| &e.digest);
+                let digests: Vec<_> = if r.entries.is_empty() {
+                    vec![&r.digest]
+                } else {
+                    digests.collect()
+                };
+                for (row, d) in self.rows.iter_mut().zip(digests) {
+                    if !row.done() {
+                        row.stage = EntryStage::Pushed { digest: d.clone() };
+                    }
+                }
+                let note = if r.unchanged {
+                    format!("{} already held these bytes: nothing sent", r.target)
+                } else if r.changed.is_some() {
+                    format!("copied to {} ({}, a new digest)", r.target, r.digest)
+                } else {
+                    format!("copied to {} ({}, the source's digest)", r.target, r.digest)
+                };
+                ctx.info(note);
+                ctx.emit(AppEvent::TagsChanged(crate::registry::Repo::of(&r.target)));
+                self.status = PushStatus::Copied(r);
+            }
             Reply::Failed(m) => {
                 self.stop_rows();
                 self.status = PushStatus::Failed(m);
@@ -191,6 +262,10 @@ impl PushState {
             return false;
         };
         if self.busy() {
+            return true;
+        }
+        if let Some(job) = self.copy.clone() {
+            self.start_copy(job, ctx);
             return true;
         }
         self.status = PushStatus::Starting;
@@ -210,7 +285,11 @@ impl PushState {
                 ctx.cancel(Slot::Push);
                 self.status = PushStatus::Cancelled;
                 self.stop_rows();
-                ctx.info("push cancelled; the local list is unchanged (r pushes again)");
+                ctx.info(if self.copy.is_some() {
+                    "copy cancelled; nothing is tagged yet (r copies again)"
+                } else {
+                    "push cancelled; the local list is unchanged (r pushes again)"
+                });
             }
             Action::Retry => {
                 if !self.retry(ctx) {

@@ -427,3 +427,104 @@ fn unchanged(source: Reference, target: Reference, digest: Digest) -> CopyReport
         unchanged: true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desc(n: u8, platform: &str, describes: Option<u8>) -> Descriptor {
+        let digest = Digest::sha256(&[n]);
+        let mut annotations = std::collections::BTreeMap::new();
+        let platform = match describes {
+            Some(of) => {
+                annotations.insert(
+                    ATTESTATION_FOR.to_string(),
+                    Digest::sha256(&[of]).to_string(),
+                );
+                Platform::new("unknown", "unknown", "")
+            }
+            None => {
+                let mut p = Platform::parse(platform.split(' ').next().unwrap_or("")).unwrap();
+                if let Some(v) = platform.split(' ').nth(1) {
+                    p.os_version = v.to_string();
+                }
+                p
+            }
+        };
+        Descriptor {
+            media_type: crate::media::OCI_MANIFEST.into(),
+            digest,
+            size: 1,
+            urls: Vec::new(),
+            annotations,
+            platform: Some(platform),
+            artifact_type: None,
+        }
+    }
+
+    fn src() -> Reference {
+        Reference::parse("127.0.0.1:5000/app:v1").unwrap()
+    }
+
+    #[test]
+    fn selection_keeps_the_chosen_images_and_only_their_attestations() {
+        let index = vec![
+            desc(1, "linux/amd64", None),
+            desc(2, "linux/arm64", None),
+            desc(3, "windows/amd64 10.0.17763.6054", None),
+            desc(11, "", Some(1)),
+            desc(12, "", Some(2)),
+            desc(13, "", Some(3)),
+        ];
+        let pick = |ps: &[&str]| {
+            let ps: Vec<Platform> = ps.iter().map(|p| Platform::parse(p).unwrap()).collect();
+            select(&index, &ps, &src())
+                .map(|v| v.iter().map(|d| d.digest.clone()).collect::<Vec<_>>())
+        };
+        let d = |n: u8| Digest::sha256(&[n]);
+        // linux/arm64 matches linux/arm64/v8 and its variant-less spelling alike; windows
+        // without os.version matches every os.version.
+        assert_eq!(
+            pick(&["linux/arm64/v8", "windows/amd64"]).unwrap(),
+            vec![d(2), d(3), d(12), d(13)]
+        );
+        assert_eq!(pick(&[]).unwrap().len(), 6, "no platforms: everything");
+        let err = pick(&["linux/s390x"]).unwrap_err().to_string();
+        assert!(
+            err.contains("no linux/s390x entry") && err.contains("linux/amd64"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_filtered_list_keeps_its_format_and_drops_annotations_a_docker_list_cannot_carry() {
+        let entries = vec![desc(1, "linux/amd64", None), desc(11, "", Some(1))];
+        let none = Default::default();
+        let oci = filtered_list(Kind::OciIndex, &entries, &none);
+        let v: serde_json::Value = serde_json::from_slice(&oci).unwrap();
+        assert_eq!(v["mediaType"], crate::media::OCI_INDEX);
+        assert_eq!(
+            v["manifests"][1]["annotations"][ATTESTATION_FOR],
+            Digest::sha256(&[1]).to_string()
+        );
+        let docker = filtered_list(Kind::DockerList, &entries, &none);
+        let v: serde_json::Value = serde_json::from_slice(&docker).unwrap();
+        assert_eq!(v["mediaType"], crate::media::DOCKER_LIST);
+        assert!(v["manifests"][1].get("annotations").is_none());
+    }
+
+    #[test]
+    fn the_target_takes_the_source_tag_and_refuses_a_digest() {
+        let dst = Reference::parse("127.0.0.1:6000/team/app").unwrap();
+        assert_eq!(
+            copy_target(&src(), &dst).unwrap().tag.as_deref(),
+            Some("v1")
+        );
+        let by_digest = src().at_digest(&Digest::sha256(b"x"));
+        assert_eq!(
+            copy_target(&by_digest, &dst).unwrap().tag.as_deref(),
+            Some("latest")
+        );
+        assert!(copy_target(&src(), &dst.at_digest(&Digest::sha256(b"x"))).is_err());
+    }
+}

@@ -4,7 +4,7 @@
 use super::{EditorState, Focus, Mode};
 use crate::reference::Reference;
 use crate::store::{Draft, Format};
-use crate::tui::field::TextField;
+use crate::tui::field::{complete_last_word, TextField};
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::Ctx;
 use crate::tui::worker::StoreOp;
@@ -213,32 +213,7 @@ impl EditorState {
 
 /// Tab in the add prompt: complete the last word from the references seen.
 fn cycle_reference(p: &mut Prompt, seen: &BTreeSet<String>, forward: bool) {
-    let text = p.field.value().to_string();
-    let (head, word) = match text.rfind(' ') {
-        Some(i) => (text[..=i].to_string(), text[i + 1..].to_string()),
-        None => (String::new(), text.clone()),
-    };
-    let base = match &p.cycle {
-        Some((b, _)) => b.clone(),
-        None => word,
-    };
-    let cands: Vec<&String> = seen
-        .range(base.clone()..)
-        .take_while(|s| s.starts_with(&base))
-        .collect();
-    if cands.is_empty() {
-        p.error = Some(format!("nothing seen starts with {base:?}"));
-        return;
+    if let Err(e) = complete_last_word(&mut p.field, &mut p.cycle, seen, forward) {
+        p.error = Some(e);
     }
-    let n = cands.len();
-    let pos = match p.cycle {
-        Some((_, i)) if forward => (i + 1) % n,
-        Some((_, i)) => (i + n - 1) % n,
-        None if forward => 0,
-        None => n - 1,
-    };
-    let label = p.field.label;
-    let mut f = TextField::new(label, &format!("{head}{}", cands[pos]), "");
-    std::mem::swap(&mut p.field, &mut f);
-    p.cycle = Some((base, pos));
 }
