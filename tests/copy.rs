@@ -2,47 +2,15 @@
 
 mod common;
 
+use common::cli::{mt, ok};
+
 use common::faultproxy::{Action, FaultProxy};
 use common::{assert_error_exit, skopeo_inspect_raw, TestRegistry, ALICE, ALICE_PASSWORD};
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use manifest_tui::samples;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-/// Run manifest-tui with `DOCKER_CONFIG=config` and stdin closed (not a terminal).
-fn mt(config: &Path, args: &[&str]) -> Run {
-    let o = Command::new(BIN)
-        .args(args)
-        .env("DOCKER_CONFIG", config)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-#[track_caller]
-fn ok(r: Run, what: &str) -> Run {
-    assert_eq!(
-        r.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        r.out, r.err
-    );
-    r
-}
+use std::process::Command;
 
 /// A DOCKER_CONFIG with no credentials.
 fn empty_config(dir: &Path) -> PathBuf {

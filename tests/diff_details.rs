@@ -5,34 +5,12 @@
 
 mod common;
 
+use common::cli::{mt, Run};
+
 use common::TestRegistry;
 use manifest_tui::ops::{ConfigField, DiffStatus};
 use manifest_tui::samples::pairs;
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn mt(config: &Path, args: &[&str]) -> Run {
-    let o = Command::new(BIN)
-        .args(args)
-        .env("DOCKER_CONFIG", config)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
 
 fn json(r: &Run, what: &str) -> Value {
     serde_json::from_str(&r.out)

@@ -3,43 +3,13 @@
 
 mod common;
 
+use common::cli::{mt, ok};
+
 use common::{assert_error_exit, TestRegistry};
 use manifest_tui::image::ConfigFile;
 use manifest_tui::samples::details::{self, webapp};
 use manifest_tui::samples::SampleImage;
-use std::path::Path;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn mt(config: &Path, args: &[&str]) -> Run {
-    let o = Command::new(BIN)
-        .args(args)
-        .env("DOCKER_CONFIG", config)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run manifest-tui");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn ok(r: Run, what: &str) -> Run {
-    assert_eq!(
-        r.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        r.out, r.err
-    );
-    r
-}
 
 /// Config plus layers, from the sample's own blobs.
 fn compressed_size(img: &SampleImage) -> u64 {

@@ -10,6 +10,7 @@
 //! Starting never skips: if the registry can't start, the test panics with its log.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod faultproxy;
 pub mod issuer;
 pub mod pty;

@@ -178,12 +178,7 @@ fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, f64, Str
 
 /// The whole benchmark. Prints progress to stderr; returns every measurement.
 pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let rt = crate::run::runtime()?;
     let src = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
     let dst = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
     eprintln!(

@@ -60,12 +60,7 @@ pub struct DetailsReport {
 
 /// Start a registry, seed the 24-entry list, put the proxy in front, measure each way.
 pub fn run_details(opts: &DetailsOptions) -> Result<DetailsReport, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let rt = crate::run::runtime()?;
     let reg = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
     rt.block_on(seed::seed(&reg.base_url()))?;
     let upstream = format!("127.0.0.1:{}", reg.port())

@@ -189,17 +189,12 @@ impl Acc {
 
 /// Start a registry, seed it, put the proxy in front and run every scenario.
 pub fn run(opts: &BenchOptions) -> Result<Report, String> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     if opts.docker.is_none() && opts.manifest_tui.is_none() {
         return Err(
             "nothing to measure: neither the docker CLI nor manifest-tui is available".into(),
         );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let rt = runtime()?;
     let reg = LocalRegistry::start(LocalConfig::default()).map_err(|e| e.to_string())?;
     let base = reg.base_url();
     eprintln!("mt-bench: registry at {base}; seeding...");
@@ -329,6 +324,16 @@ pub fn run(opts: &BenchOptions) -> Result<Report, String> {
         notes,
         results,
     })
+}
+
+/// The benchmark's async runtime (two workers, like the machine), with rustls' provider set.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 fn finish(t: &mut ToolResult, rtt_ms: f64) {
