@@ -104,7 +104,7 @@ fn a_panic_in_an_operation_restores_the_terminal_once() {
 
 #[test]
 fn a_panic_while_drawing_restores_the_terminal_once() {
-    // `?` opens the help overlay: the second frame, which panics.
+    // `?` opens the help overlay: the first frame after a key, which panics.
     let report = panic_at("draw", "0", "?");
     assert_short_report(&report, "test panic while drawing", "src/tui/mod.rs:");
 }

@@ -176,7 +176,8 @@ impl<T: ItemText> FilterList<T> {
             return (0..self.ends.len()).collect();
         };
         let hay = self.lower.as_bytes();
-        let mut out: Vec<usize> = Vec::new();
+        // Room for every item: growing by doubling would copy (and fault in) several times.
+        let mut out: Vec<usize> = Vec::with_capacity(self.ends.len());
         let (mut i, mut from) = (0, 0);
         while let Some(p) = memchr::memchr(lead, &hay[from..]) {
             let at = from + p;
@@ -188,8 +189,10 @@ impl<T: ItemText> FilterList<T> {
             while self.ends[i] <= at {
                 i += 1;
             }
-            let text = self.lower_of(i).as_bytes();
-            if rest.iter().all(|t| contains(text, t.as_bytes())) {
+            if rest.is_empty() || {
+                let text = self.lower_of(i).as_bytes();
+                rest.iter().all(|t| contains(text, t.as_bytes()))
+            } {
                 out.push(i);
             }
             from = self.ends[i] + 1;
