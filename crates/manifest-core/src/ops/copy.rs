@@ -10,6 +10,7 @@
 
 use super::push::{put_entry, send_blobs};
 use super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
+use crate::attest::REFERENCE_DIGEST;
 use crate::digest::Digest;
 use crate::media::{is_attestation, render_list, Descriptor, Kind, ListEntry, Parsed, RawManifest};
 use crate::platform::Platform;
@@ -17,8 +18,14 @@ use crate::reference::Reference;
 use crate::registry::{Client, Repo};
 use futures_util::future::join_all;
 
-/// The annotation by which buildkit's attestation manifests name the image they describe.
-pub const ATTESTATION_FOR: &str = "vnd.docker.reference.digest";
+/// The image an attestation entry of a list describes (its `vnd.docker.reference.digest`);
+/// `None` for an image entry.
+fn describes(d: &Descriptor) -> Option<Digest> {
+    is_attestation(d)
+        .then(|| d.annotations.get(REFERENCE_DIGEST))
+        .flatten()
+        .and_then(|a| Digest::parse(a).ok())
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CopyOptions {
@@ -135,10 +142,7 @@ fn select(
         .iter()
         .filter(|d| {
             if is_attestation(d) {
-                d.annotations
-                    .get(ATTESTATION_FOR)
-                    .and_then(|a| Digest::parse(a).ok())
-                    .is_some_and(|a| kept.contains(&&a))
+                describes(d).is_some_and(|a| kept.contains(&&a))
             } else {
                 kept.contains(&&d.digest)
             }
@@ -267,10 +271,7 @@ pub async fn plan_copy(
             platform: d.platform.clone().unwrap_or_default(),
             digest: d.digest.clone(),
             media_type: d.media_type.clone(),
-            describes: is_attestation(d)
-                .then(|| d.annotations.get(ATTESTATION_FOR))
-                .flatten()
-                .and_then(|a| Digest::parse(a).ok()),
+            describes: describes(d),
         })
         .collect();
     let unchanged = target_has.as_ref() == Some(&digest);
@@ -438,7 +439,7 @@ mod tests {
         let platform = match describes {
             Some(of) => {
                 annotations.insert(
-                    ATTESTATION_FOR.to_string(),
+                    REFERENCE_DIGEST.to_string(),
                     Digest::sha256(&[of]).to_string(),
                 );
                 Platform::new("unknown", "unknown", "")
@@ -504,7 +505,7 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&oci).unwrap();
         assert_eq!(v["mediaType"], crate::media::OCI_INDEX);
         assert_eq!(
-            v["manifests"][1]["annotations"][ATTESTATION_FOR],
+            v["manifests"][1]["annotations"][REFERENCE_DIGEST],
             Digest::sha256(&[1]).to_string()
         );
         let docker = filtered_list(Kind::DockerList, &entries, &none);

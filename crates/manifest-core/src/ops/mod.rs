@@ -27,7 +27,6 @@ pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
 pub use copy::{
     copy, copy_target, plan_copy, run_copy, CopiedEntry, CopyOptions, CopyPlan, CopyReport,
-    ATTESTATION_FOR,
 };
 pub use create::{create, CreateOptions, CreateReport};
 pub use details::{
