@@ -10,22 +10,13 @@
 
 use super::push::{put_entry, send_blobs};
 use super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
-use crate::attest::REFERENCE_DIGEST;
+use crate::attest::attestation_subject;
 use crate::digest::Digest;
 use crate::media::{is_attestation, render_list, Descriptor, Kind, ListEntry, Parsed, RawManifest};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::{Client, Repo};
 use futures_util::future::join_all;
-
-/// The image an attestation entry of a list describes (its `vnd.docker.reference.digest`);
-/// `None` for an image entry.
-fn describes(d: &Descriptor) -> Option<Digest> {
-    is_attestation(d)
-        .then(|| d.annotations.get(REFERENCE_DIGEST))
-        .flatten()
-        .and_then(|a| Digest::parse(a).ok())
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CopyOptions {
@@ -142,7 +133,7 @@ fn select(
         .iter()
         .filter(|d| {
             if is_attestation(d) {
-                describes(d).is_some_and(|a| kept.contains(&&a))
+                attestation_subject(d).is_some_and(|a| kept.contains(&&a))
             } else {
                 kept.contains(&&d.digest)
             }
@@ -271,7 +262,7 @@ pub async fn plan_copy(
             platform: d.platform.clone().unwrap_or_default(),
             digest: d.digest.clone(),
             media_type: d.media_type.clone(),
-            describes: describes(d),
+            describes: attestation_subject(d),
         })
         .collect();
     let unchanged = target_has.as_ref() == Some(&digest);
@@ -432,6 +423,7 @@ fn unchanged(source: Reference, target: Reference, digest: Digest) -> CopyReport
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attest::REFERENCE_DIGEST;
 
     fn desc(n: u8, platform: &str, describes: Option<u8>) -> Descriptor {
         let digest = Digest::sha256(&[n]);
