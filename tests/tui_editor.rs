@@ -761,6 +761,9 @@ fn push_view_after_a_filtered_copy() {
         entries: vec![entry("linux/amd64", b"amd64"), entry("linux/arm64", b"arm64")],
         changed: Some("a new OCI index holding 2 of the source's 6 entries (linux/amd64, linux/arm64), so its digest differs".into()),
         unchanged: false,
+        referrers: Vec::new(),
+        referrer_notes: Vec::new(),
+        tag_scheme: Vec::new(),
     };
     p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
     p.progress(Progress::Entry {

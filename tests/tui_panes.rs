@@ -268,6 +268,7 @@ fn content_header_names_the_referrers() {
             d.artifact_type = Some(manifest_tui::samples::attest::SIGNATURE_TYPE.into());
             d
         }],
+        index: None,
     }));
     let screen = browser(200, 12, &s).backend().to_string();
     assert!(

@@ -970,6 +970,9 @@ fn push_view_runs_a_copy_and_retries_it_unchanged() {
         }],
         changed: Some("a new index".into()),
         unchanged: false,
+        referrers: Vec::new(),
+        referrer_notes: Vec::new(),
+        tag_scheme: Vec::new(),
     };
     p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
     assert_eq!(p.rows.len(), 1);
@@ -1024,6 +1027,7 @@ fn referrers_arrive_after_the_content_and_show_in_its_header() {
         reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
             via: manifest_tui::registry::ReferrersVia::Api,
             descriptors: vec![sig],
+            index: None,
         })),
     });
     assert_eq!(

@@ -653,7 +653,10 @@ async fn copy(
     progress: ops::ProgressFn,
     send: &impl Fn(Reply),
 ) {
-    let opts = ops::CopyOptions { platforms };
+    let opts = ops::CopyOptions {
+        platforms,
+        referrers: false,
+    };
     let plan = match ops::plan_copy(client, src, dst, &opts).await {
         Ok(p) => p,
         Err(e) => return send(Reply::Failed(e.to_string())),
