@@ -766,7 +766,7 @@ fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
     );
     assert!(
         r.out
-            .contains("Not copied: 1 referrer referring to the source")
+            .contains("Not copied: 1 referrer of the source sha256:")
             && r.out.contains(a.index.digest.as_str()),
         "{}",
         r.out

@@ -110,10 +110,11 @@ pub(super) async fn discover(
                 continue;
             }
             if &d == top && !follow_top {
+                let n = r.descriptors.len();
                 notes.push(format!(
-                    "{} referring to the source {} not copied: the copy is a new list with another digest, which they do not refer to",
-                    count(r.descriptors.len(), "referrer"),
-                    d
+                    "{} of the source {d}: this copy is a new list with another digest, which {} not refer to",
+                    count(n, "referrer"),
+                    if n == 1 { "it does" } else { "they do" }
                 ));
                 continue;
             }
