@@ -664,8 +664,9 @@ fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
     let (a, sbom, countersig) = seed_referrers(&src);
     let dst = TestRegistry::plain();
     let proxy = FaultProxy::start(&dst.host);
+    let sproxy = FaultProxy::start(&src.host);
     let cfg = empty_config(src.dir.path());
-    let from = src.reference("samples/attested:v1");
+    let from = format!("{}/samples/attested:v1", sproxy.host);
     let to = format!("{}/promoted/attested:v1", proxy.host);
 
     // Without --referrers: the release only, no referrers tag.
@@ -682,11 +683,30 @@ fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
         "a referrers tag without --referrers"
     );
 
+    sproxy.reset_seen();
+    proxy.reset_seen();
     let r = ok(
         mt(&cfg, &["copy", "--referrers", &from, &to]),
         "copy --referrers",
     );
     assert_eq!(last_digest(&r.out), a.index.digest, "{}", r.out);
+    // Distribution 2.8 has no referrers API: each side is asked once, then the tag scheme.
+    for (side, p) in [("source", &sproxy), ("target", &proxy)] {
+        assert_eq!(
+            p.count("GET", "/referrers/"),
+            1,
+            "{side}: {:#?}",
+            requests(p)
+        );
+    }
+    // On the source: the list's referrers tag, every entry's (12), then those of the
+    // signature and the SBOM found there, then the countersignature's: 16 tag reads.
+    assert_eq!(
+        sproxy.count("GET", "/manifests/sha256-"),
+        16,
+        "{:#?}",
+        requests(&sproxy)
+    );
     let short = |d: &Digest| d.short();
     for line in [
         format!("(signature of {})", short(&a.index.digest)),

@@ -4,7 +4,7 @@
 use super::auth::Scope;
 use super::client::{Client, Repo};
 use super::transport::Call;
-use super::RegistryError;
+use super::{ErrorCode, RegistryError};
 use crate::attest::referrers_tag;
 use crate::digest::Digest;
 use crate::media::{Descriptor, Parsed, RawManifest, OCI_INDEX};
@@ -71,10 +71,12 @@ impl Client {
                     }
                 }
                 // No API (404 on the route, or a registry that answers "unsupported"):
-                // the tag scheme. A 404 with an error code (NAME_UNKNOWN: no such
-                // repository yet) says nothing about the route, so only a bare one is kept.
+                // the tag scheme. A 404 with an error envelope (NAME_UNKNOWN: no such
+                // repository yet) says nothing about the route, so only a bare one (no
+                // envelope) or a 405 is remembered for the registry.
                 Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => {
-                    if e.code().is_none() || e.status() == Some(405) {
+                    let bare = matches!(e.code(), Some(ErrorCode::Other(c)) if c == "NOT_FOUND");
+                    if bare || e.status() == Some(405) {
                         registry.no_referrers_api.store(true, Ordering::Relaxed);
                     }
                     break;

@@ -132,7 +132,20 @@ pub(super) async fn discover(
         }
         wave = next;
     }
-    let on_target = join_all(found.iter().map(|(d, _, _)| client.referrers(&to, d))).await;
+    // The first subject alone, so that a target without the API is learnt from one request.
+    let mut on_target = Vec::with_capacity(found.len());
+    if let Some((d, _, _)) = found.first() {
+        on_target.push(client.referrers(&to, d).await);
+    }
+    on_target.extend(
+        join_all(
+            found
+                .iter()
+                .skip(1)
+                .map(|(d, _, _)| client.referrers(&to, d)),
+        )
+        .await,
+    );
     let mut out = Found {
         notes,
         ..Found::default()
