@@ -832,13 +832,22 @@ fn draw_list_entries(
             ]
         },
     );
-    let total: i64 = s
-        .details
-        .iter()
-        .flatten()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|d| d.size())
-        .sum();
+    // "In all" is what the images take; the attestation manifests' share is said apart,
+    // once every one of them is known.
+    let (mut total, mut attestations, mut unknown) = (0i64, 0i64, false);
+    for (i, e) in ins.entries.iter().enumerate() {
+        let size = s
+            .details
+            .as_ref()
+            .and_then(|v| v.get(i)?.as_ref().ok())
+            .map(|d| d.size());
+        if crate::attest::attestation_subject(&e.descriptor).is_some() {
+            attestations += size.unwrap_or(0);
+            unknown |= size.is_none();
+        } else {
+            total += size.unwrap_or(0);
+        }
+    }
     if let Some((i, _)) = list_rows.get(s.content_sel.get()) {
         if let (_, Some(m)) = detail_cells(s, *i, view) {
             return m;
@@ -854,6 +863,9 @@ fn draw_list_entries(
     }
     if total > 0 {
         summary.push_str(&format!(", {} in all", human_size(total)));
+        if attestations > 0 && !unknown {
+            summary.push_str(&format!(" (+ {} attestations)", human_size(attestations)));
+        }
     }
     summary
 }
