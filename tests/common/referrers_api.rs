@@ -51,6 +51,10 @@ struct Recorded {
 
 type Shared = Arc<Mutex<Recorded>>;
 
+/// Records what a forwarded request changed, from the request and the registry's answer;
+/// returns the answer the client gets.
+type Recorder = fn(&Shared, &Request, Vec<u8>) -> Vec<u8>;
+
 fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Recorded> {
     s.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -70,25 +74,22 @@ impl ReferrersApi {
     pub fn start(upstream: &str) -> ReferrersApi {
         let proxy = FaultProxy::start(upstream);
         let state = Shared::default();
-        let s = state.clone();
-        proxy.rule(
-            "PUT",
-            "/manifests/",
-            Action::Rewrite(Arc::new(move |req, answer| record_push(&s, req, answer))),
-            None,
-        );
+        // Manifest pushes and deletes are forwarded, then recorded from the registry's answer.
+        let recorders: [(&str, Recorder); 2] = [("PUT", record_push), ("DELETE", record_delete)];
+        for (method, record) in recorders {
+            let s = state.clone();
+            proxy.rule(
+                method,
+                "/manifests/",
+                Action::Rewrite(Arc::new(move |req, answer| record(&s, req, answer))),
+                None,
+            );
+        }
         let (s, up) = (state.clone(), upstream.to_string());
         proxy.rule(
             "GET",
             "/referrers/",
             Action::Intercept(Arc::new(move |req| answer_referrers(&s, &up, req))),
-            None,
-        );
-        let s = state.clone();
-        proxy.rule(
-            "DELETE",
-            "/manifests/",
-            Action::Rewrite(Arc::new(move |req, answer| record_delete(&s, req, answer))),
             None,
         );
         ReferrersApi {
