@@ -326,3 +326,55 @@ async fn referrers_api_is_read_page_by_page() {
     let got: Vec<Digest> = r.descriptors.iter().map(|d| d.digest.clone()).collect();
     assert_eq!(got, pushed);
 }
+
+/// The referrers API in front of a token-auth registry answers only callers the registry
+/// lets read the repository: without credentials the client gets the registry's 401 (not an
+/// empty list), with a reader's it gets the signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referrers_api_asks_the_registry_who_may_read() {
+    install_crypto();
+    let reg = TestRegistry::token();
+    let api = ReferrersApi::start(&reg.host);
+    let admin = reg.admin_authorization_for(&[ATTESTED_REPO]);
+    let seeder = Seeder::new(&format!("http://{}", api.host), admin.as_deref()).expect("seeder");
+    let a = seed_attested(&seeder).await.expect("seed through the API");
+    let repo = Repo {
+        domain: api.host.clone(),
+        path: ATTESTED_REPO.to_string(),
+    };
+    // docker configs naming the proxy's address: none, and the reader's.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = |name: &str, auths: serde_json::Value| {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("config.json"),
+            serde_json::json!({"auths": auths}).to_string(),
+        )
+        .unwrap();
+        Client::new(ClientOptions {
+            docker_config: Some(d),
+            certs_dirs: Some(Vec::new()),
+            ..Default::default()
+        })
+        .expect("client")
+    };
+    let anonymous = config("anonymous", serde_json::json!({}));
+    let e = anonymous
+        .referrers(&repo, &a.index.digest)
+        .await
+        .expect_err("no credentials, no referrers");
+    assert_eq!(e.status(), Some(401), "{e}");
+    let basic = basic_header(READER, READER_PASSWORD);
+    let reader = config(
+        "reader",
+        serde_json::json!({ &api.host: {"auth": basic.trim_start_matches("Basic ")} }),
+    );
+    let r = reader
+        .referrers(&repo, &a.index.digest)
+        .await
+        .expect("referrers");
+    assert_eq!(r.via, ReferrersVia::Api);
+    let got: Vec<&Digest> = r.descriptors.iter().map(|d| &d.digest).collect();
+    assert_eq!(got, [&a.signature.digest]);
+}
