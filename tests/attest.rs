@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::faultproxy::{raw_header, raw_status};
+use common::faultproxy::{raw_header, raw_status, Action};
 use common::referrers_api::ReferrersApi;
 use common::*;
 use manifest_tui::attest::{self, PredicateKind, Summary};
@@ -145,6 +145,22 @@ fn body_json(raw: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(raw)))
 }
 
+/// The attested release pushed through `api` (as the registry's admin), and the repository
+/// as seen through the API: the seeder stays for further pushes.
+async fn seed_behind(
+    reg: &TestRegistry,
+    api: &ReferrersApi,
+) -> (Seeder, manifest_tui::samples::attest::Attested, Repo) {
+    let admin = reg.admin_authorization_for(&[ATTESTED_REPO]);
+    let seeder = Seeder::new(&format!("http://{}", api.host), admin.as_deref()).expect("seeder");
+    let a = seed_attested(&seeder).await.expect("seed through the API");
+    let repo = Repo {
+        domain: api.host.clone(),
+        path: ATTESTED_REPO.to_string(),
+    };
+    (seeder, a, repo)
+}
+
 /// With the referrers API (the real registry behind a proxy that adds it), the client reads
 /// referrers from the API: the signature pushed with the attested release, nothing for a
 /// subject nothing refers to, every page when the registry pages; curl sees the HTTP shape
@@ -155,14 +171,8 @@ async fn referrers_api_is_read_page_by_page() {
     install_crypto();
     let reg = TestRegistry::plain();
     let api = ReferrersApi::start(&reg.host);
-    let seeder = Seeder::new(&format!("http://{}", api.host), None).expect("seeder");
-    let a = seed_attested(&seeder).await.expect("seed through the API");
-
+    let (seeder, a, repo) = seed_behind(&reg, &api).await;
     let c = client();
-    let repo = Repo {
-        domain: api.host.clone(),
-        path: ATTESTED_REPO.to_string(),
-    };
     let r = c
         .referrers(&repo, &a.index.digest)
         .await
@@ -335,13 +345,7 @@ async fn referrers_api_asks_the_registry_who_may_read() {
     install_crypto();
     let reg = TestRegistry::token();
     let api = ReferrersApi::start(&reg.host);
-    let admin = reg.admin_authorization_for(&[ATTESTED_REPO]);
-    let seeder = Seeder::new(&format!("http://{}", api.host), admin.as_deref()).expect("seeder");
-    let a = seed_attested(&seeder).await.expect("seed through the API");
-    let repo = Repo {
-        domain: api.host.clone(),
-        path: ATTESTED_REPO.to_string(),
-    };
+    let (_, a, repo) = seed_behind(&reg, &api).await;
     // docker configs naming the proxy's address: none, and the reader's.
     let dir = tempfile::tempdir().expect("tempdir");
     let config = |name: &str, auths: serde_json::Value| {
@@ -377,4 +381,23 @@ async fn referrers_api_asks_the_registry_who_may_read() {
     assert_eq!(r.via, ReferrersVia::Api);
     let got: Vec<&Digest> = r.descriptors.iter().map(|d| &d.digest).collect();
     assert_eq!(got, [&a.signature.digest]);
+}
+
+/// A fault placed before the API: the client retries a 503 from the referrers API and then
+/// reads it (two requests), rather than falling back to the tag scheme.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referrers_api_503_is_retried() {
+    install_crypto();
+    let reg = TestRegistry::plain();
+    let api = ReferrersApi::start_with(&reg.host, |p| {
+        p.rule("GET", "/referrers/", Action::Status(503), Some(1))
+    });
+    let (_, a, repo) = seed_behind(&reg, &api).await;
+    let r = client()
+        .referrers(&repo, &a.index.digest)
+        .await
+        .expect("referrers");
+    assert_eq!(r.via, ReferrersVia::Api);
+    assert_eq!(r.descriptors.len(), 1);
+    assert_eq!(api.proxy.count("GET", "/referrers/"), 2);
 }

@@ -30,6 +30,10 @@
 //! let api = ReferrersApi::start(&reg.host);
 //! // push through `api.host`; read `GET /v2/<name>/referrers/<digest>` from `api.host`
 //! api.proxy.count("GET", "/referrers/"); // requests seen, as with any FaultProxy
+//! // Faults before the API: one 503, then the API answers.
+//! let api = ReferrersApi::start_with(&reg.host, |p| {
+//!     p.rule("GET", "/referrers/", Action::Status(503), Some(1))
+//! });
 //! ```
 #![allow(dead_code)]
 
@@ -64,7 +68,7 @@ pub struct ReferrersApi {
     /// `127.0.0.1:PORT`: push to and read from here instead of the registry.
     pub host: String,
     /// The proxy underneath: its request log ([`FaultProxy::count`], [`FaultProxy::seen`]).
-    /// Its first rules are the API's, so rules added later never see the API's routes.
+    /// Rules added to it after the start come after the API's (see [`Self::start_with`]).
     pub proxy: FaultProxy,
     state: Shared,
 }
@@ -72,7 +76,15 @@ pub struct ReferrersApi {
 impl ReferrersApi {
     /// Start the API in front of `upstream` (`host:port`, plain HTTP).
     pub fn start(upstream: &str) -> ReferrersApi {
+        Self::start_with(upstream, |_| {})
+    }
+
+    /// Start the API with the rules `faults` adds to the proxy tried before the API's own
+    /// (e.g. a 503 on the first `GET …/referrers/`; once a rule's count is spent, the API
+    /// answers).
+    pub fn start_with(upstream: &str, faults: impl FnOnce(&FaultProxy)) -> ReferrersApi {
         let proxy = FaultProxy::start(upstream);
+        faults(&proxy);
         let state = Shared::default();
         // Manifest pushes and deletes are forwarded, then recorded from the registry's answer.
         let recorders: [(&str, Recorder); 2] = [("PUT", record_push), ("DELETE", record_delete)];
