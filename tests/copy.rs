@@ -558,3 +558,227 @@ fn delete_on_a_registry_without_deletes_is_refused_clearly() {
         200
     );
 }
+
+/// A signature-like artifact whose subject is `(media type, bytes)`: the OCI empty config and
+/// one payload layer naming `tag`. Returns (manifest bytes, its blobs).
+fn artifact(
+    artifact_type: &str,
+    subject_type: &str,
+    subject: &[u8],
+    tag: &str,
+) -> (Vec<u8>, Vec<(Digest, Vec<u8>)>) {
+    let empty = b"{}".to_vec();
+    let payload = format!("{{\"signed\":\"{tag}\"}}").into_bytes();
+    let (de, dp) = (Digest::sha256(&empty), Digest::sha256(&payload));
+    let body = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media::OCI_MANIFEST,
+        "artifactType": artifact_type,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": empty.len(), "digest": de.as_str()},
+        "layers": [{"mediaType": "application/octet-stream", "size": payload.len(), "digest": dp.as_str()}],
+        "subject": {"mediaType": subject_type, "size": subject.len(), "digest": Digest::sha256(subject).as_str()},
+    });
+    (
+        serde_json::to_vec(&body).unwrap(),
+        vec![(de, empty), (dp, payload)],
+    )
+}
+
+/// The tag-scheme index for one referrer (its descriptor with its artifact type).
+fn tag_index(artifact_type: &str, manifest: &[u8]) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media::OCI_INDEX,
+        "manifests": [{"mediaType": media::OCI_MANIFEST, "size": manifest.len(),
+            "digest": Digest::sha256(manifest).as_str(), "artifactType": artifact_type}],
+    }))
+    .unwrap()
+}
+
+/// Seed the attested release on `reg`, plus an SBOM referring to its first image and a
+/// signature of the index's signature (a referrer two steps away), each listed by the tag
+/// scheme. Returns the release, the SBOM and the second signature.
+fn seed_referrers(reg: &TestRegistry) -> (samples::attest::Attested, Vec<u8>, Vec<u8>) {
+    use samples::attest::{attested, seed_attested, ATTESTED_REPO, SIGNATURE_TYPE};
+    let url = reg.url.clone();
+    let a = attested();
+    let first = a.images[0].clone();
+    let sbom = artifact(
+        "application/spdx+json",
+        first.media_type,
+        &first.manifest,
+        "sbom",
+    );
+    let countersig = artifact(
+        SIGNATURE_TYPE,
+        media::OCI_MANIFEST,
+        &a.signature.manifest,
+        "countersignature",
+    );
+    let (s1, s2) = (sbom.0.clone(), countersig.0.clone());
+    let first_digest = first.digest.clone();
+    let sig_digest = a.signature.digest.clone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let s = samples::Seeder::new(&url, None).unwrap();
+            seed_attested(&s).await.expect("seed the attested release");
+            for ((m, blobs), subject, at) in [
+                (sbom, first_digest, "application/spdx+json"),
+                (countersig, sig_digest, SIGNATURE_TYPE),
+            ] {
+                for (d, b) in &blobs {
+                    s.upload_blob(ATTESTED_REPO, d, b).await.unwrap();
+                }
+                let d = Digest::sha256(&m);
+                s.put_manifest(ATTESTED_REPO, d.as_str(), media::OCI_MANIFEST, &m, &d)
+                    .await
+                    .unwrap();
+                let idx = tag_index(at, &m);
+                let tag = manifest_tui::attest::referrers_tag(&subject);
+                s.put_manifest(
+                    ATTESTED_REPO,
+                    &tag,
+                    media::OCI_INDEX,
+                    &idx,
+                    &Digest::sha256(&idx),
+                )
+                .await
+                .unwrap();
+            }
+        });
+    (a, s1, s2)
+}
+
+/// `copy --referrers` between two registries without the referrers API: the index's
+/// signature, an SBOM of one image and a signature of the signature come along with their
+/// blobs, and each subject's `sha256-<hex>` tag on the target lists them (the source's exact
+/// index bytes); skopeo and curl read them there. Run again, nothing is sent. A filtered
+/// copy takes the image's referrers and says why the index's are left.
+#[test]
+fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
+    use manifest_tui::attest::referrers_tag;
+    let src = TestRegistry::plain();
+    let (a, sbom, countersig) = seed_referrers(&src);
+    let dst = TestRegistry::plain();
+    let proxy = FaultProxy::start(&dst.host);
+    let cfg = empty_config(src.dir.path());
+    let from = src.reference("samples/attested:v1");
+    let to = format!("{}/promoted/attested:v1", proxy.host);
+
+    // Without --referrers: the release only, no referrers tag.
+    let plain = format!("{}/plain/attested:v1", proxy.host);
+    let r = ok(mt(&cfg, &["copy", &from, &plain]), "copy");
+    assert!(!r.out.contains("signature of"), "{}", r.out);
+    let tag = referrers_tag(&a.index.digest);
+    assert_eq!(
+        head_status(
+            &format!("{}/v2/plain/attested/manifests/{tag}", dst.url),
+            None
+        ),
+        404,
+        "a referrers tag without --referrers"
+    );
+
+    let r = ok(
+        mt(&cfg, &["copy", "--referrers", &from, &to]),
+        "copy --referrers",
+    );
+    assert_eq!(last_digest(&r.out), a.index.digest, "{}", r.out);
+    let short = |d: &Digest| d.short();
+    for line in [
+        format!("(signature of {})", short(&a.index.digest)),
+        format!("(SBOM of {})", short(&a.images[0].digest)),
+        format!("(signature of {})", short(&a.signature.digest)),
+        format!("Listed the referrers of {}", short(&a.index.digest)),
+    ] {
+        assert!(r.out.contains(&line), "no {line:?} in:\n{}", r.out);
+    }
+    // The tag-scheme indexes: the source's bytes, read back by skopeo.
+    let on_dst =
+        |tag: &str| skopeo_inspect_raw(&dst.reference(&format!("promoted/attested:{tag}")), &[]);
+    assert_eq!(
+        on_dst(&tag),
+        a.referrers.manifest,
+        "the index's referrers tag"
+    );
+    assert_eq!(
+        on_dst(&referrers_tag(&a.images[0].digest)),
+        tag_index("application/spdx+json", &sbom)
+    );
+    assert_eq!(
+        on_dst(&referrers_tag(&a.signature.digest)),
+        tag_index(samples::attest::SIGNATURE_TYPE, &countersig)
+    );
+    // The referrers themselves, exact, with their blobs.
+    for m in [&a.signature.manifest, &sbom, &countersig] {
+        let d = Digest::sha256(m);
+        let raw = skopeo_inspect_raw(&dst.reference(&format!("promoted/attested@{d}")), &[]);
+        assert_eq!(raw, *m, "{d} differs on the target");
+    }
+    for (d, _) in &a.signature.blobs {
+        let url = format!("{}/v2/promoted/attested/blobs/{d}", dst.url);
+        assert_eq!(head_status(&url, None), 200, "blob {d} of the signature");
+    }
+    // Nothing is tagged before the referrers are in place: the tag's PUT is the last.
+    let puts: Vec<String> = requests(&proxy)
+        .into_iter()
+        .filter(|s| s.starts_with("PUT /v2/promoted/attested/manifests/"))
+        .collect();
+    assert_eq!(
+        puts.last().map(String::as_str),
+        Some("PUT /v2/promoted/attested/manifests/v1"),
+        "{puts:#?}"
+    );
+
+    // Again: everything is there; only reads go out.
+    proxy.reset_seen();
+    let r = ok(mt(&cfg, &["copy", "--referrers", &from, &to]), "re-copy");
+    assert!(
+        r.out
+            .contains("and everything referring to it: nothing to copy"),
+        "{}",
+        r.out
+    );
+    let writes: Vec<String> = requests(&proxy)
+        .into_iter()
+        .filter(|s| !s.starts_with("GET") && !s.starts_with("HEAD"))
+        .collect();
+    assert!(writes.is_empty(), "the re-copy wrote: {writes:?}");
+
+    // Filtered: the first image's SBOM comes, the index's signature cannot.
+    let one = format!("{}/one/attested:v1", proxy.host);
+    let p = a.images[0].platform.display();
+    let r = ok(
+        mt(
+            &cfg,
+            &["copy", "--referrers", "--platform", &p, &from, &one],
+        ),
+        "filtered copy --referrers",
+    );
+    assert!(
+        r.out
+            .contains(&format!("(SBOM of {})", short(&a.images[0].digest))),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("Not copied: 1 referrer of the source sha256:")
+            && r.out.contains(a.index.digest.as_str()),
+        "{}",
+        r.out
+    );
+    assert_eq!(
+        Digest::sha256(&skopeo_inspect_raw(
+            &dst.reference(&format!(
+                "one/attested:{}",
+                referrers_tag(&a.images[0].digest)
+            )),
+            &[]
+        )),
+        Digest::sha256(&tag_index("application/spdx+json", &sbom))
+    );
+}

@@ -317,6 +317,7 @@ fn copy_a_list_to_another_registry_from_the_browser() {
 
 /// The attested release: each platform's row carries its attestations' marker, and the
 /// header names the signature that refers to the index (Distribution 2.8: by the tag scheme).
+/// Copied from there to another registry, the signature comes along.
 #[test]
 fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
     let reg = common::TestRegistry::plain();
@@ -362,6 +363,33 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
         6,
         "one marker per platform, no attestation rows:\n{screen}"
     );
+
+    // Copied to another registry: the signature seen checks the referrers row, and it
+    // comes along, listed there by the tag scheme (skopeo reads the source's bytes).
+    let dst = common::TestRegistry::plain();
+    tui.keys("c");
+    tui.wait_for("the copy prompt", |s| s.contains("copy to:"));
+    tui.keys(&format!("{}/promoted/attested:v1\r", dst.host));
+    tui.wait_for("the checklist", |s| {
+        s.contains("[x] what refers to it and its entries (1 signature seen on it)")
+    });
+    tui.keys("\r");
+    let screen = tui.wait_for("the copy done", |s| s.contains("✓ copied to"));
+    assert!(
+        screen.contains(&format!("signature of {}", a.index.digest.short())),
+        "{screen}"
+    );
+    let tag = manifest_tui::attest::referrers_tag(&a.index.digest);
+    let raw = skopeo_inspect_raw(&dst.reference(&format!("promoted/attested:{tag}")), &[]);
+    assert_eq!(
+        raw, a.referrers.manifest,
+        "the referrers index on the target"
+    );
+    let raw = skopeo_inspect_raw(
+        &dst.reference(&format!("promoted/attested@{}", a.signature.digest)),
+        &[],
+    );
+    assert_eq!(raw, a.signature.manifest, "the signature on the target");
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }

@@ -744,6 +744,7 @@ fn push_view_after_a_filtered_copy() {
             src: src.clone(),
             dst: dst.clone(),
             platforms: vec![Platform::parse("linux/amd64").unwrap()],
+            referrers: false,
         },
         &mut ctx,
     );
@@ -761,6 +762,9 @@ fn push_view_after_a_filtered_copy() {
         entries: vec![entry("linux/amd64", b"amd64"), entry("linux/arm64", b"arm64")],
         changed: Some("a new OCI index holding 2 of the source's 6 entries (linux/amd64, linux/arm64), so its digest differs".into()),
         unchanged: false,
+        referrers: Vec::new(),
+        referrer_notes: Vec::new(),
+        tag_scheme: Vec::new(),
     };
     p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
     p.progress(Progress::Entry {
@@ -771,5 +775,68 @@ fn push_view_after_a_filtered_copy() {
         },
     });
     p.reply(Reply::Copied(Box::new(report)), &mut ctx);
+    insta::assert_snapshot!(pv(&p).backend());
+}
+
+/// The push view after `copy` with referrers: the release's row, one row per referrer
+/// (the kind and what it refers to), and the referrers tag written on a target without the
+/// referrers API.
+#[test]
+fn push_view_after_a_copy_with_referrers() {
+    use manifest_tui::ops::{CopiedReferrer, CopyReport};
+    use manifest_tui::tui::pane::{CopyJob, Ctx};
+    let a = manifest_tui::samples::attest::attested();
+    let src =
+        manifest_tui::reference::Reference::parse("127.0.0.1:5000/samples/attested:v1").unwrap();
+    let dst =
+        manifest_tui::reference::Reference::parse("127.0.0.1:6000/promoted/attested:v1").unwrap();
+    let mut p = PushState::new();
+    let mut ctx = Ctx::default();
+    p.start_copy(
+        CopyJob {
+            src: src.clone(),
+            dst: dst.clone(),
+            platforms: Vec::new(),
+            referrers: true,
+        },
+        &mut ctx,
+    );
+    let mut sig =
+        manifest_tui::media::RawManifest::new(a.signature.manifest.clone(), a.signature.media_type)
+            .unwrap()
+            .descriptor();
+    sig.artifact_type = Some("application/vnd.dev.cosign.artifact.sig.v1+json".into());
+    let report = CopyReport {
+        source: src,
+        target: dst,
+        source_digest: a.index.digest.clone(),
+        digest: a.index.digest.clone(),
+        entries: Vec::new(),
+        changed: None,
+        unchanged: false,
+        referrers: vec![CopiedReferrer {
+            subject: a.index.digest.clone(),
+            descriptor: sig,
+            depth: 1,
+            present: false,
+        }],
+        referrer_notes: Vec::new(),
+        tag_scheme: vec![a.index.digest.clone()],
+    };
+    p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+    assert_eq!(p.rows.len(), 2, "the image and its signature");
+    assert_eq!(
+        p.rows[1].platform,
+        format!("signature of {}", a.index.digest.short())
+    );
+    p.reply(Reply::Copied(Box::new(report)), &mut ctx);
+    let screen = pv(&p).backend().to_string();
+    assert!(
+        screen.contains(&format!(
+            "referrers of {} listed under the tag",
+            a.index.digest.short()
+        )) && screen.contains(&manifest_tui::attest::referrers_tag(&a.index.digest)),
+        "{screen}"
+    );
     insta::assert_snapshot!(pv(&p).backend());
 }

@@ -284,22 +284,9 @@ fn list_summary_counts_images_in_all_and_attestations_apart() {
 /// What refers to the list shown (here by the referrers tag scheme) is said in its header.
 #[test]
 fn content_header_names_the_referrers() {
-    let a = manifest_tui::samples::attest::attested();
     let mut s = fixtures::attested_browser();
     let c = s.content.as_mut().expect("content");
-    c.referrers = Some(Ok(manifest_tui::registry::Referrers {
-        via: manifest_tui::registry::ReferrersVia::TagScheme,
-        descriptors: vec![{
-            let mut d = manifest_tui::media::RawManifest::new(
-                a.signature.manifest.clone(),
-                a.signature.media_type,
-            )
-            .expect("signature")
-            .descriptor();
-            d.artifact_type = Some(manifest_tui::samples::attest::SIGNATURE_TYPE.into());
-            d
-        }],
-    }));
+    c.referrers = Some(Ok(fixtures::signature_referrers()));
     let screen = browser(200, 12, &s).backend().to_string();
     assert!(
         screen.contains("referred to by 1: application/vnd.example.signature.v1+json (tag scheme)"),
@@ -510,6 +497,29 @@ fn browser_copy_checklist() {
     s.action(Action::Down, &mut ctx);
     s.action(Action::Toggle, &mut ctx);
     insta::assert_snapshot!(browser(100, 16, &s).backend());
+}
+
+/// The checklist of a release with a known signature: its six platforms, then the row for
+/// what refers to it, checked, the cursor on it.
+#[test]
+fn browser_copy_checklist_with_referrers() {
+    use manifest_tui::tui::keymap::Action;
+    use manifest_tui::tui::pane::Ctx;
+    let mut s = fixtures::attested_browser();
+    s.content.as_mut().expect("content").referrers = Some(Ok(fixtures::signature_referrers()));
+    let mut ctx = Ctx::default();
+    s.action(Action::CopyImage, &mut ctx);
+    s.paste("127.0.0.1:6000/promoted/attested:v1");
+    s.action(Action::Submit, &mut ctx);
+    for _ in 0..6 {
+        s.action(Action::Down, &mut ctx);
+    }
+    let screen = browser(100, 18, &s).backend().to_string();
+    assert!(
+        screen.contains("[x] what refers to it and its entries (1 signature seen on it)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(browser(100, 18, &s).backend());
 }
 
 /// The delete question names every other tag that goes with the digest.

@@ -833,6 +833,69 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     assert!(s.checklist.is_none());
 }
 
+/// A release with a known signature: the checklist's last row (what refers to it) starts
+/// checked and goes into the job; unchecked, the job copies without referrers. A single
+/// image with a referrer gets the row alone; one without copies at once, as before.
+#[test]
+fn browser_copy_checklist_brings_referrers_when_asked() {
+    let start = |s: &mut BrowserState, ctx: &mut Ctx| {
+        s.action(Action::CopyImage, ctx);
+        type_into(s, "127.0.0.1:6000/promoted/attested:v1");
+        s.action(Action::Submit, ctx);
+    };
+    let mut s = fixtures::attested_browser();
+    s.content.as_mut().unwrap().referrers = Some(Ok(fixtures::signature_referrers()));
+    let mut ctx = Ctx::default();
+    start(&mut s, &mut ctx);
+    let c = s.checklist.as_ref().expect("the checklist");
+    assert_eq!(c.platforms.len(), 6);
+    assert!(c.referrers, "a known referrer checks the row");
+    assert_eq!(c.known_referrers, vec!["signature".to_string()]);
+    s.action(Action::Submit, &mut ctx);
+    let jobs = copy_jobs(&ctx);
+    assert!(
+        jobs[0].referrers && jobs[0].platforms.is_empty(),
+        "{jobs:?}"
+    );
+
+    // Down past the six platforms to the referrers row, Space: unchecked.
+    let mut ctx = Ctx::default();
+    start(&mut s, &mut ctx);
+    for _ in 0..6 {
+        s.action(Action::Down, &mut ctx);
+    }
+    s.action(Action::Toggle, &mut ctx);
+    let c = s.checklist.as_ref().unwrap();
+    assert!(!c.referrers && c.platforms.iter().all(|p| p.1));
+    s.action(Action::Submit, &mut ctx);
+    assert!(!copy_jobs(&ctx)[0].referrers);
+
+    // A single image: no platforms to pick, the referrers row only.
+    let mut s = fixtures::browser_with_content(
+        "v1",
+        Some(fixtures::sample_image("linux/amd64", "v1")),
+        Load::Done,
+    );
+    s.content.as_mut().unwrap().referrers = Some(Ok(fixtures::signature_referrers()));
+    let mut ctx = Ctx::default();
+    start(&mut s, &mut ctx);
+    let c = s.checklist.as_ref().expect("the referrers row");
+    assert!(c.platforms.is_empty() && c.referrers);
+    s.action(Action::Toggle, &mut ctx);
+    s.action(Action::Submit, &mut ctx);
+    let jobs = copy_jobs(&ctx);
+    assert!(
+        !jobs[0].referrers && jobs[0].platforms.is_empty(),
+        "{jobs:?}"
+    );
+    // Without a referrer seen: at once.
+    s.content.as_mut().unwrap().referrers = None;
+    let mut ctx = Ctx::default();
+    start(&mut s, &mut ctx);
+    assert!(s.checklist.is_none());
+    assert_eq!(copy_jobs(&ctx).len(), 1);
+}
+
 /// The browser on samples/app's tags, v1 selected.
 fn browser_on_tags() -> BrowserState {
     let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
@@ -933,6 +996,7 @@ fn push_view_runs_a_copy_and_retries_it_unchanged() {
         src: src.clone(),
         dst: dst.clone(),
         platforms: vec![Platform::parse("linux/arm64").unwrap()],
+        referrers: false,
     };
     let mut p = PushState::new();
     let mut ctx = Ctx::default();
@@ -941,15 +1005,7 @@ fn push_view_runs_a_copy_and_retries_it_unchanged() {
         runs(&ctx.outbox)
             .into_iter()
             .filter_map(|(_, slot, c)| match c {
-                Command::Copy {
-                    src,
-                    dst,
-                    platforms,
-                } if slot == Slot::Push => Some(CopyJob {
-                    src,
-                    dst,
-                    platforms,
-                }),
+                Command::Copy(job) if slot == Slot::Push => Some(job),
                 _ => None,
             })
             .collect::<Vec<_>>()
@@ -970,6 +1026,9 @@ fn push_view_runs_a_copy_and_retries_it_unchanged() {
         }],
         changed: Some("a new index".into()),
         unchanged: false,
+        referrers: Vec::new(),
+        referrer_notes: Vec::new(),
+        tag_scheme: Vec::new(),
     };
     p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
     assert_eq!(p.rows.len(), 1);
@@ -1024,6 +1083,7 @@ fn referrers_arrive_after_the_content_and_show_in_its_header() {
         reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
             via: manifest_tui::registry::ReferrersVia::Api,
             descriptors: vec![sig],
+            index: None,
         })),
     });
     assert_eq!(

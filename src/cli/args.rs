@@ -253,6 +253,10 @@ pub struct CopyArgs {
     /// Copy only this platform of a list (os/arch[/variant]; repeat for more)
     #[arg(long = "platform", value_name = "PLATFORM")]
     pub platforms: Vec<String>,
+    /// Also copy what refers to it and its entries (signatures, SBOMs: OCI 1.1 referrers,
+    /// by the referrers API or the sha256-<hex> tag scheme)
+    #[arg(long)]
+    pub referrers: bool,
     /// The image or list to copy (a tag or a digest)
     #[arg(value_name = "SRC")]
     pub src: String,

@@ -21,11 +21,15 @@ pub(super) async fn copy(
         .map(|p| Platform::parse(p).map_err(|e| OpError::Invalid(format!("--platform {p}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let client = client(args.insecure)?;
-    let plan = ops::plan_copy(&client, &src, &dst, &CopyOptions { platforms }).await?;
+    let opts = CopyOptions {
+        platforms,
+        referrers: args.referrers,
+    };
+    let plan = ops::plan_copy(&client, &src, &dst, &opts).await?;
     let r = &plan.report;
     // Bytes are reported for what crosses registries; a mount on one registry is one request.
     let across = r.source.domain != r.target.domain;
-    let names = if r.entries.is_empty() {
+    let mut names = if r.entries.is_empty() {
         vec![across.then(|| r.source.to_string())]
     } else {
         r.entries
@@ -33,12 +37,26 @@ pub(super) async fn copy(
             .map(|e| across.then(|| format!("{} ({})", r.source.at_digest(&e.digest), e.label())))
             .collect()
     };
+    names.extend(r.referrers.iter().map(|x| {
+        across.then(|| {
+            format!(
+                "{} ({})",
+                r.source.at_digest(&x.descriptor.digest),
+                x.label()
+            )
+        })
+    }));
     let report = ops::run_copy(&client, &plan, bytes_progress(names)).await?;
     if report.unchanged {
+        let also = if report.referrers.is_empty() {
+            ""
+        } else {
+            " and everything referring to it"
+        };
         w(
             out,
             &format!(
-                "{} already holds {}: nothing to copy\n",
+                "{} already holds {}{also}: nothing to copy\n",
                 report.target, report.digest
             ),
         );
@@ -53,10 +71,39 @@ pub(super) async fn copy(
                 ),
             );
         }
+        for x in &report.referrers {
+            let verb = if x.present {
+                "Already there:"
+            } else {
+                "Copied"
+            };
+            w(
+                out,
+                &format!(
+                    "{verb} {} ({})\n",
+                    report.target.at_digest(&x.descriptor.digest),
+                    x.label()
+                ),
+            );
+        }
+        for s in &report.tag_scheme {
+            w(
+                out,
+                &format!(
+                    "Listed the referrers of {} under {}:{} (the registry has no referrers API)\n",
+                    s.short(),
+                    report.target.name(),
+                    crate::attest::referrers_tag(s)
+                ),
+            );
+        }
         w(
             out,
             &format!("Copied {} to {}\n", report.source, report.target),
         );
+    }
+    for n in &report.referrer_notes {
+        w(out, &format!("Not copied: {n}\n"));
     }
     if let Some(why) = &report.changed {
         w(

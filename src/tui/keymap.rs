@@ -553,7 +553,7 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         C::Checklist,
         A::Toggle,
         &["space"],
-        "check or uncheck the platform",
+        "check or uncheck the platform (or what refers to it)",
         "toggle",
     ),
     b(

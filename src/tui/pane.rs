@@ -89,6 +89,8 @@ pub struct CopyJob {
     pub dst: Reference,
     /// Empty: the whole list, byte for byte.
     pub platforms: Vec<crate::platform::Platform>,
+    /// Also what refers to it and its entries (`copy --referrers`).
+    pub referrers: bool,
 }
 
 /// What a pane may ask of the app. Plain data: the app drains it after each call.

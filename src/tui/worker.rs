@@ -92,11 +92,7 @@ pub enum Command {
     /// Copy `src` (a list or an image) to `dst`, all of it or only `platforms`:
     /// [`Reply::CopyStarted`], [`Reply::Progress`]…, then [`Reply::Copied`] or
     /// [`Reply::Failed`]. Runs in the push slot; cancel it through the slot.
-    Copy {
-        src: Reference,
-        dst: Reference,
-        platforms: Vec<crate::platform::Platform>,
-    },
+    Copy(crate::tui::pane::CopyJob),
     /// Put the manifest `src` names under each of `tags`: [`Reply::Retagged`].
     Retag { src: Reference, tags: Vec<String> },
     /// Resolve a reference to what a delete removes (its digest and every tag pointing at
@@ -594,14 +590,10 @@ async fn run(
             let progress = progress_events(tx, id, slot);
             push(client, &shared.store, list, purge, progress, send).await
         }
-        Command::Copy {
-            src,
-            dst,
-            platforms,
-        } => {
+        Command::Copy(job) => {
             let Some(client) = client else { return };
             let progress = progress_events(tx, id, slot);
-            copy(client, &src, &dst, platforms, progress, send).await
+            copy(client, job, progress, send).await
         }
         Command::Retag { src, tags } => {
             let Some(client) = client else { return };
@@ -647,14 +639,15 @@ fn progress_events(
 /// report.
 async fn copy(
     client: &Client,
-    src: &Reference,
-    dst: &Reference,
-    platforms: Vec<crate::platform::Platform>,
+    job: crate::tui::pane::CopyJob,
     progress: ops::ProgressFn,
     send: &impl Fn(Reply),
 ) {
-    let opts = ops::CopyOptions { platforms };
-    let plan = match ops::plan_copy(client, src, dst, &opts).await {
+    let opts = ops::CopyOptions {
+        platforms: job.platforms,
+        referrers: job.referrers,
+    };
+    let plan = match ops::plan_copy(client, &job.src, &job.dst, &opts).await {
         Ok(p) => p,
         Err(e) => return send(Reply::Failed(e.to_string())),
     };

@@ -5,7 +5,7 @@
 //! fetch.
 
 use crate::digest::Digest;
-use crate::media::Descriptor;
+use crate::media::{is_attestation, Descriptor};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -16,9 +16,12 @@ pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
 /// The annotation on each layer of an attestation manifest naming its predicate type.
 pub const PREDICATE_TYPE: &str = "in-toto.io/predicate-type";
 
-/// For an attestation entry of an index, the digest of the manifest it describes.
+/// For an attestation entry of an index, the digest of the manifest it describes: the
+/// [`REFERENCE_DIGEST`] annotation of an entry [`is_attestation`] counts as one (BuildKit
+/// also sets [`REFERENCE_TYPE`], hand-made lists may not). The one rule for "which image
+/// does this attestation describe": the views, the JSON and `copy --platform` all use it.
 pub fn attestation_subject(d: &Descriptor) -> Option<Digest> {
-    if d.annotations.get(REFERENCE_TYPE).map(String::as_str) != Some("attestation-manifest") {
+    if !is_attestation(d) {
         return None;
     }
     d.annotations
@@ -390,6 +393,22 @@ mod tests {
         let g = group(&entries);
         assert_eq!(g.images, vec![(0, vec![2]), (1, vec![3]), (5, vec![])]);
         assert_eq!(g.orphans, vec![4]);
+    }
+
+    /// A hand-made attestation entry (platform unknown/unknown, the digest annotation, no
+    /// type annotation) describes its image like BuildKit's; an image entry carrying a stray
+    /// digest annotation does not.
+    #[test]
+    fn the_digest_annotation_of_any_attestation_entry_names_its_image() {
+        let amd = desc(1, &[]);
+        let mut hand_made = desc(3, &[(REFERENCE_DIGEST, amd.digest.to_string())]);
+        hand_made.platform = Some(crate::platform::Platform::new("unknown", "unknown", ""));
+        assert_eq!(attestation_subject(&hand_made), Some(amd.digest.clone()));
+        let mut image = desc(4, &[(REFERENCE_DIGEST, amd.digest.to_string())]);
+        image.platform = Some(crate::platform::Platform::new("linux", "arm64", ""));
+        assert_eq!(attestation_subject(&image), None);
+        let g = group(&[amd, hand_made, image]);
+        assert_eq!(g.images, vec![(0, vec![1]), (2, vec![])]);
     }
 
     #[test]

@@ -230,7 +230,7 @@ pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
             }
         }
         eprintln!(
-            "  {tool:<12} {what:<8} {seconds:>7.2} s  {:>6.1} MiB  {cpu_seconds:>5.2} s CPU  {:>4} requests",
+            "  {tool:<12} {what:<19} {seconds:>7.2} s  {:>6.1} MiB  {cpu_seconds:>5.2} s CPU  {:>4} requests",
             rss as f64 / 1024.0,
             m.requests
         );
@@ -255,6 +255,23 @@ pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
             "re-copy",
             &opts.manifest_tui,
             vec!["copy".into(), from.clone(), to],
+        )?;
+        // What --referrers costs: the same copy to a fresh repository, asking the source for
+        // what refers to the list and each entry (nothing here) and the target for each
+        // subject found; then again, unchanged.
+        let to = format!("{}/mt-referrers/run{n}:v1", dp.host());
+        let with = |to: &str| vec!["copy".into(), "--referrers".into(), from.clone(), to.into()];
+        measure(
+            "manifest-tui",
+            "copy --referrers",
+            &opts.manifest_tui,
+            with(&to),
+        )?;
+        measure(
+            "manifest-tui",
+            "re-copy --referrers",
+            &opts.manifest_tui,
+            with(&to),
         )?;
         if let Some(skopeo) = &opts.skopeo {
             let to = format!("{}/skopeo/run{n}:v1", dp.host());

@@ -180,13 +180,19 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
     }
 }
 
-/// The platforms to copy, over the browser: one checkbox per platform.
+/// The platforms to copy, over the browser: one checkbox per platform, then one for what
+/// refers to it.
 fn draw_checklist(frame: &mut Frame, area: Rect, c: &Checklist, view: &View) {
     let t = view.theme;
-    let h = (c.platforms.len() as u16 + 5 + c.error.is_some() as u16).min(area.height);
+    let h = (c.platforms.len() as u16 + 6 + c.error.is_some() as u16).min(area.height);
     let r = centered(area, area.width.saturating_sub(4).min(90), h);
     frame.render_widget(Clear, r);
-    let title = Line::from(Span::styled(" Copy: platforms ", t.title));
+    let title = if c.platforms.is_empty() {
+        " Copy: referrers "
+    } else {
+        " Copy: platforms "
+    };
+    let title = Line::from(Span::styled(title, t.title));
     let mut lines = vec![Line::from(vec![
         Span::styled("to ", t.muted),
         Span::raw(inert(&c.dst.to_string()).into_owned()),
@@ -200,12 +206,30 @@ fn draw_checklist(frame: &mut Frame, area: Rect, c: &Checklist, view: &View) {
         };
         lines.push(Line::styled(text, style));
     }
+    let known = if c.known_referrers.is_empty() {
+        "signatures, SBOMs; none seen on it yet".to_string()
+    } else {
+        format!("{} seen on it", counted_kinds(&c.known_referrers))
+    };
+    lines.push(Line::styled(
+        format!(
+            "{} what refers to it and its entries ({known})",
+            if c.referrers { "[x]" } else { "[ ]" }
+        ),
+        if c.selected.get() == c.platforms.len() {
+            t.selected
+        } else {
+            Style::new()
+        },
+    ));
     if let Some(e) = &c.error {
         lines.push(Line::styled(inert(e).into_owned(), t.error));
     }
     let all = c.platforms.iter().all(|p| p.1);
     lines.push(Line::styled(
-        if all {
+        if c.platforms.is_empty() {
+            "an exact copy (same digest)"
+        } else if all {
             "all checked: an exact copy (same digest)"
         } else {
             "some checked: a new list of those platforms (new digest)"
@@ -220,6 +244,28 @@ fn draw_checklist(frame: &mut Frame, area: Rect, c: &Checklist, view: &View) {
         Paragraph::new(lines).block(pane_block(title, view, true)),
         r,
     );
+}
+
+/// `1 signature, 2 SBOMs`: how many of each kind, in the order first seen.
+fn counted_kinds(kinds: &[String]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for k in kinds {
+        match counts.iter_mut().find(|(n, _)| n == k) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(k, n)| {
+            if *n == 1 {
+                format!("1 {k}")
+            } else {
+                format!("{n} {k}s")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A delete: finding what goes, the question with every tag that disappears, deleting.

@@ -109,10 +109,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
         );
         return;
     }
-    let status_h = if matches!(s.status, PushStatus::Failed(_) | PushStatus::Copied(_)) {
-        5
-    } else {
-        2
+    let status_h = match &s.status {
+        PushStatus::Failed(_) => 5,
+        // The referrers' lines under the digest (a note may wrap).
+        PushStatus::Copied(r) => {
+            (5 + r.tag_scheme.len() + 2 * r.referrer_notes.len()).min(12) as u16
+        }
+        _ => 2,
     };
     let [status_area, gauge_area, _, rows_area] = Layout::vertical([
         Constraint::Length(status_h),
@@ -214,6 +217,19 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             ];
             if let Some(why) = &r.changed {
                 lines.push(Line::styled(inert(why).into_owned(), t.muted));
+            }
+            for s in &r.tag_scheme {
+                lines.push(Line::styled(
+                    format!(
+                        "referrers of {} listed under the tag {} (no referrers API there)",
+                        s.short(),
+                        crate::attest::referrers_tag(s)
+                    ),
+                    t.muted,
+                ));
+            }
+            for n in &r.referrer_notes {
+                lines.push(Line::styled(format!("not copied: {}", inert(n)), t.muted));
             }
             lines
         }

@@ -93,8 +93,14 @@ pub struct Prompt {
 pub struct Checklist {
     pub src: Reference,
     pub dst: Reference,
-    /// Every image entry's platform (attestations follow the image they describe).
+    /// Every image entry's platform (attestations follow the image they describe); empty
+    /// for a single image.
     pub platforms: Vec<(crate::platform::Platform, bool)>,
+    /// Copy what refers to it and its entries too: the row after the platforms.
+    pub referrers: bool,
+    /// The kinds of what the browser saw referring to the source (`signature`, …).
+    pub known_referrers: Vec<String>,
+    /// Over the platforms, then the referrers row.
     pub selected: Cursor,
     /// Why the last Enter was refused.
     pub error: Option<String>,
@@ -617,15 +623,16 @@ impl BrowserState {
             return false;
         };
         if let Some(delta) = Cursor::step(action) {
-            c.selected.move_by(delta, c.platforms.len());
+            c.selected.move_by(delta, c.platforms.len() + 1);
             return true;
         }
         match action {
             Action::Toggle => {
-                if let Some(p) = c.platforms.get_mut(c.selected.get()) {
-                    p.1 = !p.1;
-                    c.error = None;
+                match c.platforms.get_mut(c.selected.get()) {
+                    Some(p) => p.1 = !p.1,
+                    None => c.referrers = !c.referrers,
                 }
+                c.error = None;
             }
             Action::Cancel => self.checklist = None,
             Action::Submit => {
@@ -635,7 +642,7 @@ impl BrowserState {
                     .filter(|p| p.1)
                     .map(|p| p.0.clone())
                     .collect();
-                if chosen.is_empty() {
+                if chosen.is_empty() && !c.platforms.is_empty() {
                     c.error = Some("check at least one platform (Space), or Esc to cancel".into());
                     return true;
                 }
@@ -649,6 +656,7 @@ impl BrowserState {
                     src: c.src.clone(),
                     dst: c.dst.clone(),
                     platforms,
+                    referrers: c.referrers,
                 };
                 self.checklist = None;
                 ctx.emit(AppEvent::StartCopy(Box::new(job)));
@@ -764,22 +772,39 @@ impl BrowserState {
             };
             return refuse(self, why);
         };
+        let list = c.inspection.is_list();
         let platforms: Vec<_> = c
             .inspection
             .entries
             .iter()
+            .filter(|_| list)
             .filter(|e| !crate::media::is_attestation(&e.descriptor))
             .filter_map(|e| e.descriptor.platform.clone())
             .map(|p| (p, true))
             .collect();
-        let list = c.inspection.is_list();
+        let known_referrers: Vec<String> = match &c.referrers {
+            Some(Ok(r)) => r
+                .descriptors
+                .iter()
+                .map(|d| {
+                    d.artifact_type
+                        .as_deref()
+                        .map(crate::ops::artifact_label)
+                        .unwrap_or_else(|| "referrer".into())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         self.prompt = None;
         self.remember_seen(&dst);
-        if list && platforms.len() > 1 {
+        // Something to choose: platforms of a list, or whether to bring what refers to it.
+        if platforms.len() > 1 || !known_referrers.is_empty() {
             self.checklist = Some(Checklist {
                 src,
                 dst,
                 platforms,
+                referrers: !known_referrers.is_empty(),
+                known_referrers,
                 selected: Cursor::default(),
                 error: None,
             });
@@ -788,6 +813,7 @@ impl BrowserState {
                 src,
                 dst,
                 platforms: Vec::new(),
+                referrers: false,
             };
             ctx.emit(AppEvent::StartCopy(Box::new(job)));
         }

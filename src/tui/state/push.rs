@@ -134,17 +134,11 @@ impl PushState {
         self.list_digest = None;
         self.selected.reset();
         self.status = PushStatus::Starting;
-        ctx.request(
-            Slot::Push,
-            Command::Copy {
-                src: job.src,
-                dst: job.dst,
-                platforms: job.platforms,
-            },
-        );
+        ctx.request(Slot::Push, Command::Copy(job));
     }
 
-    /// A copy was worked out: one row per entry it copies (one for a single image).
+    /// A copy was worked out: one row per entry it copies (one for a single image), then
+    /// one per referrer.
     pub fn copy_started(&mut self, r: &CopyReport) {
         self.list = Some(r.target.clone());
         let row = |platform: String, reference: String| PushRow {
@@ -162,6 +156,12 @@ impl PushState {
                 .map(|e| row(e.label(), r.source.at_digest(&e.digest).to_string()))
                 .collect()
         };
+        self.rows.extend(r.referrers.iter().map(|x| {
+            row(
+                x.label(),
+                r.source.at_digest(&x.descriptor.digest).to_string(),
+            )
+        }));
         self.status = PushStatus::Running;
         self.selected.reset();
     }
@@ -226,12 +226,12 @@ impl PushState {
             Reply::CopyStarted(r) => self.copy_started(&r),
             Reply::Copied(r) => {
                 self.list_digest = Some(r.digest.clone());
-                let digests = r.entries.iter().map(|e| &e.digest);
-                let digests: Vec<_> = if r.entries.is_empty() {
+                let mut digests: Vec<_> = if r.entries.is_empty() {
                     vec![&r.digest]
                 } else {
-                    digests.collect()
+                    r.entries.iter().map(|e| &e.digest).collect()
                 };
+                digests.extend(r.referrers.iter().map(|x| &x.descriptor.digest));
                 for (row, d) in self.rows.iter_mut().zip(digests) {
                     if !row.done() {
                         row.stage = EntryStage::Pushed { digest: d.clone() };

@@ -8,9 +8,13 @@
 //! HEAD for a blob already there), so an interrupted copy run again sends only what is
 //! missing. Nothing is tagged before everything it needs is in place.
 
+mod referrers;
+
+pub use referrers::{artifact_label, CopiedReferrer, MAX_DEPTH as MAX_REFERRER_DEPTH};
+
 use super::push::{put_entry, send_blobs};
 use super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
-use crate::attest::REFERENCE_DIGEST;
+use crate::attest::attestation_subject;
 use crate::digest::Digest;
 use crate::media::{is_attestation, render_list, Descriptor, Kind, ListEntry, Parsed, RawManifest};
 use crate::platform::Platform;
@@ -18,20 +22,14 @@ use crate::reference::Reference;
 use crate::registry::{Client, Repo};
 use futures_util::future::join_all;
 
-/// The image an attestation entry of a list describes (its `vnd.docker.reference.digest`);
-/// `None` for an image entry.
-fn describes(d: &Descriptor) -> Option<Digest> {
-    is_attestation(d)
-        .then(|| d.annotations.get(REFERENCE_DIGEST))
-        .flatten()
-        .and_then(|a| Digest::parse(a).ok())
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CopyOptions {
     /// Copy only these platforms of a list (and their attestations); empty: everything,
     /// byte for byte.
     pub platforms: Vec<Platform>,
+    /// Also copy what refers to the copied manifest and its entries (signatures, SBOMs…),
+    /// by the referrers API or the tag scheme, and list it on the target.
+    pub referrers: bool,
 }
 
 /// One entry of the copied list.
@@ -69,8 +67,23 @@ pub struct CopyReport {
     pub entries: Vec<CopiedEntry>,
     /// Why `digest` differs from `source_digest`, when it does.
     pub changed: Option<String>,
-    /// The target tag already held exactly these bytes: nothing was sent.
+    /// The target tag already held exactly these bytes (and every referrer asked for was
+    /// listed there): nothing was sent.
     pub unchanged: bool,
+    /// With `referrers`: what refers to the copied manifests, in depth order.
+    pub referrers: Vec<CopiedReferrer>,
+    /// Referrers found and not copied, and why.
+    pub referrer_notes: Vec<String>,
+    /// The subjects whose referrers tag (`sha256-<hex>`) was written on the target, which
+    /// has no referrers API (filled in by the run).
+    pub tag_scheme: Vec<Digest>,
+}
+
+impl CopyReport {
+    /// The progress row of `referrers[0]`: after the entries (or the single image's row).
+    pub fn first_referrer_row(&self) -> usize {
+        self.entries.len().max(1)
+    }
 }
 
 /// Where `dst` puts the copy: its own tag, else the source's tag, else `latest`.
@@ -142,7 +155,7 @@ fn select(
         .iter()
         .filter(|d| {
             if is_attestation(d) {
-                describes(d).is_some_and(|a| kept.contains(&&a))
+                attestation_subject(d).is_some_and(|a| kept.contains(&&a))
             } else {
                 kept.contains(&&d.digest)
             }
@@ -186,6 +199,8 @@ pub struct CopyPlan {
     pub report: CopyReport,
     /// The source manifest and the bytes to put under the tag; `None` when unchanged.
     work: Option<(RawManifest, Vec<u8>, String)>,
+    /// With `referrers`: the subjects and what both sides list for them.
+    found: Option<referrers::Found>,
 }
 
 /// Copy `src` (a list, an index or an image) to `dst`: [`plan_copy`], then [`run_copy`].
@@ -213,12 +228,13 @@ pub async fn plan_copy(
     let target = copy_target(&src, dst)?;
     let exact = opts.platforms.is_empty();
 
-    if let (Some(d), true) = (&src.digest, exact) {
+    if let (Some(d), true, false) = (&src.digest, exact, opts.referrers) {
         if let Ok(Some((_, have, _))) = client.head_manifest(&target).await {
             if &have == d {
                 return Ok(CopyPlan {
                     report: unchanged(src.clone(), target, d.clone()),
                     work: None,
+                    found: None,
                 });
             }
         }
@@ -271,10 +287,24 @@ pub async fn plan_copy(
             platform: d.platform.clone().unwrap_or_default(),
             digest: d.digest.clone(),
             media_type: d.media_type.clone(),
-            describes: describes(d),
+            describes: attestation_subject(d),
         })
         .collect();
-    let unchanged = target_has.as_ref() == Some(&digest);
+    let tag_unchanged = target_has.as_ref() == Some(&digest);
+    let found = if opts.referrers {
+        // A single image is its own subject; a list's entries are subjects too, the list
+        // itself only when it is copied exactly (a new list has another digest).
+        let subjects: Vec<Digest> = entries.iter().map(|e| e.digest.clone()).collect();
+        let top = raw.digest.clone();
+        Some(referrers::discover(client, &src, &target, &top, exact, &subjects).await?)
+    } else {
+        None
+    };
+    let (referrers, referrer_notes) = found
+        .as_ref()
+        .map(|f| (f.referrers.clone(), f.notes.clone()))
+        .unwrap_or_default();
+    let unchanged = tag_unchanged && referrers.iter().all(|r| r.present);
     Ok(CopyPlan {
         report: CopyReport {
             source: src,
@@ -284,75 +314,103 @@ pub async fn plan_copy(
             entries,
             changed,
             unchanged,
+            referrers,
+            referrer_notes,
+            tag_scheme: Vec::new(),
         },
-        work: (!unchanged).then_some((raw, bytes, media_type)),
+        work: (!tag_unchanged).then_some((raw, bytes, media_type)),
+        found,
     })
 }
 
 /// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
-/// copied, its manifest put by digest), then the list or image under the tag.
+/// copied, its manifest put by digest), then the referrers asked for (the copied manifest
+/// put by digest first when they refer to it), then the list or image under the tag.
 pub async fn run_copy(
     client: &Client,
     plan: &CopyPlan,
     progress: ProgressFn,
 ) -> Result<CopyReport, OpError> {
-    let report = &plan.report;
+    let mut report = plan.report.clone();
     let (src, target, digest) = (&report.source, &report.target, &report.digest);
-    let Some((raw, bytes, media_type)) = &plan.work else {
-        for (i, e) in report.entries.iter().enumerate() {
-            progress(Progress::Entry {
-                index: i,
-                stage: EntryStage::Pushed {
-                    digest: e.digest.clone(),
-                },
-            });
-        }
-        progress(Progress::ListPushed {
-            digest: digest.clone(),
-        });
-        return Ok(report.clone());
-    };
     let target_repo = Repo::of(target);
     let from = Repo::of(src);
-    if report.entries.is_empty() {
-        // A single image: its blobs are entry 0, its manifest goes under the tag.
-        progress(Progress::Entry {
-            index: 0,
-            stage: EntryStage::Waiting,
-        });
-        send_blobs(client, &target_repo, &from, 0, raw, &progress)
-            .await
-            .map_err(|(stage, err)| entry_failed(src, target, &src.to_string(), stage, err))?;
-    } else {
-        for i in 0..report.entries.len() {
+    match &plan.work {
+        None => {
+            for (i, e) in report.entries.iter().enumerate() {
+                progress(Progress::Entry {
+                    index: i,
+                    stage: EntryStage::Pushed {
+                        digest: e.digest.clone(),
+                    },
+                });
+            }
+        }
+        Some((raw, _, _)) if report.entries.is_empty() => {
+            // A single image: its blobs are entry 0, its manifest goes under the tag.
             progress(Progress::Entry {
-                index: i,
+                index: 0,
                 stage: EntryStage::Waiting,
             });
+            send_blobs(client, &target_repo, &from, 0, raw, &progress)
+                .await
+                .map_err(|(stage, err)| entry_failed(src, target, &src.to_string(), stage, err))?;
         }
-        let jobs = report.entries.iter().enumerate().map(|(i, e)| {
-            let (target_repo, from, progress) = (&target_repo, &from, &progress);
-            async move { copy_entry(client, src, target, target_repo, from, i, e, progress).await }
-        });
-        if let Some(err) = join_all(jobs).await.into_iter().find_map(Result::err) {
-            return Err(err);
+        Some(_) => {
+            for i in 0..report.entries.len() {
+                progress(Progress::Entry {
+                    index: i,
+                    stage: EntryStage::Waiting,
+                });
+            }
+            let jobs =
+                report.entries.iter().enumerate().map(|(i, e)| {
+                    let (target_repo, from, progress) = (&target_repo, &from, &progress);
+                    async move {
+                        copy_entry(client, src, target, target_repo, from, i, e, progress).await
+                    }
+                });
+            if let Some(err) = join_all(jobs).await.into_iter().find_map(Result::err) {
+                return Err(err);
+            }
         }
     }
-    let put = client
-        .put_manifest(&target_repo, &target.manifest_reference(), media_type, bytes)
-        .await
-        .map_err(reg_err(format!(
-            "putting {target} (every entry and blob is in place; nothing is tagged yet, run the copy again to finish)"
-        )))?;
-    if &put != digest {
-        return Err(OpError::Invalid(format!(
-            "the registry stored {target} as {put}, but its bytes hash to {digest}"
-        )));
+    if let Some(found) = plan.found.as_ref().filter(|_| !report.unchanged) {
+        let refers_to_top = found
+            .referrers
+            .iter()
+            .any(|r| !r.present && &r.subject == digest);
+        if let (Some((_, bytes, media_type)), true) = (&plan.work, refers_to_top) {
+            client
+                .put_manifest(&target_repo, digest.as_str(), media_type, bytes)
+                .await
+                .map_err(reg_err(format!(
+                    "putting {} by digest before what refers to it (nothing is tagged yet; run the copy again to finish)",
+                    target.at_digest(digest)
+                )))?;
+        }
+        let first = report.first_referrer_row();
+        let tagged =
+            referrers::copy_referrers(client, src, target, found, first, &progress).await?;
+        report.tag_scheme = tagged;
+    }
+    if let Some((_, bytes, media_type)) = &plan.work {
+        let put = client
+            .put_manifest(&target_repo, &target.manifest_reference(), media_type, bytes)
+            .await
+            .map_err(reg_err(format!(
+                "putting {target} (every entry and blob is in place; nothing is tagged yet, run the copy again to finish)"
+            )))?;
+        if &put != digest {
+            return Err(OpError::Invalid(format!(
+                "the registry stored {target} as {put}, but its bytes hash to {digest}"
+            )));
+        }
     }
     progress(Progress::ListPushed {
         digest: digest.clone(),
     });
-    Ok(report.clone())
+    Ok(report)
 }
 
 /// One entry of a list: its manifest (fetched by digest, verified), its blobs, then the
@@ -426,12 +484,16 @@ fn unchanged(source: Reference, target: Reference, digest: Digest) -> CopyReport
         entries: Vec::new(),
         changed: None,
         unchanged: true,
+        referrers: Vec::new(),
+        referrer_notes: Vec::new(),
+        tag_scheme: Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attest::REFERENCE_DIGEST;
 
     fn desc(n: u8, platform: &str, describes: Option<u8>) -> Descriptor {
         let digest = Digest::sha256(&[n]);

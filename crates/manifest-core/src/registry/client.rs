@@ -133,6 +133,9 @@ pub(super) struct Registry {
     pub(super) creds: tokio::sync::OnceCell<Option<Credential>>,
     /// The registry refused a monolithic blob upload: send blobs in chunks from now on.
     pub(super) chunked_only: std::sync::atomic::AtomicBool,
+    /// The registry answered the referrers API's route with a plain 404 or a 405: it has no
+    /// such API, so ask the tag scheme straight away from now on.
+    pub(super) no_referrers_api: std::sync::atomic::AtomicBool,
     /// The pull quota its latest answer that stated one gave.
     pub(super) rate_limit: Mutex<Option<RateLimit>>,
 }
@@ -261,6 +264,7 @@ impl Client {
             auth: Mutex::new(AuthMode::None),
             creds: tokio::sync::OnceCell::new(),
             chunked_only: std::sync::atomic::AtomicBool::new(false),
+            no_referrers_api: std::sync::atomic::AtomicBool::new(false),
             rate_limit: Mutex::new(None),
         });
         let mut map = self.inner.registries.lock().map_err(|_| {

@@ -127,6 +127,22 @@ impl Client {
         media_type: &str,
         bytes: &[u8],
     ) -> Result<Digest, RegistryError> {
+        self.put_manifest_subject(repo, reference, media_type, bytes)
+            .await
+            .map(|(d, _)| d)
+    }
+
+    /// [`put_manifest`](Self::put_manifest), also returning the subject the registry says it
+    /// indexed the manifest under (its `OCI-Subject` answer header): a registry with the
+    /// referrers API sets it for a manifest with a `subject`; without it, the client keeps
+    /// the referrers tag scheme itself.
+    pub async fn put_manifest_subject(
+        &self,
+        repo: &Repo,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(Digest, Option<Digest>), RegistryError> {
         let own = Digest::sha256(bytes);
         let path = format!("/v2/{}/manifests/{}", repo.path, reference);
         if let Ok(d) = Digest::parse(reference) {
@@ -171,7 +187,9 @@ impl Client {
                 ));
             }
         }
-        Ok(own)
+        let subject =
+            header_str(resp.resp.headers(), "oci-subject").and_then(|h| Digest::parse(&h).ok());
+        Ok((own, subject))
     }
 
     pub async fn delete_manifest(&self, repo: &Repo, digest: &Digest) -> Result<(), RegistryError> {

@@ -7,9 +7,10 @@ use super::transport::Call;
 use super::RegistryError;
 use crate::attest::referrers_tag;
 use crate::digest::Digest;
-use crate::media::{Descriptor, Parsed, OCI_INDEX};
+use crate::media::{Descriptor, Parsed, RawManifest, OCI_INDEX};
 use crate::reference::Reference;
 use reqwest::Method;
+use std::sync::atomic::Ordering;
 
 /// How a registry answered for the referrers of a manifest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct Referrers {
     pub via: ReferrersVia,
     /// The referring manifests' descriptors (with `artifactType`, annotations).
     pub descriptors: Vec<Descriptor>,
+    /// By the tag scheme: the index under the `sha256-<hex>` tag, as fetched.
+    pub index: Option<RawManifest>,
 }
 
 impl Client {
@@ -45,7 +48,8 @@ impl Client {
         let mut descriptors = Vec::new();
         let mut next: Option<String> = None;
         let mut pages = 0;
-        loop {
+        let registry = self.registry(&repo.domain)?;
+        while !registry.no_referrers_api.load(Ordering::Relaxed) {
             let path = next
                 .clone()
                 .unwrap_or_else(|| format!("/v2/{}/referrers/{subject}", repo.path));
@@ -61,13 +65,20 @@ impl Client {
                             return Ok(Referrers {
                                 via: ReferrersVia::Api,
                                 descriptors,
+                                index: None,
                             })
                         }
                     }
                 }
                 // No API (404 on the route, or a registry that answers "unsupported"):
-                // the tag scheme.
-                Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => break,
+                // the tag scheme. A 404 with an error code (NAME_UNKNOWN: no such
+                // repository yet) says nothing about the route, so only a bare one is kept.
+                Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => {
+                    if e.code().is_none() || e.status() == Some(405) {
+                        registry.no_referrers_api.store(true, Ordering::Relaxed);
+                    }
+                    break;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -77,18 +88,19 @@ impl Client {
             tag: Some(referrers_tag(subject)),
             digest: None,
         };
-        let descriptors = match self.get_manifest(&tag).await {
+        let (descriptors, index) = match self.get_manifest(&tag).await {
             Ok(m) if &m.digest != subject => match m.parse() {
-                Ok(Parsed::Index(idx)) => idx.manifests,
-                _ => Vec::new(),
+                Ok(Parsed::Index(idx)) => (idx.manifests, Some(m)),
+                _ => (Vec::new(), None),
             },
-            Ok(_) => Vec::new(),
-            Err(e) if e.is_not_found() => Vec::new(),
+            Ok(_) => (Vec::new(), None),
+            Err(e) if e.is_not_found() => (Vec::new(), None),
             Err(e) => return Err(e),
         };
         Ok(Referrers {
             via: ReferrersVia::TagScheme,
             descriptors,
+            index,
         })
     }
 }
