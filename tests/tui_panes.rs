@@ -250,6 +250,37 @@ fn content_attested_list_marks_platforms_and_hides_attestation_entries() {
     insta::assert_snapshot!("attested_list", browser(160, 12, &s).backend());
 }
 
+/// "in all" is the images' size; the attestation manifests' is said apart, and only when
+/// every one of them is known.
+#[test]
+fn list_summary_counts_images_in_all_and_attestations_apart() {
+    use manifest_tui::ops::human_size;
+    let a = manifest_tui::samples::attest::attested();
+    let mut s = fixtures::attested_browser();
+    let sizes = |from: usize, to: usize| -> i64 {
+        s.details.as_ref().expect("details")[from..to]
+            .iter()
+            .map(|d| d.as_ref().expect("details").size())
+            .sum()
+    };
+    let (images, attestations) = (a.images.len(), a.attestations.len());
+    let (image_total, attestation_total) = (sizes(0, images), sizes(images, images + attestations));
+    assert!(image_total > 0 && attestation_total > 0);
+    let screen = browser(160, 12, &s).backend().to_string();
+    let want = format!(
+        "{} in all (+ {} attestations)",
+        human_size(image_total),
+        human_size(attestation_total)
+    );
+    assert!(screen.contains(&want), "{want:?} in {screen}");
+    // One attestation's details failed: its size is unknown, so none is said.
+    s.details.as_mut().expect("details")[images] = Err("HTTP 500".into());
+    let screen = browser(160, 12, &s).backend().to_string();
+    let want = format!("{} in all ", human_size(image_total));
+    assert!(screen.contains(&want), "{want:?} in {screen}");
+    assert!(!screen.contains("(+ "), "{screen}");
+}
+
 /// What refers to the list shown (here by the referrers tag scheme) is said in its header.
 #[test]
 fn content_header_names_the_referrers() {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod faultproxy;
 pub mod issuer;
 pub mod pty;
+pub mod referrers_api;
 
 #[allow(unused_imports)]
 pub use issuer::{

@@ -655,6 +655,58 @@ fn digest_text(d: &crate::digest::Digest, full: bool) -> String {
     }
 }
 
+/// A column of a content table: its header and width, and whether it is shown (a narrow
+/// terminal drops some).
+struct Column {
+    title: &'static str,
+    width: Constraint,
+    shown: bool,
+}
+
+impl Column {
+    fn new(title: &'static str, width: Constraint) -> Column {
+        Column {
+            title,
+            width,
+            shown: true,
+        }
+    }
+
+    fn shown(self, shown: bool) -> Column {
+        Column { shown, ..self }
+    }
+}
+
+/// A table of the content shown (an image's layers, a list's entries): the header over the
+/// `n` rows' window that keeps the selection in view, the selected row marked. `cells(i)`
+/// gives row `i` one cell per column; a column not shown is left out of the header, the
+/// widths and every row.
+fn draw_table<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    s: &BrowserState,
+    n: usize,
+    columns: &[Column],
+    view: &View,
+    mut cells: impl FnMut(usize) -> Vec<Cell<'a>>,
+) {
+    let h = area.height.saturating_sub(1) as usize;
+    let off = s.content_sel.scroll_for(h, n);
+    let shown = || columns.iter().filter(|c| c.shown);
+    let rows: Vec<Row> = (off..n.min(off.saturating_add(h)))
+        .map(|i| {
+            let row = cells(i)
+                .into_iter()
+                .zip(columns)
+                .filter_map(|(cell, c)| c.shown.then_some(cell));
+            mark_selected(Row::new(row), i == s.content_sel.get(), view)
+        })
+        .collect();
+    let table = Table::new(rows, shown().map(|c| c.width))
+        .header(Row::new(shown().map(|c| c.title)).style(view.theme.header));
+    frame.render_widget(table, area);
+}
+
 /// An image: platform, config summary, then its layers. Returns the status line's summary.
 fn draw_image(
     frame: &mut Frame,
@@ -666,7 +718,6 @@ fn draw_image(
     let t = view.theme;
     let (full_digest, dw) = digest_column(table_area.width);
     let digest = |d: &crate::digest::Digest| digest_text(d, full_digest);
-    let n = s.content_rows();
     let mut facts = vec![Span::styled("platform ", t.muted)];
     let p = img
         .config
@@ -689,38 +740,22 @@ fn draw_image(
     let [facts_area, layers_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(table_area);
     frame.render_widget(Paragraph::new(Line::from(facts)), facts_area);
-    let h = layers_area.height.saturating_sub(1) as usize;
-    let off = s.content_sel.scroll_for(h, n);
-    let rows = img
-        .manifest
-        .layers
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(h)
-        .map(|(i, l)| {
-            mark_selected(
-                Row::new(vec![
-                    Cell::from(format!("{}", i + 1)),
-                    Cell::from(digest(&l.digest)),
-                    Cell::from(human_size(l.size)),
-                    Cell::from(media_label(&l.media_type)),
-                ]),
-                i == s.content_sel.get(),
-                view,
-            )
-        });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Length(dw),
-            Constraint::Length(10),
-            Constraint::Min(8),
-        ],
-    )
-    .header(Row::new(vec!["#", "Layer digest", "Size", "Media type"]).style(t.header));
-    frame.render_widget(table, layers_area);
+    let layers = &img.manifest.layers;
+    let columns = [
+        Column::new("#", Constraint::Length(3)),
+        Column::new("Layer digest", Constraint::Length(dw)),
+        Column::new("Size", Constraint::Length(10)),
+        Column::new("Media type", Constraint::Min(8)),
+    ];
+    draw_table(frame, layers_area, s, layers.len(), &columns, view, |i| {
+        let l = &layers[i];
+        vec![
+            Cell::from(format!("{}", i + 1)),
+            Cell::from(digest(&l.digest)),
+            Cell::from(human_size(l.size)),
+            Cell::from(media_label(&l.media_type)),
+        ]
+    });
     let total: i64 = img.manifest.layers.iter().map(|l| l.size.max(0)).sum();
     let n = img.manifest.layers.len();
     format!(
@@ -777,9 +812,6 @@ fn draw_list_entries(
     let t = view.theme;
     let (full_digest, dw) = digest_column(table_area.width);
     let digest = |d: &crate::digest::Digest| digest_text(d, full_digest);
-    let n = s.content_rows();
-    let h = table_area.height.saturating_sub(1) as usize;
-    let off = s.content_sel.scroll_for(h, n);
     let list_rows = s.list_rows();
     let pw = ins
         .entries
@@ -796,27 +828,27 @@ fn draw_list_entries(
     let show_created = table_area.width >= fixed + 8 + 22 + 12;
     let used = fixed + if show_layers { 8 } else { 0 } + if show_created { 22 } else { 0 };
     let rest = table_area.width.saturating_sub(used + 2) as usize;
-    let rows = list_rows
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(h)
-        .map(|(row, (i, atts))| {
+    let columns = [
+        Column::new("Platform", Constraint::Length(pw)),
+        Column::new("Digest", Constraint::Length(dw)),
+        Column::new("Type", Constraint::Length(10)),
+        Column::new("Size", Constraint::Length(10)),
+        Column::new("Layers", Constraint::Length(7)).shown(show_layers),
+        Column::new("Created", Constraint::Length(21)).shown(show_created),
+        Column::new("Annotations", Constraint::Min(10)),
+    ];
+    draw_table(
+        frame,
+        table_area,
+        s,
+        list_rows.len(),
+        &columns,
+        view,
+        |row| {
+            let (i, atts) = &list_rows[row];
             let (i, e) = (*i, &ins.entries[*i]);
             let ([size, layers, created], failed) = detail_cells(s, i, view);
-            let mut cells = vec![
-                Cell::from(inert(&platform_label(&e.platform())).into_owned()),
-                Cell::from(digest(&e.descriptor.digest)),
-                Cell::from(media_label(&e.descriptor.media_type)),
-                Cell::from(size),
-            ];
-            if show_layers {
-                cells.push(Cell::from(layers));
-            }
-            if show_created {
-                cells.push(Cell::from(created));
-            }
-            cells.push(match failed {
+            let annotations = match failed {
                 // Cut to the column with …; the whole message is on the status line when
                 // the row is selected.
                 Some(m) => Cell::from(Span::styled(
@@ -834,35 +866,34 @@ fn draw_list_entries(
                     spans.push(Span::raw(annotations_label(&e.descriptor.annotations)));
                     Cell::from(Line::from(spans))
                 }
-            });
-            mark_selected(Row::new(cells), row == s.content_sel.get(), view)
-        });
-    let mut widths = vec![
-        Constraint::Length(pw),
-        Constraint::Length(dw),
-        Constraint::Length(10),
-        Constraint::Length(10),
-    ];
-    let mut header = vec!["Platform", "Digest", "Type", "Size"];
-    if show_layers {
-        widths.push(Constraint::Length(7));
-        header.push("Layers");
+            };
+            vec![
+                Cell::from(inert(&platform_label(&e.platform())).into_owned()),
+                Cell::from(digest(&e.descriptor.digest)),
+                Cell::from(media_label(&e.descriptor.media_type)),
+                Cell::from(size),
+                Cell::from(layers),
+                Cell::from(created),
+                annotations,
+            ]
+        },
+    );
+    // "In all" is what the images take; the attestation manifests' share is said apart,
+    // once every one of them is known.
+    let (mut total, mut attestations, mut unknown) = (0i64, 0i64, false);
+    for (i, e) in ins.entries.iter().enumerate() {
+        let size = s
+            .details
+            .as_ref()
+            .and_then(|v| v.get(i)?.as_ref().ok())
+            .map(|d| d.size());
+        if crate::attest::attestation_subject(&e.descriptor).is_some() {
+            attestations += size.unwrap_or(0);
+            unknown |= size.is_none();
+        } else {
+            total += size.unwrap_or(0);
+        }
     }
-    if show_created {
-        widths.push(Constraint::Length(21));
-        header.push("Created");
-    }
-    widths.push(Constraint::Min(10));
-    header.push("Annotations");
-    let table = Table::new(rows, widths).header(Row::new(header).style(t.header));
-    frame.render_widget(table, table_area);
-    let total: i64 = s
-        .details
-        .iter()
-        .flatten()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|d| d.size())
-        .sum();
     if let Some((i, _)) = list_rows.get(s.content_sel.get()) {
         if let (_, Some(m)) = detail_cells(s, *i, view) {
             return m;
@@ -878,6 +909,9 @@ fn draw_list_entries(
     }
     if total > 0 {
         summary.push_str(&format!(", {} in all", human_size(total)));
+        if attestations > 0 && !unknown {
+            summary.push_str(&format!(" (+ {} attestations)", human_size(attestations)));
+        }
     }
     summary
 }

@@ -637,14 +637,20 @@ impl Client {
         })
     }
 
-    /// Take both registries' slots (see [`Self::copy_permits`]) and open the source blob's GET;
-    /// returns the answer (holding the source slot) and the target's slot.
+    /// Take both registries' slots (see [`Self::copy_permits`]) and open the source blob's
+    /// GET: its body as a stream of chunks that holds the source's slot until it is dropped.
     async fn open_source(
         &self,
         target: &Repo,
         from: &Repo,
         digest: &Digest,
-    ) -> Result<(Resp, Option<OwnedSemaphorePermit>), RegistryError> {
+    ) -> Result<
+        SourceBody<
+            impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send + 'static,
+        >,
+        RegistryError,
+    > {
+        use futures_util::StreamExt;
         let (p_src, p_dst) = self.copy_permits(target, from, digest).await?;
         let mut get = Call::new(
             Method::GET,
@@ -653,7 +659,22 @@ impl Client {
         );
         get.permit = Permit::Held(p_src);
         let src = expect(self.execute(&from.domain, get).await?, &[200]).await?;
-        Ok((src, p_dst))
+        let len = header_str(src.resp.headers(), "content-length").and_then(|s| s.parse().ok());
+        let Resp {
+            resp,
+            request,
+            _permit: src_permit,
+        } = src;
+        let chunks = resp.bytes_stream().map(move |chunk| {
+            let _hold = &src_permit;
+            chunk
+        });
+        Ok(SourceBody {
+            chunks,
+            request,
+            len,
+            target_slot: p_dst,
+        })
     }
 
     /// GET the blob from `from` and send it to `session` in chunks.
@@ -666,20 +687,14 @@ impl Client {
         progress: Option<ByteProgress>,
     ) -> Result<(), RegistryError> {
         use futures_util::StreamExt;
-        let (src, p_dst) = self.open_source(target, from, digest).await?;
-        let request = src.request.clone();
-        let Resp {
-            resp,
-            _permit: src_permit,
-            ..
-        } = src;
-        let stream = resp.bytes_stream().map(move |chunk| {
-            let _hold = &src_permit;
+        let src = self.open_source(target, from, digest).await?;
+        let request = src.request;
+        let stream = src.chunks.map(move |chunk| {
             chunk
                 .map(|b| b.to_vec())
                 .map_err(|e| transport(request.clone(), &e))
         });
-        let _hold = p_dst;
+        let _hold = src.target_slot;
         self.upload_chunks(target, digest, session, stream, progress, true)
             .await
     }
@@ -694,17 +709,9 @@ impl Client {
         location: &str,
     ) -> Result<(), RegistryError> {
         use futures_util::StreamExt;
-        let (src_resp, p_dst) = self.open_source(target, from, digest).await?;
-        let len = header_str(src_resp.resp.headers(), "content-length")
-            .and_then(|s| s.parse::<u64>().ok())
-            .unwrap_or(size);
-        let Resp {
-            resp,
-            _permit: src_permit,
-            ..
-        } = src_resp;
-        let stream = resp.bytes_stream().map(move |chunk| {
-            let _hold = &src_permit;
+        let src = self.open_source(target, from, digest).await?;
+        let len = src.len.unwrap_or(size);
+        let stream = src.chunks.map(move |chunk| {
             if let (Ok(c), Some(p)) = (&chunk, &progress) {
                 p(c.len() as u64);
             }
@@ -721,10 +728,22 @@ impl Client {
         }
         put.body = ReqBody::Stream(Some(reqwest::Body::wrap_stream(stream)));
         put.idempotent = false;
-        put.permit = Permit::Held(p_dst);
+        put.permit = Permit::Held(src.target_slot);
         expect(self.execute(&target.domain, put).await?, &[201, 204]).await?;
         Ok(())
     }
+}
+
+/// A copy's source blob, being read: see [`Client::open_source`].
+struct SourceBody<S> {
+    /// The body's chunks; the stream holds the source registry's slot.
+    chunks: S,
+    /// The GET, for naming it in errors.
+    request: String,
+    /// Its Content-Length, when given.
+    len: Option<u64>,
+    /// The target registry's slot for the upload.
+    target_slot: Option<OwnedSemaphorePermit>,
 }
 
 /// Append `digest=` to an upload location.
