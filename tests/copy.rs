@@ -802,3 +802,101 @@ fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
         Digest::sha256(&tag_index("application/spdx+json", &sbom))
     );
 }
+
+/// `copy --referrers` where one side has the referrers API (a proxy adding it in front of
+/// the real registry). To it: each referrer is put with its subject, the registry indexes
+/// it (it answers `OCI-Subject`), and no `sha256-<hex>` tag is written. From it to a
+/// registry without the API: the API's answers become the target's tag-scheme indexes,
+/// the artifact types kept; skopeo reads them there.
+#[test]
+fn copy_with_referrers_to_and_from_a_registry_with_the_referrers_api() {
+    use common::referrers_api::ReferrersApi;
+    use manifest_tui::attest::referrers_tag;
+    let src = TestRegistry::plain();
+    let (a, sbom, countersig) = seed_referrers(&src);
+    let dst = TestRegistry::plain();
+    let api = ReferrersApi::start(&dst.host);
+    let cfg = empty_config(src.dir.path());
+    let via_api = format!("{}/promoted/attested:v1", api.host);
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                "--referrers",
+                &src.reference("samples/attested:v1"),
+                &via_api,
+            ],
+        ),
+        "copy --referrers to the API",
+    );
+    assert_eq!(last_digest(&r.out), a.index.digest, "{}", r.out);
+    assert!(!r.out.contains("Listed the referrers"), "{}", r.out);
+    let sig = a.signature.digest.clone();
+    let (sbom_d, counter_d) = (Digest::sha256(&sbom), Digest::sha256(&countersig));
+    for (subject, referrer) in [
+        (&a.index.digest, &sig),
+        (&a.images[0].digest, &sbom_d),
+        (&sig, &counter_d),
+    ] {
+        let listed: Vec<String> = api
+            .recorded("promoted/attested", subject)
+            .iter()
+            .map(|d| d["digest"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            listed,
+            vec![referrer.to_string()],
+            "what refers to {subject}"
+        );
+        let url = format!(
+            "{}/v2/promoted/attested/manifests/{}",
+            dst.url,
+            referrers_tag(subject)
+        );
+        assert_eq!(
+            head_status(&url, None),
+            404,
+            "a referrers tag on an API registry"
+        );
+    }
+
+    // From the API registry to one without: the tag scheme, from the API's descriptors.
+    let mirror = TestRegistry::plain();
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                "--referrers",
+                &via_api,
+                &mirror.reference("mirror/attested:v1"),
+            ],
+        ),
+        "copy --referrers from the API",
+    );
+    assert!(
+        r.out.contains(&format!(
+            "Listed the referrers of {}",
+            a.index.digest.short()
+        )),
+        "{}",
+        r.out
+    );
+    for (subject, referrer, artifact_type) in [
+        (&a.index.digest, &sig, samples::attest::SIGNATURE_TYPE),
+        (&a.images[0].digest, &sbom_d, "application/spdx+json"),
+        (&sig, &counter_d, samples::attest::SIGNATURE_TYPE),
+    ] {
+        let raw = skopeo_inspect_raw(
+            &mirror.reference(&format!("mirror/attested:{}", referrers_tag(subject))),
+            &[],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&raw).expect("an index");
+        assert_eq!(v["mediaType"], media::OCI_INDEX);
+        let m = v["manifests"].as_array().expect("manifests");
+        assert_eq!(m.len(), 1, "{v}");
+        assert_eq!(m[0]["digest"], referrer.as_str());
+        assert_eq!(m[0]["artifactType"], artifact_type);
+    }
+}
