@@ -900,3 +900,85 @@ fn copy_with_referrers_to_and_from_a_registry_with_the_referrers_api() {
         assert_eq!(m[0]["artifactType"], artifact_type);
     }
 }
+
+/// A referrer that cannot be put (the target answers 500 for it, every time): the copy
+/// fails naming it, the release is in place by digest but not tagged, and the run again
+/// finishes with only what was missing.
+#[test]
+fn a_referrer_that_fails_leaves_the_tag_unset_and_a_second_run_finishes() {
+    let src = TestRegistry::plain();
+    let (a, _, _) = seed_referrers(&src);
+    let dst = TestRegistry::plain();
+    let proxy = FaultProxy::start(&dst.host);
+    let cfg = empty_config(src.dir.path());
+    let from = src.reference("samples/attested:v1");
+    let to = format!("{}/promoted/attested:v1", proxy.host);
+    let sig = a.signature.digest.clone();
+    proxy.rule(
+        "PUT",
+        &format!("/manifests/{sig}"),
+        Action::Status(500),
+        None,
+    );
+    let r = mt(&cfg, &["copy", "--referrers", &from, &to]);
+    assert_error_exit(r.code, "copy with a failing referrer");
+    assert!(
+        r.err.contains("copying what refers to")
+            && r.err.contains(sig.as_str())
+            && r.err.contains("not tagged yet")
+            && r.err.contains("run the copy again"),
+        "{}",
+        r.err
+    );
+    let tag = |t: &str| format!("{}/v2/promoted/attested/manifests/{t}", dst.url);
+    assert_eq!(
+        head_status(&tag("v1"), None),
+        404,
+        "tagged before its referrers"
+    );
+    assert_eq!(
+        head_status(&tag(a.index.digest.as_str()), None),
+        200,
+        "the release itself is in place by digest"
+    );
+
+    proxy.clear();
+    proxy.reset_seen();
+    let r = ok(mt(&cfg, &["copy", "--referrers", &from, &to]), "run again");
+    assert_eq!(last_digest(&r.out), a.index.digest, "{}", r.out);
+    // Blobs the first run delivered (the signature's, every image's) are not sent again.
+    let blob_puts: Vec<String> = requests(&proxy)
+        .into_iter()
+        .filter(|s| s.starts_with("PUT") && s.contains("/blobs/"))
+        .collect();
+    let delivered: Vec<&Digest> = a
+        .signature
+        .blobs
+        .iter()
+        .chain(a.images.iter().flat_map(|i| i.blobs.iter()))
+        .map(|(d, _)| d)
+        .collect();
+    let manifest_puts: Vec<String> = requests(&proxy)
+        .into_iter()
+        .filter(|s| s.starts_with("PUT") && s.contains("/manifests/"))
+        .collect();
+    // The second run sends no blob again (the signature's arrived the first time); the
+    // manifests are put again by digest (small, and the same bytes), the signature with them.
+    assert!(
+        manifest_puts.iter().any(|p| p.ends_with(sig.as_str())),
+        "{manifest_puts:#?}"
+    );
+    assert!(
+        !blob_puts
+            .iter()
+            .any(|p| delivered.iter().any(|d| p.ends_with(d.as_str()))),
+        "blobs sent again: {blob_puts:#?}"
+    );
+    assert_eq!(
+        Digest::sha256(&skopeo_inspect_raw(
+            &dst.reference("promoted/attested:v1"),
+            &[]
+        )),
+        a.index.digest
+    );
+}

@@ -231,15 +231,17 @@ pub(super) async fn copy_referrers(
                         },
                     });
                 }
-                res.map(|a| ((*digest).clone(), a))
+                let what = found.referrers[rows[0] - first_row].label();
+                res.map(|a| ((*digest).clone(), a)).map_err(|e| {
+                    OpError::Invalid(format!(
+                        "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
+                        e.to_string().trim_end().trim_end_matches('.')
+                    ))
+                })
             }
         });
         for res in join_all(jobs).await {
-            let (digest, answer) = res.map_err(|e| {
-                OpError::Invalid(format!(
-                    "copying what refers to {src} to {target}: {e}. The image itself is in place but not tagged yet; run the copy again to finish"
-                ))
-            })?;
+            let (digest, answer) = res?;
             answers.insert(digest, answer);
         }
     }
@@ -343,7 +345,7 @@ async fn copy_one(
     let (_, said) = client
         .put_manifest_subject(to, raw.digest.as_str(), &raw.media_type, &raw.bytes)
         .await
-        .map_err(reg_err(format!("putting {at} on the target")))?;
+        .map_err(reg_err("putting it on the target"))?;
     Ok((said, names))
 }
 
