@@ -727,6 +727,32 @@ fn the_add_prompt_completes_references_the_browser_listed() {
     assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
 }
 
+/// The push view with a copy of `src` to `dst` started.
+fn copying(
+    src: &str,
+    dst: &str,
+    platforms: Vec<manifest_tui::platform::Platform>,
+    referrers: bool,
+) -> (
+    PushState,
+    manifest_tui::tui::pane::Ctx,
+    manifest_tui::reference::Reference,
+    manifest_tui::reference::Reference,
+) {
+    let src = manifest_tui::reference::Reference::parse(src).unwrap();
+    let dst = manifest_tui::reference::Reference::parse(dst).unwrap();
+    let mut p = PushState::new();
+    let mut ctx = manifest_tui::tui::pane::Ctx::default();
+    let job = manifest_tui::tui::pane::CopyJob {
+        src: src.clone(),
+        dst: dst.clone(),
+        platforms,
+        referrers,
+    };
+    p.start_copy(job, &mut ctx);
+    (p, ctx, src, dst)
+}
+
 /// The push view following a filtered copy that finished: the target, its (new) digest and
 /// why it differs from the source's.
 #[test]
@@ -734,19 +760,11 @@ fn push_view_after_a_filtered_copy() {
     use manifest_tui::digest::Digest;
     use manifest_tui::ops::{CopiedEntry, CopyReport};
     use manifest_tui::platform::Platform;
-    use manifest_tui::tui::pane::{CopyJob, Ctx};
-    let src = manifest_tui::reference::Reference::parse("127.0.0.1:5000/samples/app:v1").unwrap();
-    let dst = manifest_tui::reference::Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
-    let mut p = PushState::new();
-    let mut ctx = Ctx::default();
-    p.start_copy(
-        CopyJob {
-            src: src.clone(),
-            dst: dst.clone(),
-            platforms: vec![Platform::parse("linux/amd64").unwrap()],
-            referrers: false,
-        },
-        &mut ctx,
+    let (mut p, mut ctx, src, dst) = copying(
+        "127.0.0.1:5000/samples/app:v1",
+        "127.0.0.1:6000/team/app:v1",
+        vec![Platform::parse("linux/amd64").unwrap()],
+        false,
     );
     let entry = |p: &str, n: &[u8]| CopiedEntry {
         platform: Platform::parse(p).unwrap(),
@@ -784,22 +802,12 @@ fn push_view_after_a_filtered_copy() {
 #[test]
 fn push_view_after_a_copy_with_referrers() {
     use manifest_tui::ops::{CopiedReferrer, CopyReport};
-    use manifest_tui::tui::pane::{CopyJob, Ctx};
     let a = manifest_tui::samples::attest::attested();
-    let src =
-        manifest_tui::reference::Reference::parse("127.0.0.1:5000/samples/attested:v1").unwrap();
-    let dst =
-        manifest_tui::reference::Reference::parse("127.0.0.1:6000/promoted/attested:v1").unwrap();
-    let mut p = PushState::new();
-    let mut ctx = Ctx::default();
-    p.start_copy(
-        CopyJob {
-            src: src.clone(),
-            dst: dst.clone(),
-            platforms: Vec::new(),
-            referrers: true,
-        },
-        &mut ctx,
+    let (mut p, mut ctx, src, dst) = copying(
+        "127.0.0.1:5000/samples/attested:v1",
+        "127.0.0.1:6000/promoted/attested:v1",
+        Vec::new(),
+        true,
     );
     let mut sig =
         manifest_tui::media::RawManifest::new(a.signature.manifest.clone(), a.signature.media_type)
