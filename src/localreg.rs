@@ -384,6 +384,12 @@ pub fn render_config(cfg: &LocalConfig, storage: &Path, port: u16, secret: &str)
         y.push_str(&format!("    realm: {}\n", q("manifest-tui-test")));
         y.push_str(&format!("    path: {}\n", qp(h)));
     }
+    // Foreign (non-distributable) layers name their URLs, as Docker Hub and MCR accept for
+    // Windows base layers; Distribution refuses every URL unless a pattern allows them.
+    y.push_str(&format!(
+        "validation:\n  manifests:\n    urls:\n      allow:\n        - {}\n",
+        q("^https?://")
+    ));
     y
 }
 
@@ -488,6 +494,7 @@ mod tests {
             "realm: \"http://127.0.0.1:9/token\"",
             "rootcertbundle: \"/x/bundle.pem\"",
             "accesslog:\n    disabled: false",
+            "validation:\n  manifests:\n    urls:\n      allow:\n        - \"^https?://\"",
         ] {
             assert!(y.contains(want), "missing {want:?} in\n{y}");
         }

@@ -982,3 +982,71 @@ fn a_referrer_that_fails_leaves_the_tag_unset_and_a_second_run_finishes() {
         a.index.digest
     );
 }
+
+/// A Windows-style image with a foreign layer (fetched by clients from its `urls`, never
+/// held by registries): the copy sends its config and ordinary layer, not the foreign one,
+/// and the target accepts the manifest, byte for byte (skopeo reads it).
+#[test]
+fn foreign_layers_are_left_to_their_urls() {
+    let src = TestRegistry::plain();
+    let proxy = FaultProxy::start(&src.host);
+    let dst = TestRegistry::plain();
+    let cfg = empty_config(src.dir.path());
+    let config = br#"{"architecture":"amd64","os":"windows","os.version":"10.0.17763.6054","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+    let layer = samples::gzip_stored(&samples::tar_one_file("app.txt", b"app"));
+    let (dc, dl) = (Digest::sha256(&config), Digest::sha256(&layer));
+    let foreign = Digest::sha256(b"a windows base layer nobody hosts here");
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media::DOCKER_MANIFEST,
+        "config": {"mediaType": media::DOCKER_CONFIG, "size": config.len(), "digest": dc.as_str()},
+        "layers": [
+            {"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+             "size": 1_234_567, "digest": foreign.as_str(),
+             "urls": ["https://127.0.0.1:9/windows/servercore/base.tar.gz"]},
+            {"mediaType": media::DOCKER_LAYER, "size": layer.len(), "digest": dl.as_str()},
+        ],
+    }))
+    .unwrap();
+    let md = Digest::sha256(&manifest);
+    let url = src.url.clone();
+    let (body, dc2, dl2, md2) = (manifest.clone(), dc.clone(), dl.clone(), md.clone());
+    let (config2, layer2) = (config.clone(), layer.clone());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let s = samples::Seeder::new(&url, None).unwrap();
+            for (d, b) in [(&dc2, &config2), (&dl2, &layer2)] {
+                s.upload_blob("win/app", d, b).await.unwrap();
+            }
+            s.put_manifest("win/app", "ltsc2019", media::DOCKER_MANIFEST, &body, &md2)
+                .await
+                .expect("the registry takes a foreign layer it does not hold");
+        });
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                &format!("{}/win/app:ltsc2019", proxy.host),
+                &dst.reference("mirror/win-app:ltsc2019"),
+            ],
+        ),
+        "copy of an image with a foreign layer",
+    );
+    assert_eq!(last_digest(&r.out), md, "{}", r.out);
+    assert_eq!(
+        skopeo_inspect_raw(&dst.reference("mirror/win-app:ltsc2019"), &[]),
+        manifest
+    );
+    assert_eq!(
+        proxy.count("*", foreign.as_str()),
+        0,
+        "the foreign layer was asked for"
+    );
+    let blob = |d: &Digest| format!("{}/v2/mirror/win-app/blobs/{d}", dst.url);
+    assert_eq!(head_status(&blob(&dl), None), 200);
+    assert_eq!(head_status(&blob(&foreign), None), 404);
+}

@@ -310,6 +310,17 @@ pub fn is_attestation(d: &Descriptor) -> bool {
         || d.artifact_type.is_some()
 }
 
+/// A layer clients fetch from its `urls` instead of the registry: Docker's foreign layers
+/// and OCI's non-distributable ones (Windows base layers). Registries accept a manifest
+/// naming one without holding the blob, so copies and pushes do not send it, as docker,
+/// crane and skopeo do not by default.
+pub fn is_foreign_layer(d: &Descriptor) -> bool {
+    !d.urls.is_empty()
+        && (d.media_type == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+            || d.media_type
+                .starts_with("application/vnd.oci.image.layer.nondistributable.v1.tar"))
+}
+
 /// One entry of a list we are about to render.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListEntry {

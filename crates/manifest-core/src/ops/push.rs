@@ -4,7 +4,7 @@
 
 use super::{duplicate_platforms, reg_err, EntryStage, OpError, Progress, ProgressFn};
 use crate::digest::Digest;
-use crate::media::{render_list, Kind, ListEntry, Parsed, RawManifest};
+use crate::media::{is_foreign_layer, render_list, Kind, ListEntry, Parsed, RawManifest};
 use crate::platform::PlatformIssue;
 use crate::reference::Reference;
 use crate::registry::{ByteProgress, Client, ErrorCode, RegistryError, Repo};
@@ -376,7 +376,7 @@ pub(crate) async fn send_blobs(
     let blobs = match raw.parse() {
         Ok(Parsed::Image(m)) => {
             let mut v = vec![m.config];
-            v.extend(m.layers);
+            v.extend(m.layers.into_iter().filter(|l| !is_foreign_layer(l)));
             v
         }
         Ok(Parsed::Index(_)) => Vec::new(),
