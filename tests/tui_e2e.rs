@@ -315,12 +315,14 @@ fn copy_a_list_to_another_registry_from_the_browser() {
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }
 
-/// What refers to the attested release, one by one: `R` lists the signature found by the tag
-/// scheme (Distribution 2.8 has no referrers API); Enter opens it as the content, where the
-/// image view shows its artifact type and payload layer; Esc returns to the list with the
-/// panel open, Esc closes it, Esc again is at the tags.
-#[test]
-fn the_referrers_panel_opens_the_signature_and_back_returns() {
+/// A registry seeded with the attested release, and the TUI started on
+/// `samples/attested:v1` (the registry and the home directory live as long as they are kept).
+fn attested_release() -> (
+    common::TestRegistry,
+    samples::attest::Attested,
+    tempfile::TempDir,
+    Tui,
+) {
     let reg = common::TestRegistry::plain();
     let a = std::thread::spawn({
         let url = reg.url.clone();
@@ -338,7 +340,7 @@ fn the_referrers_panel_opens_the_signature_and_back_returns() {
     .expect("seeding thread");
     let home = tempfile::tempdir().expect("tempdir");
     let docker_config = reg.docker_config();
-    let mut tui = Tui::spawn(
+    let tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &[&format!(
             "{}/{}:v1",
@@ -349,6 +351,16 @@ fn the_referrers_panel_opens_the_signature_and_back_returns() {
         ROWS,
         COLS,
     );
+    (reg, a, home, tui)
+}
+
+/// What refers to the attested release, one by one: `R` lists the signature found by the tag
+/// scheme (Distribution 2.8 has no referrers API); Enter opens it as the content, where the
+/// image view shows its artifact type and payload layer; Esc returns to the list with the
+/// panel open, Esc closes it, Esc again is at the tags.
+#[test]
+fn the_referrers_panel_opens_the_signature_and_back_returns() {
+    let (_reg, a, _home, mut tui) = attested_release();
     tui.wait_for("the referrers", |s| s.contains("referred to by 1"));
     tui.keys("R");
     let screen = tui.wait_for("the panel", |s| s.contains("What refers to"));
@@ -426,34 +438,7 @@ fn the_referrers_panel_opens_the_signature_and_back_returns() {
 /// Copied from there to another registry, the signature comes along.
 #[test]
 fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
-    let reg = common::TestRegistry::plain();
-    let a = std::thread::spawn({
-        let url = reg.url.clone();
-        move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            let s = samples::Seeder::new(&url, None).expect("seeder");
-            rt.block_on(samples::attest::seed_attested(&s))
-                .expect("seed the attested release")
-        }
-    })
-    .join()
-    .expect("seeding thread");
-    let home = tempfile::tempdir().expect("tempdir");
-    let docker_config = reg.docker_config();
-    let mut tui = Tui::spawn(
-        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
-        &[&format!(
-            "{}/{}:v1",
-            reg.host,
-            samples::attest::ATTESTED_REPO
-        )],
-        isolated_env(home.path(), &docker_config),
-        ROWS,
-        COLS,
-    );
+    let (_reg, a, _home, mut tui) = attested_release();
     let screen = tui.wait_for("the referrers", |s| s.contains("referred to by 1"));
     assert!(
         screen.contains(&format!(
