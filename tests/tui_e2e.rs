@@ -315,11 +315,14 @@ fn copy_a_list_to_another_registry_from_the_browser() {
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }
 
-/// The attested release: each platform's row carries its attestations' marker, and the
-/// header names the signature that refers to the index (Distribution 2.8: by the tag scheme).
-/// Copied from there to another registry, the signature comes along.
-#[test]
-fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
+/// A registry seeded with the attested release, and the TUI started on
+/// `samples/attested:v1` (the registry and the home directory live as long as they are kept).
+fn attested_release() -> (
+    common::TestRegistry,
+    samples::attest::Attested,
+    tempfile::TempDir,
+    Tui,
+) {
     let reg = common::TestRegistry::plain();
     let a = std::thread::spawn({
         let url = reg.url.clone();
@@ -337,7 +340,7 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
     .expect("seeding thread");
     let home = tempfile::tempdir().expect("tempdir");
     let docker_config = reg.docker_config();
-    let mut tui = Tui::spawn(
+    let tui = Tui::spawn(
         Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
         &[&format!(
             "{}/{}:v1",
@@ -348,6 +351,94 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
         ROWS,
         COLS,
     );
+    (reg, a, home, tui)
+}
+
+/// What refers to the attested release, one by one: `R` lists the signature found by the tag
+/// scheme (Distribution 2.8 has no referrers API); Enter opens it as the content, where the
+/// image view shows its artifact type and payload layer; Esc returns to the list with the
+/// panel open, Esc closes it, Esc again is at the tags.
+#[test]
+fn the_referrers_panel_opens_the_signature_and_back_returns() {
+    let (_reg, a, _home, mut tui) = attested_release();
+    tui.wait_for("the referrers", |s| s.contains("referred to by 1"));
+    tui.keys("R");
+    let screen = tui.wait_for("the panel", |s| s.contains("What refers to"));
+    assert!(
+        screen.contains(&format!(
+            "What refers to {}: 1, by the tag scheme",
+            a.index.digest.short()
+        )),
+        "{screen}"
+    );
+    let row = line_with(&screen, "signature ");
+    assert!(
+        row.contains(samples::attest::SIGNATURE_TYPE)
+            && row.contains(a.signature.digest.as_str())
+            && row.contains("2026-11-30T10:05:00Z"),
+        "{row}"
+    );
+
+    tui.keys("\r");
+    let screen = tui.wait_for("the signature as the content", |s| {
+        s.contains("signature.payload") && s.contains("artifact")
+    });
+    assert!(
+        screen.contains(&format!(
+            "{}@{}",
+            samples::attest::ATTESTED_REPO,
+            a.signature.digest
+        )),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("signature: {}", samples::attest::SIGNATURE_TYPE)),
+        "{screen}"
+    );
+    assert!(line_with(&screen, "Layers").contains("1 layer"), "{screen}");
+    assert!(
+        screen.contains("application/vnd.example.signature.payload.v1+json"),
+        "the payload layer by its whole type:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!("subject      {}", a.index.digest)),
+        "{screen}"
+    );
+    // Its own referrers were asked for: none (the panel says so and how it asked).
+    tui.keys("R");
+    let screen = tui.wait_for("the signature's referrers", |s| {
+        s.contains("nothing refers to it")
+    });
+    assert!(
+        screen.contains(&format!(
+            "nothing under the tag {}",
+            manifest_tui::attest::referrers_tag(&a.signature.digest)
+        )),
+        "{screen}"
+    );
+    tui.keys("\x1b");
+    tui.wait_for("the panel closed", |s| !s.contains("nothing refers to it"));
+
+    // Back: the list again, with the panel open on the signature.
+    tui.keys("\x1b");
+    let screen = tui.wait_for("back at the list", |s| {
+        s.contains("[provenance, SBOM]") && s.contains("What refers to")
+    });
+    assert!(screen.contains(a.index.digest.as_str()), "{screen}");
+    tui.keys("\x1b");
+    tui.wait_for("the panel closed", |s| !s.contains("What refers to"));
+    tui.keys("\x1b");
+    tui.wait_for("the tags", |s| s.contains("2 tags"));
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+}
+
+/// The attested release: each platform's row carries its attestations' marker, and the
+/// header names the signature that refers to the index (Distribution 2.8: by the tag scheme).
+/// Copied from there to another registry, the signature comes along.
+#[test]
+fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
+    let (_reg, a, _home, mut tui) = attested_release();
     let screen = tui.wait_for("the referrers", |s| s.contains("referred to by 1"));
     assert!(
         screen.contains(&format!(

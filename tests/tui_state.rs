@@ -1193,3 +1193,138 @@ fn filtering_100000_tags_stays_under_2_ms_a_keystroke() {
         "costliest keystroke {worst:?} (limit {limit:?})"
     );
 }
+
+/// `R` opens the panel of what refers to the list shown; Enter opens the selected referrer
+/// (`repo@digest`, in the same repository) as the content, its own referrers to follow; Back
+/// there returns to the list as it was, the panel open on the same row, without asking the
+/// registry again; Esc closes the panel, and Back then leaves for the tags.
+#[test]
+fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
+    let a = manifest_tui::samples::attest::attested();
+    let mut s = fixtures::attested_browser();
+    s.level = Level::Content;
+    s.content.as_mut().expect("content").referrers = Some(Ok(fixtures::signature_referrers()));
+    s.content_sel.set(2);
+    let list = s.shown.clone().expect("shown");
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Referrers, &mut ctx));
+    assert_eq!(s.contexts(), vec![Context::Referrers, Context::List]);
+    let rows = s.referrers_shown();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].kind, "signature");
+    assert_eq!(rows[0].digest, a.signature.digest);
+    assert_eq!(rows[0].created.as_deref(), Some("2026-11-30T10:05:00Z"));
+    // Moving stays on the one row; y copies its digest.
+    assert!(s.action(Action::Down, &mut ctx));
+    assert_eq!(s.referrers_panel.as_ref().map(|c| c.get()), Some(0));
+    assert!(s.action(Action::CopyDigest, &mut ctx));
+    assert!(ctx
+        .events
+        .contains(&AppEvent::Copy(a.signature.digest.to_string())));
+
+    assert!(s.action(Action::Open, &mut ctx));
+    let sig = list.at_digest(&a.signature.digest);
+    assert_eq!(s.shown.as_ref(), Some(&sig));
+    assert_eq!(s.level, Level::Content);
+    assert!(s.referrers_panel.is_none() && s.content.is_none() && s.details.is_none());
+    assert!(runs(&ctx.outbox)
+        .iter()
+        .any(|(_, slot, c)| *slot == Slot::Content
+            && matches!(c, Command::Inspect { reference } if *reference == sig)));
+    // Its content arrives (its own referrers after it, as for any manifest shown).
+    s.reply(
+        Slot::Content,
+        Reply::Inspected(Box::new(
+            fixtures::signature_image_browser().content.unwrap(),
+        )),
+    );
+    assert!(s.referrers_pending());
+
+    let sent = runs(&ctx.outbox).len();
+    assert!(s.action(Action::Back, &mut ctx));
+    assert_eq!(s.shown.as_ref(), Some(&list), "back at the list");
+    assert_eq!(s.level, Level::Content);
+    assert_eq!(s.content_sel.get(), 2, "on the row it was on");
+    assert_eq!(s.details_load, Load::Done);
+    assert_eq!(s.details.as_ref().map(Vec::len), Some(12));
+    assert!(s.content.as_ref().is_some_and(|c| c.referrers.is_some()));
+    assert_eq!(s.referrers_panel.as_ref().map(|c| c.get()), Some(0));
+    assert_eq!(
+        runs(&ctx.outbox).len(),
+        sent,
+        "nothing asked again: {:?}",
+        &runs(&ctx.outbox)[sent..]
+    );
+
+    assert!(s.action(Action::Close, &mut ctx));
+    assert!(s.referrers_panel.is_none());
+    assert!(s.action(Action::Back, &mut ctx));
+    assert_eq!(s.level, Level::Tags);
+}
+
+/// A platform opened from its list, its attestations' statements still on their way when a
+/// referrer is opened: back at the platform they are asked for again.
+#[test]
+fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
+    let mut s = fixtures::attested_browser();
+    s.level = Level::Content;
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Open, &mut ctx), "the first platform");
+    let platform = s.shown.clone().expect("shown");
+    assert_eq!(s.statements_load, Load::Loading);
+    let img = fixtures::attested_image_browser().content.unwrap();
+    s.reply(Slot::Content, Reply::Inspected(Box::new(img)));
+    s.reply(
+        Slot::Content,
+        Reply::Referrers(Ok(fixtures::signature_referrers())),
+    );
+    assert!(s.action(Action::Referrers, &mut ctx));
+    assert!(s.action(Action::Open, &mut ctx));
+    assert!(s.action(Action::Back, &mut ctx));
+    assert_eq!(s.shown.as_ref(), Some(&platform));
+    assert_eq!(s.statements_load, Load::Loading);
+    let (_, _, last) = runs(&ctx.outbox)
+        .into_iter()
+        .rev()
+        .find(|(_, slot, _)| *slot == Slot::Statements)
+        .expect("statements asked");
+    assert!(
+        matches!(&last, Command::Statements { attestations, .. } if attestations.len() == 1),
+        "{last:?}"
+    );
+    let asked = runs(&ctx.outbox)
+        .iter()
+        .filter(|(_, slot, _)| *slot == Slot::Statements)
+        .count();
+    assert_eq!(
+        asked, 2,
+        "once on opening the platform, once on coming back"
+    );
+}
+
+/// Through the app and the key table: R opens the panel, its Esc closes it and the next Esc
+/// leaves the content; Enter in the panel opens the referrer.
+#[test]
+fn referrers_panel_keys_through_the_app() {
+    let mut app = App::new(Keymap::default(), Theme::colored());
+    let mut b = manifest_tui::tui::panes::browser::BrowserPane::new(fixtures::attested_browser());
+    b.state.level = Level::Content;
+    b.state.content.as_mut().expect("content").referrers =
+        Some(Ok(fixtures::signature_referrers()));
+    app.panes[0] = Box::new(b);
+    let browser = |app: &App| app.contexts();
+    app.key(ch('R'));
+    assert_eq!(
+        browser(&app),
+        vec![Context::Referrers, Context::List, Context::Global]
+    );
+    app.key(press(KeyCode::Esc));
+    assert_eq!(browser(&app)[0], Context::Content);
+    app.key(ch('R'));
+    app.key(press(KeyCode::Enter));
+    let sig = manifest_tui::samples::attest::attested().signature.digest;
+    let id = last_id(&app.ctx, Slot::Content);
+    assert!(runs(&app.ctx.outbox).iter().any(|(i, _, c)| *i == id
+        && matches!(c, Command::Inspect { reference } if reference.digest.as_ref() == Some(&sig))));
+    assert_eq!(browser(&app)[0], Context::Content);
+}

@@ -42,10 +42,12 @@ pub enum Context {
     Checklist,
     /// The browser's yes/no question before a delete.
     Confirm,
+    /// The browser's panel of what refers to the manifest shown.
+    Referrers,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -64,6 +66,7 @@ impl Context {
         Context::Form,
         Context::Checklist,
         Context::Confirm,
+        Context::Referrers,
     ];
 
     pub fn name(self) -> &'static str {
@@ -86,6 +89,7 @@ impl Context {
             Context::Form => "form",
             Context::Checklist => "checklist",
             Context::Confirm => "confirm",
+            Context::Referrers => "referrers",
         }
     }
 
@@ -110,6 +114,7 @@ impl Context {
             Context::Form => "Annotation form",
             Context::Checklist => "Copy: platforms",
             Context::Confirm => "Delete: confirm",
+            Context::Referrers => "Browser: what refers to it",
         }
     }
 
@@ -186,6 +191,7 @@ actions! {
     CopyImage = "copy-image",
     Retag = "retag",
     Toggle = "toggle",
+    Referrers = "referrers",
 }
 
 /// One row of the default table: context, action, keys, description, status-bar label.
@@ -369,6 +375,41 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         &["D"],
         "delete this manifest from the registry (asks first)",
         "",
+    ),
+    b(
+        C::Content,
+        A::Referrers,
+        &["R"],
+        "what refers to this manifest, one by one: signatures, SBOMs, attestations",
+        "referrers",
+    ),
+    b(
+        C::Referrers,
+        A::Open,
+        &["enter", "right", "l"],
+        "open the selected referrer (Esc there comes back here)",
+        "open",
+    ),
+    b(
+        C::Referrers,
+        A::CopyDigest,
+        &["y"],
+        "copy the selected referrer's digest (OSC 52)",
+        "copy digest",
+    ),
+    b(
+        C::Referrers,
+        A::Refresh,
+        &["r", "ctrl-r"],
+        "read the manifest and what refers to it again",
+        "",
+    ),
+    b(
+        C::Referrers,
+        A::Close,
+        &["esc", "left", "h", "R"],
+        "close the panel",
+        "close",
     ),
     b(C::Compare, A::Swap, &["x"], "swap A and B", "swap"),
     b(

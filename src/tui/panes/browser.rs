@@ -178,6 +178,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
     if let Some(d) = &s.delete {
         draw_delete(frame, area, d, view);
     }
+    if let Some(sel) = &s.referrers_panel {
+        super::referrers::draw(frame, area, s, sel, view);
+    }
 }
 
 /// The platforms to copy, over the browser: one checkbox per platform, then one for what
@@ -616,7 +619,6 @@ fn content_head<'a>(s: &BrowserState, c: &Content, width: u16, view: &View) -> L
 /// `referred to by 1: application/vnd.example.signature.v1+json (tag scheme)`, or why the
 /// referrers could not be read; nothing when there are none.
 fn referrers_label(r: &Result<crate::registry::Referrers, String>) -> Option<String> {
-    use crate::registry::ReferrersVia;
     match r {
         Err(e) => Some(format!("referrers: {}", inert(e))),
         Ok(r) if r.descriptors.is_empty() => None,
@@ -628,14 +630,11 @@ fn referrers_label(r: &Result<crate::registry::Referrers, String>) -> Option<Str
                 .collect();
             kinds.sort();
             kinds.dedup();
-            let via = match r.via {
-                ReferrersVia::Api => "referrers API",
-                ReferrersVia::TagScheme => "tag scheme",
-            };
             Some(format!(
-                "referred to by {}: {} ({via})",
+                "referred to by {}: {} ({})",
                 r.descriptors.len(),
-                kinds.join(", ")
+                kinds.join(", "),
+                crate::tui::state::referrers::via_label(r.via)
             ))
         }
     }

@@ -67,7 +67,7 @@ fn row_line<'a>(row: &ImageRow, width: usize, view: &View) -> Line<'a> {
             } else {
                 digest.short()
             };
-            let mt = media_type.rsplit(['.', '/']).next().unwrap_or(media_type);
+            let mt = crate::tui::state::image::layer_type(media_type);
             let head = format!(
                 "  {n:>3}  {d}  {:>10}  {:<8} ",
                 human_size(*size),

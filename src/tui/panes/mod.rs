@@ -8,6 +8,7 @@ pub mod help;
 pub mod image;
 pub mod platform_diff;
 pub mod push;
+pub mod referrers;
 pub mod status;
 
 use super::pane::View;

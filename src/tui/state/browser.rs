@@ -1,6 +1,7 @@
 //! The registry browser: registries → repositories → tags → a tag's content.
 
 use super::list::{natural_cmp, Cursor, FilterList, ItemText};
+use super::referrers::{referrer_kind, referrer_rows, ReferrerRow, Visit};
 use super::Load;
 use crate::ops::Source;
 use crate::reference::Reference;
@@ -143,6 +144,13 @@ pub struct BrowserState {
     /// The statements of the attestations of the platform shown (opened from its list).
     pub statements: Option<Vec<crate::ops::StatementLayer>>,
     pub statements_load: Load,
+    /// The list and attestation entries the statements are asked for.
+    pub statements_of: Option<(Reference, Vec<crate::media::Descriptor>)>,
+    /// The panel of what refers to the manifest shown, while open: its row.
+    pub referrers_panel: Option<Cursor>,
+    /// What was shown before each referrer opened from the panel, latest last: Back at the
+    /// content returns to it.
+    pub trail: Vec<Visit>,
     /// The filter field while it has focus.
     pub filter_field: Option<TextField>,
     pub prompt: Option<Prompt>,
@@ -183,6 +191,9 @@ impl BrowserState {
             details_load: Load::Idle,
             statements: None,
             statements_load: Load::Idle,
+            statements_of: None,
+            referrers_panel: None,
+            trail: Vec::new(),
             filter_field: None,
             prompt: None,
             checklist: None,
@@ -230,6 +241,9 @@ impl BrowserState {
         if matches!(self.delete, Some(DeleteConfirm::Ask(_))) {
             return vec![Context::Confirm];
         }
+        if self.referrers_panel.is_some() {
+            return vec![Context::Referrers, Context::List];
+        }
         let level = match self.level {
             Level::Registries => Context::Registries,
             Level::Catalog => Context::Catalog,
@@ -249,7 +263,10 @@ impl BrowserState {
             Level::Catalog => self.catalog_load.busy(),
             Level::Tags => self.tags_load.busy(),
             Level::Content => {
-                self.content_load.busy() || self.details_load.busy() || self.statements_load.busy()
+                self.content_load.busy()
+                    || self.details_load.busy()
+                    || self.statements_load.busy()
+                    || (self.referrers_panel.is_some() && self.referrers_pending())
             }
         };
         level
@@ -326,8 +343,13 @@ impl BrowserState {
         }
     }
 
-    /// Show a tag's or digest's content.
+    /// Show a tag's or digest's content. From outside the content (a tag, a typed name) it
+    /// starts a new trail: Back leads to the tags again.
     pub fn open_reference(&mut self, r: Reference, ctx: &mut Ctx) {
+        if self.level != Level::Content {
+            self.trail.clear();
+        }
+        self.referrers_panel = None;
         if self.shown.as_ref() != Some(&r) || !matches!(self.content_load, Load::Done) {
             self.shown = Some(r.clone());
             self.content = None;
@@ -338,6 +360,7 @@ impl BrowserState {
             ctx.cancel(Slot::Details);
             self.statements = None;
             self.statements_load = Load::Idle;
+            self.statements_of = None;
             ctx.cancel(Slot::Statements);
             ctx.request(Slot::Content, Command::Inspect { reference: r });
         }
@@ -481,6 +504,9 @@ impl BrowserState {
         if self.checklist.is_some() {
             return self.checklist_action(action, ctx);
         }
+        if self.referrers_panel.is_some() {
+            return self.referrers_action(action, ctx);
+        }
         if let Some(DeleteConfirm::Ask(plan)) = &self.delete {
             match action {
                 Action::Submit => {
@@ -591,6 +617,9 @@ impl BrowserState {
                     p.source = Some(src);
                 }
             }
+            Action::Referrers if self.level == Level::Content => {
+                self.referrers_panel = Some(Cursor::default());
+            }
             Action::Delete => {
                 let Some(r) = self.subject() else {
                     return false;
@@ -606,6 +635,111 @@ impl BrowserState {
             _ => return false,
         }
         true
+    }
+
+    /// The referrers of the manifest shown, once they are there.
+    pub fn referrers_shown(&self) -> Vec<ReferrerRow> {
+        match self.content.as_ref().and_then(|c| c.referrers.as_ref()) {
+            Some(Ok(r)) => referrer_rows(r),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True while the manifest shown, or what refers to it, is still on its way.
+    pub fn referrers_pending(&self) -> bool {
+        self.content_load.busy() || self.content.as_ref().is_some_and(|c| c.referrers.is_none())
+    }
+
+    /// Keys of the referrers panel.
+    fn referrers_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let rows = self.referrers_shown();
+        let Some(sel) = &mut self.referrers_panel else {
+            return false;
+        };
+        if sel.apply(action, rows.len()) {
+            return true;
+        }
+        let row = rows.get(sel.get());
+        match action {
+            Action::Close => self.referrers_panel = None,
+            Action::Open => {
+                if let Some(d) = row.map(|r| r.digest.clone()) {
+                    self.open_referrer(&d, ctx);
+                }
+            }
+            Action::CopyDigest => match row {
+                Some(r) => ctx.emit(AppEvent::Copy(r.digest.to_string())),
+                None => return false,
+            },
+            Action::Refresh => {
+                let sel = sel.clone();
+                self.reload(ctx);
+                self.referrers_panel = Some(sel);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Open a referrer of the manifest shown (a manifest of the same repository) as the
+    /// content; what was shown goes on the trail for Back.
+    fn open_referrer(&mut self, digest: &crate::digest::Digest, ctx: &mut Ctx) {
+        let Some(r) = self.shown.as_ref().map(|s| s.at_digest(digest)) else {
+            return;
+        };
+        let visit = Visit {
+            shown: self.shown.clone(),
+            content: self.content.take(),
+            content_load: self.content_load.clone(),
+            content_sel: self.content_sel.clone(),
+            details: self.details.take(),
+            details_load: self.details_load.clone(),
+            statements: self.statements.take(),
+            statements_load: self.statements_load.clone(),
+            statements_of: self.statements_of.take(),
+            panel: self.referrers_panel.take().unwrap_or_default(),
+        };
+        self.open_reference(r, ctx);
+        self.trail.push(visit);
+    }
+
+    /// Back from a referrer: what was shown before, as it was, the panel open on its row.
+    /// What had not arrived yet is asked for again.
+    fn restore(&mut self, v: Visit, ctx: &mut Ctx) {
+        ctx.cancel(Slot::Statements);
+        self.shown = v.shown;
+        self.content = v.content;
+        self.content_load = v.content_load;
+        self.content_sel = v.content_sel;
+        self.details = v.details;
+        self.details_load = if v.details_load.busy() {
+            Load::Idle
+        } else {
+            v.details_load
+        };
+        self.statements = v.statements;
+        self.statements_load = v.statements_load;
+        self.statements_of = v.statements_of;
+        if self.statements_load.busy() {
+            if let Some((list, atts)) = self.statements_of.clone() {
+                self.request_statements(list, atts, ctx);
+            }
+        }
+        self.referrers_panel = Some(v.panel);
+        self.level = Level::Content;
+        self.fetch_details(ctx);
+    }
+
+    /// Ask for the statements of a platform's attestation entries, in one request.
+    fn request_statements(
+        &mut self,
+        list: Reference,
+        attestations: Vec<crate::media::Descriptor>,
+        ctx: &mut Ctx,
+    ) {
+        self.statements_load = Load::Loading;
+        self.statements_of = Some((list.clone(), attestations.clone()));
+        ctx.request(Slot::Statements, Command::Statements { list, attestations });
     }
 
     /// What copy, retag and delete work on: the selected tag, or the manifest shown.
@@ -783,16 +917,7 @@ impl BrowserState {
             .map(|p| (p, true))
             .collect();
         let known_referrers: Vec<String> = match &c.referrers {
-            Some(Ok(r)) => r
-                .descriptors
-                .iter()
-                .map(|d| {
-                    d.artifact_type
-                        .as_deref()
-                        .map(crate::ops::artifact_label)
-                        .unwrap_or_else(|| "referrer".into())
-                })
-                .collect(),
+            Some(Ok(r)) => r.descriptors.iter().map(referrer_kind).collect(),
             _ => Vec::new(),
         };
         self.prompt = None;
@@ -910,14 +1035,7 @@ impl BrowserState {
                             self.open_reference(r, ctx);
                             // The platform's attestations: their statements, in one request.
                             if !atts.is_empty() {
-                                self.statements_load = Load::Loading;
-                                ctx.request(
-                                    Slot::Statements,
-                                    Command::Statements {
-                                        list,
-                                        attestations: atts,
-                                    },
-                                );
+                                self.request_statements(list, atts, ctx);
                             }
                         }
                     }
@@ -960,6 +1078,10 @@ impl BrowserState {
                 ctx.cancel(Slot::Details);
                 if self.details_load.busy() {
                     self.details_load = Load::Idle;
+                }
+                // A referrer opened from the panel: back to what it refers to.
+                if let Some(v) = self.trail.pop() {
+                    return self.restore(v, ctx);
                 }
                 // From an entry opened inside a list, go back to the tags anyway: simple.
                 self.level = Level::Tags;

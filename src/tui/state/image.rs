@@ -56,12 +56,40 @@ impl ImageRow {
                 }
             }
             ImageRow::Layer {
-                n, digest, step, ..
-            } => match step {
-                Some(s) => format!("layer {n}: {digest}, made by: {s}"),
-                None => format!("layer {n}: {digest}"),
-            },
+                n,
+                digest,
+                media_type,
+                step,
+                ..
+            } => {
+                // An artifact's payload is named by its whole type, which the row may cut.
+                let mt = if is_image_layer(media_type) {
+                    String::new()
+                } else {
+                    format!(" ({media_type})")
+                };
+                match step {
+                    Some(s) => format!("layer {n}: {digest}{mt}, made by: {s}"),
+                    None => format!("layer {n}: {digest}{mt}"),
+                }
+            }
         }
+    }
+}
+
+/// True for an image's filesystem layer (OCI `image.layer`, docker `rootfs`), as opposed to
+/// an artifact's payload.
+pub fn is_image_layer(media_type: &str) -> bool {
+    media_type.contains(".image.layer.") || media_type.contains(".rootfs.")
+}
+
+/// How a layer's type is shown in a row: an image layer by its compression (`tar+gzip`),
+/// anything else (an artifact's payload) by its whole type.
+pub fn layer_type(media_type: &str) -> &str {
+    if is_image_layer(media_type) {
+        media_type.rsplit(['.', '/']).next().unwrap_or(media_type)
+    } else {
+        media_type
     }
 }
 
@@ -155,11 +183,41 @@ pub fn image_rows(
 ) -> Vec<ImageRow> {
     let c = &d.config;
     let r = &c.config;
+    let cfg = &d.image.config;
+    // An artifact's config (often the OCI empty one) is no image config: its type is said.
+    let summary = if [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG]
+        .contains(&cfg.media_type.as_str())
+    {
+        format!("{} ({} bytes)", cfg.digest, cfg.size)
+    } else {
+        format!("{} ({} bytes, {})", cfg.digest, cfg.size, cfg.media_type)
+    };
     let mut rows = vec![ImageRow::Section {
         title: "Config",
-        summary: format!("{} ({} bytes)", d.image.config.digest, d.image.config.size),
+        summary,
     }];
-    field(&mut rows, "platform", &c.platform().display());
+    // An artifact (a signature, an SBOM…): what it is and what it refers to.
+    if let Some(t) = &d.image.artifact_type {
+        let kind = crate::ops::artifact_label(t);
+        let value = if &kind == t {
+            t.clone()
+        } else {
+            format!("{kind}: {t}")
+        };
+        field(&mut rows, "artifact", &value);
+    }
+    if let Some(subj) = &d.image.subject {
+        field(&mut rows, "subject", subj.digest.as_str());
+    }
+    fields(
+        &mut rows,
+        "annotations",
+        d.image.annotations.iter().map(|(k, v)| format!("{k}={v}")),
+    );
+    let p = c.platform();
+    if !(p.os.is_empty() && p.architecture.is_empty()) {
+        field(&mut rows, "platform", &p.display());
+    }
     field(&mut rows, "created", c.created.as_deref().unwrap_or(""));
     field(&mut rows, "author", c.author.as_deref().unwrap_or(""));
     field(&mut rows, "entrypoint", &argv(&r.entrypoint));

@@ -8,6 +8,7 @@ pub mod image;
 pub mod list;
 pub mod platform_diff;
 pub mod push;
+pub mod referrers;
 
 /// Where a request-backed piece of state stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,103 @@
+//! What refers to the manifest the browser shows (OCI 1.1 referrers: signatures, SBOMs,
+//! attestations pushed as artifacts), one row per referrer, and the way back from one opened.
+//! Pure: built from the [`Referrers`] the worker sent after the content.
+
+use super::list::Cursor;
+use super::Load;
+use crate::digest::Digest;
+use crate::media::Descriptor;
+use crate::reference::Reference;
+use crate::registry::{Referrers, ReferrersVia};
+use crate::tui::worker::Content;
+
+/// The annotation a referrer's creation time is read from.
+pub const CREATED: &str = "org.opencontainers.image.created";
+
+/// How the referrers were found, in a few words (`referrers API`, `tag scheme`).
+pub fn via_label(via: ReferrersVia) -> &'static str {
+    match via {
+        ReferrersVia::Api => "referrers API",
+        ReferrersVia::TagScheme => "tag scheme",
+    }
+}
+
+/// What a referrer is (`signature`, `SBOM`, `attestation`, else its artifact type), from its
+/// descriptor's `artifactType`; `referrer` when the descriptor names none.
+pub fn referrer_kind(d: &Descriptor) -> String {
+    d.artifact_type
+        .as_deref()
+        .map(crate::ops::artifact_label)
+        .unwrap_or_else(|| "referrer".into())
+}
+
+/// One referrer as the panel shows it. Text is registry-supplied: drawing makes it inert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferrerRow {
+    /// `signature`, `SBOM`, `attestation`; `other` for any other artifact type (shown
+    /// beside it), `referrer` when the descriptor names none.
+    pub kind: String,
+    pub artifact_type: Option<String>,
+    pub media_type: String,
+    pub digest: Digest,
+    pub size: i64,
+    /// The `org.opencontainers.image.created` annotation, to the second.
+    pub created: Option<String>,
+}
+
+/// The rows of the referrers found, in the registry's order.
+pub fn referrer_rows(r: &Referrers) -> Vec<ReferrerRow> {
+    r.descriptors
+        .iter()
+        .map(|d| {
+            let kind = referrer_kind(d);
+            ReferrerRow {
+                kind: if d.artifact_type.as_deref() == Some(kind.as_str()) {
+                    "other".to_string()
+                } else {
+                    kind
+                },
+                artifact_type: d.artifact_type.clone(),
+                media_type: d.media_type.clone(),
+                digest: d.digest.clone(),
+                size: d.size,
+                created: d
+                    .annotations
+                    .get(CREATED)
+                    .map(|t| crate::image::time_label(t)),
+            }
+        })
+        .collect()
+}
+
+/// How they were asked for, for the panel's message when none were found: the API, or the
+/// `sha256-<hex>` tag the tag scheme keeps them under. One line each.
+pub fn asked_how(via: ReferrersVia, subject: &Digest) -> Vec<String> {
+    match via {
+        ReferrersVia::Api => vec!["asked the registry's referrers API".to_string()],
+        ReferrersVia::TagScheme => vec![
+            "asked by the tag scheme (the registry has no referrers API):".to_string(),
+            format!(
+                "nothing under the tag {}",
+                crate::attest::referrers_tag(subject)
+            ),
+        ],
+    }
+}
+
+/// What the browser showed before a referrer was opened from the panel: Back puts it all
+/// back as it was (the panel open on the same row), without asking the registry again.
+#[derive(Clone, Debug)]
+pub struct Visit {
+    pub shown: Option<Reference>,
+    pub content: Option<Content>,
+    pub content_load: Load,
+    pub content_sel: Cursor,
+    pub details: Option<Vec<crate::tui::worker::EntryDetails>>,
+    pub details_load: Load,
+    pub statements: Option<Vec<crate::ops::StatementLayer>>,
+    pub statements_load: Load,
+    /// The request the statements came from, to ask again if they had not arrived.
+    pub statements_of: Option<(Reference, Vec<Descriptor>)>,
+    /// The panel's row.
+    pub panel: Cursor,
+}
