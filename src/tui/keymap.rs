@@ -381,7 +381,7 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         A::Referrers,
         &["R"],
         "what refers to this manifest, one by one: signatures, SBOMs, attestations",
-        "referrers",
+        "",
     ),
     b(
         C::Referrers,
