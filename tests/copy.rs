@@ -595,9 +595,34 @@ fn tag_index(artifact_type: &str, manifest: &[u8]) -> Vec<u8> {
     .unwrap()
 }
 
-/// Seed the attested release on `reg`, plus an SBOM referring to its first image and a
+/// A source registry with the attested release, an SBOM referring to its first image and a
 /// signature of the index's signature (a referrer two steps away), each listed by the tag
-/// scheme. Returns the release, the SBOM and the second signature.
+/// scheme; an empty target registry; a DOCKER_CONFIG without credentials.
+struct Referred {
+    src: TestRegistry,
+    dst: TestRegistry,
+    cfg: PathBuf,
+    a: samples::attest::Attested,
+    sbom: Vec<u8>,
+    countersig: Vec<u8>,
+}
+
+fn referred() -> Referred {
+    let src = TestRegistry::plain();
+    let (a, sbom, countersig) = seed_referrers(&src);
+    let cfg = empty_config(src.dir.path());
+    Referred {
+        src,
+        dst: TestRegistry::plain(),
+        cfg,
+        a,
+        sbom,
+        countersig,
+    }
+}
+
+/// Seed what [`referred`] describes on `reg`: returns the release, the SBOM and the second
+/// signature.
 fn seed_referrers(reg: &TestRegistry) -> (samples::attest::Attested, Vec<u8>, Vec<u8>) {
     use samples::attest::{attested, seed_attested, ATTESTED_REPO, SIGNATURE_TYPE};
     let url = reg.url.clone();
@@ -660,12 +685,16 @@ fn seed_referrers(reg: &TestRegistry) -> (samples::attest::Attested, Vec<u8>, Ve
 #[test]
 fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
     use manifest_tui::attest::referrers_tag;
-    let src = TestRegistry::plain();
-    let (a, sbom, countersig) = seed_referrers(&src);
-    let dst = TestRegistry::plain();
+    let Referred {
+        src,
+        dst,
+        cfg,
+        a,
+        sbom,
+        countersig,
+    } = referred();
     let proxy = FaultProxy::start(&dst.host);
     let sproxy = FaultProxy::start(&src.host);
-    let cfg = empty_config(src.dir.path());
     let from = format!("{}/samples/attested:v1", sproxy.host);
     let to = format!("{}/promoted/attested:v1", proxy.host);
 
@@ -812,11 +841,15 @@ fn copy_with_referrers_brings_signatures_and_sboms_by_the_tag_scheme() {
 fn copy_with_referrers_to_and_from_a_registry_with_the_referrers_api() {
     use common::referrers_api::ReferrersApi;
     use manifest_tui::attest::referrers_tag;
-    let src = TestRegistry::plain();
-    let (a, sbom, countersig) = seed_referrers(&src);
-    let dst = TestRegistry::plain();
+    let Referred {
+        src,
+        dst,
+        cfg,
+        a,
+        sbom,
+        countersig,
+    } = referred();
     let api = ReferrersApi::start(&dst.host);
-    let cfg = empty_config(src.dir.path());
     let via_api = format!("{}/promoted/attested:v1", api.host);
     let r = ok(
         mt(
@@ -906,11 +939,10 @@ fn copy_with_referrers_to_and_from_a_registry_with_the_referrers_api() {
 /// finishes with only what was missing.
 #[test]
 fn a_referrer_that_fails_leaves_the_tag_unset_and_a_second_run_finishes() {
-    let src = TestRegistry::plain();
-    let (a, _, _) = seed_referrers(&src);
-    let dst = TestRegistry::plain();
+    let Referred {
+        src, dst, cfg, a, ..
+    } = referred();
     let proxy = FaultProxy::start(&dst.host);
-    let cfg = empty_config(src.dir.path());
     let from = src.reference("samples/attested:v1");
     let to = format!("{}/promoted/attested:v1", proxy.host);
     let sig = a.signature.digest.clone();
