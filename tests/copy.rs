@@ -1082,3 +1082,92 @@ fn foreign_layers_are_left_to_their_urls() {
     assert_eq!(head_status(&blob(&dl), None), 200);
     assert_eq!(head_status(&blob(&foreign), None), 404);
 }
+
+/// Two platforms sharing a layer (an arch-independent `COPY`): the copy across registries
+/// fetches and uploads it once, not once per platform, and the target has it.
+#[test]
+fn a_layer_shared_by_two_platforms_crosses_once() {
+    let src = TestRegistry::plain();
+    let proxy = FaultProxy::start(&src.host);
+    let dst = TestRegistry::plain();
+    let cfg = empty_config(src.dir.path());
+    let shared = samples::gzip_stored(&samples::tar_one_file("app.jar", &[7u8; 64 * 1024]));
+    let ds = Digest::sha256(&shared);
+    let mut blobs = vec![(ds.clone(), shared.clone())];
+    let mut entries = Vec::new();
+    let mut manifests = Vec::new();
+    for arch in ["amd64", "arm64"] {
+        let config = format!(
+            r#"{{"architecture":"{arch}","os":"linux","rootfs":{{"type":"layers","diff_ids":[]}}}}"#
+        )
+        .into_bytes();
+        let dc = Digest::sha256(&config);
+        let m = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": media::DOCKER_MANIFEST,
+            "config": {"mediaType": media::DOCKER_CONFIG, "size": config.len(), "digest": dc.as_str()},
+            "layers": [{"mediaType": media::DOCKER_LAYER, "size": shared.len(), "digest": ds.as_str()}],
+        }))
+        .unwrap();
+        entries.push(serde_json::json!({
+            "mediaType": media::DOCKER_MANIFEST, "size": m.len(),
+            "digest": Digest::sha256(&m).as_str(),
+            "platform": {"architecture": arch, "os": "linux"},
+        }));
+        blobs.push((dc, config));
+        manifests.push(m);
+    }
+    let list = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": media::DOCKER_LIST, "manifests": entries,
+    }))
+    .unwrap();
+    let ld = Digest::sha256(&list);
+    let (url, body) = (src.url.clone(), list.clone());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let s = samples::Seeder::new(&url, None).unwrap();
+            for (d, b) in &blobs {
+                s.upload_blob("java/app", d, b).await.unwrap();
+            }
+            for m in &manifests {
+                let d = Digest::sha256(m);
+                s.put_manifest("java/app", d.as_str(), media::DOCKER_MANIFEST, m, &d)
+                    .await
+                    .unwrap();
+            }
+            let d = Digest::sha256(&body);
+            s.put_manifest("java/app", "21", media::DOCKER_LIST, &body, &d)
+                .await
+                .unwrap();
+        });
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                &format!("{}/java/app:21", proxy.host),
+                &dst.reference("mirror/java-app:21"),
+            ],
+        ),
+        "copy",
+    );
+    assert_eq!(last_digest(&r.out), ld, "{}", r.out);
+    assert_eq!(
+        proxy.count("GET", &format!("/blobs/{ds}")),
+        1,
+        "the shared layer was fetched per platform: {:#?}",
+        requests(&proxy)
+    );
+    let url = format!("{}/v2/mirror/java-app/blobs/{ds}", dst.url);
+    assert_eq!(head_status(&url, None), 200);
+    assert_eq!(
+        Digest::sha256(&skopeo_inspect_raw(
+            &dst.reference("mirror/java-app:21"),
+            &[]
+        )),
+        ld
+    );
+}

@@ -221,8 +221,42 @@ impl Client {
     /// Make sure `digest` exists in `target`. On one registry, mount it from `from` straight
     /// away (a 201 also answers "already there", so no HEAD is spent first); when the mount is
     /// refused, or across registries, HEAD the target and stream-copy what is missing,
-    /// reporting bytes copied.
+    /// reporting bytes copied. A blob already on its way to the same repository (two entries
+    /// of a list sharing a layer) is not sent twice: the second caller waits for the first's
+    /// result (its bytes are reported to the first caller's progress).
     pub async fn ensure_blob(
+        &self,
+        target: &Repo,
+        from: &Repo,
+        digest: &Digest,
+        size: u64,
+        progress: Option<ByteProgress>,
+    ) -> Result<(), RegistryError> {
+        let key = (target.domain.clone(), target.path.clone(), digest.clone());
+        let cell = {
+            let mut m = self
+                .inner
+                .blobs_in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            m.entry(key.clone()).or_default().clone()
+        };
+        let res = cell
+            .get_or_init(|| self.ensure_blob_once(target, from, digest, size, progress))
+            .await
+            .clone();
+        let mut m = self
+            .inner
+            .blobs_in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if m.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            m.remove(&key);
+        }
+        res
+    }
+
+    async fn ensure_blob_once(
         &self,
         target: &Repo,
         from: &Repo,

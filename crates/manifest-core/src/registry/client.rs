@@ -7,6 +7,7 @@ use super::http::RateLimit;
 use super::token::{AuthMode, TokenSlot};
 use super::transport::describe;
 use super::{http, tls, ErrorKind, RegistryError};
+use crate::digest::Digest;
 use crate::reference::Reference;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -117,7 +118,13 @@ pub(super) struct Inner {
     connections: Arc<AtomicU64>,
     trace: Mutex<Option<TraceFn>>,
     pub(super) cache: Option<ManifestCache>,
+    /// Blob transfers under way, by (registry, repository, digest): a second caller for
+    /// the same blob waits for the first's result.
+    pub(super) blobs_in_flight: Mutex<HashMap<(String, String, Digest), Arc<BlobOnce>>>,
 }
+
+/// The result of one blob transfer, set once by whoever runs it.
+pub(super) type BlobOnce = tokio::sync::OnceCell<Result<(), RegistryError>>;
 
 /// What we know about one registry.
 pub(super) struct Registry {
@@ -169,6 +176,7 @@ impl Client {
                 connections: Arc::new(AtomicU64::new(0)),
                 trace: Mutex::new(None),
                 cache: opts.manifest_cache.as_deref().map(ManifestCache::new),
+                blobs_in_flight: Mutex::default(),
                 opts,
             }),
         })
