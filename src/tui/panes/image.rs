@@ -130,11 +130,20 @@ pub fn draw(
         }
     }
     let n = d.layers().len();
+    let history = if d.image.artifact_type.is_some() && d.config.history.is_empty() {
+        String::new()
+    } else {
+        format!(", {} history steps", d.config.history.len())
+    };
     format!(
-        "image: {n} layer{}, {}, {} history steps, row {} of {}",
+        "{}: {n} layer{}, {}{history}, row {} of {}",
+        if d.image.artifact_type.is_some() {
+            "artifact"
+        } else {
+            "image"
+        },
         if n == 1 { "" } else { "s" },
         human_size(d.size()),
-        d.config.history.len(),
         sel.get() + 1,
         rows.len()
     )

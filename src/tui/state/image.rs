@@ -185,9 +185,9 @@ pub fn image_rows(
     let r = &c.config;
     let cfg = &d.image.config;
     // An artifact's config (often the OCI empty one) is no image config: its type is said.
-    let summary = if [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG]
-        .contains(&cfg.media_type.as_str())
-    {
+    let image_config = [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG]
+        .contains(&cfg.media_type.as_str());
+    let summary = if image_config {
         format!("{} ({} bytes)", cfg.digest, cfg.size)
     } else {
         format!("{} ({} bytes, {})", cfg.digest, cfg.size, cfg.media_type)
@@ -259,15 +259,18 @@ pub fn image_rows(
 
     let steps = d.steps();
     let made = steps.iter().filter(|s| s.layer.is_some()).count();
-    rows.push(ImageRow::Section {
-        title: "History",
-        summary: format!(
-            "{} step{}, {made} made a layer, {} empty",
-            steps.len(),
-            if steps.len() == 1 { "" } else { "s" },
-            steps.iter().filter(|s| s.history.empty_layer).count()
-        ),
-    });
+    // An artifact has no build history: no empty "0 steps" section for it.
+    if image_config || !steps.is_empty() {
+        rows.push(ImageRow::Section {
+            title: "History",
+            summary: format!(
+                "{} step{}, {made} made a layer, {} empty",
+                steps.len(),
+                if steps.len() == 1 { "" } else { "s" },
+                steps.iter().filter(|s| s.history.empty_layer).count()
+            ),
+        });
+    }
     let layers = d.layers();
     for (i, s) in steps.iter().enumerate() {
         rows.push(ImageRow::Step {
