@@ -185,8 +185,8 @@ pub fn image_rows(
     let r = &c.config;
     let cfg = &d.image.config;
     // An artifact's config (often the OCI empty one) is no image config: its type is said.
-    let image_config = [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG]
-        .contains(&cfg.media_type.as_str());
+    let image_config =
+        [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG].contains(&cfg.media_type.as_str());
     let summary = if image_config {
         format!("{} ({} bytes)", cfg.digest, cfg.size)
     } else {
