@@ -1015,6 +1015,37 @@ fn a_referrer_that_fails_leaves_the_tag_unset_and_a_second_run_finishes() {
     );
 }
 
+/// Push `blobs`, then each `(reference, media type, bytes)` manifest, in order, to `repo` of
+/// the registry at `url` (a reference of "" is the manifest's own digest).
+fn push_all(
+    url: &str,
+    repo: &str,
+    blobs: &[(Digest, Vec<u8>)],
+    manifests: &[(&str, &str, Vec<u8>)],
+) {
+    let s = samples::Seeder::new(url, None).unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            for (d, b) in blobs {
+                s.upload_blob(repo, d, b).await.unwrap();
+            }
+            for (reference, media_type, m) in manifests {
+                let d = Digest::sha256(m);
+                let reference = if reference.is_empty() {
+                    d.as_str()
+                } else {
+                    reference
+                };
+                s.put_manifest(repo, reference, media_type, m, &d)
+                    .await
+                    .unwrap_or_else(|e| panic!("pushing {repo}:{reference}: {e}"));
+            }
+        });
+}
+
 /// A Windows-style image with a foreign layer (fetched by clients from its `urls`, never
 /// held by registries): the copy sends its config and ordinary layer, not the foreign one,
 /// and the target accepts the manifest, byte for byte (skopeo reads it).
@@ -1041,22 +1072,13 @@ fn foreign_layers_are_left_to_their_urls() {
     }))
     .unwrap();
     let md = Digest::sha256(&manifest);
-    let url = src.url.clone();
-    let (body, dc2, dl2, md2) = (manifest.clone(), dc.clone(), dl.clone(), md.clone());
-    let (config2, layer2) = (config.clone(), layer.clone());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async move {
-            let s = samples::Seeder::new(&url, None).unwrap();
-            for (d, b) in [(&dc2, &config2), (&dl2, &layer2)] {
-                s.upload_blob("win/app", d, b).await.unwrap();
-            }
-            s.put_manifest("win/app", "ltsc2019", media::DOCKER_MANIFEST, &body, &md2)
-                .await
-                .expect("the registry takes a foreign layer it does not hold");
-        });
+    // The registry takes a manifest naming a foreign layer it does not hold.
+    push_all(
+        &src.url,
+        "win/app",
+        &[(dc, config), (dl.clone(), layer)],
+        &[("ltsc2019", media::DOCKER_MANIFEST, manifest.clone())],
+    );
     let r = ok(
         mt(
             &cfg,
@@ -1122,27 +1144,12 @@ fn a_layer_shared_by_two_platforms_crosses_once() {
     }))
     .unwrap();
     let ld = Digest::sha256(&list);
-    let (url, body) = (src.url.clone(), list.clone());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async move {
-            let s = samples::Seeder::new(&url, None).unwrap();
-            for (d, b) in &blobs {
-                s.upload_blob("java/app", d, b).await.unwrap();
-            }
-            for m in &manifests {
-                let d = Digest::sha256(m);
-                s.put_manifest("java/app", d.as_str(), media::DOCKER_MANIFEST, m, &d)
-                    .await
-                    .unwrap();
-            }
-            let d = Digest::sha256(&body);
-            s.put_manifest("java/app", "21", media::DOCKER_LIST, &body, &d)
-                .await
-                .unwrap();
-        });
+    let mut pieces: Vec<(&str, &str, Vec<u8>)> = manifests
+        .into_iter()
+        .map(|m| ("", media::DOCKER_MANIFEST, m))
+        .collect();
+    pieces.push(("21", media::DOCKER_LIST, list));
+    push_all(&src.url, "java/app", &blobs, &pieces);
     let r = ok(
         mt(
             &cfg,

@@ -232,30 +232,26 @@ impl Client {
         size: u64,
         progress: Option<ByteProgress>,
     ) -> Result<(), RegistryError> {
-        let key = (target.domain.clone(), target.path.clone(), digest.clone());
-        let cell = {
-            let mut m = self
-                .inner
+        let in_flight = || {
+            self.inner
                 .blobs_in_flight
                 .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            m.entry(key.clone()).or_default().clone()
+                .unwrap_or_else(|e| e.into_inner())
         };
+        let key = (target.domain.clone(), target.path.clone(), digest.clone());
+        let cell = in_flight().entry(key.clone()).or_default().clone();
         let res = cell
             .get_or_init(|| self.ensure_blob_once(target, from, digest, size, progress))
             .await
             .clone();
-        let mut m = self
-            .inner
-            .blobs_in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut m = in_flight();
         if m.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
             m.remove(&key);
         }
         res
     }
 
+    /// [`ensure_blob`](Self::ensure_blob)'s transfer itself.
     async fn ensure_blob_once(
         &self,
         target: &Repo,
