@@ -6,7 +6,8 @@
 //! go into a new list of the same format, whose digest differs. Blobs move through the push
 //! path's [`send_blobs`] (mounts on one registry, streamed and verified copies across, one
 //! HEAD for a blob already there), so an interrupted copy run again sends only what is
-//! missing. Nothing is tagged before everything it needs is in place.
+//! missing. Nothing is tagged before everything it needs is in place. With `referrers`,
+//! what refers to the copied manifests comes along too ([`referrers`]).
 
 mod referrers;
 
