@@ -200,8 +200,9 @@ pub struct CopyPlan {
     pub report: CopyReport,
     /// The source manifest and the bytes to put under the tag; `None` when unchanged.
     work: Option<(RawManifest, Vec<u8>, String)>,
-    /// With `referrers`: the subjects and what both sides list for them.
-    found: Option<referrers::Found>,
+    /// With `referrers`: the subjects and what both sides list for them (the referrers
+    /// themselves are the report's).
+    subjects: Vec<referrers::Subject>,
 }
 
 /// Copy `src` (a list, an index or an image) to `dst`: [`plan_copy`], then [`run_copy`].
@@ -235,7 +236,7 @@ pub async fn plan_copy(
                 return Ok(CopyPlan {
                     report: unchanged(src.clone(), target, d.clone()),
                     work: None,
-                    found: None,
+                    subjects: Vec::new(),
                 });
             }
         }
@@ -297,14 +298,15 @@ pub async fn plan_copy(
         // itself only when it is copied exactly (a new list has another digest).
         let subjects: Vec<Digest> = entries.iter().map(|e| e.digest.clone()).collect();
         let top = raw.digest.clone();
-        Some(referrers::discover(client, &src, &target, &top, exact, &subjects).await?)
+        referrers::discover(client, &src, &target, &top, exact, &subjects).await?
     } else {
-        None
+        referrers::Found::default()
     };
-    let (referrers, referrer_notes) = found
-        .as_ref()
-        .map(|f| (f.referrers.clone(), f.notes.clone()))
-        .unwrap_or_default();
+    let referrers::Found {
+        subjects,
+        referrers,
+        notes: referrer_notes,
+    } = found;
     let unchanged = tag_unchanged && referrers.iter().all(|r| r.present);
     Ok(CopyPlan {
         report: CopyReport {
@@ -320,7 +322,7 @@ pub async fn plan_copy(
             tag_scheme: Vec::new(),
         },
         work: (!tag_unchanged).then_some((raw, bytes, media_type)),
-        found,
+        subjects,
     })
 }
 
@@ -376,8 +378,8 @@ pub async fn run_copy(
             }
         }
     }
-    if let Some(found) = plan.found.as_ref().filter(|_| !report.unchanged) {
-        let refers_to_top = found
+    if !report.unchanged && !report.referrers.is_empty() {
+        let refers_to_top = report
             .referrers
             .iter()
             .any(|r| !r.present && &r.subject == digest);
@@ -391,8 +393,16 @@ pub async fn run_copy(
                 )))?;
         }
         let first = report.first_referrer_row();
-        let tagged =
-            referrers::copy_referrers(client, src, target, found, first, &progress).await?;
+        let tagged = referrers::copy_referrers(
+            client,
+            src,
+            target,
+            &plan.subjects,
+            &report.referrers,
+            first,
+            &progress,
+        )
+        .await?;
         report.tag_scheme = tagged;
     }
     if let Some((_, bytes, media_type)) = &plan.work {

@@ -183,13 +183,14 @@ fn count(n: usize, what: &str) -> String {
 
 /// Copy the referrers not on the target yet (depth by depth: what a referrer refers to is in
 /// place before it), then write the tag scheme's index for each subject the target did not
-/// index itself. Progress rows are `first_row + position in found.referrers`. Returns the
+/// index itself. Progress rows are `first_row + position in referrers`. Returns the
 /// subjects whose `sha256-<hex>` tag was written.
 pub(super) async fn copy_referrers(
     client: &Client,
     src: &Reference,
     target: &Reference,
-    found: &Found,
+    subjects: &[Subject],
+    referrers: &[CopiedReferrer],
     first_row: usize,
     progress: &ProgressFn,
 ) -> Result<Vec<Digest>, OpError> {
@@ -197,7 +198,7 @@ pub(super) async fn copy_referrers(
     // What the target answered for each manifest put: the subject it indexed it under, and
     // the subject the manifest itself names.
     let mut answers: BTreeMap<Digest, (Option<Digest>, Option<Digest>)> = BTreeMap::new();
-    for (i, r) in found.referrers.iter().enumerate() {
+    for (i, r) in referrers.iter().enumerate() {
         if r.present {
             progress(Progress::Entry {
                 index: first_row + i,
@@ -207,7 +208,7 @@ pub(super) async fn copy_referrers(
     }
     for depth in 1..=MAX_DEPTH {
         let mut rows: BTreeMap<&Digest, Vec<usize>> = BTreeMap::new();
-        for (i, r) in found.referrers.iter().enumerate() {
+        for (i, r) in referrers.iter().enumerate() {
             if r.depth == depth && !r.present && !answers.contains_key(&r.descriptor.digest) {
                 rows.entry(&r.descriptor.digest)
                     .or_default()
@@ -231,7 +232,7 @@ pub(super) async fn copy_referrers(
                         },
                     });
                 }
-                let what = found.referrers[rows[0] - first_row].label();
+                let what = referrers[rows[0] - first_row].label();
                 res.map(|a| ((*digest).clone(), a)).map_err(|e| {
                     OpError::Invalid(format!(
                         "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
@@ -246,9 +247,8 @@ pub(super) async fn copy_referrers(
         }
     }
     let mut tagged = Vec::new();
-    for s in &found.subjects {
-        let copied: Vec<&Descriptor> = found
-            .referrers
+    for s in subjects {
+        let copied: Vec<&Descriptor> = referrers
             .iter()
             .filter(|r| r.subject == s.digest && !r.present)
             .map(|r| &r.descriptor)
