@@ -20,13 +20,19 @@ fn keys(v: &serde_json::Value) -> Vec<String> {
     v.as_object().unwrap().keys().cloned().collect()
 }
 
-#[test]
-fn json_view_has_one_shape_for_a_list_and_an_image() {
+/// A registry with every sample, an empty config directory, the webapp release and its
+/// reference on that registry.
+fn seeded_webapp() -> (TestRegistry, tempfile::TempDir, details::WebApp, String) {
     let reg = TestRegistry::plain();
     reg.seed();
-    let cfg = tempfile::tempdir().unwrap();
     let w = webapp();
     let list = format!("{}/{}", reg.host, w.reference());
+    (reg, tempfile::tempdir().unwrap(), w, list)
+}
+
+#[test]
+fn json_view_has_one_shape_for_a_list_and_an_image() {
+    let (reg, cfg, w, list) = seeded_webapp();
     let r = ok(
         mt(cfg.path(), &["inspect", "--format", "json", &list]),
         "json of the list",
@@ -84,11 +90,7 @@ fn json_view_has_one_shape_for_a_list_and_an_image() {
 
 #[test]
 fn table_gains_size_layers_and_created_and_a_failed_platform_says_why() {
-    let reg = TestRegistry::plain();
-    reg.seed();
-    let cfg = tempfile::tempdir().unwrap();
-    let w = webapp();
-    let list = format!("{}/{}", reg.host, w.reference());
+    let (reg, cfg, w, list) = seeded_webapp();
     let r = ok(
         mt(cfg.path(), &["inspect", "--format", "table", &list]),
         "table",
@@ -143,11 +145,7 @@ fn table_gains_size_layers_and_created_and_a_failed_platform_says_why() {
 
 #[test]
 fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
-    let reg = TestRegistry::plain();
-    reg.seed();
-    let cfg = tempfile::tempdir().unwrap();
-    let w = webapp();
-    let list = format!("{}/{}", reg.host, w.reference());
+    let (reg, cfg, w, list) = seeded_webapp();
     let r = ok(
         mt(
             cfg.path(),
