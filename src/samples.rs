@@ -468,10 +468,11 @@ pub fn seed_blocking(base_url: &str, authorization: Option<&str>) -> Result<Seed
 
 /// Run a seeding future to completion on a thread of its own with its own runtime (callable
 /// from inside another runtime, as tests and the demo are).
-pub(crate) fn on_own_runtime<F, Fut>(f: F) -> Result<Seeded, String>
+pub(crate) fn on_own_runtime<F, Fut, T>(f: F) -> Result<T, String>
 where
     F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<Seeded, String>>,
+    Fut: std::future::Future<Output = Result<T, String>>,
+    T: Send + 'static,
 {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()

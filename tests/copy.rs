@@ -624,57 +624,47 @@ fn referred() -> Referred {
 /// Seed what [`referred`] describes on `reg`: returns the release, the SBOM and the second
 /// signature.
 fn seed_referrers(reg: &TestRegistry) -> (samples::attest::Attested, Vec<u8>, Vec<u8>) {
-    use samples::attest::{attested, seed_attested, ATTESTED_REPO, SIGNATURE_TYPE};
-    let url = reg.url.clone();
-    let a = attested();
-    let first = a.images[0].clone();
-    let sbom = artifact(
+    use manifest_tui::attest::referrers_tag;
+    use samples::attest::{seed_attested_blocking, ATTESTED_REPO, SIGNATURE_TYPE};
+    let a = seed_attested_blocking(&reg.url).expect("seed the attested release");
+    let first = &a.images[0];
+    let (sbom, sbom_blobs) = artifact(
         "application/spdx+json",
         first.media_type,
         &first.manifest,
         "sbom",
     );
-    let countersig = artifact(
+    let (countersig, countersig_blobs) = artifact(
         SIGNATURE_TYPE,
         media::OCI_MANIFEST,
         &a.signature.manifest,
         "countersignature",
     );
-    let (s1, s2) = (sbom.0.clone(), countersig.0.clone());
-    let first_digest = first.digest.clone();
-    let sig_digest = a.signature.digest.clone();
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async move {
-            let s = samples::Seeder::new(&url, None).unwrap();
-            seed_attested(&s).await.expect("seed the attested release");
-            for ((m, blobs), subject, at) in [
-                (sbom, first_digest, "application/spdx+json"),
-                (countersig, sig_digest, SIGNATURE_TYPE),
-            ] {
-                for (d, b) in &blobs {
-                    s.upload_blob(ATTESTED_REPO, d, b).await.unwrap();
-                }
-                let d = Digest::sha256(&m);
-                s.put_manifest(ATTESTED_REPO, d.as_str(), media::OCI_MANIFEST, &m, &d)
-                    .await
-                    .unwrap();
-                let idx = tag_index(at, &m);
-                let tag = manifest_tui::attest::referrers_tag(&subject);
-                s.put_manifest(
-                    ATTESTED_REPO,
-                    &tag,
-                    media::OCI_INDEX,
-                    &idx,
-                    &Digest::sha256(&idx),
-                )
-                .await
-                .unwrap();
-            }
-        });
-    (a, s1, s2)
+    let tags = [
+        referrers_tag(&first.digest),
+        referrers_tag(&a.signature.digest),
+    ];
+    let blobs: Vec<(Digest, Vec<u8>)> = sbom_blobs.into_iter().chain(countersig_blobs).collect();
+    push_all(
+        &reg.url,
+        ATTESTED_REPO,
+        &blobs,
+        &[
+            ("", media::OCI_MANIFEST, sbom.clone()),
+            (
+                &tags[0],
+                media::OCI_INDEX,
+                tag_index("application/spdx+json", &sbom),
+            ),
+            ("", media::OCI_MANIFEST, countersig.clone()),
+            (
+                &tags[1],
+                media::OCI_INDEX,
+                tag_index(SIGNATURE_TYPE, &countersig),
+            ),
+        ],
+    );
+    (a, sbom, countersig)
 }
 
 /// `copy --referrers` between two registries without the referrers API: the index's

@@ -219,13 +219,11 @@ fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
 /// are there too.
 #[test]
 fn attestations_under_their_platform_and_referrers_by_tag_scheme() {
-    use manifest_tui::samples::attest::{seed_attested, ATTESTED_REPO, COMMIT, SIGNATURE_TYPE};
+    use manifest_tui::samples::attest::{
+        seed_attested_blocking, ATTESTED_REPO, COMMIT, SIGNATURE_TYPE,
+    };
     let reg = TestRegistry::plain();
-    let seeder = manifest_tui::samples::Seeder::new(&reg.url, None).unwrap();
-    let a = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(seed_attested(&seeder))
-        .expect("seed the attested release");
+    let a = seed_attested_blocking(&reg.url).expect("seed the attested release");
     let cfg = tempfile::tempdir().unwrap();
     let list = format!("{}/{ATTESTED_REPO}:v1", reg.host);
 

@@ -324,20 +324,7 @@ fn attested_release() -> (
     Tui,
 ) {
     let reg = common::TestRegistry::plain();
-    let a = std::thread::spawn({
-        let url = reg.url.clone();
-        move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            let s = samples::Seeder::new(&url, None).expect("seeder");
-            rt.block_on(samples::attest::seed_attested(&s))
-                .expect("seed the attested release")
-        }
-    })
-    .join()
-    .expect("seeding thread");
+    let a = samples::attest::seed_attested_blocking(&reg.url).expect("seed the attested release");
     let home = tempfile::tempdir().expect("tempdir");
     let docker_config = reg.docker_config();
     let tui = Tui::spawn(

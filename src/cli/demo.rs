@@ -22,7 +22,7 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         eprintln!("Error: seeding the demo registry at {host} failed: {e}");
         return ExitCode::FAILURE;
     }
-    if let Err(e) = seed_attested(&reg.base_url()) {
+    if let Err(e) = crate::samples::attest::seed_attested_blocking(&reg.base_url()) {
         eprintln!(
             "Error: seeding the attested release into the demo registry at {host} failed: {e}"
         );
@@ -77,16 +77,4 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The attested sample release (BuildKit attestations, a tag-scheme referrer), on a runtime of
-/// its own like the other samples.
-fn seed_attested(base_url: &str) -> Result<(), String> {
-    let s = crate::samples::Seeder::new(base_url, None)?;
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?
-        .block_on(crate::samples::attest::seed_attested(&s))
-        .map(|_| ())
 }

@@ -220,6 +220,13 @@ pub fn attested() -> Attested {
     }
 }
 
+/// [`seed_attested`] for synchronous code, with a [`Seeder`] for `base_url` (no credentials),
+/// on a thread and runtime of its own (callable from inside another runtime).
+pub fn seed_attested_blocking(base_url: &str) -> Result<Attested, String> {
+    let base = base_url.to_string();
+    super::on_own_runtime(move || async move { seed_attested(&Seeder::new(&base, None)?).await })
+}
+
 /// Push the attested release to the registry a [`Seeder`] talks to: the images and the
 /// attestations by digest, the index as `samples/attested:v1`, the signature by digest, the
 /// tag-scheme index under `sha256-<hex of the index>`.
