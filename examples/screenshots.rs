@@ -72,7 +72,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = samples::seed_blocking(&reg.base_url(), None) {
+    let seeded = samples::seed_blocking(&reg.base_url(), None)
+        .and_then(|_| samples::attest::seed_attested_blocking(&reg.base_url()));
+    if let Err(e) = seeded {
         eprintln!("seeding failed: {e}");
         return ExitCode::FAILURE;
     }
@@ -204,6 +206,34 @@ fn main() -> ExitCode {
         &out,
         "image",
         "manifest-tui — one platform's config, history and layers",
+    );
+
+    // 7. What refers to a release: samples/attested's signature, one by one.
+    for _ in 0..6 {
+        if tui.contents().contains("o type repo") {
+            break;
+        }
+        tui.keys("\x1b");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    tui.keys("o");
+    tui.wait_for("the repository prompt", |s| s.contains("repository"));
+    tui.paste("samples/attested");
+    tui.keys("\r");
+    tui.wait_for("attested's tags", |s| {
+        s.contains("samples/attested") && s.contains("v1")
+    });
+    tui.keys("\r");
+    tui.wait_for("the referrers of the release", |s| {
+        s.contains("referred to by 1")
+    });
+    tui.keys("R");
+    tui.wait_for("the referrers panel", |s| s.contains("What refers to"));
+    shot(
+        &tui,
+        &out,
+        "referrers",
+        "manifest-tui — what refers to a release, one by one",
     );
     tui.keys("q");
     let _ = tui.wait_exit(Duration::from_secs(5));
