@@ -244,7 +244,7 @@ fn build_image(p: &str, release: &str, oci: bool) -> SampleImage {
 
 /// A single-platform image of this config and these layers (bottom first), Docker schema 2 or
 /// OCI; no repository, tag or platform yet. Blobs: the config, then the layers.
-pub(crate) fn image_of(config: Vec<u8>, layers: Vec<Vec<u8>>, oci: bool) -> SampleImage {
+pub fn image_of(config: Vec<u8>, layers: Vec<Vec<u8>>, oci: bool) -> SampleImage {
     let config_digest = Digest::sha256(&config);
     let (mt, cfg_mt, layer_mt) = if oci {
         (media::OCI_MANIFEST, media::OCI_CONFIG, media::OCI_LAYER)
@@ -553,9 +553,9 @@ impl Seeder {
         Ok(())
     }
 
-    /// Upload one blob unless present; true when it was uploaded.
     /// A list: its children by digest (blobs not pushed yet first), then the list by tag.
-    async fn push_list(
+    /// `have` remembers the (repository, blob) pairs already sent.
+    pub async fn push_list(
         &self,
         l: &SampleList,
         have: &mut std::collections::HashSet<(String, Digest)>,
@@ -571,6 +571,7 @@ impl Seeder {
         Ok(())
     }
 
+    /// Upload one blob unless present; true when it was uploaded.
     pub async fn upload_blob(&self, repo: &str, d: &Digest, bytes: &[u8]) -> Result<bool, String> {
         let head_url = format!("{}/v2/{repo}/blobs/{d}", self.base);
         let r = self

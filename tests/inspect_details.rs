@@ -275,3 +275,205 @@ fn attestations_under_their_platform_and_referrers_by_tag_scheme() {
     assert_eq!(refs[0]["artifactType"], SIGNATURE_TYPE);
     assert_eq!(refs[0]["digest"], a.signature.digest.as_str());
 }
+
+/// What skopeo reads of one entry: the compressed size as the product defines it (config plus
+/// layers, from the raw manifest skopeo prints), the layer count, and `created` from the
+/// config skopeo parses (null when the config has none).
+struct SkopeoReading {
+    size: i64,
+    layers: usize,
+    created: Option<String>,
+}
+
+fn skopeo_reading(at: &str, with_config: bool) -> SkopeoReading {
+    let m: serde_json::Value =
+        serde_json::from_slice(&common::skopeo_inspect_raw(at, &[])).expect("a manifest");
+    let layers = m["layers"].as_array().expect("layers");
+    let size = m["config"]["size"].as_i64().unwrap()
+        + layers
+            .iter()
+            .map(|l| l["size"].as_i64().unwrap())
+            .sum::<i64>();
+    let created = with_config.then(|| {
+        let out = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", "--config"])
+            .arg(format!("docker://{at}"))
+            .output()
+            .expect("skopeo");
+        assert!(
+            out.status.success(),
+            "skopeo inspect --config {at}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let c: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a config");
+        c["created"].as_str().map(str::to_string)
+    });
+    SkopeoReading {
+        size,
+        layers: layers.len(),
+        created: created.flatten(),
+    }
+}
+
+/// An RFC 3339 time without its fraction of a second (`…:12.5Z` → `…:12Z`).
+fn to_the_second(t: &str) -> String {
+    match t.split_once('.') {
+        Some((head, rest)) => {
+            format!(
+                "{head}{}",
+                rest.trim_start_matches(|c: char| c.is_ascii_digit())
+            )
+        }
+        None => t.to_string(),
+    }
+}
+
+/// The cells of a table row (columns are two spaces or more apart; a size has one space).
+fn cells(row: &str) -> Vec<&str> {
+    row.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// A list of two images whose configs have created times as BuildKit and others write them
+/// (nanoseconds, an offset), pushed as `samples/times:v1`.
+fn push_times_list(reg: &TestRegistry) -> String {
+    use manifest_tui::samples::{self, SampleList};
+    let repo = "samples/times";
+    let children: Vec<SampleImage> = [
+        ("linux/amd64", "2026-11-02T09:30:12.123456789Z"),
+        ("linux/arm64/v8", "2026-11-02T10:30:12.5+02:00"),
+    ]
+    .iter()
+    .map(|(p, created)| {
+        let plat = samples::platform(p);
+        let tar = samples::tar_one_file("t.txt", format!("{p} at {created}\n").as_bytes());
+        let cfg = serde_json::json!({"architecture": plat.architecture, "os": plat.os,
+            "variant": plat.variant, "created": created,
+            "rootfs": {"type": "layers", "diff_ids": [manifest_tui::digest::Digest::sha256(&tar).as_str()]}});
+        let mut img = samples::image_of(
+            serde_json::to_vec(&cfg).unwrap(),
+            vec![samples::gzip_stored(&tar)],
+            true,
+        );
+        img.repo = repo.to_string();
+        img.platform = plat;
+        img
+    })
+    .collect();
+    let manifest = samples::list_body(manifest_tui::media::OCI_INDEX, &children);
+    let list = SampleList {
+        repo: repo.to_string(),
+        tag: "v1".to_string(),
+        media_type: manifest_tui::media::OCI_INDEX,
+        digest: manifest_tui::digest::Digest::sha256(&manifest),
+        manifest,
+        children,
+    };
+    let url = reg.url.clone();
+    let pushed = list.clone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let s = samples::Seeder::new(&url, None)?;
+            let (mut have, mut out) = (Default::default(), Default::default());
+            s.push_list(&pushed, &mut have, &mut out).await
+        })
+        .unwrap_or_else(|e| panic!("push {repo}: {e}\n{}", reg.log()));
+    format!("{}/{}", reg.host, list.reference())
+}
+
+/// `inspect --format json` and `--format table` of multi-platform sample lists say, per
+/// platform, the size, the layer count and the created time skopeo reads from the raw
+/// manifests and the configs (and per attestation row of the table, its size and layers).
+#[test]
+fn sizes_layers_and_created_agree_with_skopeo_for_each_platform() {
+    use manifest_tui::samples::attest::{seed_attested_blocking, ATTESTED_REPO};
+    let reg = TestRegistry::plain();
+    reg.seed();
+    seed_attested_blocking(&reg.url).expect("seed the attested release");
+    let cfg = tempfile::tempdir().unwrap();
+    let lists = [
+        (
+            format!("{}/{}", reg.host, webapp().reference()),
+            details::REPO,
+        ),
+        (
+            format!(
+                "{}/{}",
+                reg.host,
+                manifest_tui::samples::list("v1", false).reference()
+            ),
+            manifest_tui::samples::LIST_REPO,
+        ),
+        (format!("{}/{ATTESTED_REPO}:v1", reg.host), ATTESTED_REPO),
+        (push_times_list(&reg), "samples/times"),
+    ];
+    let mut checked = (0, 0);
+    for (list, repo) in &lists {
+        let index: serde_json::Value =
+            serde_json::from_slice(&common::skopeo_inspect_raw(list, &[])).unwrap();
+        let entries = index["manifests"].as_array().unwrap();
+        let r = ok(
+            mt(cfg.path(), &["inspect", "--format", "json", list]),
+            "json",
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+        let plats = v["platforms"].as_array().unwrap();
+        let t = ok(
+            mt(cfg.path(), &["inspect", "--format", "table", list]),
+            "table",
+        );
+        let header = t.out.lines().nth(1).unwrap();
+        assert_eq!(
+            cells(header),
+            [
+                "PLATFORM",
+                "DIGEST",
+                "TYPE",
+                "SIZE",
+                "LAYERS",
+                "CREATED",
+                "ANNOTATIONS"
+            ],
+            "{}",
+            t.out
+        );
+        for e in entries {
+            let digest = e["digest"].as_str().unwrap();
+            let at = format!("{}/{repo}@{digest}", reg.host);
+            let attestation = e["platform"]["os"] == "unknown";
+            let theirs = skopeo_reading(&at, !attestation);
+            let row = t
+                .out
+                .lines()
+                .find(|l| l.contains(digest))
+                .unwrap_or_else(|| panic!("no table row for {digest}:\n{}", t.out));
+            let c = cells(row);
+            let size = manifest_tui::tui::text::human_size(theirs.size);
+            assert_eq!(c[3], size, "{at}: size in {row}");
+            assert_eq!(c[4], theirs.layers.to_string(), "{at}: layers in {row}");
+            if attestation {
+                checked.1 += 1;
+                continue;
+            }
+            let created = theirs.created.clone();
+            // The table shows created to the second.
+            let label = created.as_deref().map_or("-".to_string(), to_the_second);
+            assert_eq!(c[5], label, "{at}: created in {row}");
+            let p = plats
+                .iter()
+                .find(|p| p["digest"] == digest)
+                .unwrap_or_else(|| panic!("no platform {digest} in the JSON"));
+            assert_eq!(p["size"].as_i64(), Some(theirs.size), "{at}");
+            assert_eq!(p["layers"].as_u64(), Some(theirs.layers as u64), "{at}");
+            assert_eq!(p["created"].as_str(), created.as_deref(), "{at}");
+            checked.0 += 1;
+        }
+    }
+    // 3 + 6 + 6 + 2 platforms; 6 attestation rows.
+    assert_eq!(checked, (17, 6));
+}

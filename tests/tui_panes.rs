@@ -361,6 +361,54 @@ fn compare_each_kind_of_row_wide() {
     insta::assert_snapshot!(compare_pane(190, 12, &s).backend());
 }
 
+/// The case in the TUI: an image recompressed and relabelled is a config change in
+/// the compare pane, and its platform view shows every layer as the same content and counts
+/// no changed layer.
+#[test]
+fn compare_a_recompressed_and_relabelled_image_is_a_config_change() {
+    let text = |t: &Terminal<TestBackend>| -> Vec<String> {
+        let b = t.backend().buffer();
+        (0..b.area.height)
+            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+            .collect()
+    };
+    let mut s = CompareState::new();
+    s.a = Some(remote("samples/pairs:v1"));
+    s.b = Some(remote("samples/pairs:repacked"));
+    let c = fixtures::comparison_recompressed_relabelled();
+    s.result = Some(c.clone());
+    s.load = Load::Done;
+    let screen = text(&compare_pane(100, 8, &s));
+    let row = screen
+        .iter()
+        .find(|l| l.contains("linux/amd64"))
+        .expect("the row");
+    assert!(
+        row.contains("c linux/amd64") && row.contains("config only") && row.contains("labels"),
+        "{row}"
+    );
+    assert!(
+        !screen.iter().any(|l| l.contains("layers changed · ")),
+        "{screen:#?}"
+    );
+    s.platform = Some(PlatformDiffState::new(&c, &c.rows[0]));
+    let t = compare_pane(120, 20, &s);
+    let screen = text(&t);
+    assert!(screen[3].contains("config only: labels"), "{screen:#?}");
+    let same = screen
+        .iter()
+        .filter(|l| l.contains(" same content "))
+        .count();
+    assert_eq!(same, 3, "{screen:#?}");
+    assert!(
+        screen
+            .iter()
+            .any(|l| l.contains("layers: A 3, B 3; 0 of 3 changed, 3 shared (3 recompressed)")),
+        "{screen:#?}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
 /// The comparison with one platform's view opened on the row of `platform`.
 fn platform_view(platform: &str) -> CompareState {
     let mut s = CompareState::new();

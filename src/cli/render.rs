@@ -433,12 +433,8 @@ pub fn platform_diff_text(c: &Comparison, r: &DiffRow) -> String {
     }
     let t = &d.totals;
     out.push_str(&format!(
-        "\nTotals\nlayers: A {}, B {}; {} of {} layers of B changed, {} shared\nsize: A {}, B {}\nadded {}, removed {}; a host with A pulls {} to run B\n",
-        t.layers_a,
-        t.layers_b,
-        t.changed,
-        t.layers_b,
-        t.shared,
+        "\nTotals\nlayers: {}\nsize: A {}, B {}\nadded {}, removed {}; a host with A pulls {} to run B\n",
+        t.layers_line(),
         human_size(t.size_a),
         human_size(t.size_b),
         human_size(t.bytes_added),

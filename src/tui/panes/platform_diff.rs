@@ -16,7 +16,7 @@ use ratatui::Frame;
 fn layer_style(t: &Theme, m: LayerMatch) -> Style {
     match m {
         LayerMatch::Shared | LayerMatch::SameContent => t.muted,
-        LayerMatch::Replaced => t.changed,
+        LayerMatch::Replaced | LayerMatch::Moved => t.changed,
         LayerMatch::OnlyA => t.only_a,
         LayerMatch::OnlyB => t.only_b,
     }
@@ -124,10 +124,7 @@ pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>
     let tt = &d.totals;
     out.push(Line::from(""));
     out.push(Line::from(Span::styled("Totals", t.header)));
-    out.push(Line::from(format!(
-        "  layers: A {}, B {}; {} of {} changed, {} shared",
-        tt.layers_a, tt.layers_b, tt.changed, tt.layers_b, tt.shared
-    )));
+    out.push(Line::from(format!("  layers: {}", tt.layers_line())));
     out.push(Line::from(format!(
         "  size: A {}, B {}; added {}, removed {}",
         human_size(tt.size_a),

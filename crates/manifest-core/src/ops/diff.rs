@@ -1,12 +1,13 @@
 //! Per-platform comparison of two lists (or images, or a list and a local draft): each
 //! platform is classified (identical, format only, config only, layers changed, only on one
-//! side) from the images' details, fetched for both sides at once.
+//! side) from the images' details, fetched for both sides at once. A row's verdict is the
+//! one `classify::platform_diff` reads off its layer rows whenever the details were read.
 
 mod classify;
 
 pub use classify::{
-    classify, platform_diff, ConfigChange, ConfigField, DiffStatus, LayerInfo, LayerMatch,
-    LayerRow, PlatformDiff, Totals,
+    platform_diff, ConfigChange, ConfigField, DiffStatus, LayerInfo, LayerMatch, LayerRow,
+    PlatformDiff, Totals,
 };
 
 use super::details::image_details;
@@ -97,6 +98,45 @@ pub struct DiffRow {
 }
 
 impl DiffRow {
+    /// A platform's row from what was read of each side (its entry, and its details or why
+    /// they could not be read). With every side's details the verdict is the one
+    /// [`platform_diff`] counts from the layer rows; without them, the manifests' digests
+    /// say whether it is identical, else it is `Changed` with the problem.
+    pub fn compare(
+        platform: Platform,
+        a: Option<(DiffSide, Result<&ImageDetails, String>)>,
+        b: Option<(DiffSide, Result<&ImageDetails, String>)>,
+        attestations: AttestationStatus,
+    ) -> DiffRow {
+        let problem = [&a, &b]
+            .into_iter()
+            .flatten()
+            .find_map(|(_, r)| r.as_ref().err().cloned());
+        let detail = problem.is_none().then(|| {
+            platform_diff(
+                a.as_ref().and_then(|(_, r)| r.as_ref().ok().copied()),
+                b.as_ref().and_then(|(_, r)| r.as_ref().ok().copied()),
+            )
+        });
+        let (a, b) = (a.map(|x| x.0), b.map(|x| x.0));
+        let status = match (&detail, &a, &b) {
+            (Some(d), _, _) => d.status,
+            (None, Some(x), Some(y)) if x.digest == y.digest => DiffStatus::Same,
+            (None, Some(_), Some(_)) => DiffStatus::Changed,
+            (None, Some(_), None) => DiffStatus::OnlyA,
+            (None, _, _) => DiffStatus::OnlyB,
+        };
+        DiffRow {
+            platform,
+            a,
+            b,
+            status,
+            detail,
+            problem,
+            attestations,
+        }
+    }
+
     /// The config fields that changed (empty without details).
     pub fn fields(&self) -> Vec<ConfigField> {
         self.detail
@@ -123,17 +163,40 @@ impl DiffRow {
             DiffStatus::LayersChanged => format!(
                 "{} of {} layers, +{} -{}",
                 t.changed,
-                t.layers_b,
+                t.rows(),
                 human_size(t.bytes_added),
                 human_size(t.bytes_removed)
             ),
             DiffStatus::FormatOnly => {
-                let mt = |s: &Option<DiffSide>| {
+                // What differs between the manifests of the same image.
+                let kind = |s: &Option<DiffSide>| {
                     s.as_ref()
                         .and_then(|x| media::Kind::from_media_type(&x.media_type))
-                        .map_or("?", media::Kind::label)
                 };
-                format!("{} → {}", mt(&self.a), mt(&self.b))
+                let mut parts = Vec::new();
+                let (ka, kb) = (kind(&self.a), kind(&self.b));
+                if ka != kb {
+                    let label = |k: Option<media::Kind>| k.map_or("?", media::Kind::label);
+                    parts.push(format!("{} → {}", label(ka), label(kb)));
+                }
+                if t.same_content > 0 {
+                    parts.push(format!(
+                        "{} of {} layers recompressed",
+                        t.same_content,
+                        t.rows()
+                    ));
+                }
+                let types = d.layers.iter().any(|r| match (&r.a, &r.b) {
+                    (Some(x), Some(y)) => x.media_type != y.media_type,
+                    _ => false,
+                });
+                if types && ka == kb {
+                    parts.push("layer media types".to_string());
+                }
+                if parts.is_empty() {
+                    parts.push("other manifest bytes".to_string());
+                }
+                parts.join(", ")
             }
             DiffStatus::OnlyA => format!("{} layers", t.layers_a),
             DiffStatus::OnlyB => format!("{} layers", t.layers_b),
@@ -342,6 +405,15 @@ async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded,
     }
 }
 
+/// An entry with what was read of it, as a row takes it.
+fn side(
+    e: Option<Entry>,
+    d: &Option<Result<ImageDetails, String>>,
+) -> Option<(DiffSide, Result<&ImageDetails, String>)> {
+    e.zip(d.as_ref())
+        .map(|(e, d)| (e.side, d.as_ref().map_err(Clone::clone)))
+}
+
 /// Compare two sources per platform. Both sides are read at once, then every image's details
 /// (manifest and config) at once; an image both sides share is read once.
 pub async fn diff(
@@ -410,37 +482,7 @@ pub async fn diff(
             );
             let da = ea.as_ref().map(&details_of);
             let db = eb.as_ref().map(&details_of);
-            let problem = [&da, &db]
-                .into_iter()
-                .flatten()
-                .find_map(|r| r.as_ref().err().cloned());
-            let (oa, ob) = (
-                da.as_ref().and_then(|r| r.as_ref().ok()),
-                db.as_ref().and_then(|r| r.as_ref().ok()),
-            );
-            let status = match (&ea, &eb) {
-                (Some(x), Some(y)) if x.side.digest == y.side.digest => DiffStatus::Same,
-                (Some(_), Some(_)) => match (oa, ob) {
-                    (Some(x), Some(y)) => classify(x, y),
-                    _ => DiffStatus::Changed,
-                },
-                (Some(_), None) => DiffStatus::OnlyA,
-                _ => DiffStatus::OnlyB,
-            };
-            let detail = if problem.is_none() {
-                Some(platform_diff(oa, ob))
-            } else {
-                None
-            };
-            DiffRow {
-                platform,
-                a: ea.map(|e| e.side),
-                b: eb.map(|e| e.side),
-                status,
-                detail,
-                problem,
-                attestations,
-            }
+            DiffRow::compare(platform, side(ea, &da), side(eb, &db), attestations)
         })
         .collect();
     rows.sort_by_key(|r| r.platform.display());

@@ -34,9 +34,8 @@ pub use details::{
     config_bytes, image_details, inspection_details, list_details, MAX_CONFIG_BYTES,
 };
 pub use diff::{
-    classify, diff, human_size, platform_diff, AttestationStatus, Comparison, ConfigChange,
-    ConfigField, DiffRow, DiffSide, DiffStatus, LayerInfo, LayerMatch, LayerRow, PlatformDiff,
-    Source, Totals,
+    diff, human_size, platform_diff, AttestationStatus, Comparison, ConfigChange, ConfigField,
+    DiffRow, DiffSide, DiffStatus, LayerInfo, LayerMatch, LayerRow, PlatformDiff, Source, Totals,
 };
 pub use inspect::{inspect, inspect_local, InspectEntry, InspectOptions, Inspection};
 pub use lists::{new_list, rename_list, set_format, Renamed};
