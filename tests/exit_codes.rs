@@ -129,7 +129,7 @@ fn diff_exits_2_when_the_registry_cannot_be_reached() {
 }
 
 #[test]
-fn help_and_the_man_page_state_the_exit_codes() {
+fn help_states_the_exit_codes() {
     let home = tempfile::tempdir().unwrap();
     let top = piped(home.path(), &["--help"]);
     assert_eq!(top.code, 0, "{}", top.err);

@@ -81,9 +81,8 @@ const STATUSES: &[(&str, &str)] = &[
     ),
     (
         "1",
-        "docker's commands (inspect, create, annotate, push, rm) and the other commands that act \
-         (ls, remove, copy, tag, delete, tags, catalog, demo) and the TUI: it failed, and stderr \
-         says why in one paragraph; {verdict}: the two differ",
+        "every command but {verdict}, as docker's (inspect, create, annotate, push, rm, ...), and the \
+         TUI: it failed, and stderr says why in one paragraph; {verdict}: the two differ",
     ),
     (
         "2",

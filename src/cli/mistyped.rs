@@ -11,8 +11,9 @@
 //!   takes one REF), with the closest command suggested if one is within 2 edits;
 //! - a bare word alone is an image name (`busybox`) unless it is one edit from a command of
 //!   4 or more letters (`inspectt`, `isnpect`, `craete`), or two adjacent letters swapped from a
-//!   shorter one (`mr`, `sl`, `tga`, `amn`): then it is an unknown command, and the error says
-//!   how to open the TUI at an image of that name anyway (`NAME:latest` or `-- NAME`).
+//!   3-letter one (`tga`, `amn`): then it is an unknown command, and the error says how to open
+//!   the TUI at an image of that name anyway (`NAME:latest`; `-- NAME` works too). The 2-letter
+//!   commands (`rm`, `ls`) are never guessed from a word alone: `sl` is an official image.
 //!
 //! The errors are clap's own (same wording, colours only on a terminal, exit status 2).
 
@@ -158,7 +159,7 @@ fn close_command(word: &str, names: &[String]) -> Option<String> {
             if n.len() >= 4 {
                 edit_distance(&w, n) <= 1
             } else {
-                swapped(&w, n)
+                n.len() == 3 && swapped(&w, n)
             }
         })
         .min_by_key(|n| edit_distance(&w, n))
@@ -209,8 +210,8 @@ mod tests {
             ("craete", "create"),
             ("--insecure catlog", "catalog"),
             ("--registry 127.0.0.1:5000 inspct", "inspect"),
-            ("mr", "rm"),
-            ("sl", "ls"),
+            ("mr a/b:1", "rm"),
+            ("amn", "man"),
             ("tga", "tag"),
             ("dif a b", "diff"),
             ("inspcet --format table x/y:1", "inspect"),
@@ -224,8 +225,135 @@ mod tests {
         }
     }
 
+    const OFFICIAL: &[&str] = &[
+        "adminer",
+        "aerospike",
+        "almalinux",
+        "alpine",
+        "alt",
+        "amazoncorretto",
+        "amazonlinux",
+        "arangodb",
+        "archlinux",
+        "bash",
+        "bonita",
+        "buildpack-deps",
+        "busybox",
+        "caddy",
+        "cassandra",
+        "chronograf",
+        "cirros",
+        "clojure",
+        "composer",
+        "consul",
+        "couchbase",
+        "couchdb",
+        "dart",
+        "debian",
+        "docker",
+        "drupal",
+        "eclipse-temurin",
+        "eggdrop",
+        "elixir",
+        "emqx",
+        "erlang",
+        "fedora",
+        "flink",
+        "fluentd",
+        "gcc",
+        "ghost",
+        "golang",
+        "gradle",
+        "groovy",
+        "haproxy",
+        "haskell",
+        "haxe",
+        "hello-world",
+        "hitch",
+        "httpd",
+        "hylang",
+        "influxdb",
+        "irssi",
+        "jetty",
+        "joomla",
+        "julia",
+        "kapacitor",
+        "kibana",
+        "kong",
+        "liquibase",
+        "logstash",
+        "mageia",
+        "mariadb",
+        "matomo",
+        "maven",
+        "mediawiki",
+        "memcached",
+        "mongo",
+        "mongo-express",
+        "mono",
+        "mysql",
+        "nats",
+        "neo4j",
+        "nextcloud",
+        "nginx",
+        "node",
+        "odoo",
+        "open-liberty",
+        "oraclelinux",
+        "orientdb",
+        "percona",
+        "perl",
+        "photon",
+        "php",
+        "phpmyadmin",
+        "plone",
+        "postfixadmin",
+        "postgres",
+        "pypy",
+        "python",
+        "r-base",
+        "rabbitmq",
+        "redis",
+        "redmine",
+        "registry",
+        "rethinkdb",
+        "rockylinux",
+        "ros",
+        "ruby",
+        "rust",
+        "sapmachine",
+        "satosa",
+        "silverpeas",
+        "sl",
+        "solr",
+        "sonarqube",
+        "spark",
+        "spiped",
+        "storm",
+        "swift",
+        "teamspeak",
+        "telegraf",
+        "tomcat",
+        "tomee",
+        "traefik",
+        "ubuntu",
+        "unit",
+        "varnish",
+        "vault",
+        "websphere-liberty",
+        "wordpress",
+        "xwiki",
+        "yourls",
+        "znc",
+        "zookeeper",
+    ];
+
     #[test]
     fn image_names_and_references_still_open_the_tui() {
+        // Docker Hub's official images (a sample) are not commands; `crate` is (see below).
+        for name in OFFICIAL {
+            assert_eq!(verdict(name), None, "{name}");
+        }
         for line in [
             "busybox",
             "alpine",
