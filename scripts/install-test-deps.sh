@@ -11,6 +11,8 @@ command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ||
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+# man -l renders the generated man page (tests/exit_codes.rs); man-db pulls in groff-base.
+command -v man >/dev/null 2>&1 || missing+=(man-db)
 
 stop_packaged_service() {
     # The Debian package starts a `docker-registry` service on :5000; the tests start their own.

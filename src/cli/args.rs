@@ -67,7 +67,7 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Compare two lists or images per platform and say why each differs (exit 0 when the same)
     #[command(
-        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)\n  manifest-tui diff app:v1 app:v2 --platform linux/arm64   (one platform: layers, config fields, totals)\n\nExit status: 0 when every platform is identical or differs only in manifest format (--strict: identical only), 1 when a platform differs or on an error."
+        after_help = "Examples:\n  manifest-tui diff 127.0.0.1:5000/app:v1 127.0.0.1:5000/app:v2\n  manifest-tui diff --local-a 127.0.0.1:5000/app:next 127.0.0.1:5000/app:v2   (a local draft against a pushed list)\n  manifest-tui diff app:v1 app:v2 --platform linux/arm64   (one platform: layers, config fields, totals)\n\nThe same means: every platform identical or differing only in manifest format (--strict: identical only)."
     )]
     Diff(DiffArgs),
     /// Copy an image or a list (all of it, byte for byte, or some platforms) to another repository or registry

@@ -7,6 +7,14 @@ use std::process::ExitCode;
 /// `demo`: a real local registry, seeded with the sample images, and the TUI on it.
 pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
     use crate::localreg::{LocalConfig, LocalRegistry};
+    use std::io::IsTerminal as _;
+    if !no_tui && !std::io::stdout().is_terminal() {
+        super::print_error(
+            "the demo's TUI needs a terminal, and stdout is not one; `manifest-tui demo --no-tui` \
+             starts the seeded registry alone and prints its address, for the commands to use",
+        );
+        return ExitCode::FAILURE;
+    }
     eprintln!("Starting a local registry (docker-registry) on 127.0.0.1 ...");
     let mut reg = match LocalRegistry::start(LocalConfig::default()) {
         Ok(r) => r,
@@ -73,7 +81,7 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
     match res {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Error: {e:?}");
+            super::print_error(&format!("{e:#}"));
             ExitCode::FAILURE
         }
     }

@@ -1,8 +1,10 @@
 //! `diff`: two lists or images compared per platform, each platform classified (identical,
 //! format only, config only, layers changed, only on one side); `--platform` shows one
-//! platform's layers and config side by side. The exit code says whether they match.
+//! platform's layers and config side by side. The exit code is the verdict ([`super::exit`]):
+//! 0 the same, 1 different, 2 when they could not be compared.
 
 use super::args::{DiffArgs, DiffFormat};
+use super::exit::Verdict;
 use super::{client_with, parse_ref, render, write_out as w};
 use crate::ops::{self, OpError, Source};
 use crate::platform::Platform;
@@ -64,9 +66,5 @@ pub(super) async fn diff(
             c.differs(args.strict)
         }
     };
-    Ok(if differs {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Verdict::of(differs).exit_code())
 }

@@ -2,12 +2,14 @@
 //! A thin layer: parse, call an operation, render its result. One file per command group:
 //! [`args`] (clap's definitions), `inspect`, `lists` (create, annotate, rm, ls, remove),
 //! `push`, `copy` (copy, tag, delete), `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
+//! [`exit`] decides every exit status; `mistyped` catches a mistyped command before clap
+//! takes it for the TUI's REF.
 
 use crate::ops::OpError;
 use crate::reference::Reference;
 use crate::registry::{Client, ClientOptions};
 use crate::store::Store;
-use clap::Parser;
+use clap::FromArgMatches as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
@@ -17,17 +19,37 @@ mod copy;
 mod demo;
 mod details;
 mod diff;
+pub mod exit;
 mod inspect;
 mod listing;
 mod lists;
+mod mistyped;
 mod push;
 mod render;
 
 pub use args::{Cli, Command, InspectFormat, ListFormat};
 
+/// clap's command for `manifest-tui`, with the exit statuses in its help (the parser, the
+/// completions and the man page all use this one).
+pub fn command() -> clap::Command {
+    exit::document(<Cli as clap::CommandFactory>::command())
+}
+
+/// Print a command's error: one paragraph on stderr, control characters made inert.
+fn print_error(message: &str) {
+    eprintln!("Error: {}", crate::sanitize::inert_multiline(message));
+}
+
 /// The process entry point.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = command();
+    if let Some(e) = mistyped::check(&cmd, &argv) {
+        e.exit();
+    }
+    // Usage errors exit here, with status 2 (clap's).
+    let matches = cmd.get_matches_from(argv);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command()).exit());
     let Some(command) = cli.command else {
         let opts = crate::tui::TuiOptions {
             registry: cli.registry,
@@ -42,25 +64,26 @@ pub fn main() -> ExitCode {
         return match crate::tui::run(opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("Error: {e:?}");
+                // The chain as one paragraph ("what: why"), not colour-eyre's numbered report.
+                print_error(&format!("{e:#}"));
                 ExitCode::FAILURE
             }
         };
     };
+    let rule = exit::Rule::of(matches.subcommand_name().unwrap_or_default());
     match command {
         Command::Demo(args) => return demo::demo(args.keep_store, args.no_tui),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = self::command();
             clap_complete::generate(shell, &mut cmd, "manifest-tui", &mut std::io::stdout());
             return ExitCode::SUCCESS;
         }
         Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = std::io::stdout().lock();
-            return match clap_mangen::Man::new(cmd).render(&mut out) {
+            return match man_page(&mut out) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("Error: writing the man page: {e}");
+                    print_error(&format!("writing the man page: {e}"));
                     ExitCode::FAILURE
                 }
             };
@@ -82,8 +105,8 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("Error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            print_error(&format!("cannot start the async runtime: {e}"));
+            return rule.failure_code();
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -91,13 +114,36 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let _ = stdout.flush();
-            eprintln!(
-                "Error: {}",
-                crate::sanitize::inert_multiline(&e.to_string())
-            );
-            ExitCode::FAILURE
+            print_error(&e.to_string());
+            rule.failure_code()
         }
     }
+}
+
+/// The man page: clap_mangen's sections, then EXIT STATUS and EXAMPLES (the top-level
+/// examples, kept as lines), then the version.
+fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap_mangen::roff::{roman, Roff};
+    let man = clap_mangen::Man::new(command());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    man.render_subcommands_section(out)?;
+    let mut roff = Roff::default();
+    exit::man_section(&mut roff);
+    let plain = <Cli as clap::CommandFactory>::command();
+    if let Some(examples) = plain.get_after_help() {
+        roff.control("SH", ["EXAMPLES"]);
+        roff.control("nf", []);
+        for line in examples.to_string().lines().filter(|l| *l != "Examples:") {
+            roff.text([roman(line)]);
+        }
+        roff.control("fi", []);
+    }
+    roff.to_writer(out)?;
+    man.render_version_section(out)
 }
 
 fn parse_ref(s: &str) -> Result<Reference, OpError> {

@@ -29,7 +29,7 @@ use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::DefaultTerminal;
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -62,14 +62,12 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     install_hooks()?;
     // Validate the start reference before touching the terminal.
-    let start_ref = match &opts.reference {
-        Some(r) => {
-            let r = match &opts.registry {
-                Some(reg) if !r.contains('/') || !looks_like_host(r) => format!("{reg}/{r}"),
-                _ => r.clone(),
-            };
-            Some(Reference::parse(&r).wrap_err_with(|| format!("cannot open {r:?}"))?)
-        }
+    let start = opts.reference.as_ref().map(|r| match &opts.registry {
+        Some(reg) if !r.contains('/') || !looks_like_host(r) => format!("{reg}/{r}"),
+        _ => r.clone(),
+    });
+    let start_ref = match &start {
+        Some(r) => Some(Reference::parse(r).wrap_err_with(|| format!("cannot open {r:?}"))?),
         None => None,
     };
     if let (Some(reg), None) = (&opts.registry, &start_ref) {
@@ -80,6 +78,12 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
         if e.line == 0 {
             return Err(eyre!("{e}")).wrap_err_with(|| format!("--keymap {}", f.display()));
         }
+    }
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(
+            "{}",
+            not_a_terminal(start.as_deref(), opts.registry.as_deref())
+        ));
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -126,6 +130,19 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     result
 }
 
+/// Why the TUI does not start outside a terminal, and the command to run instead.
+fn not_a_terminal(reference: Option<&str>, registry: Option<&str>) -> String {
+    let instead = match (reference, registry) {
+        (Some(r), _) => format!("`manifest-tui inspect {r}`"),
+        (None, Some(reg)) => format!("`manifest-tui catalog {reg}`"),
+        (None, None) => "one of manifest-tui's commands, e.g. `manifest-tui inspect REF`".into(),
+    };
+    format!(
+        "the TUI needs a terminal, and stdout is not one; to read the same from a script or a \
+         pipe, run {instead} (`manifest-tui --help` lists every command)"
+    )
+}
+
 fn looks_like_host(r: &str) -> bool {
     r.split('/')
         .next()
@@ -146,12 +163,9 @@ pub fn start_browser(app: &mut App, registry: Option<&str>, reference: Option<&R
     }
 }
 
+/// The panic hook. No colour-eyre report hook: an error is printed by the CLI as one
+/// paragraph (the chain, "what: why"), the same as the commands' errors, with no colour codes.
 fn install_hooks() -> color_eyre::Result<()> {
-    let (_, eyre_hook) = color_eyre::config::HookBuilder::default()
-        .display_env_section(false)
-        .into_hooks();
-    // Ignore "already installed" (run twice in one process, e.g. tests).
-    let _ = eyre_hook.install();
     // A panic anywhere (the UI, the worker, an operation, the drawing) ends the process.
     crash::install_panic_hook(hand_back_terminal);
     Ok(())

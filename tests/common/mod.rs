@@ -489,8 +489,20 @@ pub fn args<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
     v
 }
 
-/// Assert that a command failed the way every error of manifest-tui does, with exit code
-/// exactly 1. A panic exits 101 and a signal leaves no code at all; neither is an error
+/// Assert that a verdict command (`diff`) could not reach a verdict: exit code exactly 2
+/// (diff(1)'s "trouble"), neither 1 ("different") nor a panic (101). `what` names the command.
+#[track_caller]
+pub fn assert_trouble_exit(code: impl Into<Option<i32>>, what: impl std::fmt::Display) {
+    let code = code.into();
+    assert_eq!(
+        code,
+        Some(2),
+        "{what}: expected trouble (exit code 2), got {code:?}"
+    );
+}
+
+/// Assert that a command failed the way every error of docker's commands (and of the other
+/// commands that are not verdicts) does, with exit code exactly 1. A panic exits 101 and a signal leaves no code at all; neither is an error
 /// report, so neither may pass a test that expects one. `what` names the command.
 #[track_caller]
 pub fn assert_error_exit(code: impl Into<Option<i32>>, what: impl std::fmt::Display) {

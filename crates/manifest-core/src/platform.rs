@@ -326,7 +326,7 @@ fn key_variant(arch: &str, variant: &str) -> String {
 // ----- suggestions ------------------------------------------------------------------------
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein with adjacent transpositions).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let (n, m) = (a.len(), b.len());
