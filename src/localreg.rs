@@ -525,7 +525,9 @@ mod tests {
         let y = render_config(&cfg, Path::new("/s"), 5123, "abc");
         let want = "  tls:\n    certificate: \"/c/server.crt\"\n    key: \"/c/server.key\"\n    clientcas:\n      - \"/c/clients.pem\"\n";
         assert!(y.contains(want), "missing {want:?} in\n{y}");
-        assert!(!render_config(&LocalConfig::default(), Path::new("/s"), 1, "a").contains("clientcas"));
+        assert!(
+            !render_config(&LocalConfig::default(), Path::new("/s"), 1, "a").contains("clientcas")
+        );
     }
 
     #[test]

@@ -211,20 +211,19 @@ fn copy_of_a_256_mib_blob_keeps_peak_rss_under_64_mib() {
 
     let (home, config_dir) = empty_home();
     let (from, to) = (src.reference("big/blob:v1"), dst.reference("big/copied:v1"));
-    let (code, out, err, peak) =
-        run_measured(command(home.path(), &config_dir, &["copy", &from, &to], &[]));
+    let (code, out, err, peak) = run_measured(command(
+        home.path(),
+        &config_dir,
+        &["copy", &from, &to],
+        &[],
+    ));
     let mib = |b: u64| b as f64 / (1 << 20) as f64;
     eprintln!(
         "copy of a {:.0} MiB blob: peak RSS {:.1} MiB",
         mib(BIG_BLOB),
         mib(peak)
     );
-    let tail: String = err
-        .lines()
-        .rev()
-        .take(5)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let tail: String = err.lines().rev().take(5).collect::<Vec<_>>().join("\n");
     assert_eq!(
         code,
         Some(0),
@@ -240,7 +239,11 @@ fn copy_of_a_256_mib_blob_keeps_peak_rss_under_64_mib() {
 
     // What landed, read by skopeo: the same manifest bytes, so the same digest.
     let landed = skopeo_inspect_raw(&to, &[]);
-    assert_eq!(Digest::sha256(&landed), digest, "the target's manifest digest");
+    assert_eq!(
+        Digest::sha256(&landed),
+        digest,
+        "the target's manifest digest"
+    );
     assert_eq!(landed, manifest, "the manifest's exact bytes");
     // And the layer itself, whole (the registry checked its digest when the upload closed).
     let head = bigblob::request(
@@ -346,7 +349,15 @@ impl NamedTls {
     fn curl(&self, extra: &[&str]) -> Result<String, String> {
         let port = self.reg.port();
         let o = Command::new("curl")
-            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*"])
+            .args([
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--noproxy",
+                "*",
+            ])
             .arg("--resolve")
             .arg(format!("{NAME}:{port}:127.0.0.1"))
             .arg("--cacert")
@@ -382,7 +393,10 @@ fn ssl_cert_file_and_ssl_cert_dir_trust_a_private_ca() {
 
     // The system's CAs alone: refused, by the registry's certificate (the tunnel was opened,
     // the handshake failed).
-    let err = fails(x.run(home.path(), &config, &inspect, &[]), "without SSL_CERT_*");
+    let err = fails(
+        x.run(home.path(), &config, &inspect, &[]),
+        "without SSL_CERT_*",
+    );
     eprintln!("without SSL_CERT_FILE / SSL_CERT_DIR:\n{err}");
     assert!(
         x.proxy.tunnels_to(&x.domain()) >= 1,
@@ -437,7 +451,8 @@ fn ssl_cert_file_and_ssl_cert_dir_trust_a_private_ca() {
 /// requires a client certificate (Distribution's `http.tls.clientcas`; curl, another TLS
 /// stack, shows it refuses a client without one and one signed by another CA), the pair in
 /// `~/.config/docker/certs.d/HOST:PORT/` (`client.cert` + `client.key`, next to `ca.crt`)
-/// is sent and the command works; without it the error says a client certificate is needed.
+/// is sent and the command works; without it the error says a client certificate is needed,
+/// and with a pair the registry does not accept, which file it refused.
 #[test]
 fn certs_d_client_pair_passes_a_registry_that_requires_one() {
     let client_ca = TestCa::new("manifest-tui client CA");
@@ -456,44 +471,73 @@ fn certs_d_client_pair_passes_a_registry_that_requires_one() {
             d.join(format!("{stem}.key")).display().to_string(),
         ]
     };
-    let with = |stem: &str| x.curl(&cert_args(stem).iter().map(String::as_str).collect::<Vec<_>>());
+    let with = |stem: &str| {
+        x.curl(
+            &cert_args(stem)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+    };
 
     // The registry really requires it: curl without a client certificate, or with one from
     // another CA, does not get an answer; with the pair it gets /v2/'s 200.
     let without = x.curl(&[]);
-    assert!(without.is_err(), "the registry answered a client without a certificate: {without:?}");
+    assert!(
+        without.is_err(),
+        "the registry answered a client without a certificate: {without:?}"
+    );
     let strange = with("stranger");
-    assert!(strange.is_err(), "the registry answered a certificate from another CA: {strange:?}");
+    assert!(
+        strange.is_err(),
+        "the registry answered a certificate from another CA: {strange:?}"
+    );
     assert_eq!(with("client"), Ok("200".to_string()), "curl with the pair");
-    eprintln!("curl without a client certificate: {}", without.unwrap_err());
+    eprintln!(
+        "curl without a client certificate: {}",
+        without.unwrap_err()
+    );
 
     let (home, config) = empty_home();
-    let host_dir = home
-        .path()
-        .join(".config/docker/certs.d")
-        .join(x.domain());
+    let host_dir = home.path().join(".config/docker/certs.d").join(x.domain());
     std::fs::create_dir_all(&host_dir).expect("certs.d host dir");
     std::fs::copy(&x.ca, host_dir.join("ca.crt")).expect("ca.crt");
     let list = x.reference(&format!("{}:v1", samples::LIST_REPO));
     let inspect = ["inspect", &list];
 
     // The CA alone: the server is trusted, but the registry refuses the client.
-    let err = fails(x.run(home.path(), &config, &inspect, &[]), "certs.d without the pair");
+    let err = fails(
+        x.run(home.path(), &config, &inspect, &[]),
+        "certs.d without the pair",
+    );
     eprintln!("certs.d with ca.crt only:\n{err}");
     assert!(
         err.contains("client certificate") && err.contains("client.cert"),
         "the error says the registry wants a client certificate, and where it goes:\n{err}"
     );
 
-    pair.write(&host_dir.join("client.cert"), &host_dir.join("client.key"));
+    // A pair the registry does not accept: refused, and the error names the file.
+    let (cert, key) = (host_dir.join("client.cert"), host_dir.join("client.key"));
+    stranger.write(&cert, &key);
+    let err = fails(
+        x.run(home.path(), &config, &inspect, &[]),
+        "certs.d with a pair from another CA",
+    );
+    eprintln!("certs.d with a pair from another CA:\n{err}");
+    assert!(
+        err.contains("refused the client certificate") && err.contains(&cert.display().to_string()),
+        "the error names the certificate the registry refused:\n{err}"
+    );
+
+    pair.write(&cert, &key);
     let out = ok(
         x.run(home.path(), &config, &inspect, &[]),
         "certs.d with the pair",
     );
     assert!(out.contains("\"manifests\""), "the list: {out}");
     assert!(
-        x.proxy.tunnels_to(&x.domain()) >= 2,
-        "both runs reached the registry through the proxy: {:?}",
+        x.proxy.tunnels_to(&x.domain()) >= 3,
+        "every run reached the registry through the proxy: {:?}",
         x.proxy.seen()
     );
 }
@@ -577,5 +621,8 @@ fn an_expired_token_is_replaced_once_and_the_command_succeeds() {
         "a token refused after a fresh one is not asked for again and again: {:#?}",
         issuer.log()
     );
-    assert!(err.contains(&reg.host), "the error names the registry:\n{err}");
+    assert!(
+        err.contains(&reg.host),
+        "the error names the registry:\n{err}"
+    );
 }

@@ -123,7 +123,12 @@ pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Diges
         0,
         |_| {},
     );
-    assert_eq!(post.status, 202, "POST upload: {}", String::from_utf8_lossy(&post.body));
+    assert_eq!(
+        post.status,
+        202,
+        "POST upload: {}",
+        String::from_utf8_lossy(&post.body)
+    );
     let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
     let patch = request(
         host,
@@ -138,7 +143,12 @@ pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Diges
             })
         },
     );
-    assert_eq!(patch.status, 202, "PATCH: {}", String::from_utf8_lossy(&patch.body));
+    assert_eq!(
+        patch.status,
+        202,
+        "PATCH: {}",
+        String::from_utf8_lossy(&patch.body)
+    );
     let hex: String = hash
         .finish()
         .as_ref()
@@ -156,7 +166,12 @@ pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Diges
         0,
         |_| {},
     );
-    assert_eq!(put.status, 201, "PUT ?digest=: {}", String::from_utf8_lossy(&put.body));
+    assert_eq!(
+        put.status,
+        201,
+        "PUT ?digest=: {}",
+        String::from_utf8_lossy(&put.body)
+    );
     digest
 }
 
@@ -172,7 +187,12 @@ pub fn push_blob(host: &str, repo: &str, bytes: &[u8]) -> Digest {
         0,
         |_| {},
     );
-    assert_eq!(post.status, 202, "POST upload: {}", String::from_utf8_lossy(&post.body));
+    assert_eq!(
+        post.status,
+        202,
+        "POST upload: {}",
+        String::from_utf8_lossy(&post.body)
+    );
     let loc = location(&post);
     let sep = if loc.contains('?') { '&' } else { '?' };
     let put = request(
@@ -183,6 +203,11 @@ pub fn push_blob(host: &str, repo: &str, bytes: &[u8]) -> Digest {
         bytes.len() as u64,
         |w| w.write_all(bytes).expect("PUT: write the blob"),
     );
-    assert_eq!(put.status, 201, "PUT ?digest=: {}", String::from_utf8_lossy(&put.body));
+    assert_eq!(
+        put.status,
+        201,
+        "PUT ?digest=: {}",
+        String::from_utf8_lossy(&put.body)
+    );
     digest
 }

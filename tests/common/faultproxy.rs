@@ -816,7 +816,11 @@ pub fn gather(upstream: &str, n: usize, patience: Duration) -> (Action, Arc<InFl
                     g.changed.notify_all();
                     break;
                 }
-                s = g.changed.wait_timeout(s, left).unwrap_or_else(|e| e.into_inner()).0;
+                s = g
+                    .changed
+                    .wait_timeout(s, left)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
         }
         let out = forward(&upstream, &req.method, &req.target, &req.headers, &req.body)

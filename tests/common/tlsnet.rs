@@ -209,8 +209,7 @@ fn tunnel(conn: TcpStream, name: &str, seen: &Mutex<Vec<String>>) {
         );
         return;
     };
-    if w
-        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+    if w.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
         .is_err()
     {
         return;
