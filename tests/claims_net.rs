@@ -622,7 +622,7 @@ fn an_expired_token_is_replaced_once_and_the_command_succeeds() {
         issuer.log()
     );
     assert!(
-        err.contains(&reg.host),
-        "the error names the registry:\n{err}"
+        err.contains(&reg.host) && err.contains("refused the tokens its token server issued"),
+        "the error names the registry and says its tokens were refused:\n{err}"
     );
 }
