@@ -50,6 +50,10 @@ pub struct TokenAuth {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LocalConfig {
     pub tls: Option<TlsFiles>,
+    /// With `tls`: CA certificates (PEM files) of the client certificates the registry
+    /// requires (`http.tls.clientcas`): a client without one signed by them is refused in
+    /// the handshake. Empty: no client certificate asked.
+    pub client_cas: Vec<PathBuf>,
     /// An htpasswd file (bcrypt entries) for `auth: htpasswd`.
     pub htpasswd: Option<PathBuf>,
     pub token: Option<TokenAuth>,
@@ -62,6 +66,7 @@ impl Default for LocalConfig {
     fn default() -> Self {
         LocalConfig {
             tls: None,
+            client_cas: Vec::new(),
             htpasswd: None,
             token: None,
             storage: None,
@@ -369,6 +374,12 @@ pub fn render_config(cfg: &LocalConfig, storage: &Path, port: u16, secret: &str)
             qp(&tls.cert),
             qp(&tls.key)
         ));
+        if !cfg.client_cas.is_empty() {
+            y.push_str("    clientcas:\n");
+            for ca in &cfg.client_cas {
+                y.push_str(&format!("      - {}\n", qp(ca)));
+            }
+        }
     }
     if let Some(t) = &cfg.token {
         y.push_str("auth:\n  token:\n");
@@ -499,6 +510,24 @@ mod tests {
             assert!(y.contains(want), "missing {want:?} in\n{y}");
         }
         assert!(!y.contains("htpasswd"));
+    }
+
+    #[test]
+    fn client_cas_are_listed_under_tls() {
+        let cfg = LocalConfig {
+            tls: Some(TlsFiles {
+                cert: "/c/server.crt".into(),
+                key: "/c/server.key".into(),
+            }),
+            client_cas: vec!["/c/clients.pem".into()],
+            ..Default::default()
+        };
+        let y = render_config(&cfg, Path::new("/s"), 5123, "abc");
+        let want = "  tls:\n    certificate: \"/c/server.crt\"\n    key: \"/c/server.key\"\n    clientcas:\n      - \"/c/clients.pem\"\n";
+        assert!(y.contains(want), "missing {want:?} in\n{y}");
+        assert!(
+            !render_config(&LocalConfig::default(), Path::new("/s"), 1, "a").contains("clientcas")
+        );
     }
 
     #[test]

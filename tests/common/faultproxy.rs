@@ -745,3 +745,88 @@ pub fn quay_paging(upstream: &str, per_page: usize, style: LinkStyle) -> Action 
         .into_bytes()
     }))
 }
+
+/// What a [`gather`] rule saw: requests in flight through it now and at most, and whether
+/// its wait ran out.
+#[derive(Default)]
+pub struct InFlight {
+    state: Mutex<InFlightState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct InFlightState {
+    /// Matching requests that arrived so far.
+    arrived: usize,
+    /// Matching requests between arriving and their answer being ready.
+    current: usize,
+    max: usize,
+    /// The wait for `n` ran out: every request is let through from then on.
+    timed_out: bool,
+}
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, InFlightState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Requests of the rule in flight right now.
+    pub fn current(&self) -> usize {
+        self.lock().current
+    }
+    /// The most requests of the rule that were in flight at once.
+    pub fn max(&self) -> usize {
+        self.lock().max
+    }
+    /// Requests of the rule that arrived so far.
+    pub fn arrived(&self) -> usize {
+        self.lock().arrived
+    }
+    /// The wait for `n` requests ran out before they all arrived.
+    pub fn timed_out(&self) -> bool {
+        self.lock().timed_out
+    }
+}
+
+/// A gauge and a gate on the requests a rule matches: each is held until `n` of them have
+/// arrived (so `n` are in flight at once), then forwarded; `current` and `max` count the
+/// requests between their arrival and their answer. A client that sends them one at a time
+/// never gets `n` in: after `patience` (a hang guard, not a measurement) the gate opens for
+/// good, every request goes through, and [`InFlight::max`] says how many were ever waiting.
+/// Use with `p.rule("GET", "/manifests/sha256:", action, None)`.
+pub fn gather(upstream: &str, n: usize, patience: Duration) -> (Action, Arc<InFlight>) {
+    let gauge = Arc::new(InFlight::default());
+    let (g, upstream) = (gauge.clone(), upstream.to_string());
+    let deadline = Mutex::new(None::<std::time::Instant>);
+    let action = Action::Respond(Arc::new(move |req: &Request| {
+        {
+            let mut s = g.lock();
+            s.arrived += 1;
+            s.current += 1;
+            s.max = s.max.max(s.current);
+            g.changed.notify_all();
+            // The guard starts with the first request, so a slow start costs nothing.
+            let until = *deadline
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert_with(|| std::time::Instant::now() + patience);
+            while s.arrived < n && !s.timed_out {
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    s.timed_out = true;
+                    g.changed.notify_all();
+                    break;
+                }
+                s = g
+                    .changed
+                    .wait_timeout(s, left)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        }
+        let out = forward(&upstream, &req.method, &req.target, &req.headers, &req.body)
+            .unwrap_or_default();
+        g.lock().current -= 1;
+        out
+    }));
+    (action, gauge)
+}

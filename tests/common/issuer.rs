@@ -196,6 +196,8 @@ struct State {
     log: Vec<IssuerRequest>,
     refresh: HashMap<String, (String, String)>,
     fail_next: VecDeque<u16>,
+    /// Tokens still to issue already expired ([`TokenIssuer::expire_next`]).
+    expired_next: usize,
 }
 
 struct Shared {
@@ -325,6 +327,15 @@ impl TokenIssuer {
         for _ in 0..n {
             s.fail_next.push_back(status);
         }
+    }
+
+    /// Issue the next `n` tokens already expired: their `exp` an hour ago, well past the
+    /// 60 s of leeway Distribution allows, while the answer's `expires_in` still promises the
+    /// policy's lifetime. To the client each looks fresh; the registry refuses it, as it
+    /// would a token that expired while the client held it (a clock that jumped, a laptop
+    /// that slept), with no test waiting for a clock.
+    pub fn expire_next(&self, n: usize) {
+        self.lock().expired_next = n;
     }
 
     pub fn set_policy(&self, policy: TokenPolicy) {
@@ -774,7 +785,13 @@ fn answer(sh: &Shared, req: &Request) -> Answer {
     }
     let sub = subject.as_ref().map(|u| u.name.clone()).unwrap_or_default();
     let ttl = policy.expires_in.max(60) as i64;
-    let token = mint(sh, &sub, &granted, ttl);
+    let expired = {
+        let mut s = sh.state.lock().unwrap_or_else(|e| e.into_inner());
+        let take = s.expired_next > 0;
+        s.expired_next = s.expired_next.saturating_sub(1);
+        take
+    };
+    let token = mint(sh, &sub, &granted, if expired { -3600 } else { ttl });
     let issued_at = rfc3339(now());
 
     if subject.is_some() && refresh_to_return.is_none() && rec.offline && policy.refresh_tokens {

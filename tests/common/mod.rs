@@ -10,11 +10,13 @@
 //! Starting never skips: if the registry can't start, the test panics with its log.
 #![allow(dead_code)]
 
+pub mod bigblob;
 pub mod cli;
 pub mod faultproxy;
 pub mod issuer;
 pub mod pty;
 pub mod referrers_api;
+pub mod tlsnet;
 
 #[allow(unused_imports)]
 pub use issuer::{
@@ -398,42 +400,12 @@ impl TestRegistry {
 /// Write a fresh CA and a server cert for `localhost` + `127.0.0.1` signed by it.
 /// Returns (CA PEM path, server cert/key files).
 fn make_tls(dir: &Path) -> (PathBuf, TlsFiles) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    let ca_key = KeyPair::generate().expect("harness: CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("harness: CA params");
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "manifest-tui test CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_cert = ca_params
-        .self_signed(&ca_key)
-        .expect("harness: self-sign CA");
-    let issuer = Issuer::new(ca_params, ca_key);
-
-    let leaf_key = KeyPair::generate().expect("harness: server key");
-    let mut lp = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .expect("harness: server cert params");
-    lp.distinguished_name.push(DnType::CommonName, "localhost");
-    lp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    lp.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    let leaf = lp
-        .signed_by(&leaf_key, &issuer)
-        .expect("harness: sign server cert");
-
+    let ca = tlsnet::TestCa::new("manifest-tui test CA");
     let ca_path = dir.join("ca.pem");
     let cert = dir.join("server.crt");
     let key = dir.join("server.key");
-    std::fs::write(&ca_path, ca_cert.pem()).expect("harness: write ca.pem");
-    std::fs::write(&cert, leaf.pem()).expect("harness: write server.crt");
-    std::fs::write(&key, leaf_key.serialize_pem()).expect("harness: write server.key");
+    ca.write(&ca_path);
+    ca.server(&["localhost", "127.0.0.1"]).write(&cert, &key);
     (ca_path, TlsFiles { cert, key })
 }
 

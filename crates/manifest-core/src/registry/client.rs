@@ -108,10 +108,12 @@ pub struct Client {
 
 pub(super) struct Inner {
     pub(super) opts: ClientOptions,
-    certs_dirs: Vec<PathBuf>,
+    pub(super) certs_dirs: Vec<PathBuf>,
     pub(super) config_dir: Option<PathBuf>,
     registries: Mutex<HashMap<String, Arc<Registry>>>,
     pools: Mutex<HashMap<(String, bool), reqwest::Client>>,
+    /// Per host: its TLS server asked for a client certificate ([`tls::client_config`]).
+    client_cert_asked: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
     pub(super) tokens: Mutex<HashMap<String, Arc<tokio::sync::Mutex<TokenSlot>>>>,
     pub(super) requests: AtomicU64,
     pub(super) token_requests: AtomicU64,
@@ -170,6 +172,7 @@ impl Client {
                 config_dir,
                 registries: Mutex::new(HashMap::new()),
                 pools: Mutex::new(HashMap::new()),
+                client_cert_asked: Mutex::default(),
                 tokens: Mutex::new(HashMap::new()),
                 requests: AtomicU64::new(0),
                 token_requests: AtomicU64::new(0),
@@ -281,6 +284,18 @@ impl Client {
         Ok(map.entry(domain.to_string()).or_insert(reg).clone())
     }
 
+    fn client_cert_flag(&self, host: &str) -> Arc<std::sync::atomic::AtomicBool> {
+        match self.inner.client_cert_asked.lock() {
+            Ok(mut m) => m.entry(host.to_string()).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// Did `host`'s TLS server ask this client for a client certificate?
+    pub(super) fn client_cert_asked(&self, host: &str) -> bool {
+        self.client_cert_flag(host).load(Ordering::Relaxed)
+    }
+
     /// The pooled client for (host, security mode), built on first use.
     pub(super) fn pool(
         &self,
@@ -300,7 +315,8 @@ impl Client {
         let setup_err =
             |m: String| RegistryError::new(format!("TLS setup for {host}"), ErrorKind::Other(m));
         let certs = tls::load_certs_d(&self.inner.certs_dirs, host).map_err(setup_err)?;
-        let cfg = tls::client_config(&certs, insecure).map_err(setup_err)?;
+        let cfg =
+            tls::client_config(&certs, insecure, self.client_cert_flag(host)).map_err(setup_err)?;
         let mut b = reqwest::Client::builder()
             .tls_backend_preconfigured(cfg)
             .redirect(reqwest::redirect::Policy::none())

@@ -3,8 +3,11 @@
 //! same race itself.
 
 use super::client::{Client, Registry};
-use super::transport::{describe, is_tls_error, transport, Call, Permit, ReqBody, Resp, Retry};
-use super::{ErrorKind, RegistryError};
+use super::transport::{
+    describe, is_client_certificate_alert, is_tls_error, received_alert, transport, Call, Permit,
+    ReqBody, Resp, Retry,
+};
+use super::{tls, ErrorKind, RegistryError};
 use reqwest::{Method, StatusCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -52,6 +55,9 @@ impl Client {
             Err(e) => e,
         };
         let request = format!("GET {https}/v2/");
+        if let Some(e) = self.client_certificate_failure(reg, &request, &https_err) {
+            return Err((e, false));
+        }
         if is_tls_error(&https_err) {
             return Err((self.tls_failure(reg, request, &https_err).await, false));
         }
@@ -136,6 +142,62 @@ impl Client {
                 )),
             },
         )
+    }
+
+    /// The registry's TLS server refused the client's certificate, or its lack of one: say
+    /// which, and where docker's `certs.d` pair goes. `None`: the failure is something else.
+    /// Told by the server's alert when it arrived, else by the server having asked for a
+    /// certificate (a refusing server often closes before its alert can be read).
+    fn client_certificate_failure(
+        &self,
+        reg: &Arc<Registry>,
+        request: &str,
+        e: &reqwest::Error,
+    ) -> Option<RegistryError> {
+        let alert = received_alert(e);
+        let refused = match &alert {
+            Some(a) => is_client_certificate_alert(a),
+            None => {
+                self.client_cert_asked(&reg.domain)
+                    && !e.is_timeout()
+                    && !describe(e).contains("invalid peer certificate")
+            }
+        };
+        if !refused {
+            return None;
+        }
+        let how = match &alert {
+            Some(a) => format!("TLS alert {a}"),
+            None => "it closed the connection".to_string(),
+        };
+        let d = &reg.domain;
+        let sent = tls::load_certs_d(&self.inner.certs_dirs, &reg.domain)
+            .ok()
+            .and_then(|c| c.client_file);
+        let (message, hint) = match sent {
+            None => (
+                format!(
+                    "the registry {d} requires a client certificate and there is none for it ({how})"
+                ),
+                format!(
+                    "put the certificate and its key in /etc/docker/certs.d/{d}/client.cert and client.key, or in ~/.config/docker/certs.d/{d}/, as for docker"
+                ),
+            ),
+            Some(file) => (
+                format!(
+                    "the registry {d} refused the client certificate {} ({how})",
+                    file.display()
+                ),
+                "use a certificate signed by a CA the registry accepts, not expired, with its key beside it (same name, .key)".to_string(),
+            ),
+        };
+        Some(RegistryError::new(
+            request,
+            ErrorKind::Transport {
+                message,
+                hint: Some(hint),
+            },
+        ))
     }
 
     /// One `GET base/v2/`; learns the auth scheme from the answer.

@@ -3,11 +3,14 @@
 //! user allowed to be insecure.
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The ring provider, installed process-wide once (errors ignored: someone else did it).
@@ -40,6 +43,8 @@ pub(crate) fn default_certs_dirs() -> Vec<PathBuf> {
 pub struct CertsD {
     pub cas: Vec<CertificateDer<'static>>,
     pub client: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    /// The `*.cert` file of `client` (for messages).
+    pub client_file: Option<PathBuf>,
     /// Files found (for messages).
     pub files: Vec<PathBuf>,
 }
@@ -48,7 +53,7 @@ impl std::fmt::Debug for CertsD {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CertsD")
             .field("cas", &self.cas.len())
-            .field("client", &self.client.is_some())
+            .field("client", &self.client_file)
             .field("files", &self.files)
             .finish()
     }
@@ -88,6 +93,7 @@ pub(crate) fn load_certs_d(roots: &[PathBuf], domain: &str) -> Result<CertsD, St
                     })?;
                     if out.client.is_none() {
                         out.client = Some((certs, k));
+                        out.client_file = Some(p.clone());
                     }
                     out.files.push(p);
                 }
@@ -110,8 +116,13 @@ fn read_certs(p: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 }
 
 /// A rustls client config: verified (system roots + certs.d CAs) or, when `insecure`,
-/// accepting any server certificate. ALPN offers h2 and http/1.1.
-pub(crate) fn client_config(certs: &CertsD, insecure: bool) -> Result<ClientConfig, String> {
+/// accepting any server certificate. ALPN offers h2 and http/1.1. `asked` is set when a
+/// server asks for a client certificate ([`ClientCert`]).
+pub(crate) fn client_config(
+    certs: &CertsD,
+    insecure: bool,
+    asked: Arc<AtomicBool>,
+) -> Result<ClientConfig, String> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -119,7 +130,7 @@ pub(crate) fn client_config(certs: &CertsD, insecure: bool) -> Result<ClientConf
     let builder = if insecure {
         builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider.clone())))
     } else {
         let mut roots = RootCertStore::empty();
         roots.add_parsable_certificates(native_roots().iter().cloned());
@@ -130,14 +141,41 @@ pub(crate) fn client_config(certs: &CertsD, insecure: bool) -> Result<ClientConf
         }
         builder.with_root_certificates(roots)
     };
-    let mut cfg = match &certs.client {
-        Some((chain, key)) => builder
-            .with_client_auth_cert(chain.clone(), key.clone_key())
-            .map_err(|e| format!("the certs.d client certificate is not usable: {e}"))?,
-        None => builder.with_no_client_auth(),
+    let key = match &certs.client {
+        Some((chain, key)) => Some(Arc::new(
+            CertifiedKey::from_der(chain.clone(), key.clone_key(), &provider)
+                .map_err(|e| format!("the certs.d client certificate is not usable: {e}"))?,
+        )),
+        None => None,
     };
+    let mut cfg = builder.with_client_cert_resolver(Arc::new(ClientCert { key, asked }));
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(cfg)
+}
+
+/// The certs.d client certificate (if any), given to every server that asks for one, and
+/// the note that one asked. A server that refuses the client often closes the connection
+/// before its alert can be read; having asked is what tells that failure from any other
+/// broken connection.
+#[derive(Debug)]
+struct ClientCert {
+    key: Option<Arc<CertifiedKey>>,
+    asked: Arc<AtomicBool>,
+}
+
+impl ResolvesClientCert for ClientCert {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.asked.store(true, Ordering::Relaxed);
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
+    }
 }
 
 /// Accepts any certificate (the user allowed this registry to be insecure), but still checks
@@ -250,8 +288,8 @@ mod tests {
         let c = load_certs_d(&[root.path().to_path_buf()], "127.0.0.1:5443").expect("load");
         assert_eq!(c.cas.len(), 1);
         assert!(c.client.is_some());
-        assert!(client_config(&c, false).is_ok());
-        assert!(client_config(&c, true).is_ok());
+        assert!(client_config(&c, false, Arc::default()).is_ok());
+        assert!(client_config(&c, true, Arc::default()).is_ok());
         let none = load_certs_d(&[root.path().to_path_buf()], "other:1").expect("load");
         assert!(none.cas.is_empty() && none.client.is_none());
         std::fs::remove_file(dir.join("client.key")).expect("rm");

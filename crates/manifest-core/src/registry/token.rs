@@ -475,6 +475,17 @@ impl Client {
                     ),
                 },
             ),
+            // The token server took the credentials; the registry refused what it issued
+            // (expired or not trusted), a fresh token as well.
+            (Some(c), Some("invalid_token")) => RegistryError::new(
+                request,
+                ErrorKind::Auth {
+                    message: format!(
+                        "the registry refused the tokens its token server issued to user {} ({envelope_msg}), a fresh one too; the two disagree on the time or on the signing key: check the clocks of the registry and its token server, and the registry's auth setup",
+                        c.username()
+                    ),
+                },
+            ),
             (Some(c), _) => RegistryError::new(
                 request,
                 ErrorKind::Auth {

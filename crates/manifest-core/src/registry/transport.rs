@@ -468,6 +468,49 @@ pub(super) async fn read_response_limited(
     Ok(out)
 }
 
+/// The name of the TLS alert the server sent (`BadCertificate`, …), when that is why the
+/// request failed.
+pub(super) fn received_alert(e: &reqwest::Error) -> Option<String> {
+    const SENT: &str = "received fatal alert: ";
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(rustls::Error::AlertReceived(a)) = s.downcast_ref::<rustls::Error>() {
+            return Some(format!("{a:?}"));
+        }
+        // The TLS stream hands rustls' error to hyper as the text of an io::Error.
+        let text = s.to_string();
+        if let Some((_, rest)) = text.split_once(SENT) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+        src = s.source();
+    }
+    None
+}
+
+/// Alerts a server sends about the client's certificate (a missing one included): once the
+/// client has accepted the server's certificate, it is the only certificate left to judge.
+pub(super) fn is_client_certificate_alert(name: &str) -> bool {
+    use rustls::AlertDescription as A;
+    [
+        A::BadCertificate,
+        A::UnsupportedCertificate,
+        A::CertificateRevoked,
+        A::CertificateExpired,
+        A::CertificateUnknown,
+        A::UnknownCA,
+        A::CertificateRequired,
+        A::AccessDenied,
+    ]
+    .iter()
+    .any(|a| format!("{a:?}") == name)
+}
+
 pub(super) fn is_tls_error(e: &reqwest::Error) -> bool {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
