@@ -471,3 +471,100 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }
+
+/// "The TUI reads manifests through the cache", counted at the wire by a proxy in front of
+/// the registry. The first open of a list GETs it and its platforms' manifests. Opening it
+/// again later in the same run (after another tag: the browser keeps only what it shows),
+/// and opening it in a second TUI process on the same `XDG_CACHE_HOME`, sends no manifest
+/// GET at all: one HEAD for the tag, the list and its platforms from the cache, the
+/// referrers tag's absence from its HEAD's 404.
+#[test]
+fn a_second_open_of_a_list_sends_no_manifest_get() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let p = common::faultproxy::FaultProxy::start(&reg.host);
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let (v1, v2) = (samples::list("v1", false), samples::list("v2", false));
+    let start = || {
+        Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &[&format!("{}/{}:v1", p.host, samples::LIST_REPO)],
+            isolated_env(home.path(), &docker_config),
+            ROWS,
+            COLS,
+        )
+    };
+    // The list shown with its details read (the summary adds the size "in all").
+    let shown = |l: &samples::SampleList| {
+        let d = l.digest.to_string();
+        move |s: &str| s.contains(&d) && s.contains("list: 6 entries, ") && s.contains(" in all")
+    };
+    let manifest_gets = || p.count("GET", "/manifests/");
+    let mut tui = start();
+    tui.wait_for("v1 and its details", shown(&v1));
+    let first = manifest_gets();
+    assert!(
+        first >= 7,
+        "the first open GETs the list and its six platforms: {:#?}",
+        p.seen()
+    );
+    // What was read is in the cache, byte for byte as the registry holds it (skopeo).
+    let cached = home
+        .path()
+        .join("cache/manifest-tui/manifests/sha256")
+        .join(v1.digest.hex());
+    assert_eq!(
+        std::fs::read(&cached).expect("the list is in the cache"),
+        skopeo_inspect_raw(&reg.reference(&format!("{}:v1", samples::LIST_REPO)), &[])
+    );
+
+    // Away to v2 (the tag filter puts the cursor on the first match), then v1 again.
+    tui.keys("\x1b");
+    tui.wait_for("the tags", |s| {
+        s.contains("4 tags") && !s.contains("list: 6")
+    });
+    tui.keys("/v2\r");
+    tui.wait_for("the tag filter", |s| s.contains("2 of 4 tags"));
+    tui.keys("\r");
+    tui.wait_for("v2 and its details", shown(&v2));
+    tui.keys("\x1b");
+    tui.wait_for("the tags", |s| {
+        s.contains("2 of 4 tags") && !s.contains("list: 6")
+    });
+    tui.keys("\x1b"); // clears the filter
+    tui.wait_for("every tag", |s| {
+        s.contains("4 tags") && !s.contains("filter:")
+    });
+    tui.keys("/v1\r");
+    tui.wait_for("the tag filter", |s| s.contains("filter: v1"));
+    p.reset_seen();
+    tui.keys("\r");
+    tui.wait_for("v1 again", shown(&v1));
+    assert_eq!(manifest_gets(), 0, "{:#?}", p.seen());
+    assert_eq!(
+        p.count("HEAD", &format!("/{}/manifests/v1", samples::LIST_REPO)),
+        1,
+        "one HEAD for the tag: {:#?}",
+        p.seen()
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+
+    // A second process on the same cache directory.
+    p.reset_seen();
+    let mut tui = start();
+    tui.wait_for("v1 in a new process", shown(&v1));
+    assert_eq!(manifest_gets(), 0, "{:#?}", p.seen());
+    assert_eq!(
+        p.count("HEAD", &format!("/{}/manifests/v1", samples::LIST_REPO)),
+        1,
+        "{:#?}",
+        p.seen()
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    eprintln!(
+        "first open: {first} manifest GETs; open again and open in a new process: 0 (1 HEAD each)"
+    );
+}
