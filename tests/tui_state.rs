@@ -171,7 +171,7 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     // the second while the details load.
     let mut term = Terminal::new(TestBackend::new(150, 10)).expect("terminal");
     term.draw(|f| app.draw(f)).expect("draw");
-    let before = reversed_rows(&term);
+    let before = fixtures::reversed_rows(&term);
     assert!(
         before.len() == 1 && before[0].contains("linux/amd64"),
         "{before:#?}"
@@ -180,7 +180,7 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     term.draw(|f| app.draw(f)).expect("draw");
     let screen = format!("{}", term.backend());
     assert!(screen.contains("what is inside each platform"), "{screen}");
-    let after = reversed_rows(&term);
+    let after = fixtures::reversed_rows(&term);
     assert!(
         after.len() == 1 && after[0].contains("linux/arm64/v8"),
         "the selection moved down one row: {after:#?}\n{screen}"
@@ -439,27 +439,6 @@ fn copying_a_digest_produces_an_osc52_write() {
         .decode(payload)
         .expect("base64");
     assert_eq!(decoded, clip[0].as_bytes());
-}
-
-/// The text of each row of the last frame with a cell in reverse video (the selected row of
-/// a list; the tab bar's active tab left out).
-fn reversed_rows(term: &Terminal<TestBackend>) -> Vec<String> {
-    let b = term.backend().buffer();
-    let area = b.area;
-    (area.top() + 1..area.bottom())
-        .filter(|&y| {
-            (area.left()..area.right()).any(|x| {
-                b[(x, y)]
-                    .modifier
-                    .contains(ratatui::style::Modifier::REVERSED)
-            })
-        })
-        .map(|y| {
-            (area.left()..area.right())
-                .map(|x| b[(x, y)].symbol())
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
