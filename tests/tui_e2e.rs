@@ -611,21 +611,24 @@ fn keymap_mistakes_are_shown_at_start_up_and_the_other_lines_apply() {
             ROWS,
             COLS,
         );
-        let screen = tui.wait_for("the notice", |s| s.contains("qiut"));
-        let message = unwrapped(&screen);
         let want = format!(
             "{}:3: unknown action \"qiut\"; press ? in the app to see every action name \
              (and 1 more problems); the other bindings apply",
             file.display()
         );
-        assert!(
-            message.contains(&want),
-            "{what}: the first mistake with file and line, the count of the others:\n{want}\nin\n{screen}"
-        );
+        // The first mistake with file and line, and the count of the others (waited for as
+        // a whole: a frame may be read in parts).
+        tui.wait_for(&format!("{what}: the notice {want:?}"), |s| {
+            unwrapped(s).contains(&want)
+        });
         // Dismiss the notice: the status bar names Ctrl-Q for quit. Then q (no longer
         // quit) and ? (help): the help opens, so q was read, and did not quit.
         tui.keys("\x1b");
-        let screen = tui.wait_for("the notice dismissed", |s| !s.contains("qiut"));
+        // (The status bar is the frame's last row: once it shows the hints, the whole
+        // frame without the notice has been read.)
+        let screen = tui.wait_for("the notice dismissed", |s| {
+            !s.contains("qiut") && s.lines().last().is_some_and(|l| l.contains("quit"))
+        });
         let bar = screen.lines().last().unwrap_or_default();
         assert!(
             bar.contains("Ctrl-q quit") && !bar.contains(" q quit"),
@@ -683,7 +686,10 @@ fn no_color_from_the_environment_draws_without_colour() {
         tui.wait_for("the list and its details", |s| s.contains(" in all"));
         let list = (tui.cell_styles(), selected_rows(&tui));
         tui.keys("?");
-        tui.wait_for("the help", |s| s.contains("keys (Esc closes"));
+        // Its bottom border too: the whole overlay has been read.
+        tui.wait_for("the help", |s| {
+            s.contains("keys (Esc closes") && s.contains("rebind in ")
+        });
         let help = tui.cell_styles();
         tui.keys("\x1bq");
         assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
