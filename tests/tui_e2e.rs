@@ -221,8 +221,9 @@ fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
 
     // Open linux/arm64/v8.
     tui.keys("j\r");
+    // Up to the layer the last row asserted below names: a frame may be read in parts.
     let screen = tui.wait_for("the image", |s| {
-        s.contains("History") && s.contains("entrypoint")
+        s.contains("History") && s.contains("entrypoint") && s.contains("COPY webapp")
     });
     assert!(line_with(&screen, "entrypoint").contains("/usr/local/bin/webapp"));
     assert!(line_with(&screen, "user").contains("10001:10001"));
