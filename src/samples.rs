@@ -756,9 +756,45 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_consistent() {
+        // Pinned: sha256sum of each manifest's bytes, computed once outside this code. A
+        // manifest names its config's and layer's digests and sizes, so the blobs are
+        // pinned with it (each is checked against its digest below).
+        let pinned = [
+            (
+                "linux/amd64",
+                "3df075ca04707fc6afac261d2ef57773946e2e7a16bd4da40c13d61b3c2162e3",
+            ),
+            (
+                "linux/arm64/v8",
+                "1fd99fb7580edbad9f5dfcc1633eebffa3184279d6749352d4fd2f2df4a5b33e",
+            ),
+            (
+                "linux/arm/v7",
+                "d8cd8c0bb29a3e609ca4795337efa7aa791426072b24ead009fbf939a17d5b6c",
+            ),
+            (
+                "linux/ppc64le",
+                "e4744f4998df601b71562765031dd9bcedf5c8202ae2d3fc18baf27d666f2c47",
+            ),
+            (
+                "linux/s390x",
+                "a56537265b3f33f3ec6f29027054070b9a0e1a58ad9509c8f36e8d9c92ca29f1",
+            ),
+            (
+                "windows/amd64 (10.0.17763.6054)",
+                "dab0b0330b185a7bfb5d1530c9517700fceab245ec39fca9c0957f40c1a7b9ae",
+            ),
+        ];
         let a = images("v1", true);
-        let b = images("v1", true);
-        assert_eq!(a, b);
+        let got: Vec<(String, String)> = a
+            .iter()
+            .map(|i| (i.platform.display(), i.digest.as_str().to_string()))
+            .collect();
+        let want: Vec<(String, String)> = pinned
+            .iter()
+            .map(|(p, hex)| (p.to_string(), format!("sha256:{hex}")))
+            .collect();
+        assert_eq!(got, want);
         for i in &a {
             assert!(i.digest.verify(&i.manifest));
             for (d, bytes) in &i.blobs {

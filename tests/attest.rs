@@ -104,9 +104,51 @@ async fn attestations_and_tag_scheme_referrers_read_back() {
     assert!(tags.contains(&"v1".to_string()));
 }
 
+/// The attested release is the same on every run: its index (which names every image's
+/// and attestation's manifest digest), the signature and the tag-scheme index are pinned to
+/// digests computed once with `sha256sum` over their bytes, outside this code.
 #[test]
 fn attested_sample_is_deterministic() {
-    assert_eq!(attested(), attested());
+    let a = attested();
+    let pinned = [
+        (
+            "index",
+            &a.index,
+            "sha256:ef6386dbb60b81abf4a0c0f678291211b9e5b8ca96c0309c0bf02d67cb61737c",
+        ),
+        (
+            "signature",
+            &a.signature,
+            "sha256:6dbaf75908eee507ccfdb18c5ff1c46395dc1e9cf7937b4b493d06d6cb3fb273",
+        ),
+        (
+            "referrers index",
+            &a.referrers,
+            "sha256:f78416cd65c7ffd0d84e7eca1646027424212b1ae8a1d021b93eeb0751317352",
+        ),
+    ];
+    for (what, piece, want) in pinned {
+        assert_eq!(piece.digest.as_str(), want, "{what}");
+        assert_eq!(Digest::sha256(&piece.manifest), piece.digest, "{what}");
+    }
+    let index: serde_json::Value = serde_json::from_slice(&a.index.manifest).expect("JSON");
+    let listed: Vec<&str> = index["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .map(|m| m["digest"].as_str().expect("digest"))
+        .collect();
+    let ours: Vec<String> = a
+        .images
+        .iter()
+        .map(|i| i.digest.to_string())
+        .chain(a.attestations.iter().map(|p| p.digest.to_string()))
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    let mut ours_sorted: Vec<&str> = ours.iter().map(String::as_str).collect();
+    ours_sorted.sort_unstable();
+    assert_eq!(sorted, ours_sorted, "the pinned index names every piece");
 }
 
 /// The artifact type of the extra referrers pushed by the referrers-API test.

@@ -134,6 +134,9 @@ fn unchanged_repush_is_one_request() {
         again.lines().last(),
         "both print the same list digest"
     );
+    // The registry's list, as skopeo reads it, has that digest.
+    let raw = common::skopeo_inspect_raw(&format!("{}/again/app:v1", reg.host), &[]);
+    assert_eq!(again.lines().last(), Some(Digest::sha256(&raw).as_str()));
     eprintln!(
         "push: {first_requests} requests; unchanged re-push: {} request",
         seen.len()

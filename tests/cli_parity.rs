@@ -522,6 +522,9 @@ fn unchanged_repush_is_a_no_op() {
     let a = ok(mt(cfg.path(), &["push", &list]), "push");
     let b = ok(mt(cfg.path(), &["push", &list]), "push again");
     assert_eq!(a.out.lines().last(), b.out.lines().last(), "same digest");
+    // And it is the digest of what the registry holds, hashed from skopeo's bytes.
+    let raw = skopeo_inspect_raw(&list, &[]);
+    assert_eq!(b.out.lines().last(), Some(Digest::sha256(&raw).as_str()));
 }
 
 #[test]

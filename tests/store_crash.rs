@@ -1,6 +1,12 @@
 //! The local store under process death and process concurrency, with the real CLI binary:
 //! `kill -9` during bursts of `annotate` writes leaves every list readable, and two
 //! processes annotating the same list concurrently lose no update (the store's flock).
+//!
+//! That a write really was interrupted is made certain, not left to timing: a writer run
+//! with a file-size limit (`RLIMIT_FSIZE`) below the size of the entry file it writes is
+//! killed by the kernel (SIGXFSZ, no handler runs, as with `kill -9`) in the middle of
+//! writing it. Its temp file is left behind, holding the start of the new entry, and the
+//! list keeps its old files byte for byte.
 
 use manifest_tui::media::RawManifest;
 use manifest_tui::reference::Reference;
@@ -49,6 +55,79 @@ fn annotate(cfg: &Path, list: &Reference, platform: &str, kv: &str) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     c
+}
+
+/// [`annotate`], run so that the kernel kills it (SIGXFSZ) once it writes past `limit`
+/// bytes into any file (`RLIMIT_FSIZE`; no core file), in the directory `cwd`.
+fn annotate_limited(
+    cfg: &Path,
+    list: &Reference,
+    platform: &str,
+    kv: &str,
+    limit: u64,
+    cwd: &Path,
+) -> Command {
+    use std::os::unix::process::CommandExt as _;
+    let mut c = annotate(cfg, list, platform, kv);
+    c.current_dir(cwd);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let set = |what, n: u64| {
+                let l = libc::rlimit {
+                    rlim_cur: n as libc::rlim_t,
+                    rlim_max: n as libc::rlim_t,
+                };
+                if libc::setrlimit(what, &l) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            };
+            set(libc::RLIMIT_CORE, 0)?;
+            set(libc::RLIMIT_FSIZE, limit)
+        });
+    }
+    c
+}
+
+/// The store's temp files (`manifests/.manifest-tui/tmp/`), by name.
+fn temp_files(cfg: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_in(&cfg.join("manifests/.manifest-tui/tmp"))
+}
+
+/// Every file of a directory (none when it does not exist), by name.
+fn files_in(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|f| {
+                    let bytes = std::fs::read(f.path()).expect("read a file");
+                    (f.file_name().to_string_lossy().into_owned(), bytes)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The size of the smallest entry file of `list`: a file-size limit at most this is
+/// below the size of any entry an annotation makes bigger.
+fn smallest_entry(store: &Store, list: &Reference) -> u64 {
+    files_in(&store.list_dir(list))
+        .values()
+        .map(|b| b.len() as u64)
+        .min()
+        .expect("the list has entry files")
+}
+
+#[track_caller]
+fn assert_killed_by_the_size_limit(status: std::process::ExitStatus, what: &str) {
+    use std::os::unix::process::ExitStatusExt as _;
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGXFSZ),
+        "{what}: the writer was killed while writing: {status}"
+    );
 }
 
 /// A small xorshift generator seeded from the clock (the seed is printed on failure).
@@ -114,7 +193,7 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
         | 1;
     let mut rng = Rng(seed);
     let plats = ["linux/amd64", "linux/arm64/v8", "linux/s390x"];
-    let (mut killed, mut finished) = (0, 0);
+    let (mut killed, mut finished, mut interrupted_for_sure) = (0, 0, 0);
     for round in 0..20 {
         // A burst: 6 writers over the three lists, each killed at a random moment.
         let mut kids: Vec<(Child, Duration)> = (0..6)
@@ -131,6 +210,20 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
                 (child, Duration::from_micros(rng.next() % 40_000))
             })
             .collect();
+        // And one writer that is certain to die mid-write: not killed by the test, but by
+        // the kernel once it has written `limit` bytes of its new entry.
+        let target = &lists[round % lists.len()];
+        let limit = smallest_entry(&store, target);
+        let mut certain = annotate_limited(
+            cfg.path(),
+            target,
+            plats[round % 3],
+            &format!("round{round}.limited={}", "y".repeat(8192)),
+            limit,
+            cfg.path(),
+        )
+        .spawn()
+        .expect("spawn the limited writer");
         let start = Instant::now();
         kids.sort_by_key(|(_, d)| *d);
         for (child, at) in kids.iter_mut() {
@@ -148,6 +241,11 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
                 }
             }
         }
+        assert_killed_by_the_size_limit(
+            certain.wait().expect("wait for the limited writer"),
+            &format!("seed {seed} round {round}"),
+        );
+        interrupted_for_sure += 1;
         let n = assert_all_readable(&store, seed, round);
         assert_eq!(n, 3);
         // The lock of a killed writer is gone: a fresh write goes through at once.
@@ -179,10 +277,86 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
             );
         }
     }
-    eprintln!("kill -9: {killed} writers killed mid-flight, {finished} finished, 20 rounds, every list readable (seed {seed})");
+    // Every writer that died after creating its temp file and before renaming it left
+    // that file: at least the one certain interruption of each round.
+    let left = temp_files(cfg.path()).len();
+    assert!(
+        left >= interrupted_for_sure,
+        "seed {seed}: {left} temp files left by {interrupted_for_sure} writers killed mid-write"
+    );
+    eprintln!("kill -9: {killed} writers killed at random moments, {finished} finished, {interrupted_for_sure} killed mid-write for sure; {left} temp files left by interrupted writes; 20 rounds, every list readable (seed {seed})");
     assert!(
         killed > 0,
         "no writer was ever killed: the test did not test anything"
+    );
+}
+
+/// A writer killed in the middle of writing an entry: its temp file holds the start of the
+/// new entry (the same bytes a completed write then puts in place) and was never renamed;
+/// the list's files are byte for byte the old ones, and the list reads as before. Its lock
+/// died with it: the next write goes through.
+#[test]
+fn a_writer_killed_mid_write_leaves_its_temp_file_and_the_old_list() {
+    let cfg = tempfile::tempdir().expect("config dir");
+    std::fs::write(cfg.path().join("config.json"), "{\"auths\":{}}").expect("config.json");
+    let store = Store::open(Some(cfg.path()));
+    let list = seed_list(&store, "crash/limit:v1");
+    let before = files_in(&store.list_dir(&list));
+    assert_eq!(before.len(), 6);
+    assert!(temp_files(cfg.path()).is_empty());
+    let limit = smallest_entry(&store, &list);
+    let kv = format!("org.example.big={}", "z".repeat(8192));
+
+    let out = annotate_limited(cfg.path(), &list, "linux/s390x", &kv, limit, cfg.path())
+        .output()
+        .expect("run the limited writer");
+    assert_killed_by_the_size_limit(out.status, "the limited writer");
+
+    // The write was interrupted: one temp file, cut at the limit, never renamed.
+    let temps = temp_files(cfg.path());
+    assert_eq!(temps.len(), 1, "{:?}", temps.keys());
+    let (name, partial) = temps.iter().next().expect("the temp file");
+    assert!(name.starts_with("entry"), "{name}");
+    assert_eq!(
+        partial.len() as u64,
+        limit,
+        "the write stopped at the limit"
+    );
+    // The list is untouched, file by file, and reads as before.
+    assert_eq!(
+        files_in(&store.list_dir(&list)),
+        before,
+        "the old files, unchanged"
+    );
+    let d = store.load(&list).expect("the list loads");
+    assert_eq!(d.entries.len(), 6);
+    assert!(d
+        .entries
+        .iter()
+        .all(|e| !e.descriptor.annotations.contains_key("org.example.big")));
+
+    // The same write, not interrupted: it goes through (the dead writer's lock is gone),
+    // and the interrupted temp file is the beginning of the entry file it puts in place.
+    let out = annotate(cfg.path(), &list, "linux/s390x", &kv)
+        .output()
+        .expect("annotate again");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = files_in(&store.list_dir(&list));
+    let changed: Vec<(&String, &Vec<u8>)> = after
+        .iter()
+        .filter(|(n, b)| before.get(*n) != Some(b))
+        .collect();
+    assert_eq!(changed.len(), 1, "one entry file rewritten");
+    let (_, full) = changed[0];
+    assert!(full.len() as u64 > limit);
+    assert_eq!(
+        &full[..partial.len()],
+        &partial[..],
+        "the temp file held the new entry's start"
     );
 }
 

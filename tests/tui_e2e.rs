@@ -221,8 +221,9 @@ fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
 
     // Open linux/arm64/v8.
     tui.keys("j\r");
+    // Up to the layer the last row asserted below names: a frame may be read in parts.
     let screen = tui.wait_for("the image", |s| {
-        s.contains("History") && s.contains("entrypoint")
+        s.contains("History") && s.contains("entrypoint") && s.contains("COPY webapp")
     });
     assert!(line_with(&screen, "entrypoint").contains("/usr/local/bin/webapp"));
     assert!(line_with(&screen, "user").contains("10001:10001"));
@@ -468,6 +469,313 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
         &[],
     );
     assert_eq!(raw, a.signature.manifest, "the signature on the target");
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+}
+
+/// "The TUI reads manifests through the cache", counted at the wire by a proxy in front of
+/// the registry. The first open of a list GETs it and its platforms' manifests. Opening it
+/// again later in the same run (after another tag: the browser keeps only what it shows),
+/// and opening it in a second TUI process on the same `XDG_CACHE_HOME`, sends no manifest
+/// GET at all: one HEAD for the tag, the list and its platforms from the cache, the
+/// referrers tag's absence from its HEAD's 404.
+#[test]
+fn a_second_open_of_a_list_sends_no_manifest_get() {
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let p = common::faultproxy::FaultProxy::start(&reg.host);
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let (v1, v2) = (samples::list("v1", false), samples::list("v2", false));
+    let start = || {
+        Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &[&format!("{}/{}:v1", p.host, samples::LIST_REPO)],
+            isolated_env(home.path(), &docker_config),
+            ROWS,
+            COLS,
+        )
+    };
+    // The list shown with its details read (the summary adds the size "in all").
+    let shown = |l: &samples::SampleList| {
+        let d = l.digest.to_string();
+        move |s: &str| s.contains(&d) && s.contains("list: 6 entries, ") && s.contains(" in all")
+    };
+    let manifest_gets = || p.count("GET", "/manifests/");
+    let mut tui = start();
+    tui.wait_for("v1 and its details", shown(&v1));
+    let first = manifest_gets();
+    assert!(
+        first >= 7,
+        "the first open GETs the list and its six platforms: {:#?}",
+        p.seen()
+    );
+    // What was read is in the cache, byte for byte as the registry holds it (skopeo).
+    let cached = home
+        .path()
+        .join("cache/manifest-tui/manifests/sha256")
+        .join(v1.digest.hex());
+    assert_eq!(
+        std::fs::read(&cached).expect("the list is in the cache"),
+        skopeo_inspect_raw(&reg.reference(&format!("{}:v1", samples::LIST_REPO)), &[])
+    );
+
+    // Away to v2 (the tag filter puts the cursor on the first match), then v1 again.
+    tui.keys("\x1b");
+    tui.wait_for("the tags", |s| {
+        s.contains("4 tags") && !s.contains("list: 6")
+    });
+    tui.keys("/v2\r");
+    tui.wait_for("the tag filter", |s| s.contains("2 of 4 tags"));
+    tui.keys("\r");
+    tui.wait_for("v2 and its details", shown(&v2));
+    tui.keys("\x1b");
+    tui.wait_for("the tags", |s| {
+        s.contains("2 of 4 tags") && !s.contains("list: 6")
+    });
+    tui.keys("\x1b"); // clears the filter
+    tui.wait_for("every tag", |s| {
+        s.contains("4 tags") && !s.contains("filter:")
+    });
+    tui.keys("/v1\r");
+    tui.wait_for("the tag filter", |s| s.contains("filter: v1"));
+    p.reset_seen();
+    tui.keys("\r");
+    tui.wait_for("v1 again", shown(&v1));
+    assert_eq!(manifest_gets(), 0, "{:#?}", p.seen());
+    assert_eq!(
+        p.count("HEAD", &format!("/{}/manifests/v1", samples::LIST_REPO)),
+        1,
+        "one HEAD for the tag: {:#?}",
+        p.seen()
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+
+    // A second process on the same cache directory.
+    p.reset_seen();
+    let mut tui = start();
+    tui.wait_for("v1 in a new process", shown(&v1));
+    assert_eq!(manifest_gets(), 0, "{:#?}", p.seen());
+    assert_eq!(
+        p.count("HEAD", &format!("/{}/manifests/v1", samples::LIST_REPO)),
+        1,
+        "{:#?}",
+        p.seen()
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    eprintln!(
+        "first open: {first} manifest GETs; open again and open in a new process: 0 (1 HEAD each)"
+    );
+}
+
+/// The screen's text with the wrapping undone: each row's border and padding dropped and
+/// the rows joined by one space (a wrapped message reads as one line again).
+fn unwrapped(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || "│╭╮╰╯─".contains(c)))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "Mistakes are shown, with file and line, when the TUI starts; the other lines still
+/// apply", in a real terminal: for a file given with `--keymap` and for the default
+/// `$XDG_CONFIG_HOME/manifest-tui/keys.conf`. The good line (quit on Ctrl-Q instead of q)
+/// applies: q no longer quits (the help it is followed by opens, so q was read), Ctrl-Q does.
+#[test]
+fn keymap_mistakes_are_shown_at_start_up_and_the_other_lines_apply() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = home.path().join("docker");
+    std::fs::create_dir_all(&docker_config).expect("docker config dir");
+    let text = "# my keys\nglobal quit ctrl-q\nglobal qiut x\nnowhere quit x\n";
+    let given = home.path().join("my-keys.conf");
+    std::fs::write(&given, text).expect("keymap file");
+    let default = home.path().join("config/manifest-tui/keys.conf");
+    std::fs::create_dir_all(default.parent().unwrap()).expect("config dir");
+
+    for (what, file, args) in [
+        (
+            "--keymap FILE",
+            &given,
+            vec!["--keymap", given.to_str().unwrap()],
+        ),
+        ("keys.conf", &default, vec![]),
+    ] {
+        std::fs::write(file, text).expect("keymap file");
+        let mut tui = Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &args,
+            isolated_env(home.path(), &docker_config),
+            ROWS,
+            COLS,
+        );
+        let want = format!(
+            "{}:3: unknown action \"qiut\"; press ? in the app to see every action name \
+             (and 1 more problems); the other bindings apply",
+            file.display()
+        );
+        // The first mistake with file and line, and the count of the others (waited for as
+        // a whole: a frame may be read in parts).
+        tui.wait_for(&format!("{what}: the notice {want:?}"), |s| {
+            unwrapped(s).contains(&want)
+        });
+        // Dismiss the notice: the status bar names Ctrl-Q for quit. Then q (no longer
+        // quit) and ? (help): the help opens, so q was read, and did not quit.
+        tui.keys("\x1b");
+        // (The status bar is the frame's last row: once it shows the hints, the whole
+        // frame without the notice has been read.)
+        let screen = tui.wait_for("the notice dismissed", |s| {
+            !s.contains("qiut") && s.lines().last().is_some_and(|l| l.contains("quit"))
+        });
+        let bar = screen.lines().last().unwrap_or_default();
+        assert!(
+            bar.contains("Ctrl-q quit") && !bar.contains(" q quit"),
+            "{what}: {bar}"
+        );
+        tui.keys("q?");
+        tui.wait_for("the help", |s| s.contains("keys (Esc closes"));
+        assert!(
+            matches!(tui.child.try_wait(), Ok(None)),
+            "{what}: q quit the TUI"
+        );
+        tui.keys("\x1b\x11");
+        assert_eq!(
+            tui.wait_exit(Duration::from_secs(10)),
+            Some(true),
+            "{what}: Ctrl-Q quits"
+        );
+        std::fs::remove_file(file).expect("remove the keymap file");
+    }
+}
+
+/// The list rows drawn in reverse video (the tab bar's active tab is reversed too).
+fn selected_rows(tui: &Tui) -> Vec<String> {
+    tui.reversed_rows()
+        .into_iter()
+        .filter(|r| r.contains("sha256:"))
+        .collect()
+}
+
+/// "Set `NO_COLOR` (to anything non-empty) for no colour at all: every distinction is then
+/// kept with bold, dim, reversed…", read from the environment of the real binary in a pty:
+/// the same screens (a list with its details, the help) drawn with `NO_COLOR=1` write no
+/// SGR colour sequence at all (checked in the raw output bytes and cell by cell), and keep
+/// the distinctions with bold, dim, underlined and reversed text (the monochrome theme: the
+/// coloured one has no dim); without it, or with it empty, they are coloured.
+#[test]
+fn no_color_from_the_environment_draws_without_colour() {
+    use common::pty::colour_sgrs;
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let docker_config = reg.docker_config();
+    let draw = |no_color: Option<&str>| {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mut env = isolated_env(home.path(), &docker_config);
+        if let Some(v) = no_color {
+            env.push(("NO_COLOR", v.into()));
+        }
+        let mut tui = Tui::spawn(
+            Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+            &[&format!("{}/{}:v1", reg.host, samples::LIST_REPO)],
+            env,
+            ROWS,
+            COLS,
+        );
+        tui.wait_for("the list and its details", |s| s.contains(" in all"));
+        let list = (tui.cell_styles(), selected_rows(&tui));
+        tui.keys("?");
+        // Its bottom border too: the whole overlay has been read.
+        tui.wait_for("the help", |s| {
+            s.contains("keys (Esc closes") && s.contains("rebind in ")
+        });
+        let help = tui.cell_styles();
+        tui.keys("\x1bq");
+        assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+        (tui.output(), list, help)
+    };
+
+    let (raw, (list, selected), help) = draw(Some("1"));
+    let sgrs = colour_sgrs(&raw);
+    assert!(
+        sgrs.is_empty(),
+        "NO_COLOR=1: no colour sequence is written, found {} such as {:?}",
+        sgrs.len(),
+        &sgrs[..sgrs.len().min(5)]
+    );
+    assert_eq!((list.coloured, help.coloured), (0, 0), "no coloured cell");
+    // The distinctions colour made are kept: column headers bold and underlined, the
+    // help's key names bold and its action names dim (grey without NO_COLOR).
+    assert!(
+        list.bold > 0 && list.underlined > 0 && help.bold > 0 && help.dim > 0,
+        "{list:?} {help:?}"
+    );
+    assert_eq!(selected.len(), 1, "one selected row: {selected:#?}");
+    assert!(
+        selected[0].contains("linux/amd64"),
+        "the first platform, in reverse video: {selected:?}"
+    );
+
+    for no_color in [None, Some("")] {
+        let (raw, (list, _), help) = draw(no_color);
+        assert!(
+            !colour_sgrs(&raw).is_empty(),
+            "NO_COLOR={no_color:?}: colours are written"
+        );
+        assert!(
+            list.coloured > 0 && help.coloured > 0 && help.dim == 0,
+            "NO_COLOR={no_color:?}: {list:?} {help:?}"
+        );
+    }
+}
+
+/// `y` copies through the terminal (OSC 52): read from the bytes the binary really wrote to
+/// the pty and base64-decoded, it is exactly the digest of the selected platform, the one
+/// the registry's list names (skopeo). `j` moves the selection: the row drawn in reverse
+/// video goes from the first platform to the second.
+#[test]
+fn y_copies_the_selected_digest_through_osc52_and_j_moves_the_selection() {
+    use common::pty::osc52_texts;
+    let reg = common::TestRegistry::plain();
+    reg.seed();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = reg.docker_config();
+    let raw = skopeo_inspect_raw(&reg.reference(&format!("{}:v1", samples::LIST_REPO)), &[]);
+    let index: serde_json::Value = serde_json::from_slice(&raw).expect("the list's JSON");
+    let digest = |i: usize| index["manifests"][i]["digest"].as_str().expect("digest");
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[&format!("{}/{}:v1", reg.host, samples::LIST_REPO)],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    tui.wait_for("the list", |s| s.contains("list: 6 entries"));
+    let selected = selected_rows(&tui);
+    assert_eq!(selected.len(), 1, "{selected:#?}");
+    assert!(selected[0].contains(digest(0)), "{selected:?}");
+    assert!(osc52_texts(&tui.output()).is_empty(), "nothing copied yet");
+
+    tui.keys("j");
+    let second = digest(1).to_string();
+    tui.wait_for("the selection on the second platform", |_| {
+        selected_rows(&tui).iter().any(|r| r.contains(&second))
+    });
+    let selected = selected_rows(&tui);
+    assert_eq!(selected.len(), 1, "{selected:#?}");
+    assert!(!selected[0].contains(digest(0)), "{selected:?}");
+
+    tui.keys("y");
+    let out = tui.wait_for_output("the OSC 52 write", |o| !osc52_texts(o).is_empty());
+    let copied = osc52_texts(&out);
+    assert_eq!(copied.len(), 1, "one clipboard write");
+    assert_eq!(
+        String::from_utf8(copied[0].clone()).expect("UTF-8"),
+        second,
+        "the selected platform's digest, whole"
+    );
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }

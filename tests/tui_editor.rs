@@ -75,7 +75,16 @@ fn editor_with(drafts: Vec<Draft>) -> EditorState {
 #[test]
 fn editor_empty_store() {
     let s = editor_with(vec![]);
-    insta::assert_snapshot!(ed(&s).backend());
+    let t = ed(&s);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("Local lists (0)")
+            && screen.contains("No local lists.")
+            && screen.contains("n: new Docker list")
+            && screen.contains("N: new OCI index"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(t.backend());
 }
 
 #[test]
@@ -87,7 +96,36 @@ fn editor_six_entry_draft() {
     let mut s = editor_with(vec![six(), other]);
     s.focus = Focus::Entries;
     s.entry_sel.set(2);
-    insta::assert_snapshot!(ed(&s).backend());
+    let t = ed(&s);
+    let screen = t.backend().to_string();
+    let line = |needle: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{screen}"))
+            .to_string()
+    };
+    assert!(
+        line(&format!("{HOST}/myapp:v1  ")).contains("6 dkr"),
+        "{screen}"
+    );
+    assert!(
+        line(&format!("{HOST}/other:v2  ")).contains("2 oci"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("{HOST}/myapp:v1 docker (auto) · 6 entries")),
+        "{screen}"
+    );
+    // Every entry on its own row, with its platform and short digest.
+    for e in &six().entries {
+        let label = e.platform().display();
+        assert!(
+            line(&format!("  {label}  ")).contains(&e.digest().short()),
+            "{label}: {screen}"
+        );
+    }
+    insta::assert_snapshot!(t.backend());
 }
 
 fn form_on(s: &mut EditorState, entry: usize) {
@@ -792,8 +830,27 @@ fn push_view_after_a_filtered_copy() {
             total: 3 * 1024 * 1024,
         },
     });
-    p.reply(Reply::Copied(Box::new(report)), &mut ctx);
-    insta::assert_snapshot!(pv(&p).backend());
+    p.reply(Reply::Copied(Box::new(report.clone())), &mut ctx);
+    let t = pv(&p);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("✓ copied to 127.0.0.1:6000/team/app:v1")
+            && screen.contains(&format!("digest {}  (y copies)", report.digest)),
+        "the new digest, whole: {screen}"
+    );
+    assert!(
+        screen.contains("a new OCI index holding 2 of the source's 6 entries"),
+        "why the digest differs: {screen}"
+    );
+    for e in &report.entries {
+        let label = e.platform.display();
+        let row = screen
+            .lines()
+            .find(|l| l.contains(&format!("{label} pushed")))
+            .unwrap_or_else(|| panic!("no row for {label}: {screen}"));
+        assert!(row.contains(&e.digest.short()), "{row}");
+    }
+    insta::assert_snapshot!(t.backend());
 }
 
 /// The push view after `copy` with referrers: the release's row, one row per referrer

@@ -167,12 +167,24 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
             && list.to_string().ends_with("samples/webapp:v1")),
         "{cmd:?}"
     );
-    // Keys are not blocked meanwhile.
-    app.key(ch('j'));
+    // Keys are not blocked meanwhile: j moves the selection from the first platform to
+    // the second while the details load.
     let mut term = Terminal::new(TestBackend::new(150, 10)).expect("terminal");
+    term.draw(|f| app.draw(f)).expect("draw");
+    let before = fixtures::reversed_rows(&term);
+    assert!(
+        before.len() == 1 && before[0].contains("linux/amd64"),
+        "{before:#?}"
+    );
+    app.key(ch('j'));
     term.draw(|f| app.draw(f)).expect("draw");
     let screen = format!("{}", term.backend());
     assert!(screen.contains("what is inside each platform"), "{screen}");
+    let after = fixtures::reversed_rows(&term);
+    assert!(
+        after.len() == 1 && after[0].contains("linux/arm64/v8"),
+        "the selection moved down one row: {after:#?}\n{screen}"
+    );
     // Away to v2 before the details came: the late reply for v1 is dropped.
     app.key(press(KeyCode::Esc));
     app.key(ch('j'));
@@ -411,8 +423,22 @@ fn copying_a_digest_produces_an_osc52_write() {
     let clip = app.take_clipboard();
     assert_eq!(clip.len(), 1);
     assert!(clip[0].starts_with("sha256:0e02f8dd6772"), "{clip:?}");
+    // The second platform's digest, whole (the fixture is samples::list("v1", false)).
+    assert_eq!(
+        clip[0],
+        "sha256:0e02f8dd6772870da199e799b6c5b07298acbfd5e0da6264f0544498a6cda143"
+    );
+    // The terminal sequence carries exactly that text, base64-encoded.
+    use base64::Engine as _;
     let osc = manifest_tui::tui::text::osc52(&clip[0]);
-    assert!(osc.starts_with("\x1b]52;c;") && osc.ends_with('\x07'));
+    let payload = osc
+        .strip_prefix("\x1b]52;c;")
+        .and_then(|p| p.strip_suffix('\x07'))
+        .unwrap_or_else(|| panic!("not an OSC 52 clipboard write: {osc:?}"));
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .expect("base64");
+    assert_eq!(decoded, clip[0].as_bytes());
 }
 
 #[test]

@@ -108,6 +108,56 @@ impl Tui {
         }
     }
 
+    /// Wait until `pred` holds for everything the program wrote (escape sequences
+    /// included); panics with the screen after the timeout.
+    pub fn wait_for_output(&self, what: &str, pred: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let out = self.output();
+            if pred(&out) {
+                return out;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{}", self.contents());
+            }
+            std::thread::sleep(self.poll);
+        }
+    }
+
+    /// The text of each screen row drawn in reverse video (the selected row of a list),
+    /// whole rows, top to bottom.
+    pub fn reversed_rows(&self) -> Vec<String> {
+        let p = self.screen.lock().expect("screen lock");
+        let screen = p.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get())
+            .filter(|&r| (0..cols.get()).any(|c| screen.cell(r, c).is_some_and(|k| k.inverse())))
+            .map(|r| screen.contents_between(r, 0, r, cols.get()))
+            .collect()
+    }
+
+    /// Cells by their look: how many have a colour (a foreground or background other than
+    /// the terminal's default), and how many are bold, dim, reversed, underlined, italic.
+    pub fn cell_styles(&self) -> CellStyles {
+        let p = self.screen.lock().expect("screen lock");
+        let screen = p.screen();
+        let (rows, cols) = screen.size();
+        let mut n = CellStyles::default();
+        for r in 0..rows.get() {
+            for c in 0..cols.get() {
+                let Some(k) = screen.cell(r, c) else { continue };
+                let default = vt100::Color::Default;
+                n.coloured += usize::from(k.fgcolor() != default || k.bgcolor() != default);
+                n.bold += usize::from(k.bold());
+                n.dim += usize::from(k.dim());
+                n.reversed += usize::from(k.inverse());
+                n.underlined += usize::from(k.underline());
+                n.italic += usize::from(k.italic());
+            }
+        }
+        n
+    }
+
     /// Is the alternate screen active (a TUI holds the terminal)?
     pub fn alternate_screen(&self) -> bool {
         self.screen
@@ -189,6 +239,101 @@ impl Drop for Tui {
             let _ = self.child.kill();
         }
     }
+}
+
+/// What [`Tui::cell_styles`] counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellStyles {
+    pub coloured: usize,
+    pub bold: usize,
+    pub dim: usize,
+    pub reversed: usize,
+    pub underlined: usize,
+    pub italic: usize,
+}
+
+/// The SGR sequences (`ESC [ … m`) in `raw` that set a colour: a foreground, background or
+/// underline colour of any form (8, 16, 256 colours or RGB). Resets to the terminal's
+/// default colours (39, 49, 59) and other attributes (bold, reverse…) are not colours.
+pub fn colour_sgrs(raw: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 1 < raw.len() {
+        if raw[i] != 0x1b || raw[i + 1] != b'[' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 2;
+        while j < raw.len() && (raw[j].is_ascii_digit() || raw[j] == b';' || raw[j] == b':') {
+            j += 1;
+        }
+        if j < raw.len() && raw[j] == b'm' {
+            let params = std::str::from_utf8(&raw[i + 2..j]).unwrap_or("");
+            let mut ps = params
+                .split([';', ':'])
+                .map(|p| p.parse::<u16>().unwrap_or(0));
+            let mut colour = false;
+            while let Some(p) = ps.next() {
+                match p {
+                    30..=37 | 40..=47 | 90..=97 | 100..=107 => colour = true,
+                    38 | 48 | 58 => {
+                        colour = true;
+                        // 5;N or 2;R;G;B follow.
+                        match ps.next() {
+                            Some(5) => {
+                                ps.next();
+                            }
+                            Some(2) => {
+                                ps.next();
+                                ps.next();
+                                ps.next();
+                            }
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if colour {
+                found.push(String::from_utf8_lossy(&raw[start..=j]).into_owned());
+            }
+        }
+        i = j.max(i + 1);
+    }
+    found
+}
+
+/// The texts of the OSC 52 clipboard writes (`ESC ] 52 ; c ; BASE64 BEL`, or ST-terminated)
+/// in `raw`, base64-decoded.
+pub fn osc52_texts(raw: &[u8]) -> Vec<Vec<u8>> {
+    use base64::Engine as _;
+    let open = b"\x1b]52;";
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(at) = raw[i..].windows(open.len()).position(|w| w == open) {
+        let body = i + at + open.len();
+        let Some(end) = raw[body..]
+            .iter()
+            .position(|&b| b == 0x07 || b == 0x1b)
+            .map(|e| body + e)
+        else {
+            break;
+        };
+        // `c;BASE64`: the selection, then the data.
+        let payload = &raw[body..end];
+        let data = payload
+            .iter()
+            .position(|&b| b == b';')
+            .map_or(payload, |semi| &payload[semi + 1..]);
+        out.push(
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap_or_else(|e| panic!("OSC 52 payload is not base64 ({e}): {data:?}")),
+        );
+        i = end;
+    }
+    out
 }
 
 /// The line of `screen` containing `needle` (panics with the screen otherwise).

@@ -162,6 +162,11 @@ mod tests {
         d.sort();
         d.dedup();
         assert_eq!(d.len(), N_IMAGES);
-        assert_eq!(image(3).digest, image(3).digest);
+        // Pinned: sha256sum of the manifest's bytes, computed once outside this code.
+        assert_eq!(
+            image(3).digest.as_str(),
+            "sha256:8630fa066d928d648117e73da0b25e0450072b5d617a991714048a6d2d12bda1"
+        );
+        assert!(image(3).digest.verify(&image(3).manifest));
     }
 }

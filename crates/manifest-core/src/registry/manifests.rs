@@ -16,13 +16,38 @@ impl Client {
     /// and no GET is sent (a GET is a pull on Docker Hub's quota, a HEAD is not).
     /// Otherwise the manifest is fetched ([`Client::fetch_manifest`]) and cached.
     pub async fn get_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
+        match self.read_manifest(r, false).await? {
+            Some(m) => Ok(m),
+            // Only a HEAD answered 404 gives `None`, and that is not asked for here.
+            None => self.fetch_manifest(r).await,
+        }
+    }
+
+    /// Read a manifest that may well not exist (a referrers tag): `None` when the registry
+    /// says so. As [`Client::get_manifest`], except that with a cache a HEAD answered 404
+    /// settles it: no GET follows.
+    pub async fn find_manifest(&self, r: &Reference) -> Result<Option<RawManifest>, RegistryError> {
+        match self.read_manifest(r, true).await {
+            Err(e) if e.is_not_found() => Ok(None),
+            other => other,
+        }
+    }
+
+    /// [`Client::get_manifest`]'s rule; `None` only when `head_404_ends` and a HEAD found
+    /// nothing.
+    async fn read_manifest(
+        &self,
+        r: &Reference,
+        head_404_ends: bool,
+    ) -> Result<Option<RawManifest>, RegistryError> {
         let Some(cache) = self.inner.cache.as_ref() else {
-            return self.fetch_manifest(r).await;
+            return self.fetch_manifest(r).await.map(Some);
         };
         let known = match &r.digest {
             Some(d) => cache.get(d).map(|b| (b, String::new())),
             None => match self.head_fields(r).await {
                 Ok(Some((ct, Some(d), _))) => cache.get(&d).map(|b| (b, ct)),
+                Ok(None) if head_404_ends => return Ok(None),
                 // No digest named, not found, or the HEAD failed: the GET decides.
                 _ => None,
             },
@@ -31,11 +56,12 @@ impl Client {
             let request = format!("cached {}", r);
             self.trace(&format!("{request} (no GET)"));
             return RawManifest::new(bytes, &ct)
+                .map(Some)
                 .map_err(|e| RegistryError::new(request, ErrorKind::Other(e.to_string())));
         }
         let m = self.fetch_manifest(r).await?;
         cache.put(&m.digest, &m.bytes);
-        Ok(m)
+        Ok(Some(m))
     }
 
     /// GET a manifest by tag or digest with all four Accept types; verifies the bytes against

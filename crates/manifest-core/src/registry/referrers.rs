@@ -90,14 +90,14 @@ impl Client {
             tag: Some(referrers_tag(subject)),
             digest: None,
         };
-        let (descriptors, index) = match self.get_manifest(&tag).await {
-            Ok(m) if &m.digest != subject => match m.parse() {
+        // Most manifests have no referrers tag: with the manifest cache, its HEAD's 404 is
+        // the answer (no GET), so reading a list again sends no manifest GET at all.
+        let (descriptors, index) = match self.find_manifest(&tag).await? {
+            Some(m) if &m.digest != subject => match m.parse() {
                 Ok(Parsed::Index(idx)) => (idx.manifests, Some(m)),
                 _ => (Vec::new(), None),
             },
-            Ok(_) => (Vec::new(), None),
-            Err(e) if e.is_not_found() => (Vec::new(), None),
-            Err(e) => return Err(e),
+            _ => (Vec::new(), None),
         };
         Ok(Referrers {
             via: ReferrersVia::TagScheme,
