@@ -17,19 +17,16 @@ use manifest_tui::reference::Reference;
 use manifest_tui::samples::{self, SampleImage, Seeder};
 use manifest_tui::store::Store;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 
-/// Run the CLI with `DOCKER_CONFIG` = `config` (and HOME beside it, so nothing of the
-/// user's is read), plus `env`.
+/// Run the CLI with `DOCKER_CONFIG` = `config` (and a private HOME, so nothing of the user's
+/// is read), plus `env`.
 fn mt_env(config: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env("DOCKER_CONFIG", config)
-        .env("HOME", config.join("home"))
-        .env("NO_COLOR", "1");
+    let mut c = common::cli::command(config);
+    c.args(args);
     for (k, v) in env {
         c.env(k, v);
     }
