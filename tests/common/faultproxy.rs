@@ -108,6 +108,10 @@ pub enum Action {
     /// Forward, send the upstream headers at once, then the body `chunk` bytes per
     /// interval: a slow link, for watching progress mid-transfer.
     Trickle { chunk: usize, every: Duration },
+    /// Forward, send the upstream headers and the first `after` bytes of the body at once,
+    /// then wait at `gate` before the rest: a transfer that is certainly under way while the
+    /// test looks at its progress.
+    Hold { after: usize, gate: Gate },
     /// Serve this answer. `content_length: false` sends no Content-Length (close-delimited).
     Serve {
         status: u16,
@@ -136,6 +140,7 @@ impl Action {
             Action::Delay(d) => format!("delay {d:?}"),
             Action::Drip(d) => format!("drip {d:?}"),
             Action::Trickle { chunk, every } => format!("trickle {chunk} B per {every:?}"),
+            Action::Hold { after, .. } => format!("hold after {after} B"),
             Action::Serve { status, .. } => format!("serve {status}"),
             Action::Respond(_) => "respond".into(),
             Action::Intercept(_) => "intercept".into(),
@@ -559,6 +564,23 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 }
             }
             full[..0].to_vec()
+        }
+        Action::Hold { after, gate } => {
+            let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
+                reset(&w);
+                return;
+            };
+            let split = full
+                .windows(4)
+                .position(|x| x == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(full.len());
+            let first = (split + after).min(full.len());
+            if w.write_all(&full[..first]).and_then(|_| w.flush()).is_err() {
+                return;
+            }
+            gate.wait();
+            full[first..].to_vec()
         }
         Action::Forward | Action::Truncate => {
             let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
