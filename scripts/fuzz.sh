@@ -2,8 +2,11 @@
 # Fuzz the parsers that read untrusted input (cargo-fuzz / libFuzzer).
 #
 #   scripts/fuzz.sh smoke                 # CI: every target over its committed corpus (the
-#                                         # same inputs every run), then FUZZ_SMOKE_SECONDS
-#                                         # (20 s) of new inputs each
+#                                         # same inputs every run), then FUZZ_SMOKE_RUNS
+#                                         # (30000) new inputs each from the fixed seed
+#                                         # FUZZ_SEED (1), in a fresh work corpus: the same
+#                                         # inputs on every machine and every run, however
+#                                         # busy (a count, not a time)
 #   scripts/fuzz.sh replay [TARGET...]    # only the committed corpus, each input once
 #   scripts/fuzz.sh long [SECONDS] [TARGET...]
 #                                         # every (or the named) target for SECONDS each
@@ -14,9 +17,11 @@
 #   scripts/fuzz.sh list                  # the target names
 #
 # Targets: reference, manifest, store_entry, challenge (see fuzz/fuzz_targets/).
-# Seeds come from fuzz/corpus/<target>/ (committed, never written to); what libFuzzer finds
-# grows in $FUZZ_WORK/corpus/<target>/ and is kept between runs. A crash stops the run with
-# a non-zero exit, prints the input, and leaves it in fuzz/artifacts/<target>/.
+# Seeds come from fuzz/corpus/<target>/ (committed, never written to). What `long` finds grows
+# in $FUZZ_WORK/corpus/<target>/ and is kept between runs (open-ended fuzzing); `smoke` writes
+# what it finds to a temp dir removed afterwards, so no earlier run changes what it does. A
+# crash stops the run with a non-zero exit, prints the input, and leaves it in
+# fuzz/artifacts/<target>/.
 #
 # Only a stable toolchain is needed: cargo-fuzz's nightly flags are enabled with
 # RUSTC_BOOTSTRAP=1. cargo-fuzz is installed (cargo install --locked) when missing.
@@ -59,19 +64,20 @@ build() {
   echo "== built in $((SECONDS - t0)) s"
 }
 
-# run TARGET SECONDS
+# run TARGET WORK_DIR LIMIT...: fuzz TARGET over its seeds, new inputs saved in WORK_DIR, for
+# the libFuzzer LIMIT flags (-max_total_time=S for `long`; -seed=N -runs=M for `smoke`).
 run() {
-  local target=$1 secs=$2
-  local work="$FUZZ_WORK/corpus/$target"
+  local target=$1 work=$2
+  shift 2
   local seeds="fuzz/corpus/$target"
   local log="$FUZZ_WORK/logs/$target.log"
   [ -d "$seeds" ] || die "no seed corpus $seeds"
   mkdir -p "$work" "$(dirname "$log")" "fuzz/artifacts/$target"
-  echo "== fuzz $target for ${secs}s (seeds $seeds, corpus $work, log $log)"
+  echo "== fuzz $target ($*; seeds $seeds, corpus $work, log $log)"
   local rc=0
   # The first directory is where libFuzzer saves new inputs; the seeds stay read-only.
   cargo fuzz run "${BUILD_FLAGS[@]}" "$target" "$work" "$seeds" -- \
-    -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    "$@" -max_len=65536 -timeout=60 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$ROOT/fuzz/artifacts/$target/" \
     >"$log" 2>&1 || rc=$?
   # Progress: the last status line, and the final stats.
@@ -82,6 +88,7 @@ run() {
     tail -n 60 "$log" >&2
     ls -1 "fuzz/artifacts/$target/" >&2 || true
     echo "!! reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run ${BUILD_FLAGS[*]} $target fuzz/artifacts/$target/<file>" >&2
+    echo "!! (this run: $*, from an empty work corpus plus $seeds)" >&2
     return 1
   fi
 }
@@ -99,7 +106,7 @@ replay() {
   echo "== replay $target: the $n committed inputs of $seeds (log $log)"
   local rc=0
   cargo fuzz run "${BUILD_FLAGS[@]}" "$target" "$seeds" -- \
-    -runs=0 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -runs=0 -max_len=65536 -timeout=60 -rss_limit_mb=2048 \
     -artifact_prefix="$ROOT/fuzz/artifacts/$target/" >"$log" 2>&1 || rc=$?
   grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -n 1 || true
   if [ "$rc" -ne 0 ]; then
@@ -110,22 +117,36 @@ replay() {
   fi
 }
 
-# fuzz_all LABEL SECONDS TARGET...: build, fuzz each target, fail if any of them crashed.
-# smoke first replays each committed corpus.
-fuzz_all() {
-  local label=$1 secs=$2 t failed=0
-  shift 2
+# smoke TARGET...: build; replay each committed corpus; then FUZZ_SMOKE_RUNS inputs per target
+# from the fixed seed FUZZ_SEED, new inputs kept in a fresh temp dir (removed at the end).
+smoke() {
+  local runs=${FUZZ_SMOKE_RUNS:-30000} seed=${FUZZ_SEED:-1} t failed=0
+  [[ "$runs" =~ ^[0-9]+$ ]] || die "FUZZ_SMOKE_RUNS must be a number, got '$runs'"
+  [[ "$seed" =~ ^[0-9]+$ ]] && [ "$seed" -gt 0 ] || die "FUZZ_SEED must be a positive number, got '$seed'"
   build
-  if [ "$label" = smoke ]; then
-    for t in "$@"; do
-      replay "$t" || failed=1
-    done
-  fi
   for t in "$@"; do
-    run "$t" "$secs" || failed=1
+    replay "$t" || failed=1
+  done
+  SMOKE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/manifest-tui-fuzz-smoke.XXXXXX")
+  trap 'rm -rf "$SMOKE_WORK"' EXIT
+  for t in "$@"; do
+    run "$t" "$SMOKE_WORK/$t" -seed="$seed" -runs="$runs" || failed=1
   done
   [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
-  echo "== fuzz $label: $* ran ${secs}s each without a crash"
+  echo "== fuzz smoke: $* ran $runs inputs each from seed $seed without a crash"
+}
+
+# long SECONDS TARGET...: build, fuzz each target for SECONDS over the kept corpus in
+# $FUZZ_WORK, fail if any of them crashed.
+long() {
+  local secs=$1 t failed=0
+  shift
+  build
+  for t in "$@"; do
+    run "$t" "$FUZZ_WORK/corpus/$t" -max_total_time="$secs" || failed=1
+  done
+  [ "$failed" -eq 0 ] || die "a fuzz target crashed (see above)"
+  echo "== fuzz long: $* ran ${secs}s each without a crash"
 }
 
 case "$MODE" in
@@ -148,7 +169,7 @@ case "$MODE" in
     [ "$failed" -eq 0 ] || die "a fuzz target crashed on its committed corpus (see above)"
     ;;
   smoke)
-    fuzz_all smoke "${FUZZ_SMOKE_SECONDS:-20}" "${TARGETS[@]}"
+    smoke "${TARGETS[@]}"
     ;;
   long)
     secs=${2:-600}
@@ -159,7 +180,7 @@ case "$MODE" in
     for t in "${chosen[@]}"; do
       [[ " ${TARGETS[*]} " == *" $t "* ]] || die "unknown target '$t' (targets: ${TARGETS[*]})"
     done
-    fuzz_all long "$secs" "${chosen[@]}"
+    long "$secs" "${chosen[@]}"
     ;;
   coverage)
     t=${2:-}

@@ -1,8 +1,11 @@
 //! Start and stop a real CNCF Distribution registry (`docker-registry`, 2.8.x) on 127.0.0.1.
 //!
 //! Used by the integration tests, the demo mode and the benchmark. The registry runs as a child
-//! process with its own generated config file, its own free port and (unless told otherwise)
-//! its own temporary storage directory. Everything it prints goes to a log file in its temp
+//! process with its own generated config file and (unless told otherwise) its own temporary
+//! storage directory. It binds port 0 (`http.addr: 127.0.0.1:0`) and the port it got is read
+//! back from its log line `listening on 127.0.0.1:PORT`: no port is picked in advance, so none
+//! can be taken by someone else before the registry binds it. A restart binds afresh and may
+//! get another port: read [`LocalRegistry::port`] (or `host`, `base_url`) again after it. Everything it prints goes to a log file in its temp
 //! directory; [`LocalRegistry::log`] returns it, and every start failure carries it.
 //!
 //! The binary is `$MANIFEST_TUI_REGISTRY_BIN` when set, else `docker-registry` on `PATH`
@@ -20,8 +23,9 @@ use std::time::{Duration, Instant};
 pub const REGISTRY_BIN_ENV: &str = "MANIFEST_TUI_REGISTRY_BIN";
 /// The binary looked up on `PATH` when [`REGISTRY_BIN_ENV`] is not set.
 pub const DEFAULT_REGISTRY_BIN: &str = "docker-registry";
-/// How long [`LocalRegistry::start`] waits for `GET /v2/` to answer.
-pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long [`LocalRegistry::start`] waits for the registry to bind and `GET /v2/` to answer: a
+/// hang guard only (it is ready in well under a second, even on a busy machine).
+pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 const INSTALL_HINT: &str = "install the CNCF Distribution registry with `apt-get install docker-registry` \
 (or run scripts/install-test-deps.sh as root), or point MANIFEST_TUI_REGISTRY_BIN at a registry binary";
@@ -113,16 +117,9 @@ impl fmt::Debug for LocalRegistry {
     }
 }
 
-enum Attempt {
-    Ready,
-    /// The port was taken between picking it and the registry binding it.
-    PortInUse,
-    Failed(String),
-}
-
 impl LocalRegistry {
-    /// Start a registry on a free port of 127.0.0.1 and wait (up to [`READY_TIMEOUT`]) until
-    /// `GET /v2/` answers with any HTTP status.
+    /// Start a registry on a port of 127.0.0.1 the system picks and wait (up to
+    /// [`READY_TIMEOUT`]) until `GET /v2/` answers with any HTTP status.
     pub fn start(cfg: LocalConfig) -> Result<LocalRegistry, LocalRegError> {
         let bin = find_binary()?;
         let dir = tempfile::Builder::new()
@@ -156,19 +153,10 @@ impl LocalRegistry {
             child: None,
             dir,
         };
-        let mut last = String::new();
-        for _ in 0..5 {
-            reg.port = free_port()?;
-            match reg.launch()? {
-                Attempt::Ready => return Ok(reg),
-                Attempt::PortInUse => {
-                    last = format!("port {} was taken before the registry bound it", reg.port);
-                    continue;
-                }
-                Attempt::Failed(why) => return Err(reg.failure(&why)),
-            }
+        match reg.launch()? {
+            Ok(()) => Ok(reg),
+            Err(why) => Err(reg.failure(&why)),
         }
-        Err(reg.failure(&format!("gave up after 5 ports ({last})")))
     }
 
     /// `127.0.0.1:PORT`.
@@ -231,24 +219,15 @@ impl LocalRegistry {
         }
     }
 
-    /// Start the registry again on the same port with the same storage.
+    /// Start the registry again with the same storage and configuration. It binds afresh, so
+    /// it may get another port: read [`port`](Self::port), [`host`](Self::host) or
+    /// [`base_url`](Self::base_url) again afterwards (a client that needs one address across
+    /// a restart talks to it through a proxy of its own).
     pub fn restart(&mut self) -> Result<(), LocalRegError> {
         self.stop();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.launch()? {
-                Attempt::Ready => return Ok(()),
-                Attempt::PortInUse if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Attempt::PortInUse => {
-                    return Err(self.failure(&format!(
-                    "port {} is in use by another process; the registry could not restart on it",
-                    self.port
-                )))
-                }
-                Attempt::Failed(why) => return Err(self.failure(&why)),
-            }
+        match self.launch()? {
+            Ok(()) => Ok(()),
+            Err(why) => Err(self.failure(&why)),
         }
     }
 
@@ -260,8 +239,10 @@ impl LocalRegistry {
         ))
     }
 
-    fn launch(&mut self) -> Result<Attempt, LocalRegError> {
-        let yaml = render_config(&self.cfg, &self.storage, self.port, &self.secret);
+    /// Run the registry and wait until it is ready: `Ok(Ok(()))`, with [`port`](Self::port)
+    /// set to the port it bound; `Ok(Err(why))` when it exited or never became ready.
+    fn launch(&mut self) -> Result<Result<(), String>, LocalRegError> {
+        let yaml = render_config(&self.cfg, &self.storage, 0, &self.secret);
         fs::write(&self.config_path, yaml).map_err(|e| {
             err(format!(
                 "cannot write the registry config {}: {e}",
@@ -273,12 +254,11 @@ impl LocalRegistry {
             .append(true)
             .open(&self.log_path)
             .map_err(|e| err(format!("cannot open {}: {e}", self.log_path.display())))?;
-        let log_start = log.metadata().map(|m| m.len()).unwrap_or(0);
         let _ = writeln!(
             log,
-            "=== manifest-tui: starting registry on 127.0.0.1:{} ===",
-            self.port
+            "=== manifest-tui: starting registry on 127.0.0.1, port chosen by the system ==="
         );
+        let log_start = log.metadata().map(|m| m.len()).unwrap_or(0);
         let log2 = log
             .try_clone()
             .map_err(|e| err(format!("cannot open {}: {e}", self.log_path.display())))?;
@@ -302,33 +282,40 @@ impl LocalRegistry {
             ))
         })?;
         self.child = Some(child);
+        self.port = 0;
 
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Some(c) = self.child.as_mut() {
                 if let Ok(Some(status)) = c.try_wait() {
                     self.child = None;
-                    let run_log = self.log_since(log_start);
-                    if run_log.contains("address already in use") {
-                        return Ok(Attempt::PortInUse);
-                    }
-                    return Ok(Attempt::Failed(format!(
-                        "the registry exited with {status}"
-                    )));
+                    return Ok(Err(format!("the registry exited with {status}")));
                 }
             }
-            if probe(self.port) {
-                return Ok(Attempt::Ready);
+            if self.port == 0 {
+                if let Some(p) = bound_port(&self.log_since(log_start)) {
+                    self.port = p;
+                }
+            }
+            if self.port != 0 && probe(self.port) {
+                return Ok(Ok(()));
             }
             if Instant::now() >= deadline {
                 self.stop();
-                return Ok(Attempt::Failed(format!(
-                    "GET /v2/ on 127.0.0.1:{} did not answer within {} s",
-                    self.port,
-                    READY_TIMEOUT.as_secs()
-                )));
+                return Ok(Err(if self.port == 0 {
+                    format!(
+                        "it did not say which port it bound (a `listening on 127.0.0.1:PORT` log line) within {} s",
+                        READY_TIMEOUT.as_secs()
+                    )
+                } else {
+                    format!(
+                        "GET /v2/ on 127.0.0.1:{} did not answer within {} s",
+                        self.port,
+                        READY_TIMEOUT.as_secs()
+                    )
+                }));
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -428,7 +415,20 @@ pub fn find_binary() -> Result<PathBuf, LocalRegError> {
     )))
 }
 
-/// A port that was free on 127.0.0.1 a moment ago (bind :0, read it, release it).
+/// The port of the registry's `listening on 127.0.0.1:PORT` log line (Distribution logs the
+/// listener's address once it is bound; `, tls` follows for a TLS listener).
+pub fn bound_port(log: &str) -> Option<u16> {
+    const MARK: &str = "listening on 127.0.0.1:";
+    log.lines().find_map(|l| {
+        let rest = &l[l.find(MARK)? + MARK.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok().filter(|p| *p != 0)
+    })
+}
+
+/// A port that was free on 127.0.0.1 a moment ago (bind :0, read it, release it). Racy by
+/// nature (another process may take it before it is used): the harness never starts a
+/// listener on it; at most a test names it as an address nobody is meant to answer on.
 pub fn free_port() -> Result<u16, LocalRegError> {
     let l = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|e| err(format!("cannot bind 127.0.0.1:0 to find a free port: {e}")))?;
@@ -528,6 +528,20 @@ mod tests {
         assert!(
             !render_config(&LocalConfig::default(), Path::new("/s"), 1, "a").contains("clientcas")
         );
+    }
+
+    #[test]
+    fn the_bound_port_is_read_from_the_log() {
+        let plain = "time=\"2026-01-01T00:00:00Z\" level=info msg=\"redis not configured\"\n\
+time=\"2026-01-01T00:00:00Z\" level=info msg=\"listening on 127.0.0.1:41371\" go.version=go1.19.8\n";
+        assert_eq!(bound_port(plain), Some(41371));
+        let tls = "level=info msg=\"listening on 127.0.0.1:5443, tls\" instance.id=x\n";
+        assert_eq!(bound_port(tls), Some(5443));
+        assert_eq!(
+            bound_port("level=info msg=\"redis not configured\"\n"),
+            None
+        );
+        assert_eq!(bound_port("msg=\"listening on 127.0.0.1:0\"\n"), None);
     }
 
     #[test]

@@ -19,11 +19,7 @@ use manifest_tui::samples::attest::{
 use manifest_tui::samples::Seeder;
 
 fn client() -> Client {
-    Client::new(ClientOptions {
-        certs_dirs: Some(Vec::new()),
-        ..Default::default()
-    })
-    .expect("client")
+    Client::new(common::client_options(&common::empty_docker_config())).expect("client")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,7 +163,7 @@ fn extra_referrer(a: &manifest_tui::samples::attest::Attested, n: usize) -> (Vec
 
 /// curl's whole answer (`-i`: status line, headers, body) to a request.
 fn curl(args: &[&str]) -> Vec<u8> {
-    let out = std::process::Command::new("curl")
+    let out = common::cli::tool("curl")
         .args(["-s", "-i", "-H", "Expect:"])
         .args(args)
         .output()

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::faultproxy::{Action, FaultProxy};
+use common::faultproxy::{Action, FaultProxy, Gate};
 use common::pty::{isolated_env, Tui};
 use common::{args, assert_error_exit, children, TestRegistry, ALICE, ALICE_PASSWORD};
 use manifest_tui::digest::Digest;
@@ -17,19 +17,16 @@ use manifest_tui::reference::Reference;
 use manifest_tui::samples::{self, SampleImage, Seeder};
 use manifest_tui::store::Store;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 
-/// Run the CLI with `DOCKER_CONFIG` = `config` (and HOME beside it, so nothing of the
-/// user's is read), plus `env`.
+/// Run the CLI with `DOCKER_CONFIG` = `config` (and a private HOME, so nothing of the user's
+/// is read), plus `env`.
 fn mt_env(config: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env("DOCKER_CONFIG", config)
-        .env("HOME", config.join("home"))
-        .env("NO_COLOR", "1");
+    let mut c = common::cli::command(config);
+    c.args(args);
     for (k, v) in env {
         c.env(k, v);
     }
@@ -444,13 +441,10 @@ fn credential_lookup_order_is_cred_helpers_then_auths_then_creds_store() {
     }
 }
 
-/// The layer of [`big_image`]: 2 MiB, sent by the slowed proxy 64 KiB every 100 ms
-/// (about 3 s), so a copy in progress can be seen.
+/// The layer of [`big_image`]: 2 MiB, of which the proxy sends the first [`HELD_AFTER`] bytes
+/// and then holds the rest until the test has seen the copy in progress.
 const BIG_LAYER: usize = 2 << 20;
-const TRICKLE: Action = Action::Trickle {
-    chunk: 64 << 10,
-    every: Duration::from_millis(100),
-};
+const HELD_AFTER: usize = 1 << 20;
 
 /// A linux/amd64 Docker image with one [`BIG_LAYER`]-byte layer of pseudo-random bytes.
 fn big_image() -> SampleImage {
@@ -489,11 +483,13 @@ fn big_image() -> SampleImage {
     }
 }
 
-/// A source registry holding [`big_image`] behind a proxy that slows its layer down, and an
-/// empty destination registry.
+/// A source registry holding [`big_image`] behind a proxy that holds its layer half-sent
+/// until [`CrossRegistry::gate`] opens, and an empty destination registry.
 struct CrossRegistry {
     _src: TestRegistry,
     proxy: FaultProxy,
+    /// Opened by the test once it has seen the copy under way.
+    gate: Gate,
     dst: TestRegistry,
     image: SampleImage,
     /// The image through the proxy: `PROXY/big/app:v1`.
@@ -506,16 +502,21 @@ impl CrossRegistry {
         let image = big_image();
         push_image(&src.url, &image.repo, &image.tag, &image);
         let proxy = FaultProxy::start(&src.host);
+        let gate = Gate::new();
         proxy.rule(
             "GET",
             &format!("/blobs/{}", image.blobs[1].0),
-            TRICKLE,
+            Action::Hold {
+                after: HELD_AFTER,
+                gate: gate.clone(),
+            },
             None,
         );
         let child = format!("{}/{}", proxy.host, image.reference());
         CrossRegistry {
             _src: src,
             proxy,
+            gate,
             dst: TestRegistry::plain(),
             image,
             child,
@@ -545,38 +546,89 @@ fn parse_size(s: &str) -> u64 {
     (v * scale) as u64
 }
 
+/// `Copying NAME: DONE of TOTAL` lines of a push's stderr, as byte counts.
+fn progress_lines(err: &str, prefix: &str) -> Vec<(u64, u64)> {
+    err.lines()
+        .filter_map(|l| l.strip_prefix(prefix))
+        .map(|rest| {
+            let (done, total) = rest.split_once(" of ").expect("DONE of TOTAL");
+            (parse_size(done), parse_size(total))
+        })
+        .collect()
+}
+
 /// Progress in bytes in the CLI: a cross-registry push prints, on stderr, the bytes copied
-/// so far while the copy runs (not only a final count), never more than the total.
+/// so far while the copy runs (not only a final count), never more than the total. The
+/// proxy holds the layer half-sent until a line with bytes between none and all has been
+/// printed: that line was certainly printed mid-copy, whatever the machine's speed.
 #[test]
 fn cross_registry_push_prints_bytes_while_copying() {
+    use std::io::Read;
     let x = CrossRegistry::start();
     let cfg = tempfile::tempdir().expect("config dir");
     let list = x.dst.reference("progress/cli:v1");
     ok(mt(cfg.path(), &["create", &list, &x.child]), "create");
-    let started = Instant::now();
-    let o = mt(cfg.path(), &["push", &list]);
-    let took = started.elapsed();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    let out = ok(o, "push");
+    let prefix = format!("Copying {} (linux/amd64): ", x.child);
+    let mut cmd = common::cli::command(cfg.path());
+    cmd.args(["push", &list])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run the push");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    // stderr, as it comes.
+    let err_buf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (eb, mut stderr) = (err_buf.clone(), child.stderr.take().expect("stderr"));
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            eb.lock()
+                .expect("stderr buffer")
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let total = x.total();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mid = loop {
+        let err = err_buf.lock().expect("stderr buffer").clone();
+        if let Some(&(d, t)) = progress_lines(&err, &prefix)
+            .iter()
+            .find(|&&(d, t)| d > 0 && d < t)
+        {
+            break (d, t);
+        }
+        let exited = child.try_wait().expect("wait").is_some();
+        assert!(
+            !exited && Instant::now() < deadline,
+            "no progress line while the copy was held:\n{err}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // (The layer cannot be complete before the gate opens, so neither is the push.)
+    assert!(child.try_wait().expect("wait").is_none(), "still copying");
+    x.gate.open();
+    let status = child.wait().expect("the push ends");
+    err_reader.join().expect("stderr reader");
+    let out = out_reader.join().expect("stdout reader");
+    let err = err_buf.lock().expect("stderr buffer").clone();
+    assert!(status.success(), "push: {out}\n{err}");
     assert_eq!(out.lines().count(), 2, "docker's stdout, unchanged: {out}");
     assert!(
         x.proxy
             .count("GET", &format!("/blobs/{}", x.image.blobs[1].0))
             == 1,
-        "the layer came through the slowed proxy"
+        "the layer came through the holding proxy"
     );
 
-    let prefix = format!("Copying {} (linux/amd64): ", x.child);
-    let shown: Vec<(u64, u64)> = err
-        .lines()
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .map(|rest| {
-            let (done, total) = rest.split_once(" of ").expect("DONE of TOTAL");
-            (parse_size(done), parse_size(total))
-        })
-        .collect();
-    eprintln!("push took {took:?}; progress lines:\n{err}");
-    let total = x.total();
+    let shown = progress_lines(&err, &prefix);
+    eprintln!("progress lines (the one seen while held: {mid:?}):\n{err}");
     // Totals are shown to 0.1 MiB.
     assert!(
         shown.iter().all(|&(_, t)| t.abs_diff(total) < 100 << 10),
@@ -590,10 +642,9 @@ fn cross_registry_push_prints_bytes_while_copying() {
         shown.windows(2).all(|w| w[0].0 <= w[1].0),
         "bytes only grow:\n{err}"
     );
-    let middle = shown.iter().filter(|&&(d, t)| d > 0 && d < t).count();
     assert!(
-        middle >= 2,
-        "bytes are shown while the copy runs, not only at the end:\n{err}"
+        mid.0 <= HELD_AFTER as u64 + x.image.blobs[0].1.len() as u64 + (100 << 10),
+        "the line seen while held shows no more than was sent: {mid:?}"
     );
     assert_eq!(
         shown.last().map(|&(d, t)| d == t),
@@ -603,7 +654,8 @@ fn cross_registry_push_prints_bytes_while_copying() {
 }
 
 /// Progress in bytes in the TUI: while the same cross-registry push runs, the push pane
-/// shows the entry copying, with a byte count between zero and the total.
+/// shows the entry copying, with a byte count between zero and the total (the proxy holds
+/// the layer half-sent until the pane has shown it).
 #[test]
 fn cross_registry_push_shows_bytes_mid_transfer_in_the_tui() {
     let x = CrossRegistry::start();
@@ -622,37 +674,33 @@ fn cross_registry_push_shows_bytes_mid_transfer_in_the_tui() {
     tui.build_list(&list, std::slice::from_ref(&x.child));
     tui.keys("p");
 
-    // Every frame until the push ends: the copying row's DONE / TOTAL.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut frames: Vec<(u64, u64)> = Vec::new();
-    let screen = loop {
-        let s = tui.contents();
-        if let Some(rest) = s.lines().find_map(|l| l.split("copying ").nth(1)) {
-            let (done, total) = rest.split_once(" / ").expect("DONE / TOTAL");
-            let total = total.split("  ").next().unwrap_or(total);
-            let total = total.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
-            let total: String = total
-                .split_whitespace()
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(" ");
-            frames.push((parse_size(done), parse_size(&total)));
-        }
-        if s.contains("✓ pushed") || s.contains("push failed") || Instant::now() > deadline {
-            break s;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    // The copying row's DONE / TOTAL.
+    let copying = |s: &str| -> Option<(u64, u64)> {
+        let rest = s.lines().find_map(|l| l.split("copying ").nth(1))?;
+        let (done, total) = rest.split_once(" / ")?;
+        let total = total.split("  ").next().unwrap_or(total);
+        let total = total.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        let total: String = total
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some((parse_size(done), parse_size(&total)))
     };
+    let screen = tui.wait_for("bytes mid-transfer", |s| {
+        copying(s).is_some_and(|(d, t)| d > 0 && d < t)
+    });
+    let (done, total) = copying(&screen).expect("the copying row");
+    assert!(
+        !screen.contains("✓ pushed"),
+        "not done while the layer is held"
+    );
+    x.gate.open();
+    let end = tui.wait_for("the end of the push", |s| {
+        s.contains("✓ pushed") || s.contains("push failed")
+    });
     tui.keys("q");
-    assert!(screen.contains("✓ pushed"), "the push completes:\n{screen}");
-    frames.dedup();
-    eprintln!("copying, as the pane showed it: {frames:?}");
-    assert!(
-        frames.iter().all(|&(d, t)| d <= t),
-        "never more than the total: {frames:?}"
-    );
-    assert!(
-        frames.iter().any(|&(d, t)| d > 0 && d < t),
-        "the pane shows bytes mid-transfer: {frames:?}\n{screen}"
-    );
+    assert!(end.contains("✓ pushed"), "the push completes:\n{end}");
+    eprintln!("copying, as the pane showed it while held: {done} / {total}");
+    assert!(done <= total, "never more than the total:\n{screen}");
 }

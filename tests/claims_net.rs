@@ -28,7 +28,7 @@ use manifest_tui::media;
 use manifest_tui::samples;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
@@ -40,17 +40,14 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// the XDG dirs inside `home` (docker's config in `config`), no colour, stdin closed, no
 /// proxy and no TLS variables unless `env` sets them.
 fn command(home: &Path, config: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = common::cli::bare(BIN);
     c.args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("DOCKER_CONFIG", config)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"))
         .env("XDG_STATE_HOME", home.join(".local/state"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -348,7 +345,7 @@ impl NamedTls {
     /// 127.0.0.1 (no proxy): the HTTP status, or curl's failure.
     fn curl(&self, extra: &[&str]) -> Result<String, String> {
         let port = self.reg.port();
-        let o = Command::new("curl")
+        let o = common::cli::tool("curl")
             .args([
                 "-sS",
                 "-o",

@@ -6,7 +6,7 @@ use common::{args, assert_error_exit, children, skopeo_inspect_raw, TestRegistry
 use manifest_tui::digest::Digest;
 use manifest_tui::samples;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 
@@ -17,7 +17,7 @@ struct Run {
 }
 
 fn run_in(prog: &str, config: &Path, args: &[&str]) -> Run {
-    let o: Output = Command::new(prog)
+    let o: Output = common::cli::tool(prog)
         .args(args)
         .env("DOCKER_CONFIG", config)
         .env("NO_COLOR", "1")
@@ -402,7 +402,9 @@ fn docker_error_cases_have_clearer_messages() {
 fn failed_push_keeps_the_list_and_a_retry_completes() {
     let mut reg = TestRegistry::plain();
     reg.seed();
-    let host = reg.host.clone();
+    // One address across the registry's restart (which binds a port afresh): a proxy's.
+    let proxy = common::faultproxy::FaultProxy::start(&reg.host);
+    let host = proxy.host.clone();
     let cfg = tempfile::tempdir().unwrap();
     let list = format!("{host}/retry/list:v1");
     let kids = children(&host, "v1", false);
@@ -410,6 +412,9 @@ fn failed_push_keeps_the_list_and_a_retry_completes() {
     let before = ok(mt(cfg.path(), &["inspect", "-v", &list]), "inspect local").out;
 
     reg.stop();
+    // Down: connections to it are refused (not sent to whoever has its old port now).
+    let down = common::ClosedPort::new();
+    proxy.set_upstream(&down.host());
     let r = mt(cfg.path(), &["push", "--purge", &list]);
     assert_error_exit(r.code, "push to a stopped registry");
     assert!(r.err.contains(&host), "names the registry: {}", r.err);
@@ -421,6 +426,7 @@ fn failed_push_keeps_the_list_and_a_retry_completes() {
     assert_eq!(before, after, "the draft is unchanged");
 
     reg.restart();
+    proxy.set_upstream(&reg.host);
     let r = ok(mt(cfg.path(), &["push", "--purge", &list]), "push again");
     let digest = r.out.lines().last().unwrap().to_string();
     assert_eq!(

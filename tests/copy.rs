@@ -10,7 +10,6 @@ use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use manifest_tui::samples;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A DOCKER_CONFIG with no credentials.
 fn empty_config(dir: &Path) -> PathBuf {
@@ -22,7 +21,7 @@ fn empty_config(dir: &Path) -> PathBuf {
 
 /// The HTTP status curl gets for a HEAD of `url` (with `-u user:password` when given).
 fn head_status(url: &str, user: Option<&str>) -> u16 {
-    let mut c = Command::new("curl");
+    let mut c = common::cli::tool("curl");
     c.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I"]);
     c.args(["-H", &format!("Accept: {}", media::MANIFEST_ACCEPT)]);
     if let Some(u) = user {

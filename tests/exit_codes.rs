@@ -9,19 +9,14 @@ use common::cli::{mt, Run, BIN};
 use common::pty::{isolated_env, Tui};
 use common::TestRegistry;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Run the binary hermetically with stdout and stderr pipes, `NO_COLOR` and the colour-forcing
 /// variables removed (so any colour must come from the binary's own choice), and a backtrace
 /// asked for (colour-eyre's report printed one; an error paragraph must not).
 fn piped(home: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = common::cli::bare(BIN);
     cmd.args(args)
-        .stdin(Stdio::null())
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
         .env("RUST_BACKTRACE", "full")
         .env("TERM", "xterm-256color");
     for (k, v) in isolated_env(home, &home.join("docker")) {
@@ -332,7 +327,7 @@ fn bash_completion_passes_bash_n() {
     }
     let file = home.path().join("manifest-tui.bash");
     std::fs::write(&file, &r.out).unwrap();
-    let o = Command::new("bash")
+    let o = common::cli::tool("bash")
         .arg("-n")
         .arg(&file)
         .output()
@@ -349,7 +344,11 @@ fn bash_completion_passes_bash_n() {
         .expect("a case in the script")
         + 20];
     std::fs::write(&file, cut).unwrap();
-    let o = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    let o = common::cli::tool("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(!o.status.success(), "bash -n accepted a cut script");
 }
 
@@ -365,14 +364,10 @@ fn man_page_renders_with_man_l_and_states_the_exit_codes() {
     );
     let file = home.path().join("manifest-tui.1");
     std::fs::write(&file, &r.out).unwrap();
-    let o = Command::new("man")
+    let o = common::cli::tool("man")
         .args(["--warnings", "-l", "-P", "cat"])
         .arg(&file)
         .env("MANWIDTH", "100")
-        .env("HOME", home.path())
-        .env_remove("MANPAGER")
-        .env_remove("PAGER")
-        .stdin(Stdio::null())
         .output()
         .expect("run man (Debian package man-db; scripts/install-test-deps.sh installs it)");
     let text = String::from_utf8_lossy(&o.stdout);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::faultproxy::{Action, FaultProxy};
+use common::faultproxy::{Action, FaultProxy, Gate};
 use common::*;
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
@@ -18,8 +18,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The bound every test runs under.
-const HARD_LIMIT: Duration = Duration::from_secs(90);
+/// The bound every test runs under: a hang guard, not a speed claim (each test's own
+/// waiting, read timeouts and backoff included, is well under it on a loaded machine).
+const HARD_LIMIT: Duration = Duration::from_secs(300);
 
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
     match tokio::time::timeout(HARD_LIMIT, f).await {
@@ -109,11 +110,9 @@ async fn push_interrupted_at_a_child_manifest_then_resumed() {
 
         // Every child-manifest PUT has its connection reset.
         p.rule("PUT", "/manifests/sha256:", Action::Reset, None);
-        let start = Instant::now();
         let e = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
             .await
             .expect_err("push must fail");
-        let took = start.elapsed();
         let s = e.to_string();
         assert!(s.contains("pushing the manifest of entry"), "{s}");
         assert!(s.contains("samples/app@sha256:"), "names the entry: {s}");
@@ -130,10 +129,11 @@ async fn push_interrupted_at_a_child_manifest_then_resumed() {
             "{s}"
         );
         assert!(!s.contains('\n'), "one paragraph: {s}");
-        assert!(took < Duration::from_secs(30), "gave up after {took:?}");
-        // Idempotent PUTs were retried before giving up.
+        // Idempotent PUTs were retried before giving up, and the retries are bounded: at
+        // most four attempts for each of the six child manifests.
         let puts = p.count("PUT", "/manifests/sha256:");
         assert!(puts >= 2 * 6, "expected retries, saw {puts} PUTs");
+        assert!(puts <= 4 * 6, "bounded retries, saw {puts} PUTs");
         // Nothing local changed, byte for byte; the tag does not exist remotely.
         assert_eq!(snapshot(dir.path()), before, "the local list changed");
         assert!(c.head_manifest(&list).await.expect("head").is_none());
@@ -157,7 +157,7 @@ async fn push_interrupted_at_a_child_manifest_then_resumed() {
             .expect("undisturbed push");
         assert_eq!(r2.digest, report.digest);
         eprintln!(
-            "interrupted push: gave up after {took:?} and {puts} PUT attempts; resumed to {}",
+            "interrupted push: gave up after {puts} PUT attempts; resumed to {}",
             report.digest
         );
     })
@@ -175,9 +175,13 @@ async fn registry_killed_at_the_first_blob_mount_then_restarted() {
         let (dir, store, list) = draft_list(c, &p.host, "team/app:v1").await;
         let before = snapshot(dir.path());
 
-        // The first mount request kills the registry; the proxy then drops the connection.
+        // The first mount request kills the registry; the proxy then drops the connection,
+        // and sends what follows to a port that refuses connections (the registry's old port
+        // could be another registry's by now).
         let shared = Arc::new(Mutex::new(reg));
         let s2 = shared.clone();
+        let down = Arc::new(ClosedPort::new());
+        let (d2, point) = (down.clone(), p.upstream_setter());
         p.rule(
             "POST",
             "mount=",
@@ -185,6 +189,7 @@ async fn registry_killed_at_the_first_blob_mount_then_restarted() {
                 if let Ok(mut r) = s2.lock() {
                     r.stop();
                 }
+                point(&d2.host());
                 Vec::new()
             })),
             Some(1),
@@ -201,7 +206,12 @@ async fn registry_killed_at_the_first_blob_mount_then_restarted() {
         assert!(s.contains("local list is unchanged"), "{s}");
         assert_eq!(snapshot(dir.path()), before, "the local list changed");
 
-        shared.lock().expect("registry").restart();
+        // Restarted on its storage (on a port of its own again): the proxy follows it.
+        {
+            let mut r = shared.lock().expect("registry");
+            r.restart();
+            p.set_upstream(&r.host);
+        }
         let report = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
             .await
             .expect("push after restart");
@@ -262,15 +272,12 @@ async fn token_server_errors_are_retried_then_bounded() {
         p.reset_seen();
         p.rule("GET", "/token", Action::Status(503), None);
         let c = client(reg.docker_config());
-        let t = Instant::now();
         let results = futures_util::future::join_all((0..8).map(|_| c.get_manifest(&r))).await;
-        let took = t.elapsed();
         for res in results {
             let e = res.expect_err("permanent token failure");
             let s = e.to_string();
             assert!(s.contains("/token") && s.contains("503"), "{s}");
         }
-        assert!(took < Duration::from_secs(8), "took {took:?}");
         assert_eq!(p.count("GET", "/token"), 4, "four attempts in all");
 
         // A refusal (wrong password) is an answer, not a fault: asked once, not retried.
@@ -333,9 +340,12 @@ async fn server_errors_and_429_are_retried_then_bounded() {
         );
         assert_eq!(p.count("GET", path), 2);
 
-        // Retry-After as an HTTP-date (whole seconds, so 3 s ahead is 2–3 s of waiting).
+        // Retry-After as an HTTP-date (whole seconds, so 3 s ahead is 2–3 s of waiting). A
+        // lower bound only, from the protocol: the clock starts before the date is taken, so
+        // however late the answer arrives, the retry cannot come before the date.
         p.clear();
         p.reset_seen();
+        let t = Instant::now();
         let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3));
         p.rule(
             "GET",
@@ -348,7 +358,6 @@ async fn server_errors_and_429_are_retried_then_bounded() {
             },
             Some(1),
         );
-        let t = Instant::now();
         c.get_manifest(&r).await.expect("429 with a date retried");
         let waited = t.elapsed();
         assert!(
@@ -362,11 +371,8 @@ async fn server_errors_and_429_are_retried_then_bounded() {
             p.clear();
             p.reset_seen();
             p.rule("GET", path, action, None);
-            let t = Instant::now();
             let e = c.get_manifest(&r).await.expect_err("permanent failure");
-            let took = t.elapsed();
             let s = e.to_string();
-            assert!(took < Duration::from_secs(15), "took {took:?}");
             assert!(
                 s.contains(&format!("GET http://{}{path} failed", p.host)),
                 "{s}"
@@ -375,7 +381,7 @@ async fn server_errors_and_429_are_retried_then_bounded() {
             let n = p.count("GET", path);
             assert!((2..=4).contains(&n), "attempts: {n}");
             eprintln!(
-                "permanent {}: gave up after {n} attempts in {took:?}: {s}",
+                "permanent {}: gave up after {n} attempts: {s}",
                 e.status().unwrap_or(0)
             );
         }
@@ -400,18 +406,32 @@ async fn server_errors_and_429_are_retried_then_bounded() {
     .await
 }
 
+/// Resets, truncated bodies and answers slower than the read timeout: one of them is retried
+/// transparently; a registry that always does it fails after a bounded number of attempts
+/// with an error naming the request. Slow answers wait at a gate (never answered in time,
+/// whatever the machine's speed) rather than for a delay that is hoped to be long enough.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resets_truncation_and_slow_answers_fail_fast_and_name_the_request() {
     bounded(async {
         let reg = TestRegistry::plain();
         reg.seed_async().await;
         let p = FaultProxy::start(&reg.host);
-        let env = client_env(Duration::from_millis(700));
-        let c = &env.client;
+        // The client that must succeed after one fault has the usual timeout; the one that
+        // must give up has a short one (only its failures are asserted).
+        let patient = client_env(Duration::from_secs(10));
+        let impatient = client_env(Duration::from_secs(3));
         let r = rf(&format!("{}/{}:v1", p.host, samples::LIST_REPO));
         let path = "/v2/samples/app/manifests/v1";
         let request = format!("GET http://{}{path}", p.host);
+        let c = &patient.client;
         c.ping(&p.host).await.expect("ping");
+        let stall = |gate: &Gate| {
+            let g = gate.clone();
+            Action::Respond(Arc::new(move |_| {
+                g.wait();
+                Vec::new()
+            }))
+        };
 
         // One reset: retried transparently.
         p.rule("GET", path, Action::Reset, Some(1));
@@ -427,26 +447,29 @@ async fn resets_truncation_and_slow_answers_fail_fast_and_name_the_request() {
             .expect("a single truncated body is retried");
         assert_eq!(p.count("GET", path), 2);
 
-        // One slow answer (longer than the read timeout): retried.
+        // One answer that never comes in time (held until the client gave up): retried.
         p.clear();
         p.reset_seen();
-        p.rule("GET", path, Action::Delay(Duration::from_secs(2)), Some(1));
+        let held = Gate::new();
+        p.rule("GET", path, stall(&held), Some(1));
         c.get_manifest(&r)
             .await
             .expect("a single slow answer is retried");
+        held.open();
+        assert_eq!(p.count("GET", path), 2);
 
+        let c = &impatient.client;
+        let never = Gate::new();
         for (label, action) in [
             ("drip", Action::Drip(Duration::from_millis(300))),
             ("reset", Action::Reset),
             ("truncated", Action::Truncate),
-            ("slow", Action::Delay(Duration::from_secs(3))),
+            ("slow", stall(&never)),
         ] {
             p.clear();
             p.reset_seen();
             p.rule("GET", path, action, None);
-            let t = Instant::now();
             let e = c.get_manifest(&r).await.expect_err(label);
-            let took = t.elapsed();
             let s = e.to_string();
             assert!(
                 matches!(e.kind, ErrorKind::Transport { .. }),
@@ -461,9 +484,11 @@ async fn resets_truncation_and_slow_answers_fail_fast_and_name_the_request() {
             } else {
                 assert!(s.contains("connection broke"), "{label}: {s}");
             }
-            assert!(took < Duration::from_secs(15), "{label}: took {took:?}");
-            eprintln!("{label}: {} attempts, {took:?}: {s}", p.count("GET", path));
+            let n = p.count("GET", path);
+            assert!((1..=4).contains(&n), "{label}: bounded attempts: {n}");
+            eprintln!("{label}: {n} attempts: {s}");
         }
+        never.open();
     })
     .await
 }
@@ -668,12 +693,10 @@ async fn link_header_cycles_are_bounded() {
         p.rule("GET", "/tags/list", link_cycle(), None);
         p.rule("GET", "/_catalog", link_cycle(), None);
         let repo = Repo::of(&rf(&format!("{}/x:y", p.host)));
-        let t = Instant::now();
         let tags = c
             .list_tags(&repo, 1)
             .await
             .expect("a cycle ends the listing");
-        assert!(t.elapsed() < Duration::from_secs(10));
         assert!(tags.len() <= 4, "{tags:?}");
         let pages = p.count("GET", "/tags/list");
         assert!(pages <= 4, "{pages} pages fetched for a 2-page cycle");

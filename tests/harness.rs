@@ -7,6 +7,7 @@ use common::*;
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use reqwest::StatusCode;
+use std::path::Path;
 
 fn header(r: &reqwest::Response, name: &str) -> String {
     r.headers()
@@ -101,7 +102,7 @@ async fn sample_layer_is_a_real_gzip_tar() {
     let bytes = resp.bytes().await.unwrap();
     let f = r.dir.path().join("layer.tgz");
     std::fs::write(&f, &bytes).unwrap();
-    let out = std::process::Command::new("tar")
+    let out = common::cli::tool("tar")
         .arg("-xzOf")
         .arg(&f)
         .arg("hello.txt")
@@ -410,15 +411,38 @@ async fn expired_token_is_refused() {
     assert!(header(&resp, "www-authenticate").contains("invalid_token"));
 }
 
+/// The harness never picks a port for the registry: it binds port 0 and the harness reads
+/// the port back from its log. A restart binds afresh, so a port taken meanwhile (here by the
+/// test itself) cannot stop it; the storage is kept and the harness's addresses follow.
 #[test]
-fn stop_and_restart_keep_storage() {
+fn stop_and_restart_keep_storage_and_need_no_port_to_stay_free() {
     let mut r = TestRegistry::plain();
     r.seed();
     let port = r.port();
+    assert_eq!(
+        manifest_tui::localreg::bound_port(&r.log()),
+        Some(port),
+        "the port used is the one the registry said it bound:\n{}",
+        r.log()
+    );
     r.stop();
-    assert!(!manifest_tui::localreg::probe(port));
+    assert!(!r.reg.is_running());
+    // Someone takes the old port (std sets SO_REUSEADDR; if another process got it first,
+    // it is just as taken).
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", port));
     r.restart();
-    assert_eq!(r.port(), port);
+    assert!(r.reg.is_running());
+    if squatter.is_ok() {
+        assert_ne!(r.port(), port, "the old port is ours now");
+    }
+    assert_eq!(r.host, format!("127.0.0.1:{}", r.port()), "host follows");
+    assert_eq!(r.url, format!("http://{}", r.host), "url follows");
+    assert!(
+        r.log()
+            .contains(&format!("listening on 127.0.0.1:{}", r.port())),
+        "{}",
+        r.log()
+    );
     let l = samples::list("v2", true);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -436,6 +460,152 @@ fn stop_and_restart_keep_storage() {
         assert_eq!(header(&resp, "docker-content-digest"), l.digest.as_str());
     });
     assert!(r.log().contains("starting registry"));
+}
+
+/// A [`FaultProxy`](common::faultproxy::FaultProxy) keeps one address across a registry
+/// restart: it holds its own listener and is pointed at the registry's new port.
+#[test]
+fn a_proxy_keeps_one_address_across_a_restart() {
+    let mut r = TestRegistry::plain();
+    r.seed();
+    let p = common::faultproxy::FaultProxy::start(&r.host);
+    let cfg = tempfile::tempdir().expect("config dir");
+    let image = format!("{}/{}:v1", p.host, samples::LIST_REPO);
+    let before = common::cli::ok(
+        common::cli::mt(cfg.path(), &["inspect", "--insecure", &image]),
+        "inspect before",
+    );
+    r.stop();
+    r.restart();
+    p.set_upstream(&r.host);
+    let after = common::cli::ok(
+        common::cli::mt(cfg.path(), &["inspect", "--insecure", &image]),
+        "inspect after the restart",
+    );
+    assert_eq!(before.out, after.out);
+}
+
+/// Every program a test starts goes through the harness (`tests/common/cli.rs`, or
+/// `tests/common/pty.rs` for a terminal), which gives it a private HOME and strips the proxy
+/// variables: no test file builds a process of its own.
+#[test]
+fn no_test_starts_a_program_outside_the_harness() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let needles = [
+        concat!("Command", "::new("),
+        concat!("CommandBuilder", "::new("),
+    ];
+    let mut offenders = Vec::new();
+    for e in std::fs::read_dir(&dir).expect("tests/").flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(&p).expect("read a test file");
+            for (i, line) in text.lines().enumerate() {
+                if needles.iter().any(|n| line.contains(n)) {
+                    offenders.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "start programs with common::cli::{{command, mt, tool}} (or common::pty::Tui), which keep the \
+         user's HOME, ~/.docker and proxy variables out:\n{}",
+        offenders.join("\n")
+    );
+}
+
+/// What a program started by the harness sees, when the test process itself has every
+/// variable it must not pass on (proxies in both cases, DOCKER_CONFIG, REGISTRY_AUTH_FILE,
+/// SSL_CERT_*, a HOME and XDG dirs of "the CI user"): this test runs the next one in a child
+/// of this test binary with all of them set.
+#[test]
+fn a_harness_command_sees_only_its_own_home() {
+    let exe = std::env::current_exe().expect("this test binary");
+    let mut c = common::cli::tool(exe);
+    for k in common::hermetic::NEVER {
+        c.env(k, "http://127.0.0.1:9/leaked");
+    }
+    for k in [
+        "HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_STATE_HOME",
+        "XDG_DATA_HOME",
+    ] {
+        c.env(k, "/leaked/user/home");
+    }
+    c.args([
+        "--exact",
+        "harness_command_environment_probe",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    let r = c.run();
+    assert_eq!(r.code, 0, "the probe failed:\n{}\n{}", r.out, r.err);
+    assert!(r.out.contains("1 passed"), "the probe ran:\n{}", r.out);
+}
+
+/// Run by the test above in an environment full of the user's variables.
+#[test]
+#[ignore = "run by a_harness_command_sees_only_its_own_home"]
+fn harness_command_environment_probe() {
+    let cfg = tempfile::tempdir().expect("config dir");
+    let mut c = common::cli::tool("env");
+    c.env("DOCKER_CONFIG", cfg.path());
+    let home = c.sandbox().home();
+    let auth = c.sandbox().auth_file();
+    let r = c.run();
+    assert_eq!(r.code, 0, "{}", r.err);
+    let vars: std::collections::BTreeMap<&str, &str> =
+        r.out.lines().filter_map(|l| l.split_once('=')).collect();
+    assert!(
+        !r.out.contains("leaked"),
+        "a variable of the test leaked:\n{}",
+        r.out
+    );
+    assert_eq!(vars.get("HOME").copied(), home.to_str());
+    assert_eq!(vars.get("DOCKER_CONFIG").copied(), cfg.path().to_str());
+    assert_eq!(vars.get("REGISTRY_AUTH_FILE").copied(), auth.to_str());
+    for k in [
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_STATE_HOME",
+        "XDG_DATA_HOME",
+    ] {
+        let v = vars.get(k).unwrap_or_else(|| panic!("{k} is set"));
+        assert!(Path::new(v).starts_with(&home), "{k}={v} is under HOME");
+    }
+    let allowed: Vec<&str> = common::hermetic::INHERITED
+        .iter()
+        .copied()
+        .chain(
+            common::hermetic::home_vars(&home)
+                .into_iter()
+                .map(|(k, _)| k),
+        )
+        .chain(["DOCKER_CONFIG", "REGISTRY_AUTH_FILE"])
+        .collect();
+    for k in vars.keys() {
+        assert!(allowed.contains(k), "{k} reached the child:\n{}", r.out);
+    }
+    // The pty harness too: the TUI's environment, read back from /proc.
+    let tui_home = tempfile::tempdir().expect("tui home");
+    let tui = common::pty::Tui::spawn(
+        Path::new("/bin/sh"),
+        &["-c", "env; echo END-OF-ENV; exec sleep 600"],
+        common::pty::isolated_env(tui_home.path(), cfg.path()),
+        24,
+        200,
+    );
+    tui.wait_for("the environment", |s| s.contains("END-OF-ENV"));
+    let out = String::from_utf8_lossy(&tui.output()).into_owned();
+    assert!(out.contains("DOCKER_CONFIG="), "{out}");
+    assert!(
+        !out.contains("leaked"),
+        "a variable leaked into the pty:\n{out}"
+    );
 }
 
 #[test]

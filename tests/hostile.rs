@@ -14,26 +14,16 @@ use manifest_tui::media;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Clear screen + home, an OSC 52 clipboard write, an OSC 8 hyperlink, bell, NUL, an 8-bit
 /// CSI (U+009B) and a bidi override.
 const EVIL: &str = "pwn\x1b[2J\x1b[H\x1b]52;c;ZXZpbA==\x07\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\\x07\0\u{9b}31m\u{202e}gnp.exe";
 const EVIL_KEY: &str = "org.example.\x1b[31mred\x1b[0m\x07";
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_manifest-tui")
-}
-
 fn run_cli(docker_config: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
+    common::cli::command(docker_config)
         .args(args)
-        .env("DOCKER_CONFIG", docker_config)
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env("NO_COLOR", "1")
         .output()
         .expect("run manifest-tui")
 }
@@ -269,11 +259,9 @@ fn hostile_error_registry() -> (String, std::thread::JoinHandle<()>) {
         .to_string();
     let handle = std::thread::spawn(move || {
         listener.set_nonblocking(false).expect("blocking listener");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        // It serves for as long as the test binary runs (no deadline that a slow machine
+        // could reach before the test is done with it).
         for stream in listener.incoming() {
-            if std::time::Instant::now() > deadline {
-                break;
-            }
             let Ok(mut stream) = stream else { continue };
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));

@@ -9,7 +9,6 @@ use common::{assert_error_exit, TestRegistry};
 use manifest_tui::image::ConfigFile;
 use manifest_tui::samples::details::{self, webapp};
 use manifest_tui::samples::SampleImage;
-use std::process::Command;
 
 /// Config plus layers, from the sample's own blobs.
 fn compressed_size(img: &SampleImage) -> u64 {
@@ -156,7 +155,7 @@ fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
     let bytes = &w.images[1].blobs[0].1;
     let want = manifest_tui::media::reindent(bytes, "\t") + "\n";
     assert_eq!(r.out, want);
-    let theirs = Command::new("skopeo")
+    let theirs = common::cli::tool("skopeo")
         .args(["inspect", "--tls-verify=false", "--config", "--raw"])
         .args([
             "--override-os",
@@ -295,7 +294,7 @@ fn skopeo_reading(at: &str, with_config: bool) -> SkopeoReading {
             .map(|l| l["size"].as_i64().unwrap())
             .sum::<i64>();
     let created = with_config.then(|| {
-        let out = Command::new("skopeo")
+        let out = common::cli::tool("skopeo")
             .args(["inspect", "--tls-verify=false", "--config"])
             .arg(format!("docker://{at}"))
             .output()

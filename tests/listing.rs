@@ -5,16 +5,13 @@
 
 mod common;
 
-use common::faultproxy::{quay_paging, Action, FaultProxy, LinkStyle};
+use common::faultproxy::{quay_paging, Action, FaultProxy, Gate, LinkStyle};
 use common::pty::{isolated_env, Tui};
 use common::{assert_error_exit, TestRegistry};
 use manifest_tui::reference::Reference;
 use manifest_tui::registry::{Client, ClientOptions, Repo, PAGE_SIZE};
 use std::path::Path;
-use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 const REPO: &str = "many/app";
@@ -56,7 +53,7 @@ fn registry_with_many_tags() -> (TestRegistry, Vec<String>) {
 fn client() -> Client {
     Client::new(ClientOptions {
         insecure_all: true,
-        ..ClientOptions::default()
+        ..common::client_options(&common::empty_docker_config())
     })
     .expect("client")
 }
@@ -78,10 +75,8 @@ struct Run {
 fn mt(args: &[&str]) -> Run {
     let config = tempfile::tempdir().expect("tempdir");
     std::fs::write(config.path().join("config.json"), r#"{"auths":{}}"#).expect("config");
-    let o = Command::new(BIN)
+    let o = common::cli::command(config.path())
         .args(args)
-        .env("DOCKER_CONFIG", config.path())
-        .env("NO_COLOR", "1")
         .output()
         .expect("run manifest-tui");
     Run {
@@ -175,7 +170,7 @@ fn tags_and_catalog_commands_follow_every_page() {
         assert_eq!(v, serde_json::json!({"name": REPO, "tags": tags}));
 
         // skopeo reads the same tags through the same proxy.
-        let o = Command::new("skopeo")
+        let o = common::cli::tool("skopeo")
             .args(["list-tags", "--tls-verify=false"])
             .arg(format!("docker://{repo}"))
             .output()
@@ -276,18 +271,15 @@ fn the_tui_shows_the_first_page_then_fills_in() {
     let Action::Respond(pages) = quay_paging(&reg.host, 50, LinkStyle::Relative) else {
         unreachable!("quay_paging responds")
     };
-    let hold = Arc::new(AtomicBool::new(true));
-    let held = hold.clone();
+    // The later pages wait at a gate until the test has seen the first one.
+    let gate = Gate::new();
+    let held = gate.clone();
     p.rule(
         "GET",
         "/tags/list",
         Action::Respond(Arc::new(move |req| {
-            let start = std::time::Instant::now();
-            while req.target.contains("next_page=")
-                && held.load(Ordering::SeqCst)
-                && start.elapsed() < Duration::from_secs(20)
-            {
-                std::thread::sleep(Duration::from_millis(20));
+            if req.target.contains("next_page=") {
+                held.wait();
             }
             pages(req)
         })),
@@ -306,7 +298,7 @@ fn the_tui_shows_the_first_page_then_fills_in() {
         s.contains(&tags[0]) && s.contains("loading tags… 50 so far")
     });
     assert!(!screen.contains("120 tags"), "{screen}");
-    hold.store(false, Ordering::SeqCst);
+    gate.open();
     tui.wait_for("every page", |s| s.contains("120 tags"));
     assert_eq!(p.count("GET", "/tags/list"), 3);
 }

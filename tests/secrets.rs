@@ -14,10 +14,8 @@ use common::*;
 use manifest_tui::reference::Reference;
 use manifest_tui::registry::{Client, ClientOptions, Repo};
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 const WRONG_PASSWORD: &str = "wr0ng-Secret-Password!";
 
 /// Strings that must never be printed.
@@ -55,9 +53,8 @@ struct Run {
 }
 
 fn cli(config: &Path, home: &Path, args: &[&str]) -> Run {
-    let o = Command::new(BIN)
+    let o = common::cli::command(config)
         .args(args)
-        .env("DOCKER_CONFIG", config)
         .env("HOME", home)
         .env("RUST_BACKTRACE", "1")
         .env("RUST_LIB_BACKTRACE", "1")

@@ -369,17 +369,30 @@ fn every_reading_of_an_ambiguous_directory_name_is_offered() {
     // Not a name docker writes: no reading.
     assert!(readings("no-domain").is_empty());
     assert!(readings("127.0.0.1-5000_app").is_empty(), "no tag");
-    // A long name with many readings stops early, with more than one kept.
+    // A long name with many readings stops early, with more than one kept: 2^100 ways to
+    // read its underscores, a handful tried.
+    use manifest_tui::store::{list_readings_tried, READINGS_TRIED_AT_MOST};
     let long = format!("127.0.0.1-5000_{}a-v1", "a_".repeat(100));
-    let t = std::time::Instant::now();
     let n = readings(&long).len();
     assert!(n > 1 && n <= 9, "{n} readings");
-    assert!(t.elapsed() < std::time::Duration::from_secs(1));
-    // Names no reading of which parses give up within a bounded number of tries.
+    let (_, tried) = list_readings_tried(&long);
+    eprintln!("a long ambiguous name: {tried} readings tried");
+    assert!(
+        tried <= 2 * 9,
+        "stops once it knows: {tried} readings tried"
+    );
+    // Names no reading of which parses give up within a bounded number of tries (2^60
+    // candidates, the budget tried).
     let hopeless = format!("127.0.0.1-5000_{}-v1", "a._".repeat(60));
-    let t = std::time::Instant::now();
-    assert!(readings(&hopeless[..hopeless.len().min(255)]).is_empty());
-    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    let hopeless = &hopeless[..hopeless.len().min(255)];
+    assert!(readings(hopeless).is_empty());
+    let (_, tried) = list_readings_tried(hopeless);
+    eprintln!("a hopeless name: {tried} readings tried");
+    assert!(tried <= READINGS_TRIED_AT_MOST, "{tried} readings tried");
+    assert_eq!(
+        tried, READINGS_TRIED_AT_MOST,
+        "the budget is what stopped it"
+    );
 }
 
 fn plain_has_no_problem(l: &manifest_tui::store::ListSummary) -> bool {

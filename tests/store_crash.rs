@@ -13,10 +13,12 @@ use manifest_tui::reference::Reference;
 use manifest_tui::samples;
 use manifest_tui::store::{Draft, ListMeta, Store, StoredEntry};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::cli::TestCommand;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_manifest-tui");
 const HOST: &str = "127.0.0.1:5999";
 
 /// Write a list of the six v1 OCI samples straight into the store (no registry needed).
@@ -44,11 +46,9 @@ fn seed_list(store: &Store, name: &str) -> Reference {
     list
 }
 
-fn annotate(cfg: &Path, list: &Reference, platform: &str, kv: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("DOCKER_CONFIG", cfg)
-        .env_remove("RUST_LOG")
-        .args(["annotate", "--annotation", kv])
+fn annotate(cfg: &Path, list: &Reference, platform: &str, kv: &str) -> TestCommand {
+    let mut c = common::cli::command(cfg);
+    c.args(["annotate", "--annotation", kv])
         .arg(list.to_string())
         .arg(platform)
         .stdin(Stdio::null())
@@ -66,7 +66,7 @@ fn annotate_limited(
     kv: &str,
     limit: u64,
     cwd: &Path,
-) -> Command {
+) -> TestCommand {
     use std::os::unix::process::CommandExt as _;
     let mut c = annotate(cfg, list, platform, kv);
     c.current_dir(cwd);
@@ -196,7 +196,7 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
     let (mut killed, mut finished, mut interrupted_for_sure) = (0, 0, 0);
     for round in 0..20 {
         // A burst: 6 writers over the three lists, each killed at a random moment.
-        let mut kids: Vec<(Child, Duration)> = (0..6)
+        let mut kids: Vec<(Child, Duration, TestCommand)> = (0..6)
             .map(|i| {
                 let list = &lists[i % lists.len()];
                 let plat = plats[(rng.next() % 3) as usize];
@@ -204,10 +204,9 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
                     "round{round}.w{i}={}",
                     "x".repeat((rng.next() % 4096) as usize + 1)
                 );
-                let child = annotate(cfg.path(), list, plat, &kv)
-                    .spawn()
-                    .expect("spawn");
-                (child, Duration::from_micros(rng.next() % 40_000))
+                let mut cmd = annotate(cfg.path(), list, plat, &kv);
+                let child = cmd.spawn().expect("spawn");
+                (child, Duration::from_micros(rng.next() % 40_000), cmd)
             })
             .collect();
         // And one writer that is certain to die mid-write: not killed by the test, but by
@@ -225,8 +224,8 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
         .spawn()
         .expect("spawn the limited writer");
         let start = Instant::now();
-        kids.sort_by_key(|(_, d)| *d);
-        for (child, at) in kids.iter_mut() {
+        kids.sort_by_key(|(_, d, _)| *d);
+        for (child, at, _) in kids.iter_mut() {
             if let Some(wait) = at.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }

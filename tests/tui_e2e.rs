@@ -122,7 +122,7 @@ fn browse_to_the_list_then_compare_two_releases() {
     // q quits cleanly, restoring the terminal.
     tui.keys("q");
     assert_eq!(
-        tui.wait_exit(Duration::from_secs(10)),
+        tui.wait_exit(Duration::from_secs(120)),
         Some(true),
         "the TUI quits with success"
     );
@@ -162,7 +162,7 @@ fn without_a_catalog_type_a_repository_and_find_it_among_the_recent_next_time() 
     tui.keys("samples/app\r");
     tui.wait_for("the tags", |s| s.contains("v2-oci") && s.contains("4 tags"));
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
     let recent = home.path().join("state/manifest-tui/recent.json");
     let kept: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&recent).expect("recent.json written"))
@@ -181,7 +181,7 @@ fn without_a_catalog_type_a_repository_and_find_it_among_the_recent_next_time() 
     tui.keys("\r");
     tui.wait_for("the tags again", |s| s.contains("4 tags"));
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
     assert!(p.count("GET", "/v2/_catalog") >= 2);
 }
 
@@ -235,7 +235,7 @@ fn a_lists_platform_details_fill_in_and_a_platform_opens_to_its_image() {
     let copy = line_with(&screen, "COPY webapp");
     assert!(copy.contains("layer 2"), "{copy}");
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
 }
 
 /// Copy from the browser to a second real registry: `c` on a tag, the destination typed,
@@ -313,7 +313,7 @@ fn copy_a_list_to_another_registry_from_the_browser() {
         "{platforms:?}"
     );
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
 }
 
 /// A registry seeded with the attested release, and the TUI started on
@@ -418,7 +418,7 @@ fn the_referrers_panel_opens_the_signature_and_back_returns() {
     tui.keys("\x1b");
     tui.wait_for("the tags", |s| s.contains("2 tags"));
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
 }
 
 /// The attested release: each platform's row carries its attestations' marker, and the
@@ -470,7 +470,7 @@ fn an_attested_list_shows_its_markers_and_what_refers_to_it() {
     );
     assert_eq!(raw, a.signature.manifest, "the signature on the target");
     tui.keys("q");
-    assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
 }
 
 /// "The TUI reads manifests through the cache", counted at the wire by a proxy in front of

@@ -236,7 +236,7 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen(
     let other = format!("{}/rc/dk-v1:rc", reg.host);
     let refs = six_refs(&reg.host);
     // The real docker CLI writes the list (no engine needed for `manifest create`).
-    let o = std::process::Command::new("docker")
+    let o = common::cli::tool("docker")
         .args([
             "manifest",
             "create",
@@ -251,9 +251,8 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen(
     assert!(o.status.success(), "docker manifest create: {o:?}");
 
     // `ls` shows every reading and says how to settle it.
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_manifest-tui"))
+    let o = common::cli::command(&docker_config)
         .arg("ls")
-        .env("DOCKER_CONFIG", &docker_config)
         .output()
         .expect("run ls");
     let (out, err) = (
@@ -301,7 +300,7 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_its_target_is_chosen(
     assert_eq!(manifest_tui::digest::Digest::sha256(&raw).as_str(), digest);
 
     // docker still reads its list, under the name now recorded.
-    let o = std::process::Command::new("docker")
+    let o = common::cli::tool("docker")
         .args(["manifest", "inspect", &target])
         .env("DOCKER_CONFIG", &docker_config)
         .output()

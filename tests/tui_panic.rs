@@ -20,14 +20,20 @@ fn positions(hay: &[u8], needle: &[u8]) -> Vec<usize> {
         .collect()
 }
 
-/// Start the TUI with `MANIFEST_TUI_TEST_PANIC=place` and `RUST_BACKTRACE=backtrace`, type
-/// `keys` after the first frame, and check that the panic ends it with status 101, the
+/// The hang guard for a process to exit or its last output to arrive (not a speed claim).
+const GUARD: Duration = Duration::from_secs(120);
+
+/// Start the TUI with `MANIFEST_TUI_TEST_PANIC=place` and `RUST_BACKTRACE=backtrace`; after
+/// the first frame, create the trigger file (`MANIFEST_TUI_TEST_PANIC_TRIGGER`, which fires
+/// the worker and operation panics) and type `keys` (a key fires the draw panic); check that the panic ends it with status 101, the
 /// terminal handed back once and nothing drawn after that. Returns what it wrote after
 /// handing the terminal back (the report).
 fn panic_at(place: &str, backtrace: &str, keys: &str) -> String {
     let home = tempfile::tempdir().expect("tempdir");
+    let trigger = home.path().join("panic-now");
     let mut env = isolated_env(home.path(), &home.path().join("docker"));
     env.push(("MANIFEST_TUI_TEST_PANIC", place.into()));
+    env.push(("MANIFEST_TUI_TEST_PANIC_TRIGGER", trigger.clone().into()));
     env.push(("RUST_BACKTRACE", backtrace.into()));
     env.push(("RUST_LIB_BACKTRACE", backtrace.into()));
     let mut tui = Tui::spawn(
@@ -39,15 +45,16 @@ fn panic_at(place: &str, backtrace: &str, keys: &str) -> String {
     );
     tui.wait_for("the first frame", |s| s.contains("1 Browser"));
     assert!(tui.alternate_screen(), "the TUI holds the alternate screen");
+    std::fs::write(&trigger, "").expect("create the trigger file");
     tui.keys(keys);
-    let code = tui.wait_exit_code(Duration::from_secs(15));
+    let code = tui.wait_exit_code(GUARD);
     assert_eq!(code, Some(101), "{place}: the exit code of a panic");
-    // The reader thread may still be draining the last bytes.
-    // The report's start or (a long backtrace scrolls it off) its end.
-    let screen = tui.wait_for("the panic report", |s| {
-        s.contains("test panic") || s.contains("Please report it")
-    });
-    std::thread::sleep(Duration::from_millis(200));
+    // Everything it wrote, up to the end of the output.
+    assert!(
+        tui.wait_output_end(GUARD),
+        "{place}: the output never ended"
+    );
+    let screen = tui.contents();
     let out = tui.output();
     let leaves = positions(&out, LEAVE_ALTERNATE_SCREEN);
     assert_eq!(
@@ -138,8 +145,8 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     let mut tui = spawn_plain(home.path());
     tui.wait_for("the first frame", |s| s.contains("1 Browser"));
     tui.keys("\x03");
-    assert_eq!(tui.wait_exit_code(Duration::from_secs(10)), Some(0));
-    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(tui.wait_exit_code(GUARD), Some(0));
+    assert!(tui.wait_output_end(GUARD), "Ctrl-C: the output never ended");
     assert!(!tui.alternate_screen() && !tui.cursor_hidden(), "Ctrl-C");
 
     let mut tui = spawn_plain(home.path());
@@ -149,11 +156,11 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     unsafe {
         libc::kill(pid as i32, libc::SIGTERM);
     }
+    assert!(tui.wait_exit_code(GUARD).is_some(), "SIGTERM ends it");
     assert!(
-        tui.wait_exit_code(Duration::from_secs(10)).is_some(),
-        "SIGTERM ends it"
+        tui.wait_output_end(GUARD),
+        "SIGTERM: the output never ended"
     );
-    std::thread::sleep(Duration::from_millis(200));
     assert!(!tui.alternate_screen() && !tui.cursor_hidden(), "SIGTERM");
 }
 
@@ -200,18 +207,43 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
         "after quitting"
     );
     sh.keys("exit\r");
-    assert!(
-        sh.wait_exit(Duration::from_secs(10)).is_some(),
-        "the shell exits"
-    );
+    assert!(sh.wait_exit(GUARD).is_some(), "the shell exits");
+}
+
+/// Kills a tmux server (and the pane it keeps open) however the test ends.
+struct TmuxServer<'a> {
+    home: &'a common::cli::Sandbox,
+    socket: String,
+}
+
+impl TmuxServer<'_> {
+    /// Run a tmux client of this server; its stdout.
+    fn run(&self, args: &[&str]) -> String {
+        let o = self
+            .home
+            .command("tmux")
+            .args(["-f", "/dev/null", "-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+}
+
+impl Drop for TmuxServer<'_> {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
 }
 
 /// tmux, a real terminal emulator, sees the same: after a panic in each place its pane shows
 /// the cursor and the main screen again (`#{cursor_flag}` 1, `#{alternate_on}` 0).
 #[test]
 fn after_a_panic_tmux_shows_the_cursor_and_the_main_screen() {
+    let sandbox = common::cli::Sandbox::new();
     assert!(
-        std::process::Command::new("tmux")
+        sandbox
+            .command("tmux")
             .arg("-V")
             .output()
             .is_ok_and(|o| o.status.success()),
@@ -219,56 +251,56 @@ fn after_a_panic_tmux_shows_the_cursor_and_the_main_screen() {
     );
     for (place, keys) in [("worker", ""), ("operation", ""), ("draw", "?")] {
         let home = tempfile::tempdir().expect("tempdir");
+        let trigger = home.path().join("panic-now");
         let mut vars = isolated_env(home.path(), &home.path().join("docker"));
         vars.push(("MANIFEST_TUI_TEST_PANIC", place.into()));
+        vars.push(("MANIFEST_TUI_TEST_PANIC_TRIGGER", trigger.clone().into()));
         vars.push(("RUST_BACKTRACE", "0".into()));
         let assignments: Vec<String> = vars
             .iter()
             .map(|(k, v)| format!("{k}='{}'", v.to_string_lossy()))
             .collect();
+        // The pane stays open after the exit (until the server is killed) to be read.
         let command = format!(
-            "env {} '{}'; echo EXIT=$?; sleep 60",
+            "env {} '{}'; echo EXIT=$?; exec sleep infinity",
             assignments.join(" "),
             env!("CARGO_BIN_EXE_manifest-tui")
         );
-        let socket = format!("mt-panic-{}-{place}", std::process::id());
-        let tmux = |args: &[&str]| {
-            let o = std::process::Command::new("tmux")
-                .arg("-L")
-                .arg(&socket)
-                .args(args)
-                .output()
-                .expect("run tmux");
-            String::from_utf8_lossy(&o.stdout).into_owned()
+        let tmux = TmuxServer {
+            home: &sandbox,
+            socket: format!("mt-panic-{}-{place}", std::process::id()),
         };
-        tmux(&["new-session", "-d", "-x", "120", "-y", "30", &command]);
+        tmux.run(&["new-session", "-d", "-x", "120", "-y", "30", &command]);
         let wait = |what: &str, done: &dyn Fn(&str) -> bool| {
             let start = std::time::Instant::now();
             loop {
-                let screen = tmux(&["capture-pane", "-p"]);
+                let screen = tmux.run(&["capture-pane", "-p"]);
                 if done(&screen) {
                     return screen;
                 }
                 assert!(
-                    start.elapsed() < Duration::from_secs(20),
-                    "{place}: waited 20 s for {what}; the pane shows:\n{screen}"
+                    start.elapsed() < GUARD,
+                    "{place}: waited {GUARD:?} for {what}; the pane shows:\n{screen}"
                 );
                 std::thread::sleep(Duration::from_millis(50));
             }
         };
-        // The draw panic comes with the second frame: `?` makes one, unless tmux's own resize
-        // at start already did.
-        if !keys.is_empty()
-            && !wait("the first frame", &|s| {
-                s.contains("1 Browser") || s.contains("EXIT=")
-            })
-            .contains("EXIT=")
-        {
-            tmux(&["send-keys", keys]);
+        // The first frame, then the trigger: the file for the worker and the operation, a
+        // key for drawing.
+        let first = wait("the first frame", &|s| {
+            s.contains("1 Browser") || s.contains("EXIT=")
+        });
+        assert!(
+            !first.contains("EXIT="),
+            "{place}: it ended before its trigger:\n{first}"
+        );
+        std::fs::write(&trigger, "").expect("create the trigger file");
+        if !keys.is_empty() {
+            tmux.run(&["send-keys", keys]);
         }
         let screen = wait("the exit", &|s| s.contains("EXIT="));
-        let flags = tmux(&["display", "-p", "#{cursor_flag} #{alternate_on}"]);
-        tmux(&["kill-server"]);
+        let flags = tmux.run(&["display", "-p", "#{cursor_flag} #{alternate_on}"]);
+        drop(tmux);
         assert!(screen.contains("EXIT=101"), "{place}: exit 101\n{screen}");
         assert_eq!(
             flags.trim(),

@@ -1142,32 +1142,70 @@ fn no_catalog(recent: &[&str]) -> BrowserState {
     s
 }
 
-/// The CPU time this thread has used: what a keystroke costs, whatever else the machine
-/// runs meanwhile (wall time on a shared machine mostly measures the neighbours).
-fn thread_cpu() -> std::time::Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// Allocations made on the current thread (count, bytes): what a keystroke allocates,
+/// whatever the other tests of this binary do meanwhile.
+mod allocations {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static MADE: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    fn count(bytes: usize) {
+        let _ = MADE.try_with(|m| {
+            let (n, b) = m.get();
+            m.set((n + 1, b + bytes as u64));
+        });
+    }
+
+    pub struct Counting;
+
+    // SAFETY: every call is passed to the system allocator unchanged; counting touches only
+    // a const-initialised thread-local cell (no allocation, no destructor).
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            System.alloc(layout)
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            System.alloc_zeroed(layout)
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count(new_size);
+            System.realloc(ptr, layout, new_size)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            System.dealloc(ptr, layout)
+        }
+    }
+
+    /// (allocations, bytes) made on this thread so far.
+    pub fn made() -> (u64, u64) {
+        MADE.with(Cell::get)
+    }
 }
 
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
+
 /// Filtering 100,000 tags as the user types and erases, one keystroke at a time through the
-/// browser's filter field: the costliest keystroke (median CPU time over the rounds) stays
-/// under 2 ms in a release build. Wall times are printed beside them.
+/// browser's filter field, costs what the design says, in counts (the time it takes is a
+/// benchmark: `cargo bench --bench tui`, "filter 100,000 tags"): every keystroke is one pass
+/// over the tags' texts, looking at each tag at most once (one candidate per tag holding the
+/// term's first letter), and allocates at most one index per tag plus a few small strings:
+/// nothing per tag, nothing that grows with the typing.
 #[test]
-fn filtering_100000_tags_stays_under_2_ms_a_keystroke() {
-    use std::time::{Duration, Instant};
+fn filtering_100000_tags_is_one_pass_a_keystroke() {
+    const TAGS: usize = 100_000;
     let mut s = BrowserState::new();
     let mut ctx = Ctx::default();
     s.registry = Some(HOST.into());
     s.repo = Some("samples/app".into());
     s.level = Level::Tags;
     s.tags = FilterList::from_items(
-        (0..100_000)
+        (0..TAGS)
             .map(|i| format!("1.{}.{}-build{i:05}", i / 100, i % 100))
             .collect::<Vec<String>>(),
     );
@@ -1177,46 +1215,48 @@ fn filtering_100000_tags_stays_under_2_ms_a_keystroke() {
     let typed = "build0999";
     let mut keys: Vec<KeyEvent> = typed.chars().map(ch).collect();
     keys.extend(typed.chars().map(|_| press(KeyCode::Backspace)));
-    const ROUNDS: usize = 7;
-    let mut cpu = vec![Vec::with_capacity(ROUNDS); keys.len()];
-    let mut wall = vec![Vec::with_capacity(ROUNDS); keys.len()];
-    for _ in 0..ROUNDS {
-        for (k, key) in keys.iter().enumerate() {
-            let (c, w) = (thread_cpu(), Instant::now());
-            s.field_key(key);
-            wall[k].push(w.elapsed());
-            cpu[k].push(thread_cpu() - c);
-        }
-        assert_eq!(s.tags.filter(), "");
-        assert_eq!(s.tags.len(), 100_000);
+    let mut worst = (0u64, 0u64);
+    for (k, key) in keys.iter().enumerate() {
+        let before = s.tags.work();
+        let made = allocations::made();
+        s.field_key(key);
+        let after = allocations::made();
+        let work = s.tags.work();
+        let (allocs, bytes) = (after.0 - made.0, after.1 - made.1);
+        worst = (worst.0.max(allocs), worst.1.max(bytes));
+        let filter = s.tags.filter().to_string();
+        assert_eq!(
+            work.passes - before.passes,
+            1,
+            "key {k} ({filter:?}): one pass"
+        );
+        // Every tag holds one `b` (the first letter of every term typed): one candidate each
+        // while a term is typed, none for the empty filter.
+        let want = if filter.is_empty() { 0 } else { TAGS as u64 };
+        assert_eq!(
+            work.candidates - before.candidates,
+            want,
+            "key {k} ({filter:?}): each tag looked at once"
+        );
+        assert!(
+            allocs <= 32,
+            "key {k} ({filter:?}): {allocs} allocations for one keystroke (nothing per tag)"
+        );
+        assert!(
+            bytes <= (TAGS * std::mem::size_of::<usize>()) as u64 + 64 * 1024,
+            "key {k} ({filter:?}): {bytes} bytes allocated, more than one index per tag"
+        );
     }
+    assert_eq!(s.tags.filter(), "");
+    assert_eq!(s.tags.len(), TAGS);
     // Each keystroke really filtered: the whole term leaves ten.
     for key in typed.chars().map(ch) {
         s.field_key(&key);
     }
     assert_eq!(s.tags.len(), 10, "build09990 to build09999");
-    let medians = |t: &mut Vec<Vec<Duration>>| -> Vec<Duration> {
-        t.iter_mut()
-            .map(|t| {
-                t.sort();
-                t[ROUNDS / 2]
-            })
-            .collect()
-    };
-    let (cpu, wall) = (medians(&mut cpu), medians(&mut wall));
-    let worst = cpu.iter().max().copied().unwrap_or_default();
-    let worst_wall = wall.iter().max().copied().unwrap_or_default();
     println!(
-        "filter 100,000 tags, median of {ROUNDS} per keystroke: worst {worst:?} CPU ({worst_wall:?} wall); CPU per key: {cpu:?}; wall per key: {wall:?}"
-    );
-    let limit = if cfg!(debug_assertions) {
-        Duration::from_millis(40)
-    } else {
-        Duration::from_millis(2)
-    };
-    assert!(
-        worst < limit,
-        "costliest keystroke {worst:?} (limit {limit:?})"
+        "filter {TAGS} tags: one pass a keystroke; at most {} allocations, {} bytes",
+        worst.0, worst.1
     );
 }
 

@@ -57,9 +57,26 @@ pub fn install_panic_hook(restore: fn()) {
 }
 
 /// True when `MANIFEST_TUI_TEST_PANIC` names `place`: the end-to-end tests make the TUI panic
-/// there (`worker`, `operation`, `draw`).
+/// there (`worker`, `operation`, `draw`). Each fires on an explicit trigger, never on a timer:
+/// `draw` on the first frame after a key, `worker` and `operation` once
+/// [`test_panic_trigger`] returns.
 pub fn test_panic(place: &str) -> bool {
     std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == place)
+}
+
+/// Names the file whose appearance fires the `worker` and `operation` test panics.
+pub const TEST_PANIC_TRIGGER_ENV: &str = "MANIFEST_TUI_TEST_PANIC_TRIGGER";
+
+/// Wait until the file named by [`TEST_PANIC_TRIGGER_ENV`] exists (the test creates it once it
+/// has seen the first frame); at once when the variable is not set.
+pub async fn test_panic_trigger() {
+    let Some(path) = std::env::var_os(TEST_PANIC_TRIGGER_ENV) else {
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    while !path.exists() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// The report: what failed and where, the version, how to see the backtrace and where to send

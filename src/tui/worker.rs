@@ -423,7 +423,7 @@ async fn worker_loop(
 ) {
     // Test hook for the "a panic anywhere restores the terminal" end-to-end test.
     if super::crash::test_panic("worker") {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        super::crash::test_panic_trigger().await;
         panic!("test panic in the worker (MANIFEST_TUI_TEST_PANIC=worker)");
     }
     let docker_config = opts
@@ -483,7 +483,7 @@ async fn run_command(
 ) {
     // Test hook for "a panic in an operation restores the terminal".
     if super::crash::test_panic("operation") {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        super::crash::test_panic_trigger().await;
         panic!("test panic in an operation (MANIFEST_TUI_TEST_PANIC=operation)");
     }
     let send = |reply: Reply| {

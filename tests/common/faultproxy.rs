@@ -1,6 +1,7 @@
 //! A scriptable fault-injecting HTTP/1.1 proxy for integration tests.
 //!
-//! It listens on `127.0.0.1:<free port>` and forwards every request to an upstream registry
+//! It listens on a port of 127.0.0.1 it binds itself (port 0, the listener kept for its
+//! life) and forwards every request to an upstream registry
 //! (one upstream connection per request, `Connection: close` both ways), unless a [`Rule`]
 //! matching the request's method and a path substring says otherwise: answer a status
 //! (optionally with `Retry-After`), reset the connection, truncate the body, delay, or serve
@@ -18,8 +19,65 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+
+/// How long a [`Gate`] waits before giving up: a hang guard only.
+pub const GATE_GUARD: Duration = Duration::from_secs(600);
+
+/// A gate a proxy rule waits at until the test opens it: the test sees the state it wants
+/// (a first page shown, a request in flight) and only then lets the rest through, instead of
+/// hoping a delay is long enough. Clones share the gate.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<(bool, usize)>, Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Wait until the gate is open (called by the proxy's threads); counts as an arrival.
+    /// Panics after [`GATE_GUARD`].
+    pub fn wait(&self) {
+        let (m, cv) = &*self.0;
+        let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
+        g.1 += 1;
+        cv.notify_all();
+        let (g, t) = cv
+            .wait_timeout_while(g, GATE_GUARD, |g| !g.0)
+            .unwrap_or_else(|e| e.into_inner());
+        drop(g);
+        assert!(
+            !t.timed_out(),
+            "a proxy gate stayed shut for {GATE_GUARD:?}"
+        );
+    }
+
+    /// Open it: every waiter goes on, and later ones do not stop.
+    pub fn open(&self) {
+        let (m, cv) = &*self.0;
+        m.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+        cv.notify_all();
+    }
+
+    /// How many waits have begun.
+    pub fn arrivals(&self) -> usize {
+        self.0 .0.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+
+    /// Block until `n` waits have begun (the test's side); panics after [`GATE_GUARD`].
+    pub fn wait_for_arrivals(&self, n: usize) {
+        let (m, cv) = &*self.0;
+        let g = m.lock().unwrap_or_else(|e| e.into_inner());
+        let (_g, t) = cv
+            .wait_timeout_while(g, GATE_GUARD, |g| g.1 < n)
+            .unwrap_or_else(|e| e.into_inner());
+        assert!(
+            !t.timed_out(),
+            "{n} requests never reached the gate in {GATE_GUARD:?}"
+        );
+    }
+}
 
 /// A raw response generator: gets the request, returns the full HTTP response bytes.
 pub type Responder = Arc<dyn Fn(&Request) -> Vec<u8> + Send + Sync>;
@@ -50,6 +108,10 @@ pub enum Action {
     /// Forward, send the upstream headers at once, then the body `chunk` bytes per
     /// interval: a slow link, for watching progress mid-transfer.
     Trickle { chunk: usize, every: Duration },
+    /// Forward, send the upstream headers and the first `after` bytes of the body at once,
+    /// then wait at `gate` before the rest: a transfer that is certainly under way while the
+    /// test looks at its progress.
+    Hold { after: usize, gate: Gate },
     /// Serve this answer. `content_length: false` sends no Content-Length (close-delimited).
     Serve {
         status: u16,
@@ -78,6 +140,7 @@ impl Action {
             Action::Delay(d) => format!("delay {d:?}"),
             Action::Drip(d) => format!("drip {d:?}"),
             Action::Trickle { chunk, every } => format!("trickle {chunk} B per {every:?}"),
+            Action::Hold { after, .. } => format!("hold after {after} B"),
             Action::Serve { status, .. } => format!("serve {status}"),
             Action::Respond(_) => "respond".into(),
             Action::Intercept(_) => "intercept".into(),
@@ -163,7 +226,8 @@ struct State {
 pub struct FaultProxy {
     /// `127.0.0.1:PORT`
     pub host: String,
-    upstream: String,
+    /// Where requests go (`host:port`); changed by [`FaultProxy::set_upstream`].
+    upstream: Arc<Mutex<String>>,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
 }
@@ -181,23 +245,45 @@ impl FaultProxy {
         let host = l.local_addr().expect("faultproxy: addr").to_string();
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (st, sp, up) = (state.clone(), stop.clone(), upstream.to_string());
+        let upstream = Arc::new(Mutex::new(upstream.to_string()));
+        let (st, sp, up) = (state.clone(), stop.clone(), upstream.clone());
         std::thread::spawn(move || {
             for conn in l.incoming() {
                 if sp.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (st, up) = (st.clone(), up.clone());
+                let st = st.clone();
+                let up = up.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 std::thread::spawn(move || handle(conn, &up, &st));
             }
         });
         FaultProxy {
             host,
-            upstream: upstream.to_string(),
+            upstream,
             state,
             stop,
         }
+    }
+
+    /// Forward the connections accepted from now on to `upstream` (`host:port`): a registry
+    /// restarted on another port, behind the same proxy address.
+    pub fn set_upstream(&self, upstream: &str) {
+        *self.upstream.lock().unwrap_or_else(|e| e.into_inner()) = upstream.to_string();
+    }
+
+    /// [`set_upstream`](Self::set_upstream) for a rule's closure, which cannot hold the proxy.
+    pub fn upstream_setter(&self) -> impl Fn(&str) + Send + Sync + 'static {
+        let up = self.upstream.clone();
+        move |u: &str| *up.lock().unwrap_or_else(|e| e.into_inner()) = u.to_string()
+    }
+
+    /// Where requests go now.
+    pub fn upstream(&self) -> String {
+        self.upstream
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -478,6 +564,23 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 }
             }
             full[..0].to_vec()
+        }
+        Action::Hold { after, gate } => {
+            let Some(full) = forward(upstream, &method, &target, &headers, &body) else {
+                reset(&w);
+                return;
+            };
+            let split = full
+                .windows(4)
+                .position(|x| x == b"\r\n\r\n")
+                .map(|p| p + 4)
+                .unwrap_or(full.len());
+            let first = (split + after).min(full.len());
+            if w.write_all(&full[..first]).and_then(|_| w.flush()).is_err() {
+                return;
+            }
+            gate.wait();
+            full[first..].to_vec()
         }
         Action::Forward | Action::Truncate => {
             let Some(full) = forward(upstream, &method, &target, &headers, &body) else {

@@ -19,6 +19,9 @@ pub mod referrers_api;
 pub mod tlsnet;
 
 #[allow(unused_imports)]
+pub use pty::hermetic;
+
+#[allow(unused_imports)]
 pub use issuer::{
     Access, IssuerRequest, TokenIssuer, TokenPolicy, UserPolicy, ALICE, ALICE_PASSWORD, ISSUER,
     READER, READER_PASSWORD, SERVICE,
@@ -389,11 +392,119 @@ impl TestRegistry {
         self.reg.stop();
     }
 
-    /// Start it again on the same port and storage. Panics with the log on failure.
+    /// Start it again on the same storage. It binds a port afresh (maybe another one):
+    /// [`host`](Self::host), [`url`](Self::url) and [`port`](Self::port) are updated, and a
+    /// test that needs one address across the restart puts a [`FaultProxy`] in front and
+    /// points it here again ([`FaultProxy::set_upstream`]). Panics with the log on failure.
     pub fn restart(&mut self) {
         if let Err(e) = self.reg.restart() {
             panic!("test registry did not restart:\n{e}");
         }
+        self.host = self.reg.host();
+        self.url = self.reg.base_url();
+    }
+}
+
+/// A port of 127.0.0.1 that refuses every connection and that nobody else can take while
+/// this lives: a socket bound to it that never listens (the kernel answers a SYN with a
+/// reset). For "the registry is not running" without a port that might be reused.
+pub struct ClosedPort {
+    fd: std::os::fd::OwnedFd,
+    port: u16,
+}
+
+impl ClosedPort {
+    pub fn new() -> ClosedPort {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        // SAFETY: plain socket calls on a descriptor this function owns, with correctly
+        // sized address structs.
+        unsafe {
+            let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(
+                raw >= 0,
+                "harness: socket(): {}",
+                std::io::Error::last_os_error()
+            );
+            let fd = std::os::fd::OwnedFd::from_raw_fd(raw);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            addr.sin_port = 0;
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let rc = libc::bind(
+                fd.as_raw_fd(),
+                &addr as *const libc::sockaddr_in as *const libc::sockaddr,
+                len,
+            );
+            assert_eq!(
+                rc,
+                0,
+                "harness: bind(): {}",
+                std::io::Error::last_os_error()
+            );
+            let mut got: libc::sockaddr_in = std::mem::zeroed();
+            let mut got_len = len;
+            let rc = libc::getsockname(
+                fd.as_raw_fd(),
+                &mut got as *mut libc::sockaddr_in as *mut libc::sockaddr,
+                &mut got_len,
+            );
+            assert_eq!(
+                rc,
+                0,
+                "harness: getsockname(): {}",
+                std::io::Error::last_os_error()
+            );
+            ClosedPort {
+                fd,
+                port: u16::from_be(got.sin_port),
+            }
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        let _ = &self.fd;
+        self.port
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Default for ClosedPort {
+    fn default() -> Self {
+        ClosedPort::new()
+    }
+}
+
+/// An empty docker config directory (`config.json` is `{"auths":{}}`) for in-process clients
+/// and stores that need no credentials: under this test binary's `CARGO_TARGET_TMPDIR`,
+/// never written by a test, so sharing it is the same as each test having its own.
+pub fn empty_docker_config() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-docker-config");
+        std::fs::create_dir_all(&d).expect("harness: create the empty docker config");
+        // Written to a temp name and renamed: test binaries running at once never read half.
+        let tmp = d.join(format!(".config.json.{}", std::process::id()));
+        std::fs::write(&tmp, "{\"auths\":{}}").expect("harness: write config.json");
+        std::fs::rename(&tmp, d.join("config.json")).expect("harness: rename config.json");
+        d
+    })
+    .clone()
+}
+
+/// Client options that read nothing of the user's or the machine's: docker's config from
+/// `docker_config` (never `$DOCKER_CONFIG` or `~/.docker`), no certs.d roots (never
+/// `/etc/docker/certs.d` or `~/.config/docker/certs.d`). Loopback registries need no proxy
+/// exception: the client never sends them through one.
+pub fn client_options(docker_config: &Path) -> manifest_tui::registry::ClientOptions {
+    manifest_tui::registry::ClientOptions {
+        docker_config: Some(docker_config.to_path_buf()),
+        certs_dirs: Some(Vec::new()),
+        ..Default::default()
     }
 }
 
@@ -431,7 +542,7 @@ pub fn put_manifest(base: &str, repo: &str, tag: &str, media_type: &str, body: &
 /// serves, read by an independent client. Panics with skopeo's stderr (and the hint to
 /// install it) when it fails.
 pub fn skopeo_inspect_raw(image: &str, extra: &[&str]) -> Vec<u8> {
-    let out = std::process::Command::new("skopeo")
+    let out = cli::tool("skopeo")
         .args(["inspect", "--raw", "--tls-verify=false"])
         .args(extra)
         .arg(format!("docker://{image}"))

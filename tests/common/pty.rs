@@ -2,6 +2,9 @@
 //! shared by the end-to-end tests and by `examples/screenshots.rs`, which renders the
 //! emulated screen (colours included) to SVG.
 
+#[path = "hermetic.rs"]
+pub mod hermetic;
+
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -13,6 +16,8 @@ pub struct Tui {
     screen: Arc<Mutex<vt100::Parser>>,
     /// Every byte the program wrote, in order.
     raw: Arc<Mutex<Vec<u8>>>,
+    /// The reader saw the end of the output (every writer of the terminal closed it).
+    ended: Arc<std::sync::atomic::AtomicBool>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     /// How long `wait_for` waits before failing.
@@ -23,7 +28,8 @@ pub struct Tui {
 
 impl Tui {
     /// Start `bin` with `args` and the extra `env` in a `rows`×`cols` terminal, colours on
-    /// (`NO_COLOR` removed).
+    /// (`NO_COLOR` removed). The environment is the harness's ([`hermetic`]): only the
+    /// inherited basics, `TERM`, and `env` (give it [`isolated_env`]).
     pub fn spawn<K: AsRef<OsStr>, V: AsRef<OsStr>>(
         bin: &Path,
         args: &[&str],
@@ -41,8 +47,11 @@ impl Tui {
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(bin);
         cmd.args(args);
+        cmd.env_clear();
+        for (k, v) in hermetic::inherited() {
+            cmd.env(k, v);
+        }
         cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -55,6 +64,8 @@ impl Tui {
         let s = screen.clone();
         let raw = Arc::new(Mutex::new(Vec::new()));
         let r = raw.clone();
+        let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let e = ended.clone();
         std::thread::spawn(move || {
             let _master = pty.master; // keep the pty open while reading
             let mut buf = [0u8; 8192];
@@ -69,13 +80,16 @@ impl Tui {
                     r.extend_from_slice(&buf[..n]);
                 }
             }
+            e.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Tui {
             screen,
             raw,
+            ended,
             writer,
             child,
-            timeout: Duration::from_secs(40),
+            // A hang guard, not a speed claim: a loaded machine may take its time.
+            timeout: Duration::from_secs(120),
             poll: Duration::from_millis(50),
         }
     }
@@ -207,6 +221,19 @@ impl Tui {
         self.writer.flush().expect("flush");
     }
 
+    /// Wait until everything the program wrote has been read (after it exited: the terminal's
+    /// last writer closed it); false if that did not happen `within` (a hang guard).
+    pub fn wait_output_end(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while !self.ended.load(std::sync::atomic::Ordering::SeqCst) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
+    }
+
     /// Wait for the process to exit; its success.
     pub fn wait_exit(&mut self, within: Duration) -> Option<bool> {
         self.wait_exit_code(within).map(|c| c == 0)
@@ -336,20 +363,16 @@ pub fn osc52_texts(raw: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// The line of `screen` containing `needle` (panics with the screen otherwise).
 /// The environment of a run that touches nothing of the user's: `HOME` and the XDG state,
-/// config and cache directories under `home`, docker's config (`DOCKER_CONFIG`) in `docker_config`.
-/// Push more pairs onto it for a test's own variables.
+/// config, cache and data directories under `home` ([`hermetic::home_vars`]), docker's config
+/// (`DOCKER_CONFIG`) in `docker_config`. Push more pairs onto it for a test's own variables.
 pub fn isolated_env(home: &Path, docker_config: &Path) -> Vec<(&'static str, OsString)> {
-    vec![
-        ("HOME", home.into()),
-        ("XDG_STATE_HOME", home.join("state").into()),
-        ("XDG_CONFIG_HOME", home.join("config").into()),
-        ("XDG_CACHE_HOME", home.join("cache").into()),
-        ("DOCKER_CONFIG", docker_config.into()),
-    ]
+    let mut v = hermetic::home_vars(home);
+    v.push(("DOCKER_CONFIG", docker_config.into()));
+    v
 }
 
+/// The line of `screen` containing `needle` (panics with the screen otherwise).
 pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
     screen
         .lines()

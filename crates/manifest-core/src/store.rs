@@ -561,16 +561,26 @@ fn recorded_name(meta: &ListMeta, dir_name: &str) -> Option<Reference> {
 /// digest: the tag starts at one of the dashes after the domain (the last one first), and
 /// each `_` before it is read as `/` first, then as `_`.
 pub fn list_readings(dir_name: &str) -> Vec<Reference> {
+    list_readings_tried(dir_name).0
+}
+
+/// At most this many candidate readings of one directory name are tried (parsed): the bound
+/// on the work for names no docker would write, where every reading fails.
+pub const READINGS_TRIED_AT_MOST: usize = 4096;
+
+/// [`list_readings`], and how many candidate readings were tried to find them (at most
+/// [`READINGS_TRIED_AT_MOST`]).
+pub fn list_readings_tried(dir_name: &str) -> (Vec<Reference>, usize) {
     // A file name is at most 255 bytes; longer input cannot come from disk.
     if dir_name.len() > 255 {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let (name_part, digest_part) = match dir_name.split_once('@') {
         Some((n, d)) => (n, Some(d.replacen('-', ":", 1))),
         None => (dir_name, None),
     };
     let Some((domain, path)) = name_part.split_once('_') else {
-        return Vec::new();
+        return (Vec::new(), 0);
     };
     let mut domains = Vec::new();
     if let Some(inner) = domain.strip_prefix('[') {
@@ -590,7 +600,8 @@ pub fn list_readings(dir_name: &str) -> Vec<Reference> {
         tags.insert(0, None);
     }
     // Bounds the work on names no docker would write (every reading fails to parse).
-    let mut budget = 4096usize;
+    let mut budget = READINGS_TRIED_AT_MOST;
+    let tried = |budget: usize| READINGS_TRIED_AT_MOST - budget;
     for d in &domains {
         let mut out: Vec<Reference> = Vec::new();
         for &t in &tags {
@@ -599,7 +610,7 @@ pub fn list_readings(dir_name: &str) -> Vec<Reference> {
             let combos = 1u64.checked_shl(unders.len() as u32).unwrap_or(u64::MAX);
             for mask in 0..combos {
                 if budget == 0 || out.len() > MAX_READINGS {
-                    return out;
+                    return (out, tried(budget));
                 }
                 budget -= 1;
                 let mut p = path.as_bytes().to_vec();
@@ -627,10 +638,10 @@ pub fn list_readings(dir_name: &str) -> Vec<Reference> {
             }
         }
         if !out.is_empty() {
-            return out;
+            return (out, tried(budget));
         }
     }
-    Vec::new()
+    (Vec::new(), tried(budget))
 }
 
 fn read_entry(path: &Path, file_name: &str) -> Result<StoredEntry, StoreError> {

@@ -228,6 +228,20 @@ async fn accept_loop(
 /// One queued chunk: deliver `data` (or, for `None`, the end of the stream) at `at`.
 type Chunk = (Instant, Option<Vec<u8>>);
 
+/// A connection accepted at `accepted` with one-way delay `d`: when the proxy connects to the
+/// upstream (after the SYN / SYN-ACK round trip, `2 d`) and the earliest a byte of the client
+/// reaches the upstream (that, plus its own one-way trip: `3 d`).
+fn handshake(accepted: Instant, d: Duration) -> (Instant, Instant) {
+    (accepted + 2 * d, accepted + 3 * d)
+}
+
+/// When a chunk read at `read_at` is delivered: one delay `d` later, and never before
+/// `earliest` (the client → server side of a connection still in its handshake).
+fn deliver_at(read_at: Instant, d: Duration, earliest: Option<Instant>) -> Instant {
+    let at = read_at + d;
+    earliest.map_or(at, |e| at.max(e))
+}
+
 async fn handle(
     client: TcpStream,
     upstream: SocketAddr,
@@ -241,7 +255,7 @@ async fn handle(
     // Read the client right away (timestamps must be when the client sent), but deliver
     // nothing before the handshake's round trip plus the data's own one-way delay.
     let (up_tx, up_rx) = mpsc::unbounded_channel::<Chunk>();
-    let earliest_up = accepted + 3 * d;
+    let (connect_at, earliest_up) = handshake(accepted, d);
     let reader_up = tokio::spawn(read_side(
         client_r,
         up_tx,
@@ -251,7 +265,7 @@ async fn handle(
         Arc::clone(&stats),
         true,
     ));
-    tokio::time::sleep_until(accepted + 2 * d).await;
+    tokio::time::sleep_until(connect_at).await;
     let server = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(upstream)).await {
         Ok(Ok(s)) => s,
         _ => {
@@ -294,10 +308,7 @@ async fn read_side(
             Ok(Err(_)) | Err(_) => 0,
         };
         let d = Duration::from_micros(delay_us.load(Ordering::Relaxed));
-        let mut at = Instant::now() + d;
-        if let Some(e) = earliest {
-            at = at.max(e);
-        }
+        let at = deliver_at(Instant::now(), d, earliest);
         if n == 0 {
             let _ = tx.send((at, None));
             return;
@@ -607,6 +618,37 @@ HEAD /v2/a/blobs/sha256:00 HTTP/1.1\r\ncontent-length: 0\r\n\r\n";
         addr
     }
 
+    /// The schedule, exactly: a new connection costs a round trip before the first byte
+    /// goes up, and every chunk is delayed once per direction, no more (what keeps an
+    /// exchange at one round trip). Pure arithmetic on instants, so no machine is too slow
+    /// for it.
+    #[test]
+    fn schedules_a_handshake_round_trip_and_one_delay_per_direction() {
+        let d = Duration::from_millis(20);
+        let t = Instant::now();
+        let (connect_at, earliest_up) = handshake(t, d);
+        assert_eq!(connect_at, t + 2 * d, "SYN, SYN-ACK");
+        assert_eq!(earliest_up, t + 3 * d, "then the data's own trip");
+        // The first request, sent at accept: up at 3 d; the answer, read at once, down at 4 d.
+        let up = deliver_at(t, d, Some(earliest_up));
+        assert_eq!(up, t + 3 * d);
+        let down = deliver_at(up, d, None);
+        assert_eq!(down - t, 4 * d, "first exchange: handshake RTT + one RTT");
+        // Later, the handshake long done: one delay each way.
+        let later = t + 10 * d;
+        let up = deliver_at(later, d, Some(earliest_up));
+        assert_eq!(up, later + d);
+        assert_eq!(
+            deliver_at(up, d, None) - later,
+            2 * d,
+            "second exchange: one RTT"
+        );
+        // Bytes sent during the handshake wait for it, then go at once.
+        assert_eq!(deliver_at(t + d, d, Some(earliest_up)), t + 3 * d);
+    }
+
+    /// Over real sockets: the delays are really applied (lower bounds only; how much more a
+    /// busy machine adds is not this test's business, the schedule above is exact).
     #[test]
     fn adds_a_handshake_round_trip_and_one_round_trip_per_exchange() {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -626,19 +668,11 @@ HEAD /v2/a/blobs/sha256:00 HTTP/1.1\r\ncontent-length: 0\r\n\r\n";
             let first = t0.elapsed();
             // handshake RTT + one exchange RTT = 4 d
             assert!(first >= 4 * d, "first exchange took {first:?}");
-            assert!(
-                first < 4 * d + Duration::from_millis(40),
-                "first exchange took {first:?}"
-            );
             let t1 = std::time::Instant::now();
             s.write_all(b"ping\n").await.expect("w");
             s.read_exact(&mut buf).await.expect("r");
             let second = t1.elapsed();
             assert!(second >= 2 * d, "second exchange took {second:?}");
-            assert!(
-                second < 2 * d + Duration::from_millis(40),
-                "second exchange took {second:?}"
-            );
             assert_eq!(p.counters().connections, 1);
             assert_eq!(p.counters().bytes_up, 10);
             assert_eq!(p.counters().bytes_down, 10);

@@ -111,6 +111,18 @@ pub struct FilterList<T> {
     visible: Vec<usize>,
     /// The cursor's position in `visible`.
     cursor: Cursor,
+    /// The work the filter did so far (what a keystroke costs, as counts).
+    work: std::cell::Cell<ScanWork>,
+}
+
+/// How much work filtering did: passes over the item texts and candidate positions (an
+/// occurrence of the first term's first byte) looked at. A keystroke is one pass; a pass looks
+/// at no more candidates than the texts have occurrences of that byte, and at most one match
+/// per item.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScanWork {
+    pub passes: u64,
+    pub candidates: u64,
 }
 
 impl<T: ItemText> FilterList<T> {
@@ -123,7 +135,13 @@ impl<T: ItemText> FilterList<T> {
             filter: String::new(),
             visible: Vec::new(),
             cursor: Cursor::default(),
+            work: std::cell::Cell::new(ScanWork::default()),
         }
+    }
+
+    /// The filtering work done since the list was made.
+    pub fn work(&self) -> ScanWork {
+        self.work.get()
     }
 
     pub fn from_items(items: Vec<T>) -> Self {
@@ -169,6 +187,9 @@ impl<T: ItemText> FilterList<T> {
     /// one occurrence of the first term's first byte to the next (`memchr`), and past the
     /// rest of an item once it matched; the other terms are checked in the items found.
     fn scan(&self) -> Vec<usize> {
+        let mut work = self.work.get();
+        work.passes += 1;
+        self.work.set(work);
         let Some((first, rest)) = self.terms.split_first() else {
             return (0..self.ends.len()).collect();
         };
@@ -179,7 +200,9 @@ impl<T: ItemText> FilterList<T> {
         // Room for every item: growing by doubling would copy (and fault in) several times.
         let mut out: Vec<usize> = Vec::with_capacity(self.ends.len());
         let (mut i, mut from) = (0, 0);
+        let mut candidates = 0u64;
         while let Some(p) = memchr::memchr(lead, &hay[from..]) {
+            candidates += 1;
             let at = from + p;
             if !hay[at + 1..].starts_with(tail) {
                 from = at + 1;
@@ -200,6 +223,8 @@ impl<T: ItemText> FilterList<T> {
                 break;
             }
         }
+        work.candidates += candidates;
+        self.work.set(work);
         out
     }
 
