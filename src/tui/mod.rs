@@ -65,7 +65,7 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     let start_ref = match &opts.reference {
         Some(r) => {
             let r = match &opts.registry {
-                Some(reg) if !r.contains('/') || !looks_like_host(r) => format!("{reg}/{r}"),
+                Some(reg) if !crate::reference::names_registry(r) => format!("{reg}/{r}"),
                 _ => r.clone(),
             };
             Some(Reference::parse(&r).wrap_err_with(|| format!("cannot open {r:?}"))?)
@@ -73,7 +73,7 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
         None => None,
     };
     if let (Some(reg), None) = (&opts.registry, &start_ref) {
-        worker::registry_host(reg).map_err(|m| eyre!("--registry: {m}"))?;
+        crate::reference::registry_host(reg).map_err(|m| eyre!("--registry: {m}"))?;
     }
     let (keymap, key_errors) = keymap::Keymap::load(opts.keymap_file.as_deref());
     if let (Some(f), Some(e)) = (&opts.keymap_file, key_errors.first()) {
@@ -124,12 +124,6 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     // Do not wait for in-flight requests.
     rt.shutdown_background();
     result
-}
-
-fn looks_like_host(r: &str) -> bool {
-    r.split('/')
-        .next()
-        .is_some_and(|h| h.contains('.') || h.contains(':') || h == "localhost")
 }
 
 /// Point the browser at the start registry / reference.
