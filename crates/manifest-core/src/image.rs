@@ -291,7 +291,7 @@ mod tests {
         assert_eq!(p.os_version, "");
         assert_eq!(p.os_features, ["win32k"]);
         // Written back only when present, as the file had it.
-        let json = serde_json::to_value(&ConfigFile::default()).expect("json");
+        let json = serde_json::to_value(ConfigFile::default()).expect("json");
         assert!(json.get("os.features").is_none(), "{json}");
     }
 
