@@ -29,23 +29,16 @@ pub(super) async fn copy(
     let r = &plan.report;
     // Bytes are reported for what crosses registries; a mount on one registry is one request.
     let across = r.source.domain != r.target.domain;
-    let mut names = if r.entries.is_empty() {
-        vec![across.then(|| r.source.to_string())]
-    } else {
-        r.entries
-            .iter()
-            .map(|e| across.then(|| format!("{} ({})", r.source.at_digest(&e.digest), e.label())))
-            .collect()
-    };
-    names.extend(r.referrers.iter().map(|x| {
-        across.then(|| {
-            format!(
-                "{} ({})",
-                r.source.at_digest(&x.descriptor.digest),
-                x.label()
-            )
+    let names = r
+        .rows()
+        .into_iter()
+        .map(|row| {
+            across.then(|| match row.label {
+                Some(l) => format!("{} ({l})", row.source),
+                None => row.source.to_string(),
+            })
         })
-    }));
+        .collect();
     let report = ops::run_copy(&client, &plan, bytes_progress(names)).await?;
     if report.unchanged {
         let also = if report.referrers.is_empty() {

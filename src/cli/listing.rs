@@ -31,7 +31,7 @@ pub async fn tags(args: TagsArgs, out: &mut dyn std::io::Write) -> Result<ExitCo
 
 /// `catalog REGISTRY`: every repository, in the registry's order, one a line or as JSON.
 pub async fn catalog(args: CatalogArgs, out: &mut dyn std::io::Write) -> Result<ExitCode, OpError> {
-    let host = crate::tui::worker::registry_host(&args.registry).map_err(OpError::Invalid)?;
+    let host = crate::reference::registry_host(&args.registry).map_err(OpError::Invalid)?;
     let repos = client(args.insecure)?
         .list_catalog(&host, crate::registry::PAGE_SIZE)
         .await

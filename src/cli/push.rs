@@ -82,7 +82,7 @@ pub(super) fn bytes_progress(names: Vec<Option<String>>) -> ops::ProgressFn {
             return;
         }
         shown.insert(index, (Some(now), done));
-        let size = |n: u64| crate::tui::text::human_size(i64::try_from(n).unwrap_or(i64::MAX));
+        let size = |n: u64| crate::text::human_size(i64::try_from(n).unwrap_or(i64::MAX));
         eprintln!("Copying {name}: {} of {}", size(done), size(total));
     })
 }

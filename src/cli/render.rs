@@ -133,9 +133,9 @@ pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> Str
                     e.descriptor.digest.to_string(),
                     d.map_or_else(
                         || "attestation".to_string(),
-                        |d| crate::tui::text::attestation_kinds(d.layers()),
+                        |d| crate::text::attestation_kinds(d.layers()),
                     ),
-                    d.map_or_else(dash, |d| crate::tui::text::human_size(d.size())),
+                    d.map_or_else(dash, |d| crate::text::human_size(d.size())),
                     d.map_or_else(dash, |d| d.layers().len().to_string()),
                     dash(),
                     String::new(),
@@ -147,7 +147,7 @@ pub fn inspect_table(ins: &Inspection, details: &super::details::Fetched) -> Str
                 media::Kind::from_media_type(&e.descriptor.media_type)
                     .map(|k| k.label().to_string())
                     .unwrap_or_else(|| e.descriptor.media_type.clone()),
-                d.map_or_else(dash, |d| crate::tui::text::human_size(d.size())),
+                d.map_or_else(dash, |d| crate::text::human_size(d.size())),
                 d.map_or_else(dash, |d| d.layers().len().to_string()),
                 d.and_then(|d| d.config.created_label())
                     .unwrap_or_else(dash),
@@ -407,7 +407,7 @@ pub fn platform_diff_text(c: &Comparison, r: &DiffRow) -> String {
                 l.b.as_ref()
                     .or(l.a.as_ref())
                     .and_then(|x| x.step.clone())
-                    .map(|s| crate::tui::text::ellipsize(&s, 60).into_owned())
+                    .map(|s| crate::text::ellipsize(&s, 60).into_owned())
                     .unwrap_or_default(),
             ]
         })

@@ -165,12 +165,12 @@ impl App {
         if let Some(scroll) = self.help {
             match self.keymap.lookup_in(&[Context::Help, Context::List], &key) {
                 Some((_, Action::Close)) => self.help = None,
-                Some((_, Action::Down)) => self.help = Some(scroll + 1),
-                Some((_, Action::Up)) => self.help = Some(scroll.saturating_sub(1)),
-                Some((_, Action::PageDown)) => self.help = Some(scroll + 10),
-                Some((_, Action::PageUp)) => self.help = Some(scroll.saturating_sub(10)),
-                Some((_, Action::Top)) => self.help = Some(0),
-                _ => {}
+                Some((_, a)) => {
+                    if let Some(first) = super::state::list::scroll_text(scroll, a) {
+                        self.help = Some(first);
+                    }
+                }
+                None => {}
             }
             return;
         }
@@ -279,7 +279,7 @@ impl App {
                     AppEvent::Copy(text) => {
                         self.info = Some(format!(
                             "copied {} (OSC 52: the terminal must allow clipboard writes)",
-                            super::text::inert(&text)
+                            crate::text::inert(&text)
                         ));
                         self.clipboard.push(text);
                     }

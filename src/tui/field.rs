@@ -95,6 +95,18 @@ fn single_line(s: &str) -> String {
         .to_string()
 }
 
+/// Tab-completion cycling, the one rule every completing field follows: the candidate after
+/// `pos` among `n` (before it when going backwards), wrapping round; the first press
+/// (`pos` is `None`) takes the first candidate, or the last backwards. `n` is not 0.
+pub fn cycle_position(pos: Option<usize>, n: usize, forward: bool) -> usize {
+    match pos {
+        Some(i) if forward => (i + 1) % n,
+        Some(i) => (i + n - 1) % n,
+        None if forward => 0,
+        None => n - 1,
+    }
+}
+
 /// Tab completion of a field's last space-separated word from `seen` (sorted): each press
 /// puts the next (or, backwards, the previous) candidate starting with the word as typed
 /// before the first press; `cycle` keeps that word and the position. Errs when nothing
@@ -121,13 +133,7 @@ pub fn complete_last_word(
     if cands.is_empty() {
         return Err(format!("nothing seen starts with {base:?}"));
     }
-    let n = cands.len();
-    let pos = match *cycle {
-        Some((_, i)) if forward => (i + 1) % n,
-        Some((_, i)) => (i + n - 1) % n,
-        None if forward => 0,
-        None => n - 1,
-    };
+    let pos = cycle_position(cycle.as_ref().map(|(_, i)| *i), cands.len(), forward);
     *field = TextField::new(field.label, &format!("{head}{}", cands[pos]), "");
     *cycle = Some((base, pos));
     Ok(())

@@ -806,12 +806,7 @@ impl Keymap {
     /// The default file: `$XDG_CONFIG_HOME/manifest-tui/keys.conf` or
     /// `~/.config/manifest-tui/keys.conf`.
     pub fn default_file() -> Option<PathBuf> {
-        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-            return Some(PathBuf::from(x).join("manifest-tui/keys.conf"));
-        }
-        std::env::var_os("HOME")
-            .filter(|v| !v.is_empty())
-            .map(|h| PathBuf::from(h).join(".config/manifest-tui/keys.conf"))
+        crate::files::app_dir(crate::files::Xdg::Config).map(|d| d.join("keys.conf"))
     }
 
     /// Defaults patched by `file`. A missing default file is fine; a missing explicit file,
@@ -861,7 +856,7 @@ impl Keymap {
             let [ctx, action, keys] = parts.as_slice() else {
                 errors.push(err(format!(
                     "expected `CONTEXT ACTION KEY[,KEY...]`, found {:?}",
-                    crate::tui::text::inert(line)
+                    crate::text::inert(line)
                 )));
                 continue;
             };

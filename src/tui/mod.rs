@@ -63,7 +63,7 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     install_hooks()?;
     // Validate the start reference before touching the terminal.
     let start = opts.reference.as_ref().map(|r| match &opts.registry {
-        Some(reg) if !r.contains('/') || !looks_like_host(r) => format!("{reg}/{r}"),
+        Some(reg) if !crate::reference::names_registry(r) => format!("{reg}/{r}"),
         _ => r.clone(),
     });
     let start_ref = match &start {
@@ -71,7 +71,7 @@ pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
         None => None,
     };
     if let (Some(reg), None) = (&opts.registry, &start_ref) {
-        worker::registry_host(reg).map_err(|m| eyre!("--registry: {m}"))?;
+        crate::reference::registry_host(reg).map_err(|m| eyre!("--registry: {m}"))?;
     }
     let (keymap, key_errors) = keymap::Keymap::load(opts.keymap_file.as_deref());
     if let (Some(f), Some(e)) = (&opts.keymap_file, key_errors.first()) {
@@ -141,12 +141,6 @@ fn not_a_terminal(reference: Option<&str>, registry: Option<&str>) -> String {
         "the TUI needs a terminal, and stdout is not one; to read the same from a script or a \
          pipe, run {instead} (`manifest-tui --help` lists every command)"
     )
-}
-
-fn looks_like_host(r: &str) -> bool {
-    r.split('/')
-        .next()
-        .is_some_and(|h| h.contains('.') || h.contains(':') || h == "localhost")
 }
 
 /// Point the browser at the start registry / reference.

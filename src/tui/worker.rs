@@ -5,7 +5,8 @@
 //! Every command runs in its own spawned task, so a slow one never delays another, and a
 //! cancelled one is aborted (its HTTP requests are dropped mid-flight).
 
-use crate::media::{ImageConfig, ImageManifest, Parsed};
+use crate::image::ConfigFile;
+use crate::media::{ImageManifest, Parsed};
 use crate::ops::{self, Comparison, Inspection, Source};
 use crate::ops::{AnnotateOptions, EntrySelector};
 use crate::reference::Reference;
@@ -21,8 +22,8 @@ mod registries;
 mod store;
 
 pub use registries::{
-    default_history_file, default_recent_file, known_registries, normalize_registry,
-    recent_repositories, registry_host, remember, remember_repository, RECENT_PER_REGISTRY,
+    default_history_file, default_recent_file, known_registries, recent_repositories, remember,
+    remember_repository, RECENT_PER_REGISTRY,
 };
 use registries::{stream_catalog, stream_tags};
 use store::{change_store, list_drafts};
@@ -213,7 +214,7 @@ impl RegistrySource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageDetails {
     pub manifest: ImageManifest,
-    pub config: Option<ImageConfig>,
+    pub config: Option<ConfigFile>,
 }
 
 /// An inspected tag or digest.
@@ -678,8 +679,9 @@ async fn inspect(client: &Client, reference: &Reference) -> Reply {
         Err(e) => return Reply::Failed(e.to_string()),
     };
     if let Some(e) = ins.entries.first_mut() {
-        e.config = serde_json::from_slice::<ImageConfig>(&details.config_bytes).ok();
-        e.descriptor.platform = e.config.as_ref().map(ImageConfig::platform);
+        // The config as `image_details` read it: parsed once.
+        e.descriptor.platform = Some(details.config.platform());
+        e.config = Some(details.config.clone());
     }
     let mut c = Content::new(ins);
     c.inside = Some(Box::new(details));

@@ -30,8 +30,9 @@ pub fn attestation_subject(d: &Descriptor) -> Option<Digest> {
 }
 
 /// The entries of an index split into images and the attestations describing each: for every
-/// entry that is not an attestation, the indices of the attestation entries whose subject it
-/// is. Attestations whose subject is not in the index are returned apart (`orphans`).
+/// entry without an [`attestation_subject`], the indices of the attestation entries whose
+/// subject it is. Attestations whose subject is not in the index are returned apart
+/// (`orphans`). An entry [`is_attestation`] counts but that names no image stays a row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grouped {
     /// `(index of the image entry, indices of its attestation entries)`, in index order.
@@ -59,6 +60,52 @@ pub fn group(entries: &[Descriptor]) -> Grouped {
     out
 }
 
+/// What a type string names: an OCI `artifactType` (`application/vnd.cyclonedx+json`) or an
+/// in-toto `predicateType` (`https://slsa.dev/provenance/v1`). The one classifier both
+/// [`PredicateKind::of`] and [`artifact_label`] read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ArtifactKind {
+    /// cosign, Notary, any `signature` type.
+    Signature,
+    /// SLSA provenance.
+    Provenance,
+    /// SPDX, CycloneDX, any `sbom` type.
+    Sbom,
+    /// Any other in-toto or DSSE type.
+    Attestation,
+    Other,
+}
+
+impl ArtifactKind {
+    pub fn of(type_string: &str) -> ArtifactKind {
+        let t = type_string.to_ascii_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        if any(&["signature", "cosign", "notary"]) {
+            ArtifactKind::Signature
+        } else if any(&["slsa.dev/provenance"]) {
+            ArtifactKind::Provenance
+        } else if any(&["spdx", "cyclonedx", "sbom"]) {
+            ArtifactKind::Sbom
+        } else if any(&["in-toto", "dsse", "attestation"]) {
+            ArtifactKind::Attestation
+        } else {
+            ArtifactKind::Other
+        }
+    }
+}
+
+/// A short name for an artifact type: `signature`, `provenance`, `SBOM`, `attestation`, else
+/// the type itself.
+pub fn artifact_label(artifact_type: &str) -> String {
+    match ArtifactKind::of(artifact_type) {
+        ArtifactKind::Signature => "signature".into(),
+        ArtifactKind::Provenance => "provenance".into(),
+        ArtifactKind::Sbom => "SBOM".into(),
+        ArtifactKind::Attestation => "attestation".into(),
+        ArtifactKind::Other => artifact_type.to_string(),
+    }
+}
+
 /// What a statement is, by its predicate type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PredicateKind {
@@ -68,14 +115,12 @@ pub enum PredicateKind {
 }
 
 impl PredicateKind {
+    /// By [`ArtifactKind::of`]: provenance, SBOM, or any other statement.
     pub fn of(predicate_type: &str) -> PredicateKind {
-        let t = predicate_type.to_ascii_lowercase();
-        if t.contains("slsa.dev/provenance") {
-            PredicateKind::Provenance
-        } else if t.contains("spdx.dev") || t.contains("cyclonedx.org") {
-            PredicateKind::Sbom
-        } else {
-            PredicateKind::Other
+        match ArtifactKind::of(predicate_type) {
+            ArtifactKind::Provenance => PredicateKind::Provenance,
+            ArtifactKind::Sbom => PredicateKind::Sbom,
+            _ => PredicateKind::Other,
         }
     }
 
@@ -178,8 +223,9 @@ pub fn parse_statement(bytes: &[u8]) -> Result<Statement, String> {
     let summary = match PredicateKind::of(&predicate_type) {
         PredicateKind::Provenance => Summary::Provenance(provenance(&p)),
         PredicateKind::Sbom if predicate_type.contains("spdx") => Summary::Sbom(spdx(&p)),
-        PredicateKind::Sbom => Summary::Sbom(cyclonedx(&p)),
-        PredicateKind::Other => Summary::Other {
+        PredicateKind::Sbom if predicate_type.contains("cyclonedx") => Summary::Sbom(cyclonedx(&p)),
+        // Another SBOM format, or any other statement: its predicate's keys.
+        PredicateKind::Sbom | PredicateKind::Other => Summary::Other {
             keys: {
                 let mut keys: Vec<String> = p
                     .as_object()
@@ -341,14 +387,13 @@ pub fn referrers_tag(subject: &Digest) -> String {
     subject.to_string().replacen(':', "-", 1)
 }
 
-/// True when `tag` has the referrers tag scheme's shape (`<algorithm>-<hex>`, 64 hex for
-/// sha256): such tags hold referrer indexes, not images, and are marked apart in tag lists.
+/// True when `tag` is [`referrers_tag`] of some digest (`<algorithm>-<hex>` where
+/// `<algorithm>:<hex>` is a digest [`Digest::parse`] accepts: lower-case hex only, as the
+/// OCI digest grammar has it): such tags hold referrer indexes, not images, and are marked
+/// apart in tag lists.
 pub fn is_referrers_tag(tag: &str) -> bool {
-    match tag.split_once('-') {
-        Some(("sha256", hex)) => hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
-        Some(("sha512", hex)) => hex.len() == 128 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
-        _ => false,
-    }
+    tag.split_once('-')
+        .is_some_and(|(alg, hex)| Digest::parse(&format!("{alg}:{hex}")).is_ok())
 }
 
 #[cfg(test)]
@@ -497,6 +542,51 @@ mod tests {
     }
 
     #[test]
+    fn one_classifier_for_artifact_and_predicate_types() {
+        use ArtifactKind as A;
+        for (t, kind) in [
+            (
+                "application/vnd.dev.cosign.artifact.sig.v1+json",
+                A::Signature,
+            ),
+            ("application/vnd.cncf.notary.signature", A::Signature),
+            ("https://slsa.dev/provenance/v0.2", A::Provenance),
+            ("https://spdx.dev/Document", A::Sbom),
+            ("application/vnd.cyclonedx+json", A::Sbom),
+            ("application/vnd.in-toto+json", A::Attestation),
+            ("application/vnd.example.thing", A::Other),
+        ] {
+            assert_eq!(ArtifactKind::of(t), kind, "{t}");
+        }
+        // Where the two old rules disagreed: a predicate type naming an SBOM by word (the
+        // old predicate rule knew only spdx.dev and cyclonedx.org) is an SBOM, and an
+        // artifact type naming SLSA provenance is provenance (the old artifact rule showed
+        // the bare type).
+        assert_eq!(
+            PredicateKind::of("https://example.com/sbom/v1"),
+            PredicateKind::Sbom
+        );
+        assert_eq!(
+            artifact_label("https://slsa.dev/provenance/v1"),
+            "provenance"
+        );
+        assert_eq!(
+            artifact_label("application/vnd.example.thing"),
+            "application/vnd.example.thing"
+        );
+        // An SBOM in a format without a summary shows its predicate's keys.
+        let st = br#"{"predicateType":"https://example.com/sbom/v1","predicate":{"b":1,"a":2}}"#;
+        let st = parse_statement(st).expect("statement");
+        assert_eq!(st.kind(), PredicateKind::Sbom);
+        assert_eq!(
+            st.summary,
+            Summary::Other {
+                keys: vec!["a".into(), "b".into()]
+            }
+        );
+    }
+
+    #[test]
     fn referrers_tag_scheme() {
         let d = Digest::sha256(b"x");
         let t = referrers_tag(&d);
@@ -505,5 +595,9 @@ mod tests {
         assert!(!is_referrers_tag("sha256-abc"));
         assert!(!is_referrers_tag("v1-rc"));
         assert!(!is_referrers_tag(&format!("sha256-{}", "g".repeat(64))));
+        // Upper-case hex is no digest (Digest::parse refuses it), so no referrers tag: the
+        // old shape check here accepted it.
+        assert!(!is_referrers_tag(&format!("sha256-{}", "A".repeat(64))));
+        assert!(is_referrers_tag(&format!("sha512-{}", "a".repeat(128))));
     }
 }

@@ -27,7 +27,9 @@ where
 }
 
 /// The image config file (OCI `application/vnd.oci.image.config.v1+json`, Docker's
-/// `container.image.v1+json`: the same fields). Unknown fields are ignored.
+/// `container.image.v1+json`: the same fields). Unknown fields are ignored. The one reader
+/// of config bytes: the platform of an image (inspect, create, diff) and its details come
+/// from it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigFile {
     #[serde(default, deserialize_with = "null_default")]
@@ -36,6 +38,13 @@ pub struct ConfigFile {
     pub os: String,
     #[serde(rename = "os.version", default, deserialize_with = "null_default")]
     pub os_version: String,
+    #[serde(
+        rename = "os.features",
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub os_features: Vec<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub variant: String,
     #[serde(default, deserialize_with = "null_default")]
@@ -104,14 +113,15 @@ impl ConfigFile {
         serde_json::from_slice(bytes).map_err(|e| format!("not a valid image config: {e}"))
     }
 
-    /// The platform the config says it is for (`os.features` are not in a config).
+    /// The platform the config says it is for.
     pub fn platform(&self) -> crate::platform::Platform {
         crate::platform::Platform {
             os: self.os.clone(),
             architecture: self.architecture.clone(),
             variant: self.variant.clone(),
             os_version: self.os_version.clone(),
-            ..Default::default()
+            os_features: self.os_features.clone(),
+            features: Vec::new(),
         }
     }
 
@@ -263,6 +273,26 @@ mod tests {
         let nulls = ConfigFile::parse(br#"{"config":null,"history":null,"rootfs":null}"#).unwrap();
         assert_eq!(nulls, ConfigFile::default());
         assert!(ConfigFile::parse(b"[1]").is_err());
+    }
+
+    #[test]
+    fn the_platform_of_a_config_keeps_os_features_and_reads_null_as_unset() {
+        // The two old readers disagreed here: media::ImageConfig refused a null field (the
+        // image lost its platform), image::ConfigFile dropped os.features.
+        let c = ConfigFile::parse(
+            br#"{"os":"windows","architecture":"amd64","os.version":null,"os.features":["win32k"]}"#,
+        )
+        .expect("config");
+        let p = c.platform();
+        assert_eq!(
+            (p.os.as_str(), p.architecture.as_str()),
+            ("windows", "amd64")
+        );
+        assert_eq!(p.os_version, "");
+        assert_eq!(p.os_features, ["win32k"]);
+        // Written back only when present, as the file had it.
+        let json = serde_json::to_value(ConfigFile::default()).expect("json");
+        assert!(json.get("os.features").is_none(), "{json}");
     }
 
     #[test]

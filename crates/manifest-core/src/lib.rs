@@ -6,11 +6,13 @@
 //!   [`sanitize`]: the data model, no I/O.
 //! - [`registry`]: the Distribution protocol client (auth, TLS, retries, pooling).
 //! - [`store`]: docker's local manifest-list store (`$DOCKER_CONFIG/manifests`).
+//! - [`files`]: the XDG directories and the one atomic file write every writer uses.
 //! - [`ops`]: inspect / create / annotate / push / remove / diff / details, shared by the CLI
 //!   and the TUI; they report progress through a callback, never by printing.
 
 pub mod attest;
 pub mod digest;
+pub mod files;
 pub mod image;
 pub mod media;
 pub mod ops;

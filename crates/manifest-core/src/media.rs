@@ -136,36 +136,6 @@ pub struct Index {
     pub annotations: BTreeMap<String, String>,
 }
 
-/// The parts of an image config we show (platform fields plus a few facts).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-pub struct ImageConfig {
-    #[serde(default)]
-    pub architecture: String,
-    #[serde(default)]
-    pub os: String,
-    #[serde(rename = "os.version", default)]
-    pub os_version: String,
-    #[serde(rename = "os.features", default)]
-    pub os_features: Vec<String>,
-    #[serde(default)]
-    pub variant: String,
-    #[serde(default)]
-    pub created: Option<String>,
-}
-
-impl ImageConfig {
-    pub fn platform(&self) -> Platform {
-        Platform {
-            architecture: self.architecture.clone(),
-            os: self.os.clone(),
-            os_version: self.os_version.clone(),
-            os_features: self.os_features.clone(),
-            variant: self.variant.clone(),
-            features: Vec::new(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError(pub String);
 impl std::fmt::Display for ParseError {
@@ -303,10 +273,12 @@ pub fn parse_manifest(bytes: &[u8], kind: Kind) -> Result<Parsed, ParseError> {
 }
 
 /// True for attestation / signature style artifacts found in indexes: an `unknown/unknown`
-/// platform, a buildkit `vnd.docker.reference.type` annotation, or an artifactType.
+/// platform, a buildkit `vnd.docker.reference.type` annotation, or an artifactType. The
+/// one rule for "not an image entry" (create, copy, diff and the copy checklist leave these
+/// out); [`crate::attest::attestation_subject`] says which image one describes.
 pub fn is_attestation(d: &Descriptor) -> bool {
     d.platform.as_ref().is_some_and(|p| p.is_unknown())
-        || d.annotations.contains_key("vnd.docker.reference.type")
+        || d.annotations.contains_key(crate::attest::REFERENCE_TYPE)
         || d.artifact_type.is_some()
 }
 

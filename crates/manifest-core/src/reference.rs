@@ -18,10 +18,68 @@ pub const NAME_TOTAL_LENGTH_MAX: usize = 255;
 /// Maximum tag length.
 pub const TAG_MAX: usize = 128;
 
+/// Docker Hub's old API host: only ever written by users and in config keys (docker's
+/// parser keeps it as a registry of its own).
+pub const DOCKER_HUB_OLD_HOST: &str = "registry.hub.docker.com";
+
 /// Whether `host` names Docker Hub's registry: [`DEFAULT_DOMAIN`], [`LEGACY_DEFAULT_DOMAIN`]
 /// or [`DOCKER_HUB_API_HOST`]. (Parsing normalises only the legacy domain, as docker does.)
 pub fn is_docker_hub(host: &str) -> bool {
     [DEFAULT_DOMAIN, LEGACY_DEFAULT_DOMAIN, DOCKER_HUB_API_HOST].contains(&host)
+}
+
+/// Whether `first`, the part of a reference before its first `/`, is a registry domain
+/// (docker's `splitDockerDomain`): it holds a `.` or a `:`, is `localhost`, or has upper
+/// case (which makes a reference with it fail as one, as docker's does). The one rule for
+/// "does this reference name its registry": the parser and the TUI's start reference use it.
+pub fn first_is_domain(first: &str) -> bool {
+    first == "localhost" || first.contains(['.', ':']) || first.to_lowercase() != first
+}
+
+/// Whether the reference `s` names its registry ([`first_is_domain`] of the part before
+/// the first `/`; a name without `/` never does).
+pub fn names_registry(s: &str) -> bool {
+    s.split_once('/')
+        .is_some_and(|(first, _)| first_is_domain(first))
+}
+
+/// The host of a config.json `auths` key (docker's `ConvertToHostname`): the scheme and
+/// any path removed. `https://index.docker.io/v1/` → `index.docker.io`.
+pub fn host_of_key(key: &str) -> &str {
+    let k = key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+        .unwrap_or(key);
+    k.split('/').next().unwrap_or(k)
+}
+
+/// A registry as a user or a config key writes it, as one host: trimmed, [`host_of_key`],
+/// lower case, and every Docker Hub host (with [`DOCKER_HUB_OLD_HOST`]) as
+/// [`DEFAULT_DOMAIN`]. `https://index.docker.io/v1/` → `docker.io`, `http://Host:5000/` →
+/// `host:5000`.
+pub fn normalize_registry(s: &str) -> String {
+    let host = host_of_key(s.trim()).to_ascii_lowercase();
+    if is_docker_hub(&host) || host == DOCKER_HUB_OLD_HOST {
+        DEFAULT_DOMAIN.to_string()
+    } else {
+        host
+    }
+}
+
+/// A registry host as the user typed it (`--registry`, the registry prompt),
+/// [normalised](normalize_registry), and refused unless the reference parser takes it as a
+/// domain on its own (a port outside 1-65535, `_` in a name …).
+pub fn registry_host(s: &str) -> Result<String, String> {
+    let host = normalize_registry(s);
+    match Reference::parse(&format!("{host}/x")) {
+        Ok(r) if r.domain == host => Ok(host),
+        Err(e) if e.kind == ReferenceErrorKind::InvalidFormat => {
+            Err(format!("{s:?} is not a registry host: {}", e.reason()))
+        }
+        _ => Err(format!(
+            "{s:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"
+        )),
+    }
 }
 
 /// A fully normalised reference: registry domain, repository path, optional tag and digest.
@@ -191,14 +249,6 @@ impl Reference {
         })
     }
 
-    /// The file or directory name docker's manifest store uses for this reference
-    /// (`makeFilesafeName` in docker CLI 28 `cli/manifest/store/store.go`): the full normalised
-    /// string with every `:` replaced by `-` and every `/` by `_`; nothing else is changed
-    /// (`@` stays). `127.0.0.1:5101/mylist:v1` → `127.0.0.1-5101_mylist-v1`.
-    pub fn store_name(&self) -> String {
-        self.to_string().replace(':', "-").replace('/', "_")
-    }
-
     /// The same repository, pointing at `digest` (tag dropped).
     pub fn at_digest(&self, digest: &Digest) -> Self {
         Reference {
@@ -291,11 +341,7 @@ fn split_pieces(s: &str) -> Pieces<'_> {
     let (domain, explicit_domain, remainder) = match s.split_once('/') {
         None => (DEFAULT_DOMAIN, false, s),
         Some((first, rest)) => {
-            let is_domain = first == "localhost"
-                || first == LEGACY_DEFAULT_DOMAIN
-                || first.contains(['.', ':'])
-                || first.to_lowercase() != first;
-            if is_domain {
+            if first_is_domain(first) {
                 (first, true, rest)
             } else {
                 (DEFAULT_DOMAIN, false, s)
@@ -965,21 +1011,47 @@ mod tests {
     }
 
     #[test]
-    fn store_names() {
-        let r = ok("127.0.0.1:5101/mylist:v1");
-        assert_eq!(r.store_name(), "127.0.0.1-5101_mylist-v1");
-        let r = ok("127.0.0.1:5101/coolapp-armv7:v1");
-        assert_eq!(r.store_name(), "127.0.0.1-5101_coolapp-armv7-v1");
-        let r = ok(&format!("alpine@{FF}"));
+    fn the_first_component_names_a_registry_as_docker_decides() {
+        for (input, named) in [
+            ("127.0.0.1:5000/app", true),
+            ("example.com/app", true),
+            ("localhost/app", true),
+            ("index.docker.io/app", true),
+            // docker's rule: upper case makes it a domain (the TUI's old `looks_like_host`
+            // read it as a repository path, put `--registry` before it, and the reference
+            // failed on upper case).
+            ("Team/app", true),
+            ("team/app", false),
+            ("localhost", false),
+            ("busybox:latest", false),
+        ] {
+            assert_eq!(names_registry(input), named, "{input}");
+        }
+        assert_eq!(ok("Team/app").domain, "Team");
+        assert_eq!(err("team/Team/app"), K::NameContainsUppercase);
+    }
+
+    #[test]
+    fn registry_hosts_are_normalised_once() {
+        for (typed, host) in [
+            ("https://index.docker.io/v1/", "docker.io"),
+            ("registry-1.docker.io", "docker.io"),
+            ("registry.hub.docker.com", "docker.io"),
+            (" http://Host.Example:5000/ ", "host.example:5000"),
+            ("127.0.0.1:5000", "127.0.0.1:5000"),
+        ] {
+            assert_eq!(normalize_registry(typed), host, "{typed:?}");
+        }
         assert_eq!(
-            r.store_name(),
-            format!("docker.io_library_alpine@sha256-{}", "f".repeat(64))
+            host_of_key("https://other.example:7000/v1/"),
+            "other.example:7000"
         );
         assert_eq!(
-            Reference::parse_tagged("busybox").unwrap().store_name(),
-            "docker.io_library_busybox-latest"
+            registry_host("http://localhost:5001/").as_deref(),
+            Ok("localhost:5001")
         );
-        assert_eq!(ok("[::1]:5000/a/b:t").store_name(), "[--1]-5000_a_b-t");
+        assert!(registry_host("h:0").is_err_and(|e| e.contains("outside 1-65535")));
+        assert!(registry_host("a_b").is_err());
     }
 
     #[test]

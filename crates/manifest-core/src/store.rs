@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 const OWN_DIR: &str = ".manifest-tui";
@@ -472,22 +471,13 @@ impl Store {
         Ok(())
     }
 
-    /// Write `bytes` to `path` through a temp file and a rename (0644), so a reader sees
-    /// the old file or the new one, never half of one.
+    /// Write `bytes` to `path` atomically ([`crate::files::write_atomic_via`]), the temporary
+    /// file in our own `tmp` directory: docker reads every file of a list's directory.
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let tmp_dir = self.own("tmp");
         create_dir(&tmp_dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix("entry")
-            .tempfile_in(&tmp_dir)
-            .map_err(io_err(&tmp_dir))?;
-        tmp.write_all(bytes).map_err(io_err(tmp.path()))?;
-        tmp.as_file().sync_all().map_err(io_err(path))?;
-        set_mode(tmp.path(), 0o644);
-        tmp.persist(path).map_err(|e| StoreError::Io {
-            path: path.to_path_buf(),
-            source: e.error,
-        })?;
+        crate::files::write_atomic_via(path, bytes, &tmp_dir).map_err(io_err(path))?;
+        set_mode(path, 0o644);
         Ok(())
     }
 
@@ -548,6 +538,17 @@ fn recorded_name(meta: &ListMeta, dir_name: &str) -> Option<Reference> {
         .as_deref()
         .and_then(|l| Reference::parse(l).ok())
         .filter(|r| r.store_name() == dir_name)
+}
+
+impl Reference {
+    /// The file or directory name docker's manifest store uses for this reference
+    /// (`makeFilesafeName` in docker CLI 28 `cli/manifest/store/store.go`): the full normalised
+    /// string with every `:` replaced by `-` and every `/` by `_`; nothing else is changed
+    /// (`@` stays). `127.0.0.1:5101/mylist:v1` → `127.0.0.1-5101_mylist-v1`. Its reverse is
+    /// [`list_readings`].
+    pub fn store_name(&self) -> String {
+        self.to_string().replace(':', "-").replace('/', "_")
+    }
 }
 
 /// Every list reference docker could have written as this directory name, most likely first
@@ -809,5 +810,36 @@ impl Drop for FileLock {
         unsafe {
             libc::flock(self.file.as_raw_fd(), libc::LOCK_UN);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Reference {
+        Reference::parse(s).expect("a reference")
+    }
+
+    #[test]
+    fn store_names_and_their_readings() {
+        let r = ok("127.0.0.1:5101/mylist:v1");
+        assert_eq!(r.store_name(), "127.0.0.1-5101_mylist-v1");
+        let r = ok("127.0.0.1:5101/coolapp-armv7:v1");
+        assert_eq!(r.store_name(), "127.0.0.1-5101_coolapp-armv7-v1");
+        let ff = format!("sha256:{}", "f".repeat(64));
+        let r = ok(&format!("alpine@{ff}"));
+        assert_eq!(
+            r.store_name(),
+            format!("docker.io_library_alpine@sha256-{}", "f".repeat(64))
+        );
+        assert_eq!(list_readings(&r.store_name()), vec![r]);
+        assert_eq!(
+            Reference::parse_tagged("busybox").unwrap().store_name(),
+            "docker.io_library_busybox-latest"
+        );
+        let r = ok("[::1]:5000/a/b:t");
+        assert_eq!(r.store_name(), "[--1]-5000_a_b-t");
+        assert!(list_readings(&r.store_name()).contains(&r));
     }
 }

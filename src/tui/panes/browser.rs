@@ -3,12 +3,12 @@
 use super::{centered, empty_message, load_line, mark_selected, pane_block};
 use crate::media::Kind;
 use crate::ops::Inspection;
+use crate::text::{human_size, inert, platform_label};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::browser::{BrowserState, Checklist, DeleteConfirm, Level};
 use crate::tui::state::list::{FilterList, ItemText};
 use crate::tui::state::Load;
-use crate::tui::text::{human_size, inert, platform_label};
 use crate::tui::worker::{Content, ImageDetails, Slot, WorkerEvent};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -585,7 +585,7 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         })
         .unwrap_or_else(|| {
             Line::from(Span::styled(
-                crate::tui::text::ellipsize(&summary, bottom.width as usize).into_owned(),
+                crate::text::ellipsize(&summary, bottom.width as usize).into_owned(),
                 t.muted,
             ))
         });
@@ -772,7 +772,7 @@ fn attestation_marker(s: &BrowserState, atts: &[usize]) -> String {
         .filter_map(|&j| s.details.as_ref()?.get(j)?.as_ref().ok())
         .flat_map(|d| d.layers().iter().cloned())
         .collect();
-    crate::tui::text::attestation_kinds(&layers)
+    crate::text::attestation_kinds(&layers)
 }
 
 /// The cells a list row gets from its entry's details: size, layers, created, and why they
@@ -851,7 +851,7 @@ fn draw_list_entries(
                 // Cut to the column with …; the whole message is on the status line when
                 // the row is selected.
                 Some(m) => Cell::from(Span::styled(
-                    crate::tui::text::ellipsize(&m, rest).into_owned(),
+                    crate::text::ellipsize(&m, rest).into_owned(),
                     t.error,
                 )),
                 None => {

@@ -1,11 +1,12 @@
 //! The comparison pane: one row per platform, A and B side by side.
 
 use super::{empty_message, load_line, pane_block};
+use crate::digest::Digest;
 use crate::ops::{AttestationStatus, Comparison, DiffRow, DiffStatus};
+use crate::text::{ellipsize, ellipsize_start, fit_label_and_digest, inert, platform_label};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::compare::CompareState;
-use crate::tui::text::{ellipsize, ellipsize_start, fit_label_and_digest, inert, platform_label};
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -109,13 +110,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
 /// `A: label  digest` and `B: …`, the digest visibly shortened when it does not fit.
 fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
     let t = view.theme;
-    let side_line = |name: &str, label: Option<String>, digest: Option<String>| {
+    let side_line = |name: &str, label: Option<String>, digest: Option<&Digest>| {
         let mut spans = vec![Span::styled(format!("{name}: "), t.title)];
         let room = (sides.width as usize).saturating_sub(name.chars().count() + 2);
         match (label, digest) {
             (Some(l), Some(d)) => {
                 // Both fit, or the digest is visibly shortened (never silently cut).
-                let (l, d) = fit_label_and_digest(&inert(&l), &d, room);
+                let (l, d) = fit_label_and_digest(&inert(&l), d, room);
                 spans.push(Span::raw(l));
                 spans.push(Span::styled(format!("  {d}"), t.muted));
             }
@@ -127,10 +128,7 @@ fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
         Line::from(spans)
     };
     let (a_d, b_d) = match &s.result {
-        Some(c) => (
-            c.a_digest.as_ref().map(|d| d.to_string()),
-            c.b_digest.as_ref().map(|d| d.to_string()),
-        ),
+        Some(c) => (c.a_digest.as_ref(), c.b_digest.as_ref()),
         None => (None, None),
     };
     frame.render_widget(

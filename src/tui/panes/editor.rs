@@ -3,12 +3,12 @@
 
 use super::{centered, empty_message, load_line, mark_selected, pane_block};
 use crate::store::Draft;
+use crate::text::{ellipsize, ellipsize_start, inert, platform_label};
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::editor::{
     format_label, problems, EditorState, Focus, Form, Mode, Problem, RowIssue, RowKind,
 };
-use crate::tui::text::{ellipsize, ellipsize_start, inert, platform_label, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -415,7 +415,7 @@ fn draw_entry_table(
                         ellipsize_start(&inert(&short_ref(&e.reference, &d.list.domain)), ref_w)
                             .into_owned(),
                     ),
-                    Cell::from(Span::styled(short_digest(e.digest().as_str()), t.muted)),
+                    Cell::from(Span::styled(e.digest().short(), t.muted)),
                 ]),
                 i == s.entry_sel.get() && focused,
                 view,

@@ -3,6 +3,7 @@
 use super::centered;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::pane::View;
+use crate::tui::state::list::last_screenful;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
@@ -46,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, 
     let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
     let r = centered(area, w, h);
     frame.render_widget(Clear, r);
-    let max_scroll = lines.len().saturating_sub(h.saturating_sub(2) as usize);
+    let max_scroll = last_screenful(lines.len(), h.saturating_sub(2) as usize);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(view.theme.border_focus)

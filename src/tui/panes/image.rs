@@ -3,10 +3,10 @@
 //! selected row's whole text wrapped under them, so nothing is cut without a way to read it.
 
 use crate::image::ImageDetails;
+use crate::text::{ellipsize, human_size, inert};
 use crate::tui::pane::View;
 use crate::tui::state::image::ImageRow;
 use crate::tui::state::list::Cursor;
-use crate::tui::text::{ellipsize, human_size, inert};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};

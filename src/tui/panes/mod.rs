@@ -13,7 +13,7 @@ pub mod status;
 
 use super::pane::View;
 use super::state::Load;
-use super::text::inert;
+use crate::text::inert;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

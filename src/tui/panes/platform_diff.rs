@@ -3,9 +3,10 @@
 
 use super::pane_block;
 use crate::ops::{human_size, DiffRow, LayerInfo, LayerMatch};
+use crate::text::{ellipsize, ellipsize_start, inert, platform_label};
 use crate::tui::pane::View;
+use crate::tui::state::list::last_screenful;
 use crate::tui::state::platform_diff::PlatformDiffState;
-use crate::tui::text::{ellipsize, ellipsize_start, inert, platform_label};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -150,7 +151,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
     }
     let lines = lines(s, inner.width, view);
     // Never scroll past the last screenful.
-    let max = lines.len().saturating_sub(inner.height as usize);
+    let max = last_screenful(lines.len(), inner.height as usize);
     let scroll = s.scroll.min(max) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }

@@ -3,10 +3,10 @@
 
 use super::{empty_message, pane_block};
 use crate::ops::EntryStage;
+use crate::text::{ellipsize, human_size, inert};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
 use crate::tui::state::push::{PushRow, PushState, PushStatus};
-use crate::tui::text::{ellipsize, human_size, inert, short_digest};
 use crate::tui::worker::{Slot, WorkerEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -76,9 +76,7 @@ pub fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
             ),
             Style::new(),
         ),
-        EntryStage::Pushed { digest } => {
-            (format!("pushed {}", short_digest(digest.as_str())), t.ok)
-        }
+        EntryStage::Pushed { digest } => (format!("pushed {}", digest.short()), t.ok),
         EntryStage::InPlace => ("already in the repository".into(), t.ok),
         EntryStage::Failed { reason } => (format!("failed: {}", inert(reason)), t.error),
     }

@@ -3,13 +3,13 @@
 //! whole under the rows; while they load, or when asking failed, it says so.
 
 use super::{centered, pane_block};
+use crate::text::{ellipsize, human_size, inert};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::View;
 use crate::tui::state::browser::BrowserState;
 use crate::tui::state::list::Cursor;
 use crate::tui::state::referrers::{asked_how, via_label, ReferrerRow};
 use crate::tui::state::Load;
-use crate::tui::text::{ellipsize, human_size, inert};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};

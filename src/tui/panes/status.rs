@@ -1,9 +1,9 @@
 //! The top tab bar and the bottom status bar (key hints generated from the keymap).
 
 use crate::registry::RateLimit;
+use crate::text::inert;
 use crate::tui::keymap::Context;
 use crate::tui::pane::{Notice, NoticeLevel, View};
-use crate::tui::text::inert;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};

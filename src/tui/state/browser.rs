@@ -4,14 +4,12 @@ use super::list::{natural_cmp, Cursor, FilterList, ItemText};
 use super::referrers::{referrer_kind, referrer_rows, ReferrerRow, Visit};
 use super::Load;
 use crate::ops::Source;
-use crate::reference::Reference;
+use crate::reference::{normalize_registry, registry_host, Reference};
 use crate::registry::Repo;
 use crate::tui::field::{complete_last_word, TextField};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, CopyJob, Ctx, EditorItem, Side};
-use crate::tui::worker::{
-    normalize_registry, registry_host, Command, Content, EntryDetails, RegistrySource, Reply, Slot,
-};
+use crate::tui::worker::{Command, Content, EntryDetails, RegistrySource, Reply, Slot};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// Catalog and tag pages are asked for this many at a time (the registry client's size).

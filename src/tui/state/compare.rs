@@ -46,7 +46,7 @@ impl CompareState {
             let other = if side == Side::A { "b" } else { "a" };
             ctx.info(format!(
                 "compare: {side:?} = {}; now mark the other side with {other}",
-                crate::tui::text::inert(&label)
+                crate::text::inert(&label)
             ));
         }
     }

@@ -198,7 +198,7 @@ pub fn image_rows(
     }];
     // An artifact (a signature, an SBOM…): what it is and what it refers to.
     if let Some(t) = &d.image.artifact_type {
-        let kind = crate::ops::artifact_label(t);
+        let kind = crate::attest::artifact_label(t);
         let value = if &kind == t {
             t.clone()
         } else {
@@ -287,7 +287,7 @@ pub fn image_rows(
             "{} layer{}, {} in all with the config",
             layers.len(),
             if layers.len() == 1 { "" } else { "s" },
-            crate::tui::text::human_size(d.size())
+            crate::text::human_size(d.size())
         ),
     });
     let made_by = d.layer_steps();

@@ -83,6 +83,27 @@ impl Cursor {
     }
 }
 
+/// The first line of a scrolled text (help, a platform's diff) after `action`: a line, a
+/// page ([`Cursor::PAGE`]) or the top; `None` when `action` does not scroll. Drawing keeps
+/// it within [`last_screenful`].
+pub fn scroll_text(first: usize, action: Action) -> Option<usize> {
+    let page = Cursor::PAGE as usize;
+    Some(match action {
+        Action::Down => first + 1,
+        Action::Up => first.saturating_sub(1),
+        Action::PageDown => first + page,
+        Action::PageUp => first.saturating_sub(page),
+        Action::Top => 0,
+        _ => return None,
+    })
+}
+
+/// The farthest a text of `lines` lines scrolls in a view `height` lines tall: its last
+/// screenful starts there.
+pub fn last_screenful(lines: usize, height: usize) -> usize {
+    lines.saturating_sub(height)
+}
+
 /// The text an item is filtered and sorted by.
 pub trait ItemText {
     fn text(&self) -> &str;

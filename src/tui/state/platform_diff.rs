@@ -35,14 +35,12 @@ impl PlatformDiffState {
 
     /// Scroll keys; `false` for any other action.
     pub fn scroll(&mut self, action: Action) -> bool {
-        self.scroll = match action {
-            Action::Down => self.scroll + 1,
-            Action::Up => self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll + 10,
-            Action::PageUp => self.scroll.saturating_sub(10),
-            Action::Top => 0,
-            _ => return false,
-        };
-        true
+        match super::list::scroll_text(self.scroll, action) {
+            Some(first) => {
+                self.scroll = first;
+                true
+            }
+            None => false,
+        }
     }
 }

@@ -6,9 +6,9 @@ use crate::digest::Digest;
 use crate::ops::{CopyReport, EntryStage, Progress, PushReport};
 use crate::reference::Reference;
 use crate::store::Draft;
+use crate::text::platform_label;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, CopyJob, Ctx, PaneId};
-use crate::tui::text::platform_label;
 use crate::tui::worker::{Command, Reply, Slot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,20 +148,14 @@ impl PushState {
             blobs: None,
             bytes: None,
         };
-        self.rows = if r.entries.is_empty() {
-            vec![row("image".to_string(), r.source.to_string())]
-        } else {
-            r.entries
-                .iter()
-                .map(|e| row(e.label(), r.source.at_digest(&e.digest).to_string()))
-                .collect()
-        };
-        self.rows.extend(r.referrers.iter().map(|x| {
-            row(
-                x.label(),
-                r.source.at_digest(&x.descriptor.digest).to_string(),
-            )
-        }));
+        self.rows = r
+            .rows()
+            .into_iter()
+            .map(|x| {
+                let label = x.label.unwrap_or_else(|| "image".to_string());
+                row(label, x.source.to_string())
+            })
+            .collect();
         self.status = PushStatus::Running;
         self.selected.reset();
     }

@@ -26,7 +26,7 @@ pub fn via_label(via: ReferrersVia) -> &'static str {
 pub fn referrer_kind(d: &Descriptor) -> String {
     d.artifact_type
         .as_deref()
-        .map(crate::ops::artifact_label)
+        .map(crate::attest::artifact_label)
         .unwrap_or_else(|| "referrer".into())
 }
 

@@ -2,19 +2,14 @@
 //! file), and the catalog and tag listings streamed page by page.
 
 use super::{RegistrySource, Reply, Shared};
-use crate::reference::Reference;
+use crate::reference::normalize_registry;
 use crate::registry::{Client, Repo};
 use std::path::{Path, PathBuf};
 
 /// manifest-tui's state directory: `$XDG_STATE_HOME/manifest-tui` or
 /// `~/.local/state/manifest-tui`.
 fn state_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(x).join("manifest-tui"));
-    }
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".local/state/manifest-tui"))
+    crate::files::app_dir(crate::files::Xdg::State)
 }
 
 /// The default history file: `registries` in the state directory.
@@ -54,11 +49,7 @@ pub fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::
     list.retain(|r| r != repo);
     list.insert(0, repo.to_string());
     list.truncate(RECENT_PER_REGISTRY);
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, &serde_json::to_vec_pretty(&all)?)?;
-    tmp.persist(file).map(|_| ()).map_err(|e| e.error)
+    crate::files::write_atomic(file, &serde_json::to_vec_pretty(&all)?)
 }
 
 /// The registries to offer, read off the async threads.
@@ -155,38 +146,6 @@ pub(super) async fn stream_tags(
     }
 }
 
-/// A registry host as the user typed it (`--registry`, the registry prompt), normalised, and
-/// refused unless the reference parser takes it as a domain on its own (a port outside
-/// 1-65535, `_` in a name …).
-pub fn registry_host(s: &str) -> Result<String, String> {
-    let host = normalize_registry(s);
-    match Reference::parse(&format!("{host}/x")) {
-        Ok(r) if r.domain == host => Ok(host),
-        Err(e) if e.kind == crate::reference::ReferenceErrorKind::InvalidFormat => {
-            Err(format!("{s:?} is not a registry host: {}", e.reason()))
-        }
-        _ => Err(format!(
-            "{s:?} is not a registry host; expected host[:port], e.g. 127.0.0.1:5000"
-        )),
-    }
-}
-
-/// `https://index.docker.io/v1/` → `docker.io`, `http://host:5000/` → `host:5000`.
-pub fn normalize_registry(s: &str) -> String {
-    let s = s.trim();
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    let host = s.split('/').next().unwrap_or(s).to_ascii_lowercase();
-    match host.as_str() {
-        h if crate::reference::is_docker_hub(h) || h == "registry.hub.docker.com" => {
-            crate::reference::DEFAULT_DOMAIN.to_string()
-        }
-        _ => host,
-    }
-}
-
 /// Registries from config.json's `auths` keys and the history file (history first), each once.
 pub fn known_registries(
     docker_config: &std::path::Path,
@@ -203,21 +162,14 @@ pub fn known_registries(
             push(normalize_registry(line), RegistrySource::History);
         }
     }
-    if let Ok(bytes) = std::fs::read(docker_config.join("config.json")) {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
-                let mut keys: Vec<String> = auths.keys().map(|k| normalize_registry(k)).collect();
-                keys.sort();
-                for k in keys {
-                    push(k, RegistrySource::Config);
-                }
-            }
-        }
+    for h in crate::registry::auth::configured_registries(docker_config) {
+        push(h, RegistrySource::Config);
     }
     out
 }
 
-/// Put `host` first in the history file (at most 20 entries), written atomically.
+/// Put `host` first in the history file (at most 20 entries), written atomically (a
+/// temporary file of its own: two TUIs may write at once).
 pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
     let host = normalize_registry(host);
     let old = std::fs::read_to_string(file).unwrap_or_default();
@@ -228,10 +180,5 @@ pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
             .filter(|l| !l.is_empty() && *l != host)
             .take(19),
     );
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension("tmp");
-    std::fs::write(&tmp, lines.join("\n") + "\n")?;
-    std::fs::rename(&tmp, file)
+    crate::files::write_atomic(file, (lines.join("\n") + "\n").as_bytes())
 }

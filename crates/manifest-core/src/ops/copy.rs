@@ -11,7 +11,7 @@
 
 mod referrers;
 
-pub use referrers::{artifact_label, CopiedReferrer, MAX_DEPTH as MAX_REFERRER_DEPTH};
+pub use referrers::{CopiedReferrer, MAX_DEPTH as MAX_REFERRER_DEPTH};
 
 use super::push::{put_entry, send_blobs};
 use super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
@@ -80,7 +80,42 @@ pub struct CopyReport {
     pub tag_scheme: Vec<Digest>,
 }
 
+/// One row of a copy's progress: what [`Progress::Entry`]'s `index` counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyRow {
+    /// The entry's [`CopiedEntry::label`] or the referrer's [`CopiedReferrer::label`];
+    /// `None` for a single image's one row.
+    pub label: Option<String>,
+    /// Where it is read: the source at the row's digest (the source itself for a single
+    /// image).
+    pub source: Reference,
+}
+
 impl CopyReport {
+    /// The progress rows, in the order the copy numbers them (the one home of that order):
+    /// every entry of the list (or the single image), then every referrer.
+    pub fn rows(&self) -> Vec<CopyRow> {
+        let mut rows: Vec<CopyRow> = if self.entries.is_empty() {
+            vec![CopyRow {
+                label: None,
+                source: self.source.clone(),
+            }]
+        } else {
+            self.entries
+                .iter()
+                .map(|e| CopyRow {
+                    label: Some(e.label()),
+                    source: self.source.at_digest(&e.digest),
+                })
+                .collect()
+        };
+        rows.extend(self.referrers.iter().map(|x| CopyRow {
+            label: Some(x.label()),
+            source: self.source.at_digest(&x.descriptor.digest),
+        }));
+        rows
+    }
+
     /// The progress row of `referrers[0]`: after the entries (or the single image's row).
     pub fn first_referrer_row(&self) -> usize {
         self.entries.len().max(1)
@@ -103,18 +138,10 @@ pub fn copy_target(src: &Reference, dst: &Reference) -> Result<Reference, OpErro
     Ok(t)
 }
 
-/// True when the entry's platform is one of `chosen`. A chosen platform without os.version
-/// matches every os.version (`windows/amd64` picks `windows/amd64 (10.0.17763.6054)`).
+/// True when the entry's platform is one of `chosen` ([`Platform::selects`]: a chosen
+/// platform without os.version picks the entry whatever its os.version).
 fn chosen(p: &Platform, chosen: &[Platform]) -> bool {
-    chosen.iter().any(|c| {
-        if c.os_version.is_empty() {
-            let mut p = p.clone();
-            p.os_version.clear();
-            p.matches(c)
-        } else {
-            p.matches(c)
-        }
-    })
+    chosen.iter().any(|c| c.selects(p))
 }
 
 /// The entries of `index` to copy: all of them, or those of the chosen platforms and the
@@ -585,6 +612,49 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&docker).unwrap();
         assert_eq!(v["mediaType"], crate::media::DOCKER_LIST);
         assert!(v["manifests"][1].get("annotations").is_none());
+    }
+
+    #[test]
+    fn progress_rows_are_the_entries_then_the_referrers() {
+        let src = src();
+        let image = desc(1, "linux/amd64", None);
+        let mut r = unchanged(src.clone(), src.clone(), Digest::sha256(b"list"));
+        // A single image is one row, the source itself.
+        assert_eq!(
+            r.rows(),
+            [CopyRow {
+                label: None,
+                source: src.clone()
+            }]
+        );
+        r.entries = vec![CopiedEntry {
+            platform: image.platform.clone().unwrap_or_default(),
+            digest: image.digest.clone(),
+            media_type: image.media_type.clone(),
+            describes: None,
+        }];
+        let mut sig = desc(7, "linux/amd64", None);
+        sig.artifact_type = Some("application/vnd.dev.cosign.artifact.sig.v1+json".into());
+        r.referrers = vec![CopiedReferrer {
+            subject: image.digest.clone(),
+            descriptor: sig.clone(),
+            depth: 1,
+            present: false,
+        }];
+        let rows = r.rows();
+        let labels: Vec<_> = rows
+            .iter()
+            .map(|x| x.label.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "linux/amd64".to_string(),
+                format!("signature of {}", image.digest.short())
+            ]
+        );
+        assert_eq!(rows[1].source, src.at_digest(&sig.digest));
+        assert_eq!(r.first_referrer_row(), 1);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Create (or amend) a local list from images, fetching every child fresh and concurrently.
 
 use super::inspect::fetch_config;
-use super::{duplicate_platforms, reg_err, OpError, Progress, ProgressFn};
-use crate::media::{self, Parsed, RawManifest};
+use super::{duplicate_platforms, fetch_manifest, OpError, ProgressFn};
+use crate::media::{self, Parsed};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::{Client, Repo};
@@ -40,17 +40,7 @@ pub(crate) async fn resolve_entries(
     progress: &ProgressFn,
 ) -> Result<(Vec<StoredEntry>, Vec<String>), OpError> {
     let reference = reference.clone().with_default_tag();
-    progress(Progress::Fetching {
-        reference: reference.to_string(),
-    });
-    let raw = client
-        .get_manifest(&reference)
-        .await
-        .map_err(reg_err(format!("fetching {reference}")))?;
-    progress(Progress::Fetched {
-        reference: reference.to_string(),
-        digest: raw.digest.clone(),
-    });
+    let raw = fetch_manifest(client, &reference, &reference.to_string(), progress).await?;
     let repo = Repo::of(&reference);
     match raw
         .parse()
@@ -81,17 +71,8 @@ pub(crate) async fn resolve_entries(
                 let child_ref = reference.at_digest(&d.digest);
                 let repo = repo.clone();
                 async move {
-                    progress(Progress::Fetching {
-                        reference: child_ref.to_string(),
-                    });
-                    let child: RawManifest = client
-                        .get_manifest(&child_ref)
-                        .await
-                        .map_err(reg_err(format!("fetching entry {child_ref} of {reference}")))?;
-                    progress(Progress::Fetched {
-                        reference: child_ref.to_string(),
-                        digest: child.digest.clone(),
-                    });
+                    let what = format!("entry {child_ref} of {reference}");
+                    let child = fetch_manifest(client, &child_ref, &what, progress).await?;
                     if child.kind().is_list() {
                         return Err(OpError::Invalid(format!(
                             "{child_ref} (inside {reference}) is itself a list; nested indexes are not expanded. Name the inner list directly instead"

@@ -24,6 +24,11 @@ pub async fn config_bytes(
         .map_err(reg_err(format!("fetching the image config of {of}")))
 }
 
+/// Parse the config file of `of` ([`ConfigFile::parse`]), the error naming the image.
+pub(crate) fn parse_config(bytes: &[u8], of: &Reference) -> Result<ConfigFile, OpError> {
+    ConfigFile::parse(bytes).map_err(|e| OpError::Invalid(format!("the image config of {of}: {e}")))
+}
+
 /// One image's details. `at` names the image (`repo@digest` or a tag); `manifest`, when the
 /// caller already has the exact bytes (a draft's entry, a fetched child), saves the GET.
 pub async fn image_details(
@@ -51,8 +56,7 @@ pub async fn image_details(
         }
     };
     let config_bytes = config_bytes(client, &Repo::of(at), &image.config, at).await?;
-    let config = ConfigFile::parse(&config_bytes)
-        .map_err(|e| OpError::Invalid(format!("the image config of {at}: {e}")))?;
+    let config = parse_config(&config_bytes, at)?;
     Ok(ImageDetails {
         manifest,
         image,

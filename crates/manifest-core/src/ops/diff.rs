@@ -15,7 +15,7 @@ use super::inspect::{inspect, InspectOptions};
 use super::{no_progress, OpError};
 use crate::digest::Digest;
 use crate::image::ImageDetails;
-use crate::media::{self, ImageConfig, RawManifest};
+use crate::media::{self, RawManifest};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::Client;
@@ -275,18 +275,10 @@ impl Comparison {
     /// The row of a platform as a user types it (`linux/arm64` names `linux/arm64/v8`;
     /// without an os.version it names the one row of that platform whatever its os.version).
     pub fn row(&self, platform: &Platform) -> Option<&DiffRow> {
-        let key = platform.key();
-        if let Some(r) = self.rows.iter().find(|r| r.platform.key() == key) {
+        if let Some(r) = self.rows.iter().find(|r| r.platform.matches(platform)) {
             return Some(r);
         }
-        let bare = |p: &Platform| {
-            Platform {
-                os_version: String::new(),
-                ..p.clone()
-            }
-            .key()
-        };
-        let mut m = self.rows.iter().filter(|r| bare(&r.platform) == key);
+        let mut m = self.rows.iter().filter(|r| platform.selects(&r.platform));
         match (m.next(), m.next()) {
             (Some(r), None) => Some(r),
             _ => None,
@@ -312,8 +304,6 @@ struct Loaded {
     /// Attestation manifests: (the image digest they describe, their own digest), sorted.
     attestations: Vec<(Option<String>, Digest)>,
 }
-
-const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
 
 async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded, OpError> {
     match s {
@@ -350,9 +340,7 @@ async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded,
                 // A single image: its platform is in its config, read with the rest of it.
                 let at = ins.reference.at_digest(&ins.manifest.digest);
                 let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
-                let platform = serde_json::from_slice::<ImageConfig>(&details.config_bytes)
-                    .map(|c| c.platform())
-                    .unwrap_or_default();
+                let platform = details.config.platform();
                 return Ok(Loaded {
                     digest,
                     entries: vec![Entry {
@@ -377,7 +365,10 @@ async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded,
                 .iter()
                 .map(|e| {
                     (
-                        e.descriptor.annotations.get(REFERENCE_DIGEST).cloned(),
+                        e.descriptor
+                            .annotations
+                            .get(crate::attest::REFERENCE_DIGEST)
+                            .cloned(),
                         e.descriptor.digest.clone(),
                     )
                 })

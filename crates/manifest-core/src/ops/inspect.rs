@@ -1,7 +1,8 @@
 //! Inspect a remote image or list (children fetched concurrently), or a local list.
 
-use super::{reg_err, OpError, Progress, ProgressFn};
-use crate::media::{Descriptor, ImageConfig, Parsed, RawManifest};
+use super::{fetch_manifest, OpError, ProgressFn};
+use crate::image::ConfigFile;
+use crate::media::{Descriptor, Parsed, RawManifest};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::{Client, Repo};
@@ -26,7 +27,8 @@ pub struct InspectEntry {
     pub descriptor: Descriptor,
     /// The child manifest, when fetched.
     pub manifest: Option<RawManifest>,
-    pub config: Option<ImageConfig>,
+    /// The image's config file, when fetched.
+    pub config: Option<ConfigFile>,
 }
 
 impl InspectEntry {
@@ -62,17 +64,7 @@ pub async fn inspect(
     progress: ProgressFn,
 ) -> Result<Inspection, OpError> {
     let reference = reference.clone().with_default_tag();
-    progress(Progress::Fetching {
-        reference: reference.to_string(),
-    });
-    let manifest = client
-        .get_manifest(&reference)
-        .await
-        .map_err(reg_err(format!("fetching {reference}")))?;
-    progress(Progress::Fetched {
-        reference: reference.to_string(),
-        digest: manifest.digest.clone(),
-    });
+    let manifest = fetch_manifest(client, &reference, &reference.to_string(), &progress).await?;
     let parsed = manifest
         .parse()
         .map_err(|e| OpError::Invalid(format!("{reference}: {e}")))?;
@@ -85,7 +77,7 @@ pub async fn inspect(
                 None
             };
             let mut descriptor = manifest.descriptor();
-            descriptor.platform = config.as_ref().map(ImageConfig::platform);
+            descriptor.platform = config.as_ref().map(ConfigFile::platform);
             Ok(Inspection {
                 entries: vec![InspectEntry {
                     reference: reference.at_digest(&manifest.digest),
@@ -115,17 +107,8 @@ pub async fn inspect(
                     if !opts.children {
                         return Ok(entry);
                     }
-                    progress(Progress::Fetching {
-                        reference: child_ref.to_string(),
-                    });
-                    let m = client
-                        .get_manifest(&child_ref)
-                        .await
-                        .map_err(reg_err(format!("fetching entry {child_ref}")))?;
-                    progress(Progress::Fetched {
-                        reference: child_ref.to_string(),
-                        digest: m.digest.clone(),
-                    });
+                    let what = format!("entry {child_ref}");
+                    let m = fetch_manifest(client, &child_ref, &what, &progress).await?;
                     // A child's platform comes from the list; its config is fetched only
                     // when the list has none (saves a round trip per inspect).
                     if opts.configs && d.platform.is_none() {
@@ -149,16 +132,15 @@ pub async fn inspect(
     }
 }
 
-/// Fetch and parse an image config blob (the platform fields only).
+/// Fetch and parse an image config blob.
 pub(crate) async fn fetch_config(
     client: &Client,
     repo: &Repo,
     config: &Descriptor,
     of: &Reference,
-) -> Result<ImageConfig, OpError> {
+) -> Result<ConfigFile, OpError> {
     let bytes = super::details::config_bytes(client, repo, config, of).await?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| OpError::Invalid(format!("the image config of {of} is not valid JSON: {e}")))
+    super::details::parse_config(&bytes, of)
 }
 
 /// Inspect a local list (`inspect LIST REF` / the draft editor). With `entry`, only that

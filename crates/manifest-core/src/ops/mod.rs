@@ -26,8 +26,8 @@ pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
 pub use copy::{
-    artifact_label, copy, copy_target, plan_copy, run_copy, CopiedEntry, CopiedReferrer,
-    CopyOptions, CopyPlan, CopyReport, MAX_REFERRER_DEPTH,
+    copy, copy_target, plan_copy, run_copy, CopiedEntry, CopiedReferrer, CopyOptions, CopyPlan,
+    CopyReport, CopyRow, MAX_REFERRER_DEPTH,
 };
 pub use create::{create, CreateOptions, CreateReport};
 pub use details::{
@@ -135,6 +135,28 @@ impl From<ReferenceError> for OpError {
 pub(crate) fn reg_err(context: impl Into<String>) -> impl FnOnce(RegistryError) -> OpError {
     let context = context.into();
     move |source| OpError::Registry { context, source }
+}
+
+/// GET the manifest `reference` names, reported as [`Progress::Fetching`] then
+/// [`Progress::Fetched`]; a failure says `fetching {what}`.
+pub(crate) async fn fetch_manifest(
+    client: &crate::registry::Client,
+    reference: &crate::reference::Reference,
+    what: &str,
+    progress: &ProgressFn,
+) -> Result<crate::media::RawManifest, OpError> {
+    progress(Progress::Fetching {
+        reference: reference.to_string(),
+    });
+    let m = client
+        .get_manifest(reference)
+        .await
+        .map_err(reg_err(format!("fetching {what}")))?;
+    progress(Progress::Fetched {
+        reference: reference.to_string(),
+        digest: m.digest.clone(),
+    });
+    Ok(m)
 }
 
 /// Platforms that appear more than once: `(platform key, first ref, second ref)`.

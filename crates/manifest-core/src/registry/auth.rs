@@ -1,6 +1,7 @@
 //! Authentication pieces: `WWW-Authenticate` challenges, token scopes, docker credentials,
 //! token responses. Pure functions (plus a blocking credential lookup), unit-tested here.
 
+use crate::reference::host_of_key;
 use base64::Engine as _;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -336,15 +337,6 @@ pub(crate) fn credential_keys(domain: &str) -> Vec<String> {
     ]
 }
 
-/// docker's `ConvertToHostname`: strip the scheme and any path.
-fn key_hostname(key: &str) -> &str {
-    let k = key
-        .strip_prefix("https://")
-        .or_else(|| key.strip_prefix("http://"))
-        .unwrap_or(key);
-    k.split('/').next().unwrap_or(k)
-}
-
 fn decode_auth_field(auth: &str) -> Option<(String, String)> {
     let raw = base64::engine::general_purpose::STANDARD
         .decode(auth.trim())
@@ -353,6 +345,33 @@ fn decode_auth_field(auth: &str) -> Option<(String, String)> {
     let s = String::from_utf8(raw).ok()?;
     let (u, p) = s.split_once(':')?;
     Some((u.to_string(), p.to_string()))
+}
+
+/// The keys of a parsed config.json's `auths` object, as written
+/// (`https://index.docker.io/v1/`, `127.0.0.1:5000`).
+fn auths_keys(json: &serde_json::Value) -> impl Iterator<Item = &String> {
+    json.get("auths")
+        .and_then(|a| a.as_object())
+        .into_iter()
+        .flat_map(|a| a.keys())
+}
+
+/// The registries `<config_dir>/config.json` holds credentials for (its `auths` keys), each
+/// [normalised](crate::reference::normalize_registry), sorted, each once. A missing or
+/// unreadable file has none.
+pub fn configured_registries(config_dir: &Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(config_dir.join("config.json")) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Vec::new();
+    };
+    let mut hosts: Vec<String> = auths_keys(&json)
+        .map(|k| crate::reference::normalize_registry(k))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 /// Look up the credentials for `domain` in `<config_dir>/config.json` like docker does:
@@ -373,12 +392,10 @@ pub(crate) fn lookup_credentials(
         .map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
     let mut keys = credential_keys(domain);
     // Any other auths key naming the same host (e.g. `https://host/v1/`), as docker matches.
-    if let Some(auths) = json.get("auths").and_then(|a| a.as_object()) {
-        let host = key_hostname(&keys[0]).to_string();
-        for k in auths.keys() {
-            if !keys.contains(k) && key_hostname(k) == host {
-                keys.push(k.clone());
-            }
+    let host = host_of_key(&keys[0]).to_string();
+    for k in auths_keys(&json) {
+        if !keys.contains(k) && host_of_key(k) == host {
+            keys.push(k.clone());
         }
     }
     let helpers = json.get("credHelpers").and_then(|h| h.as_object());

@@ -10,15 +10,7 @@ use std::path::{Path, PathBuf};
 /// The default cache directory: `$XDG_CACHE_HOME/manifest-tui/manifests` or
 /// `~/.cache/manifest-tui/manifests`; `None` without either variable.
 pub fn default_manifest_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("manifest-tui/manifests"))
+    crate::files::app_dir(crate::files::Xdg::Cache).map(|d| d.join("manifests"))
 }
 
 /// The cache under one directory. Failures to read or write are never errors: the
@@ -62,16 +54,8 @@ impl ManifestCache {
         if path.exists() {
             return;
         }
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else {
-            return;
-        };
-        if std::io::Write::write_all(&mut tmp, bytes).is_ok() {
-            let _ = tmp.persist(&path);
-        }
+        // Never an error: without the entry, the manifest is fetched again.
+        let _ = crate::files::write_atomic(&path, bytes);
     }
 }
 

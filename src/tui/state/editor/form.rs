@@ -6,7 +6,7 @@ use crate::ops::{self, AnnotateOptions, EntrySelector};
 use crate::platform::{self, Field, Platform, PlatformIssue};
 use crate::reference::Reference;
 use crate::store::{Draft, StoredEntry};
-use crate::tui::field::TextField;
+use crate::tui::field::{cycle_position, TextField};
 use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::Ctx;
 use crate::tui::worker::StoreOp;
@@ -133,7 +133,7 @@ impl Form {
         Form {
             list: list.list.clone(),
             entry: e.reference.clone(),
-            label: crate::tui::text::platform_label(&p),
+            label: crate::text::platform_label(&p),
             oci: list.kind().is_oci(),
             rows,
             focus: 0,
@@ -308,41 +308,26 @@ impl Form {
         self.focus = (self.focus as isize + delta).clamp(0, n - 1) as usize;
     }
 
-    /// Tab / Shift-Tab: put the next (previous) known value in the field.
+    /// Tab / Shift-Tab: put the next (previous) known value in the field
+    /// ([`cycle_position`]).
     fn cycle_completion(&mut self, forward: bool) {
-        let base = match &self.cycle {
-            Some((b, _)) => b.clone(),
-            None => self
-                .rows
-                .get(self.focus)
-                .map(|r| r.value().to_string())
-                .unwrap_or_default(),
-        };
-        if self.cycle.is_none() {
-            self.cycle = Some((base.clone(), usize::MAX));
-        }
+        // From the text typed before cycling began, or what is typed now.
         let cands = self.completions();
         if cands.is_empty() {
             self.cycle = None;
             return;
         }
-        let n = cands.len();
-        let pos = match self.cycle {
-            Some((_, p)) if p != usize::MAX => {
-                if forward {
-                    (p + 1) % n
-                } else {
-                    (p + n - 1) % n
-                }
-            }
-            _ => {
-                if forward {
-                    0
-                } else {
-                    n - 1
-                }
-            }
+        let (base, pos) = match self.cycle.take() {
+            Some((b, p)) => (b, Some(p)),
+            None => (
+                self.rows
+                    .get(self.focus)
+                    .map(|r| r.value().to_string())
+                    .unwrap_or_default(),
+                None,
+            ),
         };
+        let pos = cycle_position(pos, cands.len(), forward);
         self.cycle = Some((base, pos));
         let v = cands[pos].clone();
         if let Some(r) = self.focused_mut() {

@@ -12,7 +12,7 @@
 
 use super::super::push::send_blobs;
 use super::super::{reg_err, EntryStage, OpError, Progress, ProgressFn};
-use crate::attest::referrers_tag;
+use crate::attest::{artifact_label, referrers_tag};
 use crate::digest::Digest;
 use crate::media::{Descriptor, Index, Parsed, RawManifest, OCI_INDEX};
 use crate::reference::Reference;
@@ -47,20 +47,6 @@ impl CopiedReferrer {
             .map(artifact_label)
             .unwrap_or_else(|| "referrer".into());
         format!("{kind} of {}", self.subject.short())
-    }
-}
-
-/// A short name for an artifact type: `signature`, `SBOM`, `attestation`, else the type.
-pub fn artifact_label(artifact_type: &str) -> String {
-    let t = artifact_type.to_ascii_lowercase();
-    if t.contains("signature") || t.contains("cosign") || t.contains("notary") {
-        "signature".into()
-    } else if t.contains("spdx") || t.contains("cyclonedx") || t.contains("sbom") {
-        "SBOM".into()
-    } else if t.contains("in-toto") || t.contains("dsse") || t.contains("attestation") {
-        "attestation".into()
-    } else {
-        artifact_type.to_string()
     }
 }
 

@@ -1,0 +1,156 @@
+//! Where manifest-tui keeps its own files (the XDG base directories) and how every file is
+//! written (atomically). The one home of both rules: the store, the manifest cache, the key
+//! table's file and the TUI's history files use them.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The directory below which manifest-tui keeps its files.
+const APP: &str = "manifest-tui";
+
+/// One of the XDG base directories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Xdg {
+    /// `$XDG_CONFIG_HOME`, else `~/.config`: settings the user writes (the key table).
+    Config,
+    /// `$XDG_STATE_HOME`, else `~/.local/state`: what the app remembers (recent registries).
+    State,
+    /// `$XDG_CACHE_HOME`, else `~/.cache`: what can be fetched again (manifests).
+    Cache,
+}
+
+impl Xdg {
+    fn var(self) -> &'static str {
+        match self {
+            Xdg::Config => "XDG_CONFIG_HOME",
+            Xdg::State => "XDG_STATE_HOME",
+            Xdg::Cache => "XDG_CACHE_HOME",
+        }
+    }
+
+    /// The fallback below `$HOME`.
+    fn under_home(self) -> &'static str {
+        match self {
+            Xdg::Config => ".config",
+            Xdg::State => ".local/state",
+            Xdg::Cache => ".cache",
+        }
+    }
+}
+
+/// manifest-tui's directory of `kind`: `$XDG_…_HOME/manifest-tui`, else
+/// `~/<fallback>/manifest-tui`; `None` when neither variable is set (an empty one counts as
+/// unset).
+pub fn app_dir(kind: Xdg) -> Option<PathBuf> {
+    app_dir_in(kind, |v| std::env::var_os(v))
+}
+
+/// [`app_dir`] with the environment read through `env`.
+fn app_dir_in(kind: Xdg, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let set = |v: &str| env(v).filter(|x| !x.is_empty());
+    let base = match set(kind.var()) {
+        Some(x) => PathBuf::from(x),
+        None => PathBuf::from(set("HOME")?).join(kind.under_home()),
+    };
+    Some(base.join(APP))
+}
+
+/// Write `bytes` to `path` so that a reader sees the old file or the new one, never part of
+/// one, and two writers never share a temporary file: a temporary file with a unique name
+/// beside `path`, flushed to disk, then renamed over it. The parent directory is created.
+/// The file is `0644` (less the umask's bits, as `std::fs::write` leaves it).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    write_atomic_via(path, bytes, dir)
+}
+
+/// [`write_atomic`] with the temporary file in `tmp_dir` (which must exist, on the same
+/// file system as `path`): for a directory whose every file is read, such as a list's
+/// directory in docker's store.
+pub fn write_atomic_via(path: &Path, bytes: &[u8], tmp_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(tmp_dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_whole_files_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a/b/registries");
+        write_atomic(&file, b"one\n").expect("write");
+        write_atomic(&file, b"two\n").expect("rewrite");
+        assert_eq!(std::fs::read(&file).expect("read"), b"two\n");
+        let names: Vec<_> = std::fs::read_dir(file.parent().expect("dir"))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["registries"]);
+    }
+
+    #[test]
+    fn two_writers_of_one_file_never_share_a_temporary_file() {
+        // The old history writer used `<file>.tmp`: two TUIs renamed each other's file away
+        // and one of them failed. Each writer now has its own temporary file.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("registries");
+        std::thread::scope(|s| {
+            for i in 0..8u8 {
+                let file = &file;
+                s.spawn(move || {
+                    for _ in 0..50 {
+                        write_atomic(file, &[b'a' + i; 64]).expect("every write succeeds");
+                    }
+                });
+            }
+        });
+        let bytes = std::fs::read(&file).expect("read");
+        assert_eq!(bytes.len(), 64);
+        assert!(
+            bytes.iter().all(|&b| b == bytes[0]),
+            "one writer's whole file"
+        );
+    }
+
+    #[test]
+    fn app_dirs_follow_xdg_then_home() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |v: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == v)
+                    .map(|(_, x)| std::ffi::OsString::from(x))
+            }
+        };
+        let vars = &[
+            ("HOME", "/home/u"),
+            ("XDG_STATE_HOME", "/x/state"),
+            ("XDG_CONFIG_HOME", ""),
+        ];
+        let got = [Xdg::State, Xdg::Config, Xdg::Cache].map(|k| app_dir_in(k, env(vars)));
+        assert_eq!(
+            got,
+            [
+                Some(PathBuf::from("/x/state/manifest-tui")),
+                Some(PathBuf::from("/home/u/.config/manifest-tui")),
+                Some(PathBuf::from("/home/u/.cache/manifest-tui")),
+            ]
+        );
+        assert_eq!(app_dir_in(Xdg::State, env(&[("HOME", "")])), None);
+        assert_eq!(
+            app_dir_in(Xdg::Cache, env(&[("XDG_CACHE_HOME", "/c")])),
+            Some(PathBuf::from("/c/manifest-tui"))
+        );
+    }
+}
