@@ -8,9 +8,10 @@
 
 mod common;
 
+use common::cli::{fails_output as fails, ok_output as ok};
 use common::faultproxy::{Action, FaultProxy, Gate};
 use common::pty::{isolated_env, Tui};
-use common::{args, assert_error_exit, children, TestRegistry, ALICE, ALICE_PASSWORD};
+use common::{args, children, TestRegistry, ALICE, ALICE_PASSWORD};
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
 use manifest_tui::reference::Reference;
@@ -36,27 +37,6 @@ fn mt_env(config: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Out
 
 fn mt(config: &Path, args: &[&str]) -> Output {
     mt_env(config, args, &[])
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn ok(o: Output, what: &str) -> String {
-    assert_eq!(o.status.code(), Some(0), "{what} failed\n{}", show(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-fn fails(o: Output, what: &str) -> String {
-    assert_error_exit(o.status.code(), format!("{what}\n{}", show(&o)));
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Push `img` (its blobs, then its manifest) to `repo:tag` on the registry at `base`.

@@ -17,11 +17,11 @@
 
 mod common;
 
+use common::cli::{fails_output as fails, ok_output as ok};
 use common::faultproxy::{gather, FaultProxy};
 use common::tlsnet::{ConnectProxy, TestCa, NAME};
 use common::{
-    assert_error_exit, bigblob, skopeo_inspect_raw, Access, Auth, LocalConfig, TestRegistry,
-    TlsFiles, ALICE,
+    bigblob, skopeo_inspect_raw, Access, Auth, LocalConfig, TestRegistry, TlsFiles, ALICE,
 };
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
@@ -58,27 +58,6 @@ fn run(home: &Path, config: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Out
     command(home, config, args, env)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-#[track_caller]
-fn ok(o: Output, what: &str) -> String {
-    assert_eq!(o.status.code(), Some(0), "{what} failed\n{}", show(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-fn fails(o: Output, what: &str) -> String {
-    assert_error_exit(o.status.code(), format!("{what}\n{}", show(&o)));
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A home directory with an empty docker config in it: `(home, DOCKER_CONFIG)`.

@@ -193,3 +193,27 @@ pub fn ok(r: Run, what: &str) -> Run {
     );
     r
 }
+
+/// An exited program's status and both streams, for an assertion's message.
+pub fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The stdout of `o`, after checking it exited 0 (else both streams are shown).
+#[track_caller]
+pub fn ok_output(o: Output, what: &str) -> String {
+    assert_eq!(o.status.code(), Some(0), "{what} failed\n{}", show(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The stderr of `o`, after checking it exited as an error (1, not a panic).
+#[track_caller]
+pub fn fails_output(o: Output, what: &str) -> String {
+    super::assert_error_exit(o.status.code(), format!("{what}\n{}", show(&o)));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
