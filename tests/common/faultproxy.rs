@@ -548,11 +548,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 reset(&w);
                 return;
             };
-            let split = full
-                .windows(4)
-                .position(|x| x == b"\r\n\r\n")
-                .map(|p| p + 4)
-                .unwrap_or(full.len());
+            let split = header_end(&full);
             if w.write_all(&full[..split]).is_err() {
                 return;
             }
@@ -570,11 +566,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 reset(&w);
                 return;
             };
-            let split = full
-                .windows(4)
-                .position(|x| x == b"\r\n\r\n")
-                .map(|p| p + 4)
-                .unwrap_or(full.len());
+            let split = header_end(&full);
             let first = (split + after).min(full.len());
             if w.write_all(&full[..first]).and_then(|_| w.flush()).is_err() {
                 return;
@@ -588,11 +580,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
                 return;
             };
             if matches!(action, Action::Truncate) {
-                let split = full
-                    .windows(4)
-                    .position(|x| x == b"\r\n\r\n")
-                    .map(|p| p + 4)
-                    .unwrap_or(full.len());
+                let split = header_end(&full);
                 let body_len = full.len() - split;
                 let keep = split + body_len / 2;
                 let _ = w.write_all(&full[..keep]);
@@ -795,11 +783,7 @@ pub fn quay_paging(upstream: &str, per_page: usize, style: LinkStyle) -> Action 
             let Some(resp) = forward(&upstream, "GET", &target, &req.headers, &[]) else {
                 return Vec::new();
             };
-            let split = resp
-                .windows(4)
-                .position(|x| x == b"\r\n\r\n")
-                .map(|p| p + 4)
-                .unwrap_or(resp.len());
+            let split = header_end(&resp);
             let head = String::from_utf8_lossy(&resp[..split]).to_string();
             if !head.starts_with("HTTP/1.1 200") {
                 return resp;
@@ -932,4 +916,11 @@ pub fn gather(upstream: &str, n: usize, patience: Duration) -> (Action, Arc<InFl
         out
     }));
     (action, gauge)
+}
+
+/// Where the body of the HTTP response `full` starts (its length when it has no body).
+fn header_end(full: &[u8]) -> usize {
+    full.windows(4)
+        .position(|x| x == b"\r\n\r\n")
+        .map_or(full.len(), |p| p + 4)
 }
