@@ -284,9 +284,11 @@ fn kill_9_during_write_bursts_leaves_every_list_readable() {
         "seed {seed}: {left} temp files left by {interrupted_for_sure} writers killed mid-write"
     );
     eprintln!("kill -9: {killed} writers killed at random moments, {finished} finished, {interrupted_for_sure} killed mid-write for sure; {left} temp files left by interrupted writes; 20 rounds, every list readable (seed {seed})");
+    // Whether a randomly timed kill lands mid-write depends on the machine's speed; the
+    // size-limited writer of each round is killed mid-write whatever the speed.
     assert!(
-        killed > 0,
-        "no writer was ever killed: the test did not test anything"
+        interrupted_for_sure >= 20,
+        "seed {seed}: only {interrupted_for_sure} certain interruptions in 20 rounds"
     );
 }
 
@@ -315,7 +317,7 @@ fn a_writer_killed_mid_write_leaves_its_temp_file_and_the_old_list() {
     let temps = temp_files(cfg.path());
     assert_eq!(temps.len(), 1, "{:?}", temps.keys());
     let (name, partial) = temps.iter().next().expect("the temp file");
-    assert!(name.starts_with("entry"), "{name}");
+    assert!(name.starts_with(".tmp-"), "{name}");
     assert_eq!(
         partial.len() as u64,
         limit,

@@ -799,7 +799,7 @@ fn platform_diff_a_new_base_layer() {
         "{screen}"
     );
     assert!(
-        screen.contains("layers: A 3, B 4; 2 of 4 changed, 2 shared")
+        screen.contains("layers: A 3, B 4; 2 of 4 changed (1 rebuilt, 1 added), 2 shared")
             && screen.contains("a host with A pulls 5.0 KiB to run B"),
         "{screen}"
     );
@@ -844,7 +844,7 @@ fn platform_diff_only_in_b_and_unread() {
     );
     assert!(
         screen.contains("one side only: nothing to compare")
-            && screen.contains("layers: A 0, B 3; 3 of 3 changed, 0 shared"),
+            && screen.contains("layers: A 0, B 3; 3 of 3 changed (3 added), 0 shared"),
         "{screen}"
     );
     insta::assert_snapshot!(t.backend());
