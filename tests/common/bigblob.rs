@@ -111,10 +111,8 @@ fn location(a: &Answer) -> String {
     }
 }
 
-/// Upload a generated blob of `len` bytes into `repo` on the plain-HTTP registry at `host`:
-/// POST a session, PATCH every byte in one streamed request, hashing as it goes, then PUT
-/// `?digest=` with an empty body, and the registry checks the digest. Returns it.
-pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Digest {
+/// POST an upload session for `repo` on the plain-HTTP registry at `host` (202 checked).
+fn start_upload(host: &str, repo: &str) -> Answer {
     let post = request(
         host,
         "POST",
@@ -129,6 +127,14 @@ pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Diges
         "POST upload: {}",
         String::from_utf8_lossy(&post.body)
     );
+    post
+}
+
+/// Upload a generated blob of `len` bytes into `repo` on the plain-HTTP registry at `host`:
+/// POST a session, PATCH every byte in one streamed request, hashing as it goes, then PUT
+/// `?digest=` with an empty body, and the registry checks the digest. Returns it.
+pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Digest {
+    let post = start_upload(host, repo);
     let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
     let patch = request(
         host,
@@ -179,20 +185,7 @@ pub fn push_generated_blob(host: &str, repo: &str, len: u64, seed: u64) -> Diges
 /// session, then PUT `?digest=` with the bytes. Returns the digest.
 pub fn push_blob(host: &str, repo: &str, bytes: &[u8]) -> Digest {
     let digest = Digest::sha256(bytes);
-    let post = request(
-        host,
-        "POST",
-        &format!("/v2/{repo}/blobs/uploads/"),
-        &[],
-        0,
-        |_| {},
-    );
-    assert_eq!(
-        post.status,
-        202,
-        "POST upload: {}",
-        String::from_utf8_lossy(&post.body)
-    );
+    let post = start_upload(host, repo);
     let loc = location(&post);
     let sep = if loc.contains('?') { '&' } else { '?' };
     let put = request(
