@@ -423,7 +423,10 @@ fn a_docker_made_list_with_a_dashed_tag_is_ambiguous_until_named() {
         Some(both.map(String::from).to_vec())
     );
     assert_eq!(d.shown_name(), both.join(" or "));
-    assert!(d.ambiguity_problem().unwrap().contains("r in the editor"));
+    assert!(d
+        .ambiguity_problem()
+        .unwrap()
+        .contains("renaming it in the"));
     assert!(plain_has_no_problem(&lists[1]));
     let plain = lists[1].draft.as_ref().unwrap();
     assert_eq!(plain.meta.name, ListName::Decoded);

@@ -613,7 +613,7 @@ fn keymap_mistakes_are_shown_at_start_up_and_the_other_lines_apply() {
             COLS,
         );
         let want = format!(
-            "{}:3: unknown action \"qiut\"; press ? in the app to see every action name \
+            "{}:3: unknown action \"qiut\"; `manifest-tui keys` lists every action name \
              (and 1 more problems); the other bindings apply",
             file.display()
         );

@@ -6,7 +6,7 @@ use manifest_tui::ops::{EntrySelector, EntryStage, Progress, PushReport, PushedE
 use manifest_tui::reference::Reference;
 use manifest_tui::store::{Draft, Format, Store};
 use manifest_tui::tui::keymap::{Action, Keymap};
-use manifest_tui::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, View};
+use manifest_tui::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Transfer, View};
 use manifest_tui::tui::panes::{editor, push};
 use manifest_tui::tui::state::editor::{
     problems, rows_of, sample_draft, EditorState, Focus, Form, Mode, PromptKind,
@@ -153,7 +153,7 @@ fn editor_field_with_a_validation_error_and_suggestions() {
     }
     typed(&mut s, "amd46");
     let f = form(&s);
-    let issues = f.issues();
+    let issues = f.issues(&Keymap::default());
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert!(issues[0].suggestions.contains(&"amd64".to_string()));
     insta::assert_snapshot!(ed(&s).backend());
@@ -177,7 +177,7 @@ fn editor_problems_listed() {
         .annotations
         .insert("org.example.note".into(), "x".into());
     d.entries[5].reference = Reference::parse("ghcr.io/acme/app-windows:v1").expect("ref");
-    let ps = problems(&d);
+    let ps = problems(&d, &Keymap::default());
     assert!(ps
         .iter()
         .any(|p| p.text.contains("architecture is missing")));
@@ -537,11 +537,79 @@ fn push_is_refused_with_problems_and_started_without() {
     let mut s = editor_with(vec![six()]);
     let mut ctx = Ctx::default();
     s.action(Action::PushPurge, &mut ctx);
+    // The editor asks the push view, which runs it: every push and copy starts there.
+    assert!(runs(&ctx).is_empty());
+    let job = Transfer::Push {
+        list: six().list,
+        purge: true,
+    };
+    assert_eq!(
+        ctx.events,
+        vec![AppEvent::StartTransfer(Box::new(job.clone()))]
+    );
+    let mut p = PushState::new();
+    let mut ctx = Ctx::default();
+    assert!(p.start(job, &mut ctx));
     assert!(matches!(
         &runs(&ctx)[..],
         [(Slot::Push, Command::Push { purge: true, .. })]
     ));
-    assert!(ctx.events.contains(&AppEvent::Show(PaneId::Push)));
+    assert!(p.purge());
+}
+
+/// A push asked for while a copy runs does not start: starting it would cancel the copy
+/// (one slot runs one at a time). The copy keeps running and the notice says why, with the
+/// cancel key from the key table. Once the copy is done, the same push starts.
+#[test]
+fn a_push_never_cancels_a_running_copy() {
+    let (mut p, mut ctx, _, dst) = copying(
+        "127.0.0.1:5000/samples/app:v1",
+        "127.0.0.1:6000/team/app:v1",
+        Vec::new(),
+        false,
+    );
+    let copy_runs = runs(&ctx);
+    assert!(matches!(&copy_runs[..], [(Slot::Push, Command::Copy(_))]));
+    ctx.outbox.clear();
+    let push = Transfer::Push {
+        list: six().list,
+        purge: false,
+    };
+    assert!(!p.start(push.clone(), &mut ctx));
+    assert!(
+        ctx.outbox.is_empty(),
+        "nothing sent, nothing cancelled: {:?}",
+        ctx.outbox
+    );
+    assert!(p.busy() && p.copying().is_some());
+    let notice = ctx
+        .events
+        .iter()
+        .find_map(|e| match e {
+            AppEvent::Notice(n) => Some(n.text.clone()),
+            _ => None,
+        })
+        .expect("a notice");
+    assert!(
+        notice.contains(&format!("a copy to {dst} is running")),
+        "{notice}"
+    );
+    assert!(notice.contains("(c in the push view)"), "{notice}");
+    // The same through the push pane, the way the app routes the editor's event.
+    let mut pane = push::PushPane { state: p.clone() };
+    let mut ctx = Ctx::default();
+    use manifest_tui::tui::pane::Pane as _;
+    assert!(pane.app_event(&AppEvent::StartTransfer(Box::new(push.clone())), &mut ctx));
+    assert!(ctx.outbox.is_empty() && !ctx.events.contains(&AppEvent::Show(PaneId::Push)));
+    // The copy fails: now the push starts, and it is what retry repeats.
+    let mut ctx = Ctx::default();
+    p.reply(Reply::Failed("gone".into()), &mut ctx);
+    assert!(p.start(push.clone(), &mut ctx));
+    assert!(matches!(
+        &runs(&ctx)[..],
+        [(Slot::Push, Command::Push { purge: false, .. })]
+    ));
+    assert_eq!(p.job, Some(push));
 }
 
 #[test]
@@ -658,7 +726,7 @@ fn lists_are_shown_and_pushed_under_their_exact_names() {
     assert!(runs(&ctx).is_empty(), "nothing is pushed");
     assert!(
         ctx.events.iter().any(|e| matches!(e, AppEvent::Notice(n)
-            if n.text.contains("name is ambiguous") && n.text.contains("r in the editor"))),
+            if n.text.contains("name is ambiguous") && n.text.contains("(rename: r)"))),
         "the push is refused, saying why"
     );
 
@@ -702,6 +770,7 @@ fn the_add_prompt_completes_references_the_browser_listed() {
         WorkerEvent {
             id: RequestId(1),
             slot: Slot::Tags,
+            last: true,
             reply: Reply::TagsPage {
                 tags: vec!["v2".into(), "v1".into(), "latest".into()],
                 done: true,
@@ -732,6 +801,7 @@ fn the_add_prompt_completes_references_the_browser_listed() {
         WorkerEvent {
             id: RequestId(2),
             slot: Slot::Catalog,
+            last: true,
             reply: Reply::CatalogPage {
                 repos: vec!["samples/app".into()],
                 done: true,
@@ -781,13 +851,15 @@ fn copying(
     let dst = manifest_tui::reference::Reference::parse(dst).unwrap();
     let mut p = PushState::new();
     let mut ctx = manifest_tui::tui::pane::Ctx::default();
-    let job = manifest_tui::tui::pane::CopyJob {
+    let job = manifest_tui::ops::CopyJob {
         src: src.clone(),
         dst: dst.clone(),
-        platforms,
-        referrers,
+        options: manifest_tui::ops::CopyOptions {
+            platforms,
+            referrers,
+        },
     };
-    p.start_copy(job, &mut ctx);
+    assert!(p.start(Transfer::Copy(job), &mut ctx));
     (p, ctx, src, dst)
 }
 

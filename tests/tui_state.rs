@@ -102,6 +102,7 @@ fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
     app.worker_event(WorkerEvent {
         id: first,
         slot: Slot::Tags,
+        last: true,
         reply: Reply::TagsPage {
             tags: vec!["stale".into()],
             done: true,
@@ -111,6 +112,7 @@ fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
     app.worker_event(WorkerEvent {
         id: second,
         slot: Slot::Tags,
+        last: true,
         reply: Reply::TagsPage {
             tags: vec!["v1".into()],
             done: true,
@@ -126,6 +128,7 @@ fn a_stale_reply_is_dropped_and_the_old_request_cancelled() {
     app.worker_event(WorkerEvent {
         id: second,
         slot: Slot::Tags,
+        last: true,
         reply: Reply::TagsPage {
             tags: vec!["late".into()],
             done: true,
@@ -154,6 +157,7 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     app.worker_event(WorkerEvent {
         id: inspect,
         slot: Slot::Content,
+        last: false,
         reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
     });
     let details: Vec<_> = runs(&app.ctx.outbox)
@@ -193,6 +197,7 @@ fn list_details_are_one_request_after_the_list_and_stale_ones_are_dropped() {
     app.worker_event(WorkerEvent {
         id: *first,
         slot: Slot::Details,
+        last: true,
         reply: Reply::Details(vec![Ok(Box::new(fixtures::webapp_details(0)))]),
     });
     assert_eq!(app.ctx.requests.dropped, dropped + 1);
@@ -649,6 +654,7 @@ fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
     app.worker_event(WorkerEvent {
         id: RequestId(999),
         slot: Slot::Content,
+        last: false,
         reply: Reply::RateLimits(vec![("docker.io".into(), q(87))]),
     });
     assert_eq!(app.ctx.requests.dropped, 0, "quotas are never stale");
@@ -664,6 +670,7 @@ fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
     app.worker_event(WorkerEvent {
         id: RequestId(1000),
         slot: Slot::Tags,
+        last: false,
         reply: Reply::RateLimits(vec![("docker.io".into(), q(86))]),
     });
     assert!(status_line(&app).contains("docker.io pulls left 86/100"));
@@ -671,6 +678,7 @@ fn rate_limits_update_the_status_bar_whichever_request_they_follow() {
     app.worker_event(WorkerEvent {
         id: RequestId(1001),
         slot: Slot::Tags,
+        last: false,
         reply: Reply::RateLimits(vec![(
             "docker.io".into(),
             RateLimit {
@@ -765,11 +773,14 @@ fn type_into(s: &mut BrowserState, text: &str) {
     }
 }
 
-fn copy_jobs(ctx: &Ctx) -> Vec<manifest_tui::tui::pane::CopyJob> {
+fn copy_jobs(ctx: &Ctx) -> Vec<manifest_tui::ops::CopyJob> {
     ctx.events
         .iter()
         .filter_map(|e| match e {
-            AppEvent::StartCopy(j) => Some((**j).clone()),
+            AppEvent::StartTransfer(j) => match &**j {
+                manifest_tui::tui::pane::Transfer::Copy(j) => Some(j.clone()),
+                manifest_tui::tui::pane::Transfer::Push { .. } => None,
+            },
             _ => None,
         })
         .collect()
@@ -831,8 +842,8 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].src.to_string(), format!("{HOST}/samples/app:v1"));
     assert_eq!(jobs[0].dst.to_string(), "127.0.0.1:6000/team/app:rc-1");
-    assert_eq!(jobs[0].platforms.len(), 5);
-    assert!(!jobs[0].platforms.contains(&second));
+    assert_eq!(jobs[0].options.platforms.len(), 5);
+    assert!(!jobs[0].options.platforms.contains(&second));
 
     // Every platform checked: the exact copy.
     let mut ctx = Ctx::default();
@@ -842,7 +853,11 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     s.action(Action::Submit, &mut ctx);
     let jobs = copy_jobs(&ctx);
     assert_eq!(jobs.len(), 1);
-    assert!(jobs[0].platforms.is_empty(), "{:?}", jobs[0].platforms);
+    assert!(
+        jobs[0].options.platforms.is_empty(),
+        "{:?}",
+        jobs[0].options.platforms
+    );
     // Nothing checked is refused.
     let mut ctx = Ctx::default();
     s.action(Action::CopyImage, &mut ctx);
@@ -880,7 +895,7 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
     s.action(Action::Submit, &mut ctx);
     let jobs = copy_jobs(&ctx);
     assert!(
-        jobs[0].referrers && jobs[0].platforms.is_empty(),
+        jobs[0].options.referrers && jobs[0].options.platforms.is_empty(),
         "{jobs:?}"
     );
 
@@ -894,7 +909,7 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
     let c = s.checklist.as_ref().unwrap();
     assert!(!c.referrers && c.platforms.iter().all(|p| p.1));
     s.action(Action::Submit, &mut ctx);
-    assert!(!copy_jobs(&ctx)[0].referrers);
+    assert!(!copy_jobs(&ctx)[0].options.referrers);
 
     // A single image: no platforms to pick, the referrers row only.
     let mut s = fixtures::browser_with_content(
@@ -911,7 +926,7 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
     s.action(Action::Submit, &mut ctx);
     let jobs = copy_jobs(&ctx);
     assert!(
-        !jobs[0].referrers && jobs[0].platforms.is_empty(),
+        !jobs[0].options.referrers && jobs[0].options.platforms.is_empty(),
         "{jobs:?}"
     );
     // Without a referrer seen: at once.
@@ -1013,20 +1028,23 @@ fn browser_retag_prompt_sends_the_new_tags() {
 #[test]
 fn push_view_runs_a_copy_and_retries_it_unchanged() {
     use manifest_tui::ops::{CopiedEntry, CopyReport};
+    use manifest_tui::ops::{CopyJob, CopyOptions};
     use manifest_tui::platform::Platform;
-    use manifest_tui::tui::pane::CopyJob;
+    use manifest_tui::tui::pane::Transfer;
     use manifest_tui::tui::state::push::{PushState, PushStatus};
     let src = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
     let dst = Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
     let job = CopyJob {
         src: src.clone(),
         dst: dst.clone(),
-        platforms: vec![Platform::parse("linux/arm64").unwrap()],
-        referrers: false,
+        options: CopyOptions {
+            platforms: vec![Platform::parse("linux/arm64").unwrap()],
+            referrers: false,
+        },
     };
     let mut p = PushState::new();
     let mut ctx = Ctx::default();
-    p.start_copy(job.clone(), &mut ctx);
+    assert!(p.start(Transfer::Copy(job.clone()), &mut ctx));
     let copy_cmd = |ctx: &Ctx| {
         runs(&ctx.outbox)
             .into_iter()
@@ -1093,6 +1111,7 @@ fn referrers_arrive_after_the_content_and_show_in_its_header() {
     app.worker_event(WorkerEvent {
         id: inspect,
         slot: Slot::Content,
+        last: false,
         reply: Reply::Inspected(Box::new(fixtures::webapp_list())),
     });
     let dropped = app.ctx.requests.dropped;
@@ -1106,6 +1125,7 @@ fn referrers_arrive_after_the_content_and_show_in_its_header() {
     app.worker_event(WorkerEvent {
         id: inspect,
         slot: Slot::Content,
+        last: true,
         reply: Reply::Referrers(Ok(manifest_tui::registry::Referrers {
             via: manifest_tui::registry::ReferrersVia::Api,
             descriptors: vec![sig],

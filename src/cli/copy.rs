@@ -4,7 +4,7 @@
 use super::args::{CopyArgs, DeleteArgs, TagArgs};
 use super::push::bytes_progress;
 use super::{client, parse_ref, write_out as w};
-use crate::ops::{self, CopyOptions, OpError};
+use crate::ops::{self, CopyJob, CopyOptions, OpError};
 use crate::platform::Platform;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -21,11 +21,15 @@ pub(super) async fn copy(
         .map(|p| Platform::parse(p).map_err(|e| OpError::Invalid(format!("--platform {p}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let client = client(args.insecure)?;
-    let opts = CopyOptions {
-        platforms,
-        referrers: args.referrers,
+    let job = CopyJob {
+        src,
+        dst,
+        options: CopyOptions {
+            platforms,
+            referrers: args.referrers,
+        },
     };
-    let plan = ops::plan_copy(&client, &src, &dst, &opts).await?;
+    let plan = ops::plan_copy(&client, &job).await?;
     let r = &plan.report;
     // Bytes are reported for what crosses registries; a mount on one registry is one request.
     let across = r.source.domain != r.target.domain;

@@ -65,7 +65,10 @@ impl App {
         App {
             panes,
             active: 0,
-            ctx: Ctx::default(),
+            ctx: Ctx {
+                keymap: std::sync::Arc::new(keymap.clone()),
+                ..Ctx::default()
+            },
             keymap,
             theme,
             notice: None,

@@ -387,7 +387,7 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         C::Referrers,
         A::Open,
         &["enter", "right", "l"],
-        "open the selected referrer (Esc there comes back here)",
+        "open the selected referrer (back there comes back here)",
         "open",
     ),
     b(
@@ -870,7 +870,7 @@ impl Keymap {
             };
             let Some(action) = Action::from_name(action) else {
                 errors.push(err(format!(
-                    "unknown action {action:?}; press ? in the app to see every action name"
+                    "unknown action {action:?}; `manifest-tui keys` lists every action name"
                 )));
                 continue;
             };
@@ -947,6 +947,18 @@ impl Keymap {
                     .collect::<Vec<_>>()
                     .join("/")
             })
+    }
+
+    /// The key to name in a message about `action` in `ctx`: its first key (`c`), or, when
+    /// the user's file left it without one, the keys.conf line that would bind it. Every
+    /// message that tells the user what to press takes the key from here.
+    pub fn key(&self, ctx: Context, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.context == ctx && b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| format!("the key for `{} {}`", ctx.name(), action.name()))
     }
 
     /// Short hints for the status bar: `(keys, description)` of the hint bindings of `ctxs`.

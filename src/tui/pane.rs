@@ -75,22 +75,52 @@ pub enum AppEvent {
     /// References the user came across (a repository's tags, the catalog): the editor
     /// completes from them. Never consumed, so every pane may listen.
     Seen(Vec<String>),
-    /// Copy an image or a list (the push view runs it and shows its progress).
-    StartCopy(Box<CopyJob>),
+    /// Push a list or copy an image or a list: the push view runs it and shows its progress.
+    /// Every push and copy starts here, so one cannot silently cancel another.
+    StartTransfer(Box<Transfer>),
     /// A repository's tags changed (a copy, retag or delete landed): whoever shows them
     /// reads them again. Never consumed.
     TagsChanged(crate::registry::Repo),
 }
 
-/// A copy as asked for: kept whole, so a failed one can be run again unchanged.
+/// The work the push view runs, one at a time, and what its retry runs again unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CopyJob {
-    pub src: Reference,
-    pub dst: Reference,
-    /// Empty: the whole list, byte for byte.
-    pub platforms: Vec<crate::platform::Platform>,
-    /// Also what refers to it and its entries (`copy --referrers`).
-    pub referrers: bool,
+pub enum Transfer {
+    /// Push a local list; `purge` deletes it afterwards.
+    Push {
+        list: Reference,
+        purge: bool,
+    },
+    Copy(crate::ops::CopyJob),
+}
+
+impl Transfer {
+    /// The worker's command for it.
+    pub fn command(&self) -> Command {
+        match self {
+            Transfer::Push { list, purge } => Command::Push {
+                list: list.clone(),
+                purge: *purge,
+            },
+            Transfer::Copy(job) => Command::Copy(job.clone()),
+        }
+    }
+
+    /// "push" or "copy", for the messages about it.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Transfer::Push { .. } => "push",
+            Transfer::Copy(_) => "copy",
+        }
+    }
+
+    /// Where it writes: the list pushed, or the copy's target as typed.
+    pub fn target(&self) -> &Reference {
+        match self {
+            Transfer::Push { list, .. } => list,
+            Transfer::Copy(job) => &job.dst,
+        }
+    }
 }
 
 /// What a pane may ask of the app. Plain data: the app drains it after each call.
@@ -101,6 +131,8 @@ pub struct Ctx {
     pub outbox: Vec<ToWorker>,
     /// App events, in order.
     pub events: Vec<AppEvent>,
+    /// The key table in use: messages name the keys from it ([`Ctx::key`]).
+    pub keymap: std::sync::Arc<Keymap>,
 }
 
 impl Ctx {
@@ -131,6 +163,11 @@ impl Ctx {
         });
     }
 
+    /// The key to name in a message about `action` ([`Keymap::key`]).
+    pub fn key(&self, context: Context, action: Action) -> String {
+        self.keymap.key(context, action)
+    }
+
     pub fn emit(&mut self, ev: AppEvent) {
         self.events.push(ev);
     }
@@ -159,6 +196,11 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
+    /// The key to name in a hint about `action` ([`Keymap::key`]).
+    pub fn key(&self, context: Context, action: Action) -> String {
+        self.keymap.key(context, action)
+    }
+
     pub fn spinner(&self) -> &'static str {
         super::theme::SPINNER[self.spinner % super::theme::SPINNER.len()]
     }

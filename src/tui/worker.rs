@@ -93,7 +93,7 @@ pub enum Command {
     /// Copy `src` (a list or an image) to `dst`, all of it or only `platforms`:
     /// [`Reply::CopyStarted`], [`Reply::Progress`]…, then [`Reply::Copied`] or
     /// [`Reply::Failed`]. Runs in the push slot; cancel it through the slot.
-    Copy(crate::tui::pane::CopyJob),
+    Copy(ops::CopyJob),
     /// Put the manifest `src` names under each of `tags`: [`Reply::Retagged`].
     Retag { src: Reference, tags: Vec<String> },
     /// Resolve a reference to what a delete removes (its digest and every tag pointing at
@@ -101,6 +101,33 @@ pub enum Command {
     DeletePlan { reference: Reference },
     /// Delete what a [`Command::DeletePlan`] found: [`Reply::Deleted`].
     Delete { plan: ops::DeletePlan },
+}
+
+impl Command {
+    /// True when the command talks to a registry: the worker hands it the client before it
+    /// runs, or answers at once with why there is none.
+    pub fn needs_client(&self) -> bool {
+        match self {
+            Command::Registries | Command::RememberRegistry(_) | Command::ListDrafts => false,
+            Command::Store(op) => op.needs_network(),
+            Command::Catalog { .. }
+            | Command::Tags { .. }
+            | Command::Inspect { .. }
+            | Command::Details { .. }
+            | Command::Statements { .. }
+            | Command::Compare { .. }
+            | Command::Push { .. }
+            | Command::Copy(_)
+            | Command::Retag { .. }
+            | Command::DeletePlan { .. }
+            | Command::Delete { .. } => true,
+        }
+    }
+
+    /// False for the one command nobody waits on ([`Command::RememberRegistry`]).
+    pub fn replies(&self) -> bool {
+        !matches!(self, Command::RememberRegistry(_))
+    }
 }
 
 /// A change to the local store, run by the worker under the store's lock.
@@ -274,6 +301,7 @@ pub enum Reply {
         tags: Vec<String>,
         done: bool,
     },
+    /// The content shown; [`Reply::Referrers`] follows, as the request's last reply.
     Inspected(Box<Content>),
     /// One result per entry of the list, in order.
     Details(Vec<EntryDetails>),
@@ -309,27 +337,82 @@ pub enum Reply {
     RateLimits(Vec<(String, RateLimit)>),
 }
 
-impl Reply {
-    /// True when no more events follow for this request.
-    pub fn is_final(&self) -> bool {
-        match self {
-            Reply::CatalogPage { done, .. } | Reply::TagsPage { done, .. } => *done,
-            // An inspection is followed by the referrers of what it showed.
-            Reply::Inspected(_) => false,
-            Reply::Progress(_)
-            | Reply::PushStarted { .. }
-            | Reply::CopyStarted(_)
-            | Reply::RateLimits(_) => false,
-            _ => true,
-        }
-    }
-}
-
+/// One reply of one request. The worker, which knows, says which reply is a request's
+/// last (`last`): a page before the last page, a push's progress, the content before its
+/// referrers are not.
 #[derive(Clone, Debug)]
 pub struct WorkerEvent {
     pub id: RequestId,
     pub slot: Slot,
     pub reply: Reply,
+    /// No more replies follow for this request (but [`Reply::RateLimits`], which is not an
+    /// answer).
+    pub last: bool,
+}
+
+impl WorkerEvent {
+    /// The last reply of request `id`.
+    pub fn last(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
+        WorkerEvent {
+            id,
+            slot,
+            reply,
+            last: true,
+        }
+    }
+
+    /// A reply of request `id` that more replies follow.
+    pub fn more(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
+        WorkerEvent {
+            id,
+            slot,
+            reply,
+            last: false,
+        }
+    }
+}
+
+/// Where one request's replies go: [`Out::more`] for a reply more follow, [`Out::end`] for
+/// its last one. A command that returns without ending its request gets a `Failed` end
+/// (see [`run_command`]), so no request is left waiting for ever.
+pub(super) struct Out {
+    tx: mpsc::UnboundedSender<WorkerEvent>,
+    id: RequestId,
+    slot: Slot,
+    ended: std::sync::atomic::AtomicBool,
+}
+
+impl Out {
+    pub(super) fn more(&self, reply: Reply) {
+        // The UI may have quit already: nothing to do then.
+        let _ = self.tx.send(WorkerEvent::more(self.id, self.slot, reply));
+    }
+
+    pub(super) fn end(&self, reply: Reply) {
+        self.ended.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.tx.send(WorkerEvent::last(self.id, self.slot, reply));
+    }
+
+    /// `more` while `more_follow`, else `end` (a page of a listing).
+    pub(super) fn page(&self, reply: Reply, more_follow: bool) {
+        if more_follow {
+            self.more(reply)
+        } else {
+            self.end(reply)
+        }
+    }
+
+    fn ended(&self) -> bool {
+        self.ended.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A progress sink that sends each event as a [`Reply::Progress`] of this request.
+    fn progress(&self) -> ops::ProgressFn {
+        let (tx, id, slot) = (self.tx.clone(), self.id, self.slot);
+        Arc::new(move |p| {
+            let _ = tx.send(WorkerEvent::more(id, slot, Reply::Progress(p)));
+        })
+    }
 }
 
 /// Hands out request ids and remembers the latest one per slot.
@@ -369,7 +452,7 @@ impl Requests {
         let current = self.latest.get(&ev.slot) == Some(&ev.id);
         if !current {
             self.dropped += 1;
-        } else if ev.reply.is_final() {
+        } else if ev.last {
             self.latest.remove(&ev.slot);
         }
         current
@@ -487,197 +570,160 @@ async fn run_command(
         super::crash::test_panic_trigger().await;
         panic!("test panic in an operation (MANIFEST_TUI_TEST_PANIC=operation)");
     }
-    let send = |reply: Reply| {
-        // The UI may have quit already: nothing to do then.
-        let _ = tx.send(WorkerEvent { id, slot, reply });
+    let out = Out {
+        tx: tx.clone(),
+        id,
+        slot,
+        ended: Default::default(),
     };
-    let client = match (&command, &shared.client) {
-        (Command::Registries | Command::RememberRegistry(_) | Command::ListDrafts, _) => None,
-        (Command::Store(op), _) if !op.needs_network() => None,
-        (_, Ok(c)) => Some(c),
-        (_, Err(e)) => {
-            send(Reply::Failed(e.clone()));
-            return;
-        }
+    let replies = command.replies();
+    let client = match (command.needs_client(), &shared.client) {
+        (false, _) => None,
+        (true, Ok(c)) => Some(c),
+        (true, Err(e)) => return out.end(Reply::Failed(e.clone())),
     };
-    run(shared, id, slot, command, client, tx, &send).await;
+    run(shared, command, client, &out).await;
+    if replies && !out.ended() {
+        out.end(Reply::Failed(
+            "the worker finished this request without an answer (a bug: please report it)".into(),
+        ));
+    }
     if let Some(c) = client {
         let quotas = c.rate_limits();
         if !quotas.is_empty() {
-            send(Reply::RateLimits(quotas));
+            out.more(Reply::RateLimits(quotas));
         }
     }
 }
 
-/// Carry out one command (`client` is set when it needs the network).
-async fn run(
-    shared: &Shared,
-    id: RequestId,
-    slot: Slot,
-    command: Command,
-    client: Option<&Client>,
-    tx: &mpsc::UnboundedSender<WorkerEvent>,
-    send: &impl Fn(Reply),
-) {
-    match command {
-        Command::Registries => send(Reply::Registries(registries::offered(shared).await)),
-        Command::RememberRegistry(host) => {
+/// Carry out one command; `client` is set for every command that [`Command::needs_client`].
+async fn run(shared: &Shared, command: Command, client: Option<&Client>, out: &Out) {
+    let recent = shared.recent_file.as_deref();
+    match (command, client) {
+        (Command::Registries, _) => out.end(Reply::Registries(registries::offered(shared).await)),
+        (Command::RememberRegistry(host), _) => {
             if let Some(hf) = shared.history_file.clone() {
                 let _ = tokio::task::spawn_blocking(move || remember(&hf, &host)).await;
             }
         }
-        Command::ListDrafts => send(list_drafts(&shared.store).await),
-        Command::Store(op) => {
+        (Command::ListDrafts, _) => out.end(list_drafts(&shared.store).await),
+        (Command::Store(op), client) => {
             if let Some(reply) = change_store(shared, client, op).await {
-                send(reply)
+                out.end(reply)
             }
         }
-        Command::Catalog {
-            registry,
-            page_size,
-        } => {
-            let Some(client) = client else { return };
-            let recent = shared.recent_file.as_deref();
-            stream_catalog(client, &registry, page_size, recent, send).await
+        (
+            Command::Catalog {
+                registry,
+                page_size,
+            },
+            Some(client),
+        ) => stream_catalog(client, &registry, page_size, recent, out).await,
+        (Command::Tags { repo, page_size }, Some(client)) => {
+            stream_tags(client, &repo, page_size, recent, out).await
         }
-        Command::Tags { repo, page_size } => {
-            let Some(client) = client else { return };
-            let recent = shared.recent_file.as_deref();
-            stream_tags(client, &repo, page_size, recent, send).await
-        }
-        Command::Inspect { reference } => {
-            let Some(client) = client else { return };
-            let reply = inspect(client, &reference).await;
-            let subject = match &reply {
-                Reply::Inspected(c) => Some(c.inspection.manifest.digest.clone()),
-                _ => None,
+        (Command::Inspect { reference }, Some(client)) => {
+            let Some(content) = inspect(client, &reference, out).await else {
+                return;
             };
-            send(reply);
+            let subject = content.inspection.manifest.digest.clone();
+            out.more(Reply::Inspected(content));
             // Then what refers to it: the content is on screen already.
-            if let Some(d) = subject {
-                let repo = Repo::of(&reference);
-                let r = client.referrers(&repo, &d).await.map_err(|e| e.to_string());
-                send(Reply::Referrers(r));
-            }
+            let repo = Repo::of(&reference);
+            let r = client.referrers(&repo, &subject).await;
+            out.end(Reply::Referrers(r.map_err(|e| e.to_string())));
         }
-        Command::Details { list, entries } => {
-            let Some(client) = client else { return };
+        (Command::Details { list, entries }, Some(client)) => {
             let got = ops::list_details(client, &list, &entries).await;
-            send(Reply::Details(
+            out.end(Reply::Details(
                 got.into_iter()
                     .map(|r| r.map(Box::new).map_err(|e| e.to_string()))
                     .collect(),
             ))
         }
-        Command::Statements { list, attestations } => {
-            let Some(client) = client else { return };
+        (Command::Statements { list, attestations }, Some(client)) => {
             let got = futures_util::future::join_all(
                 attestations
                     .iter()
                     .map(|a| ops::statements(client, &list, a)),
             )
             .await;
-            match got.into_iter().collect::<Result<Vec<_>, _>>() {
-                Ok(v) => send(Reply::Statements(v.into_iter().flatten().collect())),
-                Err(e) => send(Reply::Failed(e.to_string())),
-            }
+            out.end(match got.into_iter().collect::<Result<Vec<_>, _>>() {
+                Ok(v) => Reply::Statements(v.into_iter().flatten().collect()),
+                Err(e) => Reply::Failed(e.to_string()),
+            })
         }
-        Command::Compare { a, b } => {
-            let Some(client) = client else { return };
-            send(compare(client, &shared.store, &a, &b).await)
+        (Command::Compare { a, b }, Some(client)) => {
+            out.end(compare(client, &shared.store, &a, &b).await)
         }
-        Command::Push { list, purge } => {
-            let Some(client) = client else { return };
-            let progress = progress_events(tx, id, slot);
-            push(client, &shared.store, list, purge, progress, send).await
+        (Command::Push { list, purge }, Some(client)) => {
+            push(client, &shared.store, list, purge, out).await
         }
-        Command::Copy(job) => {
-            let Some(client) = client else { return };
-            let progress = progress_events(tx, id, slot);
-            copy(client, job, progress, send).await
-        }
-        Command::Retag { src, tags } => {
-            let Some(client) = client else { return };
-            send(match ops::tag(client, &src, &tags).await {
+        (Command::Copy(job), Some(client)) => copy(client, &job, out).await,
+        (Command::Retag { src, tags }, Some(client)) => {
+            out.end(match ops::tag(client, &src, &tags).await {
                 Ok(r) => Reply::Retagged(Box::new(r)),
                 Err(e) => Reply::Failed(e.to_string()),
             })
         }
-        Command::DeletePlan { reference } => {
-            let Some(client) = client else { return };
-            send(match ops::delete_plan(client, &reference).await {
+        (Command::DeletePlan { reference }, Some(client)) => {
+            out.end(match ops::delete_plan(client, &reference).await {
                 Ok(p) => Reply::DeletePlan(Box::new(p)),
                 Err(e) => Reply::Failed(e.to_string()),
             })
         }
-        Command::Delete { plan } => {
-            let Some(client) = client else { return };
-            send(match ops::delete(client, &plan).await {
+        (Command::Delete { plan }, Some(client)) => {
+            out.end(match ops::delete(client, &plan).await {
                 Ok(()) => Reply::Deleted(Box::new(plan)),
                 Err(e) => Reply::Failed(e.to_string()),
             })
         }
+        // `run_command` hands a client to every command that needs one; this ends the
+        // request, were that ever broken, instead of leaving it waiting.
+        (_, None) => {}
     }
-}
-
-/// A progress sink that sends each event as a [`Reply::Progress`] of request `id`.
-fn progress_events(
-    tx: &mpsc::UnboundedSender<WorkerEvent>,
-    id: RequestId,
-    slot: Slot,
-) -> ops::ProgressFn {
-    let tx = tx.clone();
-    Arc::new(move |p| {
-        let _ = tx.send(WorkerEvent {
-            id,
-            slot,
-            reply: Reply::Progress(p),
-        });
-    })
 }
 
 /// Copy: the plan first (the push view shows its entries), then the progress, then the
 /// report.
-async fn copy(
-    client: &Client,
-    job: crate::tui::pane::CopyJob,
-    progress: ops::ProgressFn,
-    send: &impl Fn(Reply),
-) {
-    let opts = ops::CopyOptions {
-        platforms: job.platforms,
-        referrers: job.referrers,
-    };
-    let plan = match ops::plan_copy(client, &job.src, &job.dst, &opts).await {
+async fn copy(client: &Client, job: &ops::CopyJob, out: &Out) {
+    let plan = match ops::plan_copy(client, job).await {
         Ok(p) => p,
-        Err(e) => return send(Reply::Failed(e.to_string())),
+        Err(e) => return out.end(Reply::Failed(e.to_string())),
     };
-    send(Reply::CopyStarted(Box::new(plan.report.clone())));
-    match ops::run_copy(client, &plan, progress).await {
-        Ok(r) => send(Reply::Copied(Box::new(r))),
-        Err(e) => send(Reply::Failed(e.to_string())),
-    }
+    out.more(Reply::CopyStarted(Box::new(plan.report.clone())));
+    out.end(match ops::run_copy(client, &plan, out.progress()).await {
+        Ok(r) => Reply::Copied(Box::new(r)),
+        Err(e) => Reply::Failed(e.to_string()),
+    })
 }
 
 /// A list's entries, or an image's config file and layers (the same two round trips as
-/// the manifest and its config).
-async fn inspect(client: &Client, reference: &Reference) -> Reply {
+/// the manifest and its config). A failure ends the request.
+async fn inspect(client: &Client, reference: &Reference, out: &Out) -> Option<Box<Content>> {
+    match inspect_content(client, reference).await {
+        Ok(c) => Some(Box::new(c)),
+        Err(e) => {
+            out.end(Reply::Failed(e));
+            None
+        }
+    }
+}
+
+async fn inspect_content(client: &Client, reference: &Reference) -> Result<Content, String> {
     let opts = ops::InspectOptions {
         children: false,
         configs: false,
     };
-    let mut ins = match ops::inspect(client, reference, opts, ops::no_progress()).await {
-        Ok(ins) => ins,
-        Err(e) => return Reply::Failed(e.to_string()),
-    };
+    let mut ins = ops::inspect(client, reference, opts, ops::no_progress())
+        .await
+        .map_err(|e| e.to_string())?;
     if ins.is_list() {
-        return Reply::Inspected(Box::new(Content::new(ins)));
+        return Ok(Content::new(ins));
     }
-    let details = match ops::image_details(client, &ins.reference, Some(ins.manifest.clone())).await
-    {
-        Ok(d) => d,
-        Err(e) => return Reply::Failed(e.to_string()),
-    };
+    let details = ops::image_details(client, &ins.reference, Some(ins.manifest.clone()))
+        .await
+        .map_err(|e| e.to_string())?;
     if let Some(e) = ins.entries.first_mut() {
         // The config as `image_details` read it: parsed once.
         e.descriptor.platform = Some(details.config.platform());
@@ -685,7 +731,7 @@ async fn inspect(client: &Client, reference: &Reference) -> Reply {
     }
     let mut c = Content::new(ins);
     c.inside = Some(Box::new(details));
-    Reply::Inspected(Box::new(c))
+    Ok(c)
 }
 
 async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Reply {
@@ -701,30 +747,25 @@ async fn compare(client: &Client, store: &Store, a: &Source, b: &Source) -> Repl
 
 /// Push a local list: the list as read first (the push pane shows its entries), then the
 /// progress, then the report.
-async fn push(
-    client: &Client,
-    store: &Store,
-    list: Reference,
-    purge: bool,
-    progress: ops::ProgressFn,
-    send: &impl Fn(Reply),
-) {
+async fn push(client: &Client, store: &Store, list: Reference, purge: bool, out: &Out) {
     let s = store.clone();
     let l = list.clone();
     match tokio::task::spawn_blocking(move || s.load(&l)).await {
-        Ok(Ok(d)) => send(Reply::PushStarted {
+        Ok(Ok(d)) => out.more(Reply::PushStarted {
             draft: Box::new(d),
             purge,
         }),
-        Ok(Err(e)) => return send(Reply::Failed(e.to_string())),
-        Err(e) => return send(Reply::Failed(format!("reading {list} failed: {e}"))),
+        Ok(Err(e)) => return out.end(Reply::Failed(e.to_string())),
+        Err(e) => return out.end(Reply::Failed(format!("reading {list} failed: {e}"))),
     }
     let opts = ops::PushOptions {
         purge,
         ..Default::default()
     };
-    match ops::push(client, store, &list, opts, progress).await {
-        Ok(r) => send(Reply::Pushed(Box::new(r))),
-        Err(e) => send(Reply::Failed(e.to_string())),
-    }
+    out.end(
+        match ops::push(client, store, &list, opts, out.progress()).await {
+            Ok(r) => Reply::Pushed(Box::new(r)),
+            Err(e) => Reply::Failed(e.to_string()),
+        },
+    )
 }

@@ -222,8 +222,8 @@ impl Draft {
         self.ambiguous()?;
         Some(
             "docker made this list and its name is ambiguous: docker writes `:` and `-` both as \
-             `-`, and `/` and `_` both as `_`. Choose the exact target with r in the editor, or \
-             push it by its exact name: `manifest-tui push NAME`"
+             `-`, and `/` and `_` both as `_`. Choose the exact target by renaming it in the \
+             TUI's draft editor, or push it by its exact name: `manifest-tui push NAME`"
                 .to_string(),
         )
     }

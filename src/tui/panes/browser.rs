@@ -160,7 +160,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
             Line::from(vec![
                 Span::styled("filter: ", t.title),
                 Span::raw(inert(current_filter(s)).into_owned()),
-                Span::styled("  (Esc clears)", t.muted),
+                Span::styled(
+                    format!("  ({} clears)", view.key(Context::Browser, Action::Back)),
+                    t.muted,
+                ),
             ]),
             top,
         );
@@ -239,8 +242,14 @@ fn draw_checklist(frame: &mut Frame, area: Rect, c: &Checklist, view: &View) {
         },
         t.muted,
     ));
+    let k = |a: Action| view.key(Context::Checklist, a);
     lines.push(Line::styled(
-        "Space: check   Enter: copy   Esc: cancel",
+        format!(
+            "{}: check   {}: copy   {}: cancel",
+            k(Action::Toggle),
+            k(Action::Submit),
+            k(Action::Cancel)
+        ),
         t.muted,
     ));
     frame.render_widget(
@@ -301,7 +310,15 @@ fn draw_delete(frame: &mut Frame, area: Rect, d: &DeleteConfirm, view: &View) {
                     lines.push(Line::from(format!("  {}", inert(o))));
                 }
             }
-            lines.push(Line::styled("y/Enter: delete   Esc: keep it", t.muted));
+            let k = |a: Action| view.keymap.keys_label(Context::Confirm, a);
+            lines.push(Line::styled(
+                format!(
+                    "{}: delete   {}: keep it",
+                    k(Action::Submit).unwrap_or_default(),
+                    k(Action::Cancel).unwrap_or_default()
+                ),
+                t.muted,
+            ));
         }
     }
     let h = (lines.len() as u16 + 2).min(area.height);
@@ -379,7 +396,10 @@ fn failed_empty(frame: &mut Frame, body: Rect, load: &Load, total: usize, view: 
                 body,
                 vec![
                     Line::from(Span::styled(inert(m).into_owned(), view.theme.error)),
-                    Line::from(Span::styled("r retries", view.theme.muted)),
+                    Line::from(Span::styled(
+                        format!("{} retries", view.key(Context::Browser, Action::Refresh)),
+                        view.theme.muted,
+                    )),
                 ],
                 Style::new(),
             );
@@ -400,7 +420,7 @@ fn status_line(
 ) {
     let shown_in_body = matches!(load, Load::Failed(_)) && count == 0;
     let line = (!shown_in_body)
-        .then(|| load_line(load, what, Some(count), view))
+        .then(|| load_line(load, what, Some(count), Context::Browser, view))
         .flatten()
         .unwrap_or_else(|| Line::from(Span::styled(summary, view.theme.muted)));
     frame.render_widget(Paragraph::new(line), area);
@@ -557,7 +577,13 @@ fn annotations_label(a: &std::collections::BTreeMap<String, String>) -> String {
 fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
     let t = view.theme;
     let Some(c) = &s.content else {
-        if let Some(line) = load_line(&s.content_load, "the manifest", None, view) {
+        if let Some(line) = load_line(
+            &s.content_load,
+            "the manifest",
+            None,
+            Context::Browser,
+            view,
+        ) {
             empty_message(frame, body, vec![line], Style::new());
         }
         return;
@@ -575,20 +601,32 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
         (Some(img), _, _) => draw_image(frame, table_area, s, img, view),
         (None, _, _) => draw_list_entries(frame, table_area, s, &c.inspection, view),
     };
-    let status = load_line(&s.content_load, "the manifest", None, view)
-        .or_else(|| match &s.details_load {
-            Load::Failed(m) => Some(Line::from(Span::styled(
-                format!("platform details failed: {}", inert(m)),
-                t.error,
-            ))),
-            l => load_line(l, "what is inside each platform", None, view),
-        })
-        .unwrap_or_else(|| {
-            Line::from(Span::styled(
-                crate::text::ellipsize(&summary, bottom.width as usize).into_owned(),
-                t.muted,
-            ))
-        });
+    let status = load_line(
+        &s.content_load,
+        "the manifest",
+        None,
+        Context::Browser,
+        view,
+    )
+    .or_else(|| match &s.details_load {
+        Load::Failed(m) => Some(Line::from(Span::styled(
+            format!("platform details failed: {}", inert(m)),
+            t.error,
+        ))),
+        l => load_line(
+            l,
+            "what is inside each platform",
+            None,
+            Context::Browser,
+            view,
+        ),
+    })
+    .unwrap_or_else(|| {
+        Line::from(Span::styled(
+            crate::text::ellipsize(&summary, bottom.width as usize).into_owned(),
+            t.muted,
+        ))
+    });
     frame.render_widget(Paragraph::new(status), bottom);
 }
 

@@ -142,7 +142,7 @@ fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
 
 /// Before a comparison: loading, or how to pick the two sides.
 fn nothing_yet<'a>(s: &CompareState, view: &View) -> Vec<Line<'a>> {
-    match load_line(&s.load, "both sides", None, view) {
+    match load_line(&s.load, "both sides", None, Context::Compare, view) {
         Some(l) => vec![l],
         None => {
             let ka = view
@@ -225,7 +225,7 @@ fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, vi
 /// Loading, or the count of each kind, then the attestations.
 fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
     let t = view.theme;
-    match load_line(&s.load, "both sides", None, view) {
+    match load_line(&s.load, "both sides", None, Context::Compare, view) {
         Some(l) => l,
         None => {
             let mut spans = Vec::new();

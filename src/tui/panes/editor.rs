@@ -154,7 +154,14 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         let b = pane_block(Line::from(Span::styled(" Confirm ", t.title)), view, true);
         let text = vec![
             Line::from(q),
-            Line::from(Span::styled("Enter: yes   Esc: no", t.muted)),
+            Line::from(Span::styled(
+                format!(
+                    "{}: yes   {}: no",
+                    view.key(Context::Field, Action::Submit),
+                    view.key(Context::Field, Action::Cancel)
+                ),
+                t.muted,
+            )),
         ];
         frame.render_widget(Paragraph::new(text).block(b).wrap(Wrap { trim: true }), r);
     }
@@ -174,33 +181,42 @@ fn draw_bottom(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
             }
         }
         _ => {
-            let line = if let Some(l) = load_line(&s.load, "local lists", None, view) {
-                l
-            } else if let Some(op) = &s.in_flight {
-                let what = match op {
-                    crate::tui::worker::StoreOp::AddEntries { refs, .. } => {
-                        format!("fetching {} reference(s) from the registry…", refs.len())
-                    }
-                    crate::tui::worker::StoreOp::Refresh { entry, .. } => {
-                        format!("fetching {entry} again…")
-                    }
-                    _ => "saving…".to_string(),
+            let line =
+                if let Some(l) = load_line(&s.load, "local lists", None, Context::Editor, view) {
+                    l
+                } else if let Some(op) = &s.in_flight {
+                    let what = match op {
+                        crate::tui::worker::StoreOp::AddEntries { refs, .. } => {
+                            format!("fetching {} reference(s) from the registry…", refs.len())
+                        }
+                        crate::tui::worker::StoreOp::Refresh { entry, .. } => {
+                            format!("fetching {entry} again…")
+                        }
+                        _ => "saving…".to_string(),
+                    };
+                    Line::from(vec![
+                        Span::styled(view.spinner().to_string(), t.spinner),
+                        Span::raw(format!(" {}", inert(&what))),
+                    ])
+                } else if let Some(e) = &s.last_error {
+                    Line::from(vec![
+                        Span::styled("error: ", t.error),
+                        Span::raw(inert(e).into_owned()),
+                    ])
+                } else {
+                    let k = |a: Action| view.key(Context::Editor, a);
+                    Line::from(Span::styled(
+                        format!(
+                            "{} new list · {} add · {} annotate · {} push · {} delete",
+                            k(Action::NewList),
+                            k(Action::AddEntry),
+                            k(Action::Open),
+                            k(Action::Push),
+                            k(Action::Delete)
+                        ),
+                        t.muted,
+                    ))
                 };
-                Line::from(vec![
-                    Span::styled(view.spinner().to_string(), t.spinner),
-                    Span::raw(format!(" {}", inert(&what))),
-                ])
-            } else if let Some(e) = &s.last_error {
-                Line::from(vec![
-                    Span::styled("error: ", t.error),
-                    Span::raw(inert(e).into_owned()),
-                ])
-            } else {
-                Line::from(Span::styled(
-                    "n new list · a add · Enter annotate · p push · d delete",
-                    t.muted,
-                ))
-            };
             frame.render_widget(Paragraph::new(line), area);
         }
     }
@@ -226,8 +242,14 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
                 inner,
                 vec![
                     Line::from("No local lists."),
-                    Line::from("n: new Docker list"),
-                    Line::from("N: new OCI index"),
+                    Line::from(format!(
+                        "{}: new Docker list",
+                        view.key(Context::Editor, Action::NewList)
+                    )),
+                    Line::from(format!(
+                        "{}: new OCI index",
+                        view.key(Context::Editor, Action::NewOciList)
+                    )),
                 ],
                 t.muted,
             );
@@ -246,7 +268,10 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         .map(|(i, r)| {
             let row = match &r.draft {
                 Ok(d) => {
-                    let n_prob = problems(d).iter().filter(|p| p.blocking).count();
+                    let n_prob = problems(d, view.keymap)
+                        .iter()
+                        .filter(|p| p.blocking)
+                        .count();
                     let name = d.shown_name();
                     let mut name_cell = Line::from(Span::raw(
                         ellipsize(&inert(&name), name_w.saturating_sub(1)).into_owned(),
@@ -300,9 +325,11 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         empty_message(
             frame,
             inner,
-            vec![Line::from(
-                "Create a list, then add images: by reference (a) or from the browser (e on a tag).",
-            )],
+            vec![Line::from(format!(
+                "Create a list, then add images: by reference ({}) or from the browser ({} on a tag).",
+                view.key(Context::Editor, Action::AddEntry),
+                view.key(Context::Tags, Action::SendToEditor)
+            ))],
             t.muted,
         );
         return;
@@ -337,7 +364,7 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     let block = pane_block(title, view, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let probs = problems(d);
+    let probs = problems(d, view.keymap);
     // The problems, wrapped (each says what to do about it; none is cut off), under the
     // table in at most half the pane.
     let prob_par = (!probs.is_empty()).then(|| problems_paragraph(&probs, view));
@@ -350,9 +377,11 @@ fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         empty_message(
             frame,
             table_area,
-            vec![Line::from(
-                "No entries: a adds images or lists by reference, or press e in the browser.",
-            )],
+            vec![Line::from(format!(
+                "No entries: {} adds images or lists by reference, or press {} in the browser.",
+                view.key(Context::Editor, Action::AddEntry),
+                view.key(Context::Tags, Action::SendToEditor)
+            ))],
             t.muted,
         );
     } else {
@@ -467,7 +496,7 @@ fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keym
     if inner.height == 0 {
         return;
     }
-    let issues = f.issues();
+    let issues = f.issues(keymap);
     let n = f.rows.len() as u16;
     let [rows_area, info_area] =
         Layout::vertical([Constraint::Length(n.min(inner.height)), Constraint::Min(0)])
@@ -534,7 +563,11 @@ fn form_info<'a>(f: &Form, issues: &[RowIssue], view: &View, keymap: &Keymap) ->
     }
     if f.discard_armed {
         lines.push(Line::from(Span::styled(
-            "unsaved changes: Enter saves them, Esc again discards them",
+            format!(
+                "unsaved changes: {} saves them, {} again discards them",
+                view.key(Context::Field, Action::Submit),
+                view.key(Context::Field, Action::Cancel)
+            ),
             t.changed,
         )));
     }

@@ -1,7 +1,7 @@
 //! The `?` help overlay, generated from the keymap table.
 
 use super::centered;
-use crate::tui::keymap::{Context, Keymap};
+use crate::tui::keymap::{Action, Context, Keymap};
 use crate::tui::pane::View;
 use crate::tui::state::list::last_screenful;
 use ratatui::layout::Rect;
@@ -52,7 +52,12 @@ pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, 
         .border_type(BorderType::Rounded)
         .border_style(view.theme.border_focus)
         .title(Span::styled(
-            " keys (Esc closes, ↑↓ scroll) ",
+            format!(
+                " keys ({} closes, {}{} scroll) ",
+                view.key(Context::Help, Action::Close),
+                view.key(Context::List, Action::Up),
+                view.key(Context::List, Action::Down)
+            ),
             view.theme.title,
         ))
         .title_bottom(Span::styled(

@@ -11,6 +11,7 @@ pub mod push;
 pub mod referrers;
 pub mod status;
 
+use super::keymap::{Action, Context};
 use super::pane::View;
 use super::state::Load;
 use crate::text::inert;
@@ -64,11 +65,13 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// The one-line state of a request: spinner while loading, the error when it failed.
+/// The one-line state of a request: spinner while loading, the error when it failed, with
+/// the key of `retry`'s Refresh (the pane's key that reads it again).
 pub fn load_line<'a>(
     load: &Load,
     what: &str,
     count: Option<usize>,
+    retry: Context,
     view: &View,
 ) -> Option<Line<'a>> {
     let t = view.theme;
@@ -86,7 +89,10 @@ pub fn load_line<'a>(
         Load::Failed(m) => Some(Line::from(vec![
             Span::styled("error: ", t.error),
             Span::raw(inert(m).into_owned()),
-            Span::styled("  (r retries)", t.muted),
+            Span::styled(
+                format!("  ({} retries)", view.key(retry, Action::Refresh)),
+                t.muted,
+            ),
         ])),
     }
 }

@@ -40,11 +40,8 @@ impl Pane for PushPane {
     }
     fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
         match ev {
-            AppEvent::StartCopy(job) => {
-                if self.state.busy() {
-                    ctx.info("the push view is busy: wait for it, or cancel it (c) first");
-                } else {
-                    self.state.start_copy((**job).clone(), ctx);
+            AppEvent::StartTransfer(job) => {
+                if self.state.start((**job).clone(), ctx) {
                     ctx.emit(AppEvent::Show(PaneId::Push));
                 }
                 true
@@ -100,9 +97,10 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
         empty_message(
             frame,
             inner,
-            vec![Line::from(
-                "No push yet: in the draft editor, p pushes the selected list.",
-            )],
+            vec![Line::from(format!(
+                "No push yet: in the draft editor, {} pushes the selected list.",
+                view.key(Context::Editor, Action::Push)
+            ))],
             t.muted,
         );
         return;
@@ -133,9 +131,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
 /// ` Push TARGET (deletes the local list on success) `.
 fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
     let t = view.theme;
-    let verb = if s.copy.is_some() { " Copy " } else { " Push " };
+    let verb = if s.copying().is_some() {
+        " Copy "
+    } else {
+        " Push "
+    };
     let mut title = vec![Span::styled(verb, t.title)];
-    if let Some(j) = &s.copy {
+    if let Some(j) = s.copying() {
         title.push(Span::styled(
             format!("{} → ", inert(&j.src.to_string())),
             t.muted,
@@ -144,7 +146,7 @@ fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
     if let Some(l) = &s.list {
         title.push(Span::styled(format!("{} ", inert(&l.to_string())), t.muted));
     }
-    if s.purge {
+    if s.purge() {
         title.push(Span::styled(
             "(deletes the local list on success) ",
             t.muted,
@@ -156,6 +158,7 @@ fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
 /// Where the push stands, and what to press next.
 fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
     let t = view.theme;
+    let k = |a: Action| view.key(Context::Push, a);
     let (done, total) = s.done_count();
     match &s.status {
         PushStatus::Idle => Vec::new(),
@@ -167,13 +170,13 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             Span::styled(view.spinner().to_string(), t.spinner),
             Span::raw(format!(
                 " {}: {done}/{total} entries done",
-                if s.copy.is_some() {
+                if s.copying().is_some() {
                     "copying"
                 } else {
                     "pushing"
                 }
             )),
-            Span::styled("  (c cancels)", t.muted),
+            Span::styled(format!("  ({} cancels)", k(Action::CancelPush)), t.muted),
         ])],
         PushStatus::Done(r) => vec![
             Line::from(vec![
@@ -191,7 +194,7 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             Line::from(vec![
                 Span::styled("digest ", t.muted),
                 Span::raw(r.digest.to_string()),
-                Span::styled("  (y copies)", t.muted),
+                Span::styled(format!("  ({} copies)", k(Action::CopyDigest)), t.muted),
             ]),
         ],
         PushStatus::Copied(r) => {
@@ -210,7 +213,7 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
                 Line::from(vec![
                     Span::styled("digest ", t.muted),
                     Span::raw(r.digest.to_string()),
-                    Span::styled("  (y copies)", t.muted),
+                    Span::styled(format!("  ({} copies)", k(Action::CopyDigest)), t.muted),
                 ]),
             ];
             if let Some(why) = &r.changed {
@@ -231,19 +234,41 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             }
             lines
         }
-        PushStatus::Failed(m) if s.copy.is_some() => vec![Line::from(vec![
+        PushStatus::Failed(m) if s.copying().is_some() => vec![Line::from(vec![
             Span::styled("✗ copy failed", t.error),
-            Span::styled(" (r copies again; what arrived is kept): ", t.muted),
+            Span::styled(
+                format!(
+                    " ({} copies again; what arrived is kept): ",
+                    k(Action::Retry)
+                ),
+                t.muted,
+            ),
             Span::raw(inert(m).into_owned()),
         ])],
         PushStatus::Failed(m) => vec![Line::from(vec![
             Span::styled("✗ push failed", t.error),
-            Span::styled(" (r retries; the local list is kept): ", t.muted),
+            Span::styled(
+                format!(" ({} retries; the local list is kept): ", k(Action::Retry)),
+                t.muted,
+            ),
             Span::raw(inert(m).into_owned()),
         ])],
         PushStatus::Cancelled => vec![Line::from(vec![
             Span::styled("cancelled", t.error),
-            Span::styled("  (the local list is unchanged; r pushes again)", t.muted),
+            Span::styled(
+                if s.copying().is_some() {
+                    format!(
+                        "  (nothing is tagged yet; {} copies again)",
+                        k(Action::Retry)
+                    )
+                } else {
+                    format!(
+                        "  (the local list is unchanged; {} pushes again)",
+                        k(Action::Retry)
+                    )
+                },
+                t.muted,
+            ),
         ])],
     }
 }

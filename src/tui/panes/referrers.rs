@@ -51,7 +51,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
                 format!("could not ask what refers to it: {}", inert(e)),
                 t.error,
             ),
-            Line::styled("r asks again", t.muted),
+            Line::styled(
+                format!(
+                    "{} asks again",
+                    view.key(Context::Referrers, Action::Refresh)
+                ),
+                t.muted,
+            ),
         ]),
         (None, Some(d)) => Some(vec![
             Line::from(vec![

@@ -3,12 +3,12 @@
 use super::list::{natural_cmp, Cursor, FilterList, ItemText};
 use super::referrers::{referrer_kind, referrer_rows, ReferrerRow, Visit};
 use super::Load;
-use crate::ops::Source;
+use crate::ops::{CopyJob, CopyOptions, Source};
 use crate::reference::{normalize_registry, registry_host, Reference};
 use crate::registry::Repo;
 use crate::tui::field::{complete_last_word, TextField};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, CopyJob, Ctx, EditorItem, Side};
+use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side, Transfer};
 use crate::tui::worker::{Command, Content, EntryDetails, RegistrySource, Reply, Slot};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -775,7 +775,11 @@ impl BrowserState {
                     .map(|p| p.0.clone())
                     .collect();
                 if chosen.is_empty() && !c.platforms.is_empty() {
-                    c.error = Some("check at least one platform (Space), or Esc to cancel".into());
+                    c.error = Some(format!(
+                        "check at least one platform ({}), or {} to cancel",
+                        ctx.key(Context::Checklist, Action::Toggle),
+                        ctx.key(Context::Checklist, Action::Cancel)
+                    ));
                     return true;
                 }
                 // Every platform checked: the exact copy, same bytes, same digest.
@@ -787,11 +791,13 @@ impl BrowserState {
                 let job = CopyJob {
                     src: c.src.clone(),
                     dst: c.dst.clone(),
-                    platforms,
-                    referrers: c.referrers,
+                    options: CopyOptions {
+                        platforms,
+                        referrers: c.referrers,
+                    },
                 };
                 self.checklist = None;
-                ctx.emit(AppEvent::StartCopy(Box::new(job)));
+                ctx.emit(AppEvent::StartTransfer(Box::new(Transfer::Copy(job))));
             }
             _ => return false,
         }
@@ -800,17 +806,20 @@ impl BrowserState {
 
     fn prompt(&mut self, kind: PromptKind) {
         let (label, ph) = match kind {
-            PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000"),
-            PromptKind::Repository => ("repository", "path, e.g. library/alpine"),
+            PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000".into()),
+            PromptKind::Repository => ("repository", "path, e.g. library/alpine".into()),
             PromptKind::CopyTo => (
                 "copy to",
-                "registry/repository[:tag] (Tab completes; the tag defaults to the source's)",
+                format!(
+                    "registry/repository[:tag] ({} completes; the tag defaults to the source's)",
+                    self.keymap.key(Context::Form, Action::Complete)
+                ),
             ),
-            PromptKind::Retag => ("new tags", "one or more tags, space-separated"),
+            PromptKind::Retag => ("new tags", "one or more tags, space-separated".into()),
         };
         self.prompt = Some(Prompt {
             kind,
-            field: TextField::new(label, "", ph),
+            field: TextField::new(label, "", &ph),
             error: None,
             source: None,
             cycle: None,
@@ -824,7 +833,8 @@ impl BrowserState {
             }
         };
         if value.is_empty() {
-            return refuse(self, "type a name, or Esc to cancel".to_string());
+            let cancel = ctx.key(Context::Field, Action::Cancel);
+            return refuse(self, format!("type a name, or {cancel} to cancel"));
         }
         match kind {
             PromptKind::CopyTo => self.submit_copy(value, ctx),
@@ -900,7 +910,10 @@ impl BrowserState {
         let Some(c) = content else {
             let why = match &self.content_load {
                 Load::Failed(m) => format!("reading {src} failed: {m}"),
-                _ => format!("still reading {src}: press Enter again in a moment"),
+                _ => format!(
+                    "still reading {src}: press {} again in a moment",
+                    ctx.key(Context::Field, Action::Submit)
+                ),
             };
             return refuse(self, why);
         };
@@ -935,10 +948,9 @@ impl BrowserState {
             let job = CopyJob {
                 src,
                 dst,
-                platforms: Vec::new(),
-                referrers: false,
+                options: CopyOptions::default(),
             };
-            ctx.emit(AppEvent::StartCopy(Box::new(job)));
+            ctx.emit(AppEvent::StartTransfer(Box::new(Transfer::Copy(job))));
         }
     }
 

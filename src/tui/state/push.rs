@@ -3,13 +3,14 @@
 
 use super::list::Cursor;
 use crate::digest::Digest;
+use crate::ops::CopyJob;
 use crate::ops::{CopyReport, EntryStage, Progress, PushReport};
 use crate::reference::Reference;
 use crate::store::Draft;
 use crate::text::platform_label;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, CopyJob, Ctx, PaneId};
-use crate::tui::worker::{Command, Reply, Slot};
+use crate::tui::pane::{AppEvent, Ctx, PaneId, Transfer};
+use crate::tui::worker::{Reply, Slot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushRow {
@@ -58,17 +59,16 @@ pub enum PushStatus {
 
 #[derive(Clone, Debug, Default)]
 pub struct PushState {
+    /// Where the push or copy followed writes (the copy's resolved target, once known).
     pub list: Option<Reference>,
-    /// Delete the local list after a successful push (repeated on retry).
-    pub purge: bool,
     pub rows: Vec<PushRow>,
     pub status: PushStatus,
     /// The list's digest, once it was written.
     pub list_digest: Option<Digest>,
     /// The selected row, and the first row shown when the rows do not all fit.
     pub selected: Cursor,
-    /// Set when the view follows a copy rather than a push: what retry runs again.
-    pub copy: Option<CopyJob>,
+    /// The push or copy followed: what retry runs again.
+    pub job: Option<Transfer>,
 }
 
 impl PushState {
@@ -82,6 +82,19 @@ impl PushState {
 
     pub fn busy(&self) -> bool {
         matches!(self.status, PushStatus::Starting | PushStatus::Running)
+    }
+
+    /// The copy followed, when it is a copy.
+    pub fn copying(&self) -> Option<&CopyJob> {
+        match &self.job {
+            Some(Transfer::Copy(job)) => Some(job),
+            _ => None,
+        }
+    }
+
+    /// A push that deletes the local list once it succeeds.
+    pub fn purge(&self) -> bool {
+        matches!(self.job, Some(Transfer::Push { purge: true, .. }))
     }
 
     /// Entries finished, of all.
@@ -106,9 +119,11 @@ impl PushState {
 
     /// A push began in the worker: one row per entry, all waiting.
     pub fn started(&mut self, draft: &Draft, purge: bool) {
-        self.copy = None;
+        self.job = Some(Transfer::Push {
+            list: draft.list.clone(),
+            purge,
+        });
         self.list = Some(draft.list.clone());
-        self.purge = purge;
         self.rows = draft
             .entries
             .iter()
@@ -125,16 +140,32 @@ impl PushState {
         self.selected.reset();
     }
 
-    /// Start a copy: the view follows it from now on, and retry runs it again.
-    pub fn start_copy(&mut self, job: CopyJob, ctx: &mut Ctx) {
-        self.copy = Some(job.clone());
-        self.list = Some(job.dst.clone());
-        self.purge = false;
+    /// Run a push or a copy: the view follows it from now on, and retry runs it again. While
+    /// another one runs, nothing starts (it would cancel the one running): false, and a
+    /// notice says what is running.
+    pub fn start(&mut self, job: Transfer, ctx: &mut Ctx) -> bool {
+        if self.busy() {
+            let running = match &self.job {
+                Some(j) => format!("a {} to {}", j.verb(), j.target()),
+                None => "a push".to_string(),
+            };
+            let cancel = ctx.key(Context::Push, Action::CancelPush);
+            ctx.info(format!(
+                "{running} is running: the {} to {} waits until it is done or cancelled \
+                 ({cancel} in the push view)",
+                job.verb(),
+                job.target()
+            ));
+            return false;
+        }
+        self.list = Some(job.target().clone());
         self.rows.clear();
         self.list_digest = None;
         self.selected.reset();
         self.status = PushStatus::Starting;
-        ctx.request(Slot::Push, Command::Copy(job));
+        ctx.request(Slot::Push, job.command());
+        self.job = Some(job);
+        true
     }
 
     /// A copy was worked out: one row per entry it copies (one for a single image), then
@@ -250,26 +281,14 @@ impl PushState {
         }
     }
 
-    /// Push (again) the list last pushed.
+    /// Run the last push or copy again, unchanged; false when there was none.
     pub fn retry(&mut self, ctx: &mut Ctx) -> bool {
-        let Some(list) = self.list.clone() else {
+        let Some(job) = self.job.clone() else {
             return false;
         };
-        if self.busy() {
-            return true;
+        if !self.busy() {
+            self.start(job, ctx);
         }
-        if let Some(job) = self.copy.clone() {
-            self.start_copy(job, ctx);
-            return true;
-        }
-        self.status = PushStatus::Starting;
-        ctx.request(
-            Slot::Push,
-            Command::Push {
-                list,
-                purge: self.purge,
-            },
-        );
         true
     }
 
@@ -279,15 +298,19 @@ impl PushState {
                 ctx.cancel(Slot::Push);
                 self.status = PushStatus::Cancelled;
                 self.stop_rows();
-                ctx.info(if self.copy.is_some() {
-                    "copy cancelled; nothing is tagged yet (r copies again)"
+                let again = ctx.key(Context::Push, Action::Retry);
+                ctx.info(if self.copying().is_some() {
+                    format!("copy cancelled; nothing is tagged yet ({again} copies again)")
                 } else {
-                    "push cancelled; the local list is unchanged (r pushes again)"
+                    format!("push cancelled; the local list is unchanged ({again} pushes again)")
                 });
             }
             Action::Retry => {
                 if !self.retry(ctx) {
-                    ctx.info("nothing to retry: start a push from the draft editor (p)");
+                    let push = ctx.key(Context::Editor, Action::Push);
+                    ctx.info(format!(
+                        "nothing to retry: start a push from the draft editor ({push})"
+                    ));
                 }
             }
             Action::CopyDigest => match &self.list_digest {
@@ -312,10 +335,5 @@ impl PushState {
                 row.bytes = None;
             }
         }
-    }
-
-    /// The editor asked for a push (its request is already on its way).
-    pub fn expect_start(&mut self) {
-        self.status = PushStatus::Starting;
     }
 }

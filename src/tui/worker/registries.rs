@@ -1,7 +1,7 @@
 //! The registry side of the worker: the registries to offer (config.json and the history
 //! file), and the catalog and tag listings streamed page by page.
 
-use super::{RegistrySource, Reply, Shared};
+use super::{Out, RegistrySource, Reply, Shared};
 use crate::reference::normalize_registry;
 use crate::registry::{Client, Repo};
 use std::path::{Path, PathBuf};
@@ -67,7 +67,7 @@ pub(super) async fn stream_catalog(
     registry: &str,
     page_size: usize,
     recent_file: Option<&Path>,
-    send: &impl Fn(Reply),
+    out: &Out,
 ) {
     let mut pager = crate::registry::Pager::default();
     loop {
@@ -75,7 +75,7 @@ pub(super) async fn stream_catalog(
             Ok((repos, next)) => {
                 let empty = repos.is_empty();
                 let more = pager.advance(next) && !empty;
-                send(Reply::CatalogPage { repos, done: !more });
+                out.page(Reply::CatalogPage { repos, done: !more }, more);
                 if !more {
                     break;
                 }
@@ -90,14 +90,14 @@ pub(super) async fn stream_catalog(
                     }
                     None => Vec::new(),
                 };
-                send(Reply::CatalogUnavailable {
+                out.end(Reply::CatalogUnavailable {
                     reason: format!("{registry} does not list its repositories ({e})."),
                     recent,
                 });
                 break;
             }
             Err(e) => {
-                send(Reply::Failed(format!(
+                out.end(Reply::Failed(format!(
                     "listing the repositories of {registry} failed: {e}"
                 )));
                 break;
@@ -113,7 +113,7 @@ pub(super) async fn stream_tags(
     repo: &Repo,
     page_size: usize,
     recent_file: Option<&Path>,
-    send: &impl Fn(Reply),
+    out: &Out,
 ) {
     let mut pager = crate::registry::Pager::default();
     loop {
@@ -131,13 +131,13 @@ pub(super) async fn stream_tags(
                 }
                 let empty = tags.is_empty();
                 let more = pager.advance(next) && !empty;
-                send(Reply::TagsPage { tags, done: !more });
+                out.page(Reply::TagsPage { tags, done: !more }, more);
                 if !more {
                     break;
                 }
             }
             Err(e) => {
-                send(Reply::Failed(format!(
+                out.end(Reply::Failed(format!(
                     "listing the tags of {repo} failed: {e}"
                 )));
                 break;

@@ -232,29 +232,32 @@ pub struct CopyPlan {
     subjects: Vec<referrers::Subject>,
 }
 
+/// A copy as asked for, by the CLI's `copy` or the TUI: kept whole, so a failed one can be
+/// run again unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyJob {
+    pub src: Reference,
+    pub dst: Reference,
+    pub options: CopyOptions,
+}
+
 /// Copy `src` (a list, an index or an image) to `dst`: [`plan_copy`], then [`run_copy`].
 pub async fn copy(
     client: &Client,
-    src: &Reference,
-    dst: &Reference,
-    opts: CopyOptions,
+    job: &CopyJob,
     progress: ProgressFn,
 ) -> Result<CopyReport, OpError> {
-    let plan = plan_copy(client, src, dst, &opts).await?;
+    let plan = plan_copy(client, job).await?;
     run_copy(client, &plan, progress).await
 }
 
 /// Fetch the source manifest and the target tag's digest (at once), pick the entries and
 /// work out the bytes to put under the tag. Sends nothing. An exact copy of a source given
 /// by digest costs one request (the target's HEAD) when the target already has it.
-pub async fn plan_copy(
-    client: &Client,
-    src: &Reference,
-    dst: &Reference,
-    opts: &CopyOptions,
-) -> Result<CopyPlan, OpError> {
-    let src = src.clone().with_default_tag();
-    let target = copy_target(&src, dst)?;
+pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpError> {
+    let opts = &job.options;
+    let src = job.src.clone().with_default_tag();
+    let target = copy_target(&src, &job.dst)?;
     let exact = opts.platforms.is_empty();
 
     if let (Some(d), true, false) = (&src.digest, exact, opts.referrers) {

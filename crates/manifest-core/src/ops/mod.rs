@@ -26,8 +26,8 @@ pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
 pub use attest::{statements, StatementLayer, MAX_STATEMENT_BYTES};
 pub use copy::{
-    copy, copy_target, plan_copy, run_copy, CopiedEntry, CopiedReferrer, CopyOptions, CopyPlan,
-    CopyReport, CopyRow, MAX_REFERRER_DEPTH,
+    copy, copy_target, plan_copy, run_copy, CopiedEntry, CopiedReferrer, CopyJob, CopyOptions,
+    CopyPlan, CopyReport, CopyRow, MAX_REFERRER_DEPTH,
 };
 pub use create::{create, CreateOptions, CreateReport};
 pub use details::{

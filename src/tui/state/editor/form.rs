@@ -177,7 +177,8 @@ impl Form {
 
     /// Problems with what is typed now: the platform model's issues per field, and malformed
     /// annotation rows. Runs on every keystroke (cheap: a few table lookups).
-    pub fn issues(&self) -> Vec<RowIssue> {
+    /// What is wrong with the form's rows; `keymap` names the key that fixes one.
+    pub fn issues(&self, keymap: &Keymap) -> Vec<RowIssue> {
         let mut out: Vec<RowIssue> = self
             .platform()
             .validate()
@@ -210,9 +211,11 @@ impl Form {
                     if !self.oci {
                         out.push(RowIssue {
                             row: i,
-                            reason: "annotations need an OCI index, but this list is a Docker \
-                                     manifest list; press f in the list to change its format"
-                                .to_string(),
+                            reason: format!(
+                                "annotations need an OCI index, but this list is a Docker \
+                                 manifest list; press {} in the list to change its format",
+                                keymap.key(Context::Editor, Action::CycleFormat)
+                            ),
                             suggestions: Vec::new(),
                         });
                     }
@@ -418,7 +421,7 @@ impl EditorState {
                     self.mode = Mode::Form(f);
                     return true;
                 }
-                let issues = f.issues();
+                let issues = f.issues(&self.keymap);
                 if let Some(first) = issues.first() {
                     f.error = Some(format!("not saved: {}", first.reason));
                     f.focus = first.row;

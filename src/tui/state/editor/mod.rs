@@ -16,7 +16,7 @@ use crate::ops::{EntrySelector, Source};
 use crate::reference::Reference;
 use crate::store::{Draft, Format, StoredEntry};
 use crate::tui::keymap::{Action, Context, Keymap};
-use crate::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Side};
+use crate::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Side, Transfer};
 use crate::tui::worker::{Command, DraftRow, Reply, Slot, StoreOp};
 use ratatui::crossterm::event::KeyEvent;
 use std::collections::VecDeque;
@@ -290,7 +290,11 @@ impl EditorState {
                 if self.draft().is_some() {
                     self.prompt(PromptKind::Add)
                 } else {
-                    ctx.info("create a list first: n (Docker list) or N (OCI index)");
+                    ctx.info(format!(
+                        "create a list first: {} (Docker list) or {} (OCI index)",
+                        ctx.key(Context::Editor, Action::NewList),
+                        ctx.key(Context::Editor, Action::NewOciList)
+                    ));
                 }
             }
             Action::Rename if self.draft().is_some() => self.prompt(PromptKind::Rename),
@@ -397,14 +401,15 @@ impl EditorState {
 
     fn push(&mut self, purge: bool, ctx: &mut Ctx) {
         let Some(d) = self.draft() else {
-            ctx.info("nothing to push: create a list first (n)");
+            let new = ctx.key(Context::Editor, Action::NewList);
+            ctx.info(format!("nothing to push: create a list first ({new})"));
             return;
         };
         if self.in_flight.is_some() || !self.queue.is_empty() {
             ctx.info("wait until the store change in progress is done, then push");
             return;
         }
-        let blocking: Vec<String> = problems(d)
+        let blocking: Vec<String> = problems(d, &self.keymap)
             .into_iter()
             .filter(|p| p.blocking)
             .map(|p| match p.entry {
@@ -414,15 +419,20 @@ impl EditorState {
             .collect();
         if !blocking.is_empty() {
             ctx.error(format!(
-                "cannot push {}: {}. Fix them in the editor (Enter on an entry annotates it, d removes it)",
+                "cannot push {}: {}. Fix them in the editor ({} on an entry annotates it, {} \
+                 removes it)",
                 d.shown_name(),
-                blocking.join("; ")
+                blocking.join("; "),
+                ctx.key(Context::Editor, Action::Open),
+                ctx.key(Context::Editor, Action::Delete)
             ));
             return;
         }
         let list = d.list.clone();
-        ctx.request(Slot::Push, Command::Push { list, purge });
-        ctx.emit(AppEvent::Show(PaneId::Push));
+        ctx.emit(AppEvent::StartTransfer(Box::new(Transfer::Push {
+            list,
+            purge,
+        })));
     }
     /// A key for the focused prompt, confirmation or form field.
     pub fn field_key(&mut self, key: &KeyEvent) {

@@ -80,12 +80,12 @@ impl EditorState {
             PromptKind::New(Format::Docker) => (
                 "new Docker list",
                 String::new(),
-                "target, e.g. 127.0.0.1:5000/myapp:v1",
+                "target, e.g. 127.0.0.1:5000/myapp:v1".to_string(),
             ),
             PromptKind::New(Format::Oci) => (
                 "new OCI index",
                 String::new(),
-                "target, e.g. 127.0.0.1:5000/myapp:v1",
+                "target, e.g. 127.0.0.1:5000/myapp:v1".to_string(),
             ),
             // A docker-made list with an ambiguous name starts empty: its first reading is
             // only a guess, and Tab offers each reading.
@@ -93,23 +93,29 @@ impl EditorState {
                 Some(d) if d.ambiguous().is_some() => (
                     "target",
                     String::new(),
-                    "the exact registry/repository:tag (Tab offers each reading)",
+                    format!(
+                        "the exact registry/repository:tag ({} offers each reading)",
+                        self.keymap.key(Context::Form, Action::Complete)
+                    ),
                 ),
                 d => (
                     "target",
                     d.map(|d| d.list.to_string()).unwrap_or_default(),
-                    "registry/repository:tag",
+                    "registry/repository:tag".to_string(),
                 ),
             },
             PromptKind::Add => (
                 "add",
                 String::new(),
-                "image or list references, space-separated (Tab completes)",
+                format!(
+                    "image or list references, space-separated ({} completes)",
+                    self.keymap.key(Context::Form, Action::Complete)
+                ),
             ),
         };
         self.mode = Mode::Prompt(Box::new(Prompt {
             kind,
-            field: TextField::new(label, &initial, ph),
+            field: TextField::new(label, &initial, &ph),
             error: None,
             cycle: None,
         }));
@@ -135,7 +141,8 @@ impl EditorState {
             true
         };
         if value.is_empty() {
-            return refuse(self, p, "type a reference, or Esc to cancel".into());
+            let cancel = ctx.key(Context::Field, Action::Cancel);
+            return refuse(self, p, format!("type a reference, or {cancel} to cancel"));
         }
         match p.kind {
             PromptKind::New(_) | PromptKind::Rename => {
