@@ -302,3 +302,114 @@ fn the_tui_shows_the_first_page_then_fills_in() {
     tui.wait_for("every page", |s| s.contains("120 tags"));
     assert_eq!(p.count("GET", "/tags/list"), 3);
 }
+
+/// The worker, with the real client, through Quay-style pages: every request's replies end
+/// with exactly one marked `last` (the final page; an inspection's referrers after its
+/// content; a failure), and the replies before it are not.
+#[test]
+fn the_worker_marks_the_last_reply_of_each_request() {
+    use manifest_tui::tui::worker::{
+        Command, Reply, RequestId, Slot, ToWorker, Worker, WorkerEvent, WorkerOptions,
+    };
+    let (reg, _) = registry_with_many_tags();
+    let p = quay(&reg, 50, LinkStyle::Relative);
+    let dir = tempfile::tempdir().expect("tmp");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // Every reply of request `id`, up to and including the one marked last (or a timeout:
+    // a request left without a last reply).
+    async fn replies(
+        w: &mut Worker,
+        id: RequestId,
+        slot: Slot,
+        command: Command,
+    ) -> Vec<WorkerEvent> {
+        assert!(w.send(ToWorker::Run { id, slot, command }));
+        let mut got = Vec::new();
+        loop {
+            let ev = tokio::time::timeout(std::time::Duration::from_secs(120), w.events.recv())
+                .await
+                .expect("a last reply")
+                .expect("the worker runs");
+            assert_eq!(ev.id, id);
+            if matches!(ev.reply, Reply::RateLimits(_)) {
+                continue;
+            }
+            let last = ev.last;
+            got.push(ev);
+            if last {
+                return got;
+            }
+        }
+    }
+    rt.block_on(async {
+        let mut w = Worker::spawn(WorkerOptions {
+            client: ClientOptions {
+                insecure_all: true,
+                ..common::client_options(&common::empty_docker_config())
+            },
+            docker_config: Some(dir.path().to_path_buf()),
+            history_file: None,
+            recent_file: None,
+        });
+        let repo = Repo {
+            domain: p.host.clone(),
+            path: REPO.into(),
+        };
+        let tags = replies(
+            &mut w,
+            RequestId(1),
+            Slot::Tags,
+            Command::Tags {
+                repo,
+                page_size: 50,
+            },
+        )
+        .await;
+        let shape: Vec<(usize, bool, bool)> = tags
+            .iter()
+            .map(|e| match &e.reply {
+                Reply::TagsPage { tags, done } => (tags.len(), *done, e.last),
+                other => panic!("not a page: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [(50, false, false), (50, false, false), (20, true, true)]
+        );
+
+        reg.seed();
+        let reference = Reference::parse(&format!("{}/samples/app:v1", reg.host)).expect("ref");
+        let ins = replies(
+            &mut w,
+            RequestId(2),
+            Slot::Content,
+            Command::Inspect { reference },
+        )
+        .await;
+        let kinds: Vec<(&str, bool)> = ins
+            .iter()
+            .map(|e| match &e.reply {
+                Reply::Inspected(_) => ("inspected", e.last),
+                Reply::Referrers(_) => ("referrers", e.last),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kinds, [("inspected", false), ("referrers", true)]);
+        // A failure is the request's last reply too.
+        let missing = Reference::parse(&format!("{}/no/such:tag", reg.host)).expect("ref");
+        let failed = replies(
+            &mut w,
+            RequestId(3),
+            Slot::Content,
+            Command::Inspect { reference: missing },
+        )
+        .await;
+        assert!(matches!(&failed[..], [e] if matches!(e.reply, Reply::Failed(_)) && e.last));
+        // A command without the network: one reply, the last.
+        let r = replies(&mut w, RequestId(4), Slot::Drafts, Command::ListDrafts).await;
+        assert!(
+            matches!(&r[..], [e] if e.last && matches!(e.reply, Reply::Drafts { .. })),
+            "{r:?}"
+        );
+    });
+}
