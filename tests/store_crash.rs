@@ -359,6 +359,47 @@ fn a_writer_killed_mid_write_leaves_its_temp_file_and_the_old_list() {
         &partial[..],
         "the temp file held the new entry's start"
     );
+
+    // The dead writer's temp file outlives the next write while it is young (a live writer's
+    // may be that young); once it is older than a write can last, the next write sweeps it.
+    let temps = temp_files(cfg.path());
+    assert_eq!(
+        temps.len(),
+        1,
+        "a young temp file is kept: {:?}",
+        temps.keys()
+    );
+    let path = cfg.path().join("manifests/.manifest-tui/tmp").join(name);
+    let aged = std::time::SystemTime::now()
+        - manifest_tui::store::STALE_TEMP
+        - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(aged))
+        .expect("age the temp file");
+    let out = annotate(cfg.path(), &list, "linux/s390x", "org.example.after=sweep")
+        .output()
+        .expect("annotate once more");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        temp_files(cfg.path()).is_empty(),
+        "the stale temp file is swept: {:?}",
+        temp_files(cfg.path()).keys()
+    );
+    assert!(
+        store
+            .load(&list)
+            .expect("loads")
+            .entries
+            .iter()
+            .any(|e| e.descriptor.annotations.contains_key("org.example.after")),
+        "and the write went through"
+    );
 }
 
 #[test]

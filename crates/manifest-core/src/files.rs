@@ -68,13 +68,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_via(path, bytes, dir)
 }
 
+/// How every temporary file of [`write_atomic`] begins.
+pub const TEMP_PREFIX: &str = ".tmp-";
+
+/// Remove the temporary files in `dir` last written more than `older_than` ago: a writer
+/// killed between creating one and renaming it (`kill -9`, a full disk) leaves it behind,
+/// and a live write lasts milliseconds. Best effort: what cannot be read or removed stays.
+/// Returns how many were removed.
+pub fn sweep_stale_temps(dir: &Path, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for f in entries.flatten() {
+        if !f.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let stale = f
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > older_than);
+        if stale && std::fs::remove_file(f.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// [`write_atomic`] with the temporary file in `tmp_dir` (which must exist, on the same
 /// file system as `path`): for a directory whose every file is read, such as a list's
 /// directory in docker's store.
 pub fn write_atomic_via(path: &Path, bytes: &[u8], tmp_dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(TEMP_PREFIX)
         .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(tmp_dir)?;
     tmp.write_all(bytes)?;

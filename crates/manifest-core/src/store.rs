@@ -78,6 +78,10 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
+/// A temp file in `.manifest-tui/tmp/` older than this was left by a writer that died (a
+/// store write takes milliseconds); the next write removes it.
+pub const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// One entry of a local list, as docker stores it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredEntry {
@@ -473,9 +477,11 @@ impl Store {
 
     /// Write `bytes` to `path` atomically ([`crate::files::write_atomic_via`]), the temporary
     /// file in our own `tmp` directory: docker reads every file of a list's directory.
+    /// Temp files left by writers that died are swept by the next write.
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let tmp_dir = self.own("tmp");
         create_dir(&tmp_dir)?;
+        crate::files::sweep_stale_temps(&tmp_dir, STALE_TEMP);
         crate::files::write_atomic_via(path, bytes, &tmp_dir).map_err(io_err(path))?;
         set_mode(path, 0o644);
         Ok(())
