@@ -333,7 +333,7 @@ fn content_six_entry_oci_index_narrow() {
         Some(fixtures::sample_list("v1", true)),
         Load::Done,
     );
-    s.content_sel.set(4);
+    fixtures::view(&mut s).sel.set(4);
     let t = browser(90, 12, &s);
     let screen = text(&t);
     let list = manifest_tui::samples::list("v1", true);
@@ -381,7 +381,7 @@ fn content_image() {
 #[test]
 fn content_list_details_loading_then_filled_with_a_failure() {
     let mut s = fixtures::browser_on_webapp(fixtures::webapp_list());
-    s.details_load = Load::Loading;
+    fixtures::view(&mut s).details = manifest_tui::tui::state::Remote::asked();
     let t = browser(150, 9, &s);
     assert!(
         text(&t).contains("loading what is inside each platform…"),
@@ -389,7 +389,7 @@ fn content_list_details_loading_then_filled_with_a_failure() {
         text(&t)
     );
     insta::assert_snapshot!("webapp_details_loading", t.backend());
-    s.details = Some(vec![
+    fixtures::view(&mut s).details = manifest_tui::tui::state::Remote::arrived(vec![
         Ok(Box::new(fixtures::webapp_details(0))),
         Ok(Box::new(fixtures::webapp_details(1))),
         Err(
@@ -398,7 +398,6 @@ fn content_list_details_loading_then_filled_with_a_failure() {
                 .into(),
         ),
     ]);
-    s.details_load = Load::Done;
     let t = browser(150, 9, &s);
     let screen = text(&t);
     let size = |i: usize| manifest_tui::ops::human_size(fixtures::webapp_details(i).size());
@@ -449,7 +448,7 @@ fn content_image_config_history_and_layers() {
         .iter()
         .position(|r| r.full_text().contains("WEBAPP_FEATURES"))
         .unwrap();
-    s.content_sel.set(long);
+    fixtures::view(&mut s).sel.set(long);
     let t = browser(80, 16, &s);
     let screen = text(&t);
     let whole = rows[long].full_text();
@@ -467,7 +466,7 @@ fn content_image_config_history_and_layers() {
     assert_eq!(unwrapped, whole, "whole underneath:\n{screen}");
     insta::assert_snapshot!("webapp_image_long_value", t.backend());
     // The end: the layers, each with the step that made it.
-    s.content_sel.set(rows.len() - 1);
+    fixtures::view(&mut s).sel.set(rows.len() - 1);
     let t = browser(100, 16, &s);
     let screen = text(&t);
     let w = manifest_tui::samples::details::webapp();
@@ -501,7 +500,7 @@ fn list_summary_counts_images_in_all_and_attestations_apart() {
     let a = manifest_tui::samples::attest::attested();
     let mut s = fixtures::attested_browser();
     let sizes = |from: usize, to: usize| -> i64 {
-        s.details.as_ref().expect("details")[from..to]
+        s.view.as_ref().unwrap().details.value().expect("details")[from..to]
             .iter()
             .map(|d| d.as_ref().expect("details").size())
             .sum()
@@ -517,7 +516,7 @@ fn list_summary_counts_images_in_all_and_attestations_apart() {
     );
     assert!(screen.contains(&want), "{want:?} in {screen}");
     // One attestation's details failed: its size is unknown, so none is said.
-    s.details.as_mut().expect("details")[images] = Err("HTTP 500".into());
+    fixtures::view(&mut s).details.value_mut().expect("details")[images] = Err("HTTP 500".into());
     let screen = browser(160, 12, &s).backend().to_string();
     let want = format!("{} in all ", human_size(image_total));
     assert!(screen.contains(&want), "{want:?} in {screen}");
@@ -528,7 +527,7 @@ fn list_summary_counts_images_in_all_and_attestations_apart() {
 #[test]
 fn content_header_names_the_referrers() {
     let mut s = fixtures::attested_browser();
-    let c = s.content.as_mut().expect("content");
+    let c = fixtures::view(&mut s).content.value_mut().expect("content");
     c.referrers = Some(Ok(fixtures::signature_referrers()));
     let screen = browser(200, 12, &s).backend().to_string();
     assert!(
@@ -540,7 +539,7 @@ fn content_header_names_the_referrers() {
         browser(200, 12, &s).backend()
     );
     // None: nothing is said; a failure says why.
-    let c = s.content.as_mut().expect("content");
+    let c = fixtures::view(&mut s).content.value_mut().expect("content");
     c.referrers = Some(Err("HTTP 500".into()));
     let screen = browser(200, 12, &s).backend().to_string();
     assert!(screen.contains("referrers: HTTP 500"), "{screen}");
@@ -1065,7 +1064,11 @@ fn browser_copy_checklist_with_referrers() {
     use manifest_tui::tui::keymap::Action;
     use manifest_tui::tui::pane::Ctx;
     let mut s = fixtures::attested_browser();
-    s.content.as_mut().expect("content").referrers = Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Ok(fixtures::signature_referrers()));
     let mut ctx = Ctx::default();
     s.action(Action::CopyImage, &mut ctx);
     s.paste("127.0.0.1:6000/promoted/attested:v1");
@@ -1086,17 +1089,17 @@ fn browser_copy_checklist_with_referrers() {
 fn browser_delete_confirmation_lists_the_other_tags() {
     use manifest_tui::digest::Digest;
     use manifest_tui::ops::DeletePlan;
-    use manifest_tui::tui::state::browser::DeleteConfirm;
+    use manifest_tui::tui::state::browser::{DeleteConfirm, Overlay};
     let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
     s.level = Level::Tags;
     let v1 = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
     let d = Digest::sha256(b"list");
-    s.delete = Some(DeleteConfirm::Ask(Box::new(DeletePlan {
+    s.overlay = Some(Overlay::Delete(DeleteConfirm::Ask(Box::new(DeletePlan {
         target: v1.at_digest(&d),
         digest: d.clone(),
         tags: vec!["v1".into(), "v1-oci".into(), "stable".into()],
         by_tag: Some("v1".into()),
-    })));
+    }))));
     let t = browser(110, 14, &s);
     let screen = text(&t);
     assert!(
@@ -1131,8 +1134,12 @@ fn browser_delete_confirmation_lists_the_other_tags() {
 #[test]
 fn referrers_panel_lists_each_referrer() {
     let mut s = fixtures::attested_browser();
-    s.content.as_mut().expect("content").referrers = Some(Ok(fixtures::signature_referrers()));
-    s.referrers_panel = Some(Default::default());
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut s).panel = Some(Default::default());
     let sig = manifest_tui::samples::attest::attested().signature.digest;
     let narrow = browser(100, 16, &s).backend().to_string();
     assert!(
@@ -1177,7 +1184,7 @@ fn referrers_panel_lists_each_referrer() {
 #[test]
 fn referrers_panel_loading_failed_and_empty() {
     let mut s = fixtures::attested_browser();
-    s.referrers_panel = Some(Default::default());
+    fixtures::view(&mut s).panel = Some(Default::default());
     let loading = browser(100, 12, &s).backend().to_string();
     assert!(
         loading.contains("asking what refers to sha256:ef6386dbb60b…")
@@ -1186,7 +1193,11 @@ fn referrers_panel_loading_failed_and_empty() {
     );
     insta::assert_snapshot!("referrers_panel_loading", browser(100, 12, &s).backend());
 
-    s.content.as_mut().expect("content").referrers = Some(Err("HTTP 500 from the registry".into()));
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Err("HTTP 500 from the registry".into()));
     let failed = browser(100, 12, &s).backend().to_string();
     assert!(
         failed.contains("could not ask what refers to it: HTTP 500 from the registry"),
@@ -1196,7 +1207,11 @@ fn referrers_panel_loading_failed_and_empty() {
 
     let mut none = fixtures::signature_referrers();
     none.descriptors.clear();
-    s.content.as_mut().expect("content").referrers = Some(Ok(none));
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Ok(none));
     let empty = browser(100, 12, &s).backend().to_string();
     assert!(empty.contains("nothing refers to it"), "{empty}");
     assert!(
@@ -1415,13 +1430,15 @@ list down alt-j
     let mut s = fixtures::browser_with_content("v1", None, Load::Idle);
     s.level = Level::Tags;
     let d = manifest_tui::digest::Digest::sha256(b"list");
-    s.delete = Some(manifest_tui::tui::state::browser::DeleteConfirm::Ask(
-        Box::new(manifest_tui::ops::DeletePlan {
-            target: Reference::parse(&format!("{HOST}/samples/app@{d}")).unwrap(),
-            digest: d.clone(),
-            tags: vec!["v1".into()],
-            by_tag: Some("v1".into()),
-        }),
+    s.overlay = Some(manifest_tui::tui::state::browser::Overlay::Delete(
+        manifest_tui::tui::state::browser::DeleteConfirm::Ask(Box::new(
+            manifest_tui::ops::DeletePlan {
+                target: Reference::parse(&format!("{HOST}/samples/app@{d}")).unwrap(),
+                digest: d.clone(),
+                tags: vec!["v1".into()],
+                by_tag: Some("v1".into()),
+            },
+        )),
     ));
     seen.push(("delete question", bv(&s), "F10: delete   F11: keep it"));
 

@@ -313,7 +313,7 @@ fn a_typed_registry_must_be_a_host() {
         s.field_key(&ch(c));
     }
     s.action(Action::Submit, &mut ctx);
-    assert!(s.prompt.as_ref().is_some_and(|p| p.error.is_some()));
+    assert!(s.prompt().is_some_and(|p| p.error.is_some()));
     assert_eq!(s.level, Level::Registries);
 }
 
@@ -804,7 +804,7 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     type_into(&mut s, "127.0.0.1:6");
     s.field_key(&press(KeyCode::Tab));
     assert_eq!(
-        s.prompt.as_ref().unwrap().field.value(),
+        s.prompt().unwrap().field.value(),
         "127.0.0.1:6000/",
         "Tab completes the registry seen"
     );
@@ -813,7 +813,7 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
         "team/app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
     );
     s.action(Action::Submit, &mut ctx);
-    let err = s.prompt.as_ref().and_then(|p| p.error.clone());
+    let err = s.prompt().and_then(|p| p.error.clone());
     assert!(
         err.as_deref().is_some_and(|e| e.contains("copy to a tag")),
         "{err:?}"
@@ -823,21 +823,21 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     }
     type_into(&mut s, ":rc-1");
     assert_eq!(
-        s.prompt.as_ref().unwrap().field.value(),
+        s.prompt().unwrap().field.value(),
         "127.0.0.1:6000/team/app:rc-1"
     );
     s.action(Action::Submit, &mut ctx);
-    assert!(s.prompt.is_none());
-    let c = s.checklist.as_ref().expect("the platform checklist");
+    assert!(s.prompt().is_none());
+    let c = s.checklist().expect("the platform checklist");
     assert_eq!(c.platforms.len(), 6);
     assert!(c.platforms.iter().all(|p| p.1), "all checked by default");
     assert_eq!(s.contexts()[0], Context::Checklist);
     // Uncheck the second platform, then start.
     s.action(Action::Down, &mut ctx);
     s.action(Action::Toggle, &mut ctx);
-    let second = s.checklist.as_ref().unwrap().platforms[1].0.clone();
+    let second = s.checklist().unwrap().platforms[1].0.clone();
     s.action(Action::Submit, &mut ctx);
-    assert!(s.checklist.is_none());
+    assert!(s.checklist().is_none());
     let jobs = copy_jobs(&ctx);
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].src.to_string(), format!("{HOST}/samples/app:v1"));
@@ -869,9 +869,9 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     }
     s.action(Action::Submit, &mut ctx);
     assert!(copy_jobs(&ctx).is_empty());
-    assert!(s.checklist.as_ref().unwrap().error.is_some());
+    assert!(s.checklist().unwrap().error.is_some());
     s.action(Action::Cancel, &mut ctx);
-    assert!(s.checklist.is_none());
+    assert!(s.checklist().is_none());
 }
 
 /// A release with a known signature: the checklist's last row (what refers to it) starts
@@ -885,10 +885,14 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
         s.action(Action::Submit, ctx);
     };
     let mut s = fixtures::attested_browser();
-    s.content.as_mut().unwrap().referrers = Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .unwrap()
+        .referrers = Some(Ok(fixtures::signature_referrers()));
     let mut ctx = Ctx::default();
     start(&mut s, &mut ctx);
-    let c = s.checklist.as_ref().expect("the checklist");
+    let c = s.checklist().expect("the checklist");
     assert_eq!(c.platforms.len(), 6);
     assert!(c.referrers, "a known referrer checks the row");
     assert_eq!(c.known_referrers, vec!["signature".to_string()]);
@@ -906,7 +910,7 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
         s.action(Action::Down, &mut ctx);
     }
     s.action(Action::Toggle, &mut ctx);
-    let c = s.checklist.as_ref().unwrap();
+    let c = s.checklist().unwrap();
     assert!(!c.referrers && c.platforms.iter().all(|p| p.1));
     s.action(Action::Submit, &mut ctx);
     assert!(!copy_jobs(&ctx)[0].options.referrers);
@@ -917,10 +921,14 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
         Some(fixtures::sample_image("linux/amd64", "v1")),
         Load::Done,
     );
-    s.content.as_mut().unwrap().referrers = Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .unwrap()
+        .referrers = Some(Ok(fixtures::signature_referrers()));
     let mut ctx = Ctx::default();
     start(&mut s, &mut ctx);
-    let c = s.checklist.as_ref().expect("the referrers row");
+    let c = s.checklist().expect("the referrers row");
     assert!(c.platforms.is_empty() && c.referrers);
     s.action(Action::Toggle, &mut ctx);
     s.action(Action::Submit, &mut ctx);
@@ -930,10 +938,14 @@ fn browser_copy_checklist_brings_referrers_when_asked() {
         "{jobs:?}"
     );
     // Without a referrer seen: at once.
-    s.content.as_mut().unwrap().referrers = None;
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .unwrap()
+        .referrers = None;
     let mut ctx = Ctx::default();
     start(&mut s, &mut ctx);
-    assert!(s.checklist.is_none());
+    assert!(s.checklist().is_none());
     assert_eq!(copy_jobs(&ctx).len(), 1);
 }
 
@@ -951,7 +963,7 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
     use manifest_tui::digest::Digest;
     use manifest_tui::ops::DeletePlan;
     use manifest_tui::registry::Repo;
-    use manifest_tui::tui::state::browser::DeleteConfirm;
+    use manifest_tui::tui::state::browser::{DeleteConfirm, Overlay};
     let mut s = browser_on_tags();
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Delete, &mut ctx));
@@ -975,8 +987,8 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
     );
     assert_eq!(s.contexts(), vec![Context::Confirm]);
     s.action(Action::Cancel, &mut ctx);
-    assert!(s.delete.is_none(), "Esc keeps it");
-    s.delete = Some(DeleteConfirm::Ask(Box::new(plan.clone())));
+    assert!(s.delete().is_none(), "Esc keeps it");
+    s.overlay = Some(Overlay::Delete(DeleteConfirm::Ask(Box::new(plan.clone()))));
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Submit, &mut ctx));
     let r = runs(&ctx.outbox);
@@ -985,7 +997,7 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
         "{r:?}"
     );
     s.change_reply(Slot::Delete, Reply::Deleted(Box::new(plan)), &mut ctx);
-    assert!(s.delete.is_none());
+    assert!(s.delete().is_none());
     let repo = Repo::of(&v1);
     assert!(ctx.events.contains(&AppEvent::TagsChanged(repo.clone())));
     let mut ctx = Ctx::default();
@@ -1000,6 +1012,92 @@ fn browser_delete_asks_first_then_deletes_and_the_tags_reload() {
     assert_eq!(s.level, Level::Tags);
 }
 
+/// A delete holds the keys from the moment it is asked for: the referrers panel cannot open
+/// under it (it once could, and then the status bar showed the question's keys while the
+/// panel took them). Esc while the plan is read cancels that request, and a plan arriving
+/// after that opens nothing; Esc while deleting only closes the window, and the end still
+/// reloads the tags.
+#[test]
+fn a_delete_holds_the_keys_from_its_plan_to_its_end() {
+    use manifest_tui::digest::Digest;
+    use manifest_tui::ops::DeletePlan;
+    use manifest_tui::registry::Repo;
+    use manifest_tui::tui::state::browser::{DeleteConfirm, Focus};
+    let mut s = fixtures::browser_on_webapp(fixtures::webapp_list());
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Delete, &mut ctx));
+    assert_eq!(s.focus(), Focus::Overlay);
+    assert_eq!(s.contexts(), vec![Context::Confirm]);
+    assert!(
+        !s.action(Action::Referrers, &mut ctx),
+        "no panel under a delete"
+    );
+    assert!(s.referrers_panel().is_none());
+    assert!(matches!(s.delete(), Some(DeleteConfirm::Planning(_))));
+    let plan_id = last_id(&ctx, Slot::Delete);
+    assert!(s.action(Action::Cancel, &mut ctx));
+    assert!(s.delete().is_none());
+    assert!(ctx
+        .outbox
+        .iter()
+        .any(|m| matches!(m, ToWorker::Cancel(id) if *id == plan_id)));
+    let shown = s.shown().cloned().expect("shown");
+    let d = Digest::sha256(b"list");
+    let plan = DeletePlan {
+        target: shown.at_digest(&d),
+        digest: d,
+        tags: vec!["v1".into()],
+        by_tag: Some("v1".into()),
+    };
+    s.change_reply(
+        Slot::Delete,
+        Reply::DeletePlan(Box::new(plan.clone())),
+        &mut ctx,
+    );
+    assert!(s.delete().is_none(), "a cancelled plan opens nothing");
+    assert_eq!(s.focus(), Focus::Level);
+
+    assert!(s.action(Action::Delete, &mut ctx));
+    s.change_reply(
+        Slot::Delete,
+        Reply::DeletePlan(Box::new(plan.clone())),
+        &mut ctx,
+    );
+    assert!(s.action(Action::Submit, &mut ctx));
+    assert!(matches!(s.delete(), Some(DeleteConfirm::Deleting(_))));
+    assert!(s.busy());
+    assert!(s.action(Action::Cancel, &mut ctx), "closes the window");
+    assert!(s.delete().is_none());
+    let mut ctx = Ctx::default();
+    s.change_reply(Slot::Delete, Reply::Deleted(Box::new(plan)), &mut ctx);
+    assert!(ctx
+        .events
+        .contains(&AppEvent::TagsChanged(Repo::of(&shown))));
+    assert_eq!(s.level, Level::Tags, "what was shown is gone");
+}
+
+/// Refresh on a platform opened from its list asks for its attestations' statements again
+/// with the manifest (they were once dropped: the Attestations section vanished until the
+/// platform was opened again from its list).
+#[test]
+fn refresh_on_a_platform_asks_for_its_statements_again() {
+    let mut s = fixtures::attested_browser();
+    s.level = Level::Content;
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Open, &mut ctx), "the first platform");
+    let img = fixtures::attested_image_browser()
+        .content()
+        .cloned()
+        .unwrap();
+    s.reply(Slot::Content, Reply::Inspected(Box::new(img)));
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Refresh, &mut ctx));
+    let slots: Vec<Slot> = runs(&ctx.outbox).iter().map(|r| r.1).collect();
+    assert_eq!(slots, vec![Slot::Content, Slot::Statements], "{slots:?}");
+    let v = s.view.as_ref().expect("a view");
+    assert!(v.content.busy() && v.statements.busy());
+}
+
 /// `t`: new tags in a prompt; a bad tag is refused in place, good ones go to the worker.
 #[test]
 fn browser_retag_prompt_sends_the_new_tags() {
@@ -1008,7 +1106,7 @@ fn browser_retag_prompt_sends_the_new_tags() {
     assert!(s.action(Action::Retag, &mut ctx));
     type_into(&mut s, "stable bad:tag");
     s.action(Action::Submit, &mut ctx);
-    assert!(s.prompt.as_ref().unwrap().error.is_some());
+    assert!(s.prompt().unwrap().error.is_some());
     assert!(runs(&ctx.outbox).is_empty());
     for _ in 0..7 {
         s.field_key(&press(KeyCode::Backspace));
@@ -1289,9 +1387,13 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
     let a = manifest_tui::samples::attest::attested();
     let mut s = fixtures::attested_browser();
     s.level = Level::Content;
-    s.content.as_mut().expect("content").referrers = Some(Ok(fixtures::signature_referrers()));
-    s.content_sel.set(2);
-    let list = s.shown.clone().expect("shown");
+    fixtures::view(&mut s)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut s).sel.set(2);
+    let list = s.shown().cloned().expect("shown");
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Referrers, &mut ctx));
     assert_eq!(s.contexts(), vec![Context::Referrers, Context::List]);
@@ -1302,7 +1404,7 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
     assert_eq!(rows[0].created.as_deref(), Some("2026-11-30T10:05:00Z"));
     // Moving stays on the one row; y copies its digest.
     assert!(s.action(Action::Down, &mut ctx));
-    assert_eq!(s.referrers_panel.as_ref().map(|c| c.get()), Some(0));
+    assert_eq!(s.referrers_panel().map(|c| c.get()), Some(0));
     assert!(s.action(Action::CopyDigest, &mut ctx));
     assert!(ctx
         .events
@@ -1310,9 +1412,13 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
 
     assert!(s.action(Action::Open, &mut ctx));
     let sig = list.at_digest(&a.signature.digest);
-    assert_eq!(s.shown.as_ref(), Some(&sig));
+    assert_eq!(s.shown(), Some(&sig));
     assert_eq!(s.level, Level::Content);
-    assert!(s.referrers_panel.is_none() && s.content.is_none() && s.details.is_none());
+    assert!(
+        s.referrers_panel().is_none()
+            && s.content().is_none()
+            && s.view.as_ref().unwrap().details.value().is_none()
+    );
     assert!(runs(&ctx.outbox)
         .iter()
         .any(|(_, slot, c)| *slot == Slot::Content
@@ -1321,20 +1427,30 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
     s.reply(
         Slot::Content,
         Reply::Inspected(Box::new(
-            fixtures::signature_image_browser().content.unwrap(),
+            fixtures::signature_image_browser()
+                .content()
+                .cloned()
+                .unwrap(),
         )),
     );
     assert!(s.referrers_pending());
 
     let sent = runs(&ctx.outbox).len();
     assert!(s.action(Action::Back, &mut ctx));
-    assert_eq!(s.shown.as_ref(), Some(&list), "back at the list");
+    assert_eq!(s.shown(), Some(&list), "back at the list");
     assert_eq!(s.level, Level::Content);
-    assert_eq!(s.content_sel.get(), 2, "on the row it was on");
-    assert_eq!(s.details_load, Load::Done);
-    assert_eq!(s.details.as_ref().map(Vec::len), Some(12));
-    assert!(s.content.as_ref().is_some_and(|c| c.referrers.is_some()));
-    assert_eq!(s.referrers_panel.as_ref().map(|c| c.get()), Some(0));
+    assert_eq!(
+        s.view.as_ref().unwrap().sel.get(),
+        2,
+        "on the row it was on"
+    );
+    assert_eq!(*s.view.as_ref().unwrap().details.load(), Load::Done);
+    assert_eq!(
+        s.view.as_ref().unwrap().details.value().map(Vec::len),
+        Some(12)
+    );
+    assert!(s.content().is_some_and(|c| c.referrers.is_some()));
+    assert_eq!(s.referrers_panel().map(|c| c.get()), Some(0));
     assert_eq!(
         runs(&ctx.outbox).len(),
         sent,
@@ -1343,7 +1459,7 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
     );
 
     assert!(s.action(Action::Close, &mut ctx));
-    assert!(s.referrers_panel.is_none());
+    assert!(s.referrers_panel().is_none());
     assert!(s.action(Action::Back, &mut ctx));
     assert_eq!(s.level, Level::Tags);
 }
@@ -1356,9 +1472,12 @@ fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
     s.level = Level::Content;
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Open, &mut ctx), "the first platform");
-    let platform = s.shown.clone().expect("shown");
-    assert_eq!(s.statements_load, Load::Loading);
-    let img = fixtures::attested_image_browser().content.unwrap();
+    let platform = s.shown().cloned().expect("shown");
+    assert_eq!(*s.view.as_ref().unwrap().statements.load(), Load::Loading);
+    let img = fixtures::attested_image_browser()
+        .content()
+        .cloned()
+        .unwrap();
     s.reply(Slot::Content, Reply::Inspected(Box::new(img)));
     s.reply(
         Slot::Content,
@@ -1367,8 +1486,8 @@ fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
     assert!(s.action(Action::Referrers, &mut ctx));
     assert!(s.action(Action::Open, &mut ctx));
     assert!(s.action(Action::Back, &mut ctx));
-    assert_eq!(s.shown.as_ref(), Some(&platform));
-    assert_eq!(s.statements_load, Load::Loading);
+    assert_eq!(s.shown(), Some(&platform));
+    assert_eq!(*s.view.as_ref().unwrap().statements.load(), Load::Loading);
     let (_, _, last) = runs(&ctx.outbox)
         .into_iter()
         .rev()
@@ -1395,8 +1514,11 @@ fn referrers_panel_keys_through_the_app() {
     let mut app = App::new(Keymap::default(), Theme::colored());
     let mut b = manifest_tui::tui::panes::browser::BrowserPane::new(fixtures::attested_browser());
     b.state.level = Level::Content;
-    b.state.content.as_mut().expect("content").referrers =
-        Some(Ok(fixtures::signature_referrers()));
+    fixtures::view(&mut b.state)
+        .content
+        .value_mut()
+        .expect("content")
+        .referrers = Some(Ok(fixtures::signature_referrers()));
     app.panes[0] = Box::new(b);
     let browser = |app: &App| app.contexts();
     app.key(ch('R'));

@@ -6,7 +6,7 @@ use crate::ops::Inspection;
 use crate::text::{human_size, inert, platform_label};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
-use crate::tui::state::browser::{BrowserState, Checklist, DeleteConfirm, Level};
+use crate::tui::state::browser::{BrowserState, Checklist, ContentView, DeleteConfirm, Level};
 use crate::tui::state::list::{FilterList, ItemText};
 use crate::tui::state::Load;
 use crate::tui::worker::{Content, ImageDetails, Slot, WorkerEvent};
@@ -73,7 +73,9 @@ impl Pane for BrowserPane {
             ctx.emit(AppEvent::Seen(seen));
         }
         self.state.reply(ev.slot, ev.reply);
-        self.state.fetch_details(ctx);
+        if let Some(v) = &mut self.state.view {
+            v.fetch_details(ctx);
+        }
     }
     fn app_event(&mut self, ev: &AppEvent, ctx: &mut Ctx) -> bool {
         if let AppEvent::TagsChanged(repo) = ev {
@@ -103,7 +105,7 @@ fn breadcrumb(s: &BrowserState) -> String {
         }
     }
     if s.level == Level::Content {
-        if let Some(r) = &s.shown {
+        if let Some(r) = s.shown() {
             match (&r.tag, &r.digest) {
                 (_, Some(d)) => parts.push(d.short()),
                 (Some(t), None) => parts.push(inert(t).into_owned()),
@@ -130,12 +132,12 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
     }
 
     // Top: a prompt or a filter line when there is one. Bottom: the load state.
-    let field_line = s.prompt.is_some()
-        || s.filter_field.is_some()
+    let field_line = s.prompt().is_some()
+        || s.filter_field().is_some()
         || (s.level != Level::Content && !current_filter(s).is_empty());
     let [top, body, bottom] = Layout::vertical([
         Constraint::Length(if field_line {
-            1 + s.prompt.as_ref().map_or(0, |p| p.error.is_some() as u16)
+            1 + s.prompt().map_or(0, |p| p.error.is_some() as u16)
         } else {
             0
         }),
@@ -144,7 +146,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
     ])
     .areas(inner);
 
-    if let Some(p) = &s.prompt {
+    if let Some(p) = s.prompt() {
         let [f, e] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(top);
         p.field.draw(frame, f, t, true);
         if let Some(err) = &p.error {
@@ -153,7 +155,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
                 e,
             );
         }
-    } else if let Some(f) = &s.filter_field {
+    } else if let Some(f) = s.filter_field() {
         f.draw(frame, top, t, true);
     } else if field_line {
         frame.render_widget(
@@ -175,13 +177,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
         Level::Tags => draw_tags(frame, body, bottom, s, view),
         Level::Content => draw_content(frame, body, bottom, s, view),
     }
-    if let Some(c) = &s.checklist {
+    if let Some(c) = s.checklist() {
         draw_checklist(frame, area, c, view);
     }
-    if let Some(d) = &s.delete {
+    if let Some(d) = s.delete() {
         draw_delete(frame, area, d, view);
     }
-    if let Some(sel) = &s.referrers_panel {
+    if let Some(sel) = s.referrers_panel() {
         super::referrers::draw(frame, area, s, sel, view);
     }
 }
@@ -576,9 +578,12 @@ fn annotations_label(a: &std::collections::BTreeMap<String, String>) -> String {
 
 fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, view: &View) {
     let t = view.theme;
-    let Some(c) = &s.content else {
+    let Some(s) = &s.view else {
+        return;
+    };
+    let Some(c) = s.content() else {
         if let Some(line) = load_line(
-            &s.content_load,
+            s.content.load(),
             "the manifest",
             None,
             Context::Browser,
@@ -596,19 +601,19 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
     );
     let summary = match (&c.image, s.image_rows(), &c.inside) {
         (Some(_), Some(rows), Some(inside)) => {
-            super::image::draw(frame, table_area, &rows, inside, &s.content_sel, view)
+            super::image::draw(frame, table_area, &rows, inside, &s.sel, view)
         }
         (Some(img), _, _) => draw_image(frame, table_area, s, img, view),
         (None, _, _) => draw_list_entries(frame, table_area, s, &c.inspection, view),
     };
     let status = load_line(
-        &s.content_load,
+        s.content.load(),
         "the manifest",
         None,
         Context::Browser,
         view,
     )
-    .or_else(|| match &s.details_load {
+    .or_else(|| match s.details.load() {
         Load::Failed(m) => Some(Line::from(Span::styled(
             format!("platform details failed: {}", inert(m)),
             t.error,
@@ -631,10 +636,10 @@ fn draw_content(frame: &mut Frame, body: Rect, bottom: Rect, s: &BrowserState, v
 }
 
 /// The reference shown, the manifest's kind and its digest (whole when there is room).
-fn content_head<'a>(s: &BrowserState, c: &Content, width: u16, view: &View) -> Line<'a> {
+fn content_head<'a>(s: &ContentView, c: &Content, width: u16, view: &View) -> Line<'a> {
     let t = view.theme;
     let ins = &c.inspection;
-    let shown = s.shown.as_ref().unwrap_or(&ins.reference);
+    let shown = &s.shown;
     let kind = ins.manifest.kind();
     let mut spans = vec![
         Span::styled(inert(&shown.familiar()).into_owned(), t.title),
@@ -721,14 +726,14 @@ impl Column {
 fn draw_table<'a>(
     frame: &mut Frame,
     area: Rect,
-    s: &BrowserState,
+    s: &ContentView,
     n: usize,
     columns: &[Column],
     view: &View,
     mut cells: impl FnMut(usize) -> Vec<Cell<'a>>,
 ) {
     let h = area.height.saturating_sub(1) as usize;
-    let off = s.content_sel.scroll_for(h, n);
+    let off = s.sel.scroll_for(h, n);
     let shown = || columns.iter().filter(|c| c.shown);
     let rows: Vec<Row> = (off..n.min(off.saturating_add(h)))
         .map(|i| {
@@ -736,7 +741,7 @@ fn draw_table<'a>(
                 .into_iter()
                 .zip(columns)
                 .filter_map(|(cell, c)| c.shown.then_some(cell));
-            mark_selected(Row::new(row), i == s.content_sel.get(), view)
+            mark_selected(Row::new(row), i == s.sel.get(), view)
         })
         .collect();
     let table = Table::new(rows, shown().map(|c| c.width))
@@ -748,7 +753,7 @@ fn draw_table<'a>(
 fn draw_image(
     frame: &mut Frame,
     table_area: Rect,
-    s: &BrowserState,
+    s: &ContentView,
     img: &ImageDetails,
     view: &View,
 ) -> String {
@@ -804,10 +809,10 @@ fn draw_image(
 
 /// What a platform's attestation entries hold (`provenance, SBOM`), from their manifests'
 /// layers once the details are there.
-fn attestation_marker(s: &BrowserState, atts: &[usize]) -> String {
+fn attestation_marker(s: &ContentView, atts: &[usize]) -> String {
     let layers: Vec<crate::media::Descriptor> = atts
         .iter()
-        .filter_map(|&j| s.details.as_ref()?.get(j)?.as_ref().ok())
+        .filter_map(|&j| s.details.value()?.get(j)?.as_ref().ok())
         .flat_map(|d| d.layers().iter().cloned())
         .collect();
     crate::text::attestation_kinds(&layers)
@@ -815,9 +820,9 @@ fn attestation_marker(s: &BrowserState, atts: &[usize]) -> String {
 
 /// The cells a list row gets from its entry's details: size, layers, created, and why they
 /// failed (shown in place of the annotations).
-fn detail_cells(s: &BrowserState, i: usize, view: &View) -> ([String; 3], Option<String>) {
+fn detail_cells(s: &ContentView, i: usize, view: &View) -> ([String; 3], Option<String>) {
     let dash = || ["-".to_string(), "-".to_string(), "-".to_string()];
-    match s.details.as_ref().and_then(|v| v.get(i)) {
+    match s.details.value().and_then(|v| v.get(i)) {
         Some(Ok(d)) => (
             [
                 human_size(d.size()),
@@ -829,7 +834,7 @@ fn detail_cells(s: &BrowserState, i: usize, view: &View) -> ([String; 3], Option
             None,
         ),
         Some(Err(m)) => (dash(), Some(format!("details failed: {}", inert(m)))),
-        None if s.details_load.busy() => {
+        None if s.details.busy() => {
             let w = view.spinner().to_string();
             ([w.clone(), w.clone(), w], None)
         }
@@ -842,7 +847,7 @@ fn detail_cells(s: &BrowserState, i: usize, view: &View) -> ([String; 3], Option
 fn draw_list_entries(
     frame: &mut Frame,
     table_area: Rect,
-    s: &BrowserState,
+    s: &ContentView,
     ins: &Inspection,
     view: &View,
 ) -> String {
@@ -921,7 +926,7 @@ fn draw_list_entries(
     for (i, e) in ins.entries.iter().enumerate() {
         let size = s
             .details
-            .as_ref()
+            .value()
             .and_then(|v| v.get(i)?.as_ref().ok())
             .map(|d| d.size());
         if crate::attest::attestation_subject(&e.descriptor).is_some() {
@@ -931,7 +936,7 @@ fn draw_list_entries(
             total += size.unwrap_or(0);
         }
     }
-    if let Some((i, _)) = list_rows.get(s.content_sel.get()) {
+    if let Some((i, _)) = list_rows.get(s.sel.get()) {
         if let (_, Some(m)) = detail_cells(s, *i, view) {
             return m;
         }

@@ -21,8 +21,8 @@ const DETAIL_LINES: u16 = 2;
 /// Draw the panel over the browser's `area`.
 pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view: &View) {
     let t = view.theme;
-    let subject = s.content.as_ref().map(|c| &c.inspection.manifest.digest);
-    let found = s.content.as_ref().and_then(|c| c.referrers.as_ref());
+    let subject = s.content().map(|c| &c.inspection.manifest.digest);
+    let found = s.content().and_then(|c| c.referrers.as_ref());
     let rows = s.referrers_shown();
     let what = subject.map_or_else(|| "it".to_string(), |d| d.short());
     let title = match found {
@@ -69,8 +69,8 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
                 t.muted,
             ),
         ]),
-        (None, None) => Some(vec![match &s.content_load {
-            Load::Failed(m) => Line::styled(
+        (None, None) => Some(vec![match s.view.as_ref().map(|v| v.content.load()) {
+            Some(Load::Failed(m)) => Line::styled(
                 format!("the manifest could not be read: {}", inert(m)),
                 t.error,
             ),

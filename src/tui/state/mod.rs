@@ -30,3 +30,78 @@ impl Load {
         matches!(self, Load::Loading | Load::Partial)
     }
 }
+
+/// A value asked of the worker and where its request stands, held together so they cannot
+/// disagree: asking forgets the old value, an answer sets both, a cancelled request is idle
+/// again (asked again when next needed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remote<T> {
+    value: Option<T>,
+    load: Load,
+}
+
+impl<T> Default for Remote<T> {
+    fn default() -> Self {
+        Remote {
+            value: None,
+            load: Load::Idle,
+        }
+    }
+}
+
+impl<T> Remote<T> {
+    /// Asked, nothing here yet.
+    pub fn asked() -> Self {
+        Remote {
+            value: None,
+            load: Load::Loading,
+        }
+    }
+
+    /// Arrived.
+    pub fn arrived(value: T) -> Self {
+        Remote {
+            value: Some(value),
+            load: Load::Done,
+        }
+    }
+
+    /// Failed: the message says what failed and what to try.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Remote {
+            value: None,
+            load: Load::Failed(message.into()),
+        }
+    }
+
+    pub fn value(&self) -> Option<&T> {
+        self.value.as_ref()
+    }
+
+    pub fn value_mut(&mut self) -> Option<&mut T> {
+        self.value.as_mut()
+    }
+
+    pub fn load(&self) -> &Load {
+        &self.load
+    }
+
+    pub fn busy(&self) -> bool {
+        self.load.busy()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.load == Load::Done
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.load == Load::Idle
+    }
+
+    /// The request was cancelled before its answer: idle, so it is asked again when needed.
+    pub fn cancelled(&mut self) {
+        if self.busy() {
+            self.load = Load::Idle;
+        }
+    }
+}

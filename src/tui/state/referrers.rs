@@ -1,14 +1,10 @@
 //! What refers to the manifest the browser shows (OCI 1.1 referrers: signatures, SBOMs,
-//! attestations pushed as artifacts), one row per referrer, and the way back from one opened.
+//! attestations pushed as artifacts), one row per referrer.
 //! Pure: built from the [`Referrers`] the worker sent after the content.
 
-use super::list::Cursor;
-use super::Load;
 use crate::digest::Digest;
 use crate::media::Descriptor;
-use crate::reference::Reference;
 use crate::registry::{Referrers, ReferrersVia};
-use crate::tui::worker::Content;
 
 /// The annotation a referrer's creation time is read from.
 pub const CREATED: &str = "org.opencontainers.image.created";
@@ -82,22 +78,4 @@ pub fn asked_how(via: ReferrersVia, subject: &Digest) -> Vec<String> {
             ),
         ],
     }
-}
-
-/// What the browser showed before a referrer was opened from the panel: Back puts it all
-/// back as it was (the panel open on the same row), without asking the registry again.
-#[derive(Clone, Debug)]
-pub struct Visit {
-    pub shown: Option<Reference>,
-    pub content: Option<Content>,
-    pub content_load: Load,
-    pub content_sel: Cursor,
-    pub details: Option<Vec<crate::tui::worker::EntryDetails>>,
-    pub details_load: Load,
-    pub statements: Option<Vec<crate::ops::StatementLayer>>,
-    pub statements_load: Load,
-    /// The request the statements came from, to ask again if they had not arrived.
-    pub statements_of: Option<(Reference, Vec<Descriptor>)>,
-    /// The panel's row.
-    pub panel: Cursor,
 }
