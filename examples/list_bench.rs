@@ -5,10 +5,10 @@
 //!
 //! `cargo run --release --example list_bench [TAGS] [DELAY_MS]`
 
-use manifest_tui::localreg::{LocalConfig, LocalRegistry};
 use manifest_tui::registry::{Client, ClientOptions, Pager, Repo, PAGE_SIZE};
-use manifest_tui::samples::Seeder;
-use mt_bench::proxy::DelayProxy;
+use mt_testkit::delay::DelayProxy;
+use mt_testkit::localreg::{LocalConfig, LocalRegistry};
+use mt_testkit::samples::Seeder;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 

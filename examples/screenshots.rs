@@ -13,9 +13,9 @@
 #[allow(dead_code)]
 mod pty;
 
-use manifest_tui::localreg::{LocalConfig, LocalRegistry};
-use manifest_tui::samples;
-use mt_bench::proxy::DelayProxy;
+use mt_testkit::delay::DelayProxy;
+use mt_testkit::localreg::{LocalConfig, LocalRegistry};
+use mt_testkit::samples;
 use pty::Tui;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

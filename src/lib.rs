@@ -1,15 +1,15 @@
 //! manifest-tui: the CLI and the terminal UI on top of [`manifest_core`].
 //!
 //! - [`cli`] and [`tui`]: the two front ends; [`text`]: the text helpers both use.
-//! - [`localreg`] and [`samples`]: start a local Distribution registry and seed sample
-//!   images (the `demo` command; the tests and the benchmark use them too).
+//!
+//! The local registry and sample images of `demo` live in the unpublished `mt-testkit`
+//! crate, with the tests' and the benchmark's other support; without the `demo` feature
+//! none of it is built in.
 
 pub use manifest_core::{
     attest, digest, files, image, media, ops, platform, reference, registry, sanitize, store,
 };
 
 pub mod cli;
-pub mod localreg;
-pub mod samples;
 pub mod text;
 pub mod tui;

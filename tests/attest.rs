@@ -13,10 +13,10 @@ use manifest_tui::media::{Parsed, OCI_MANIFEST};
 use manifest_tui::ops;
 use manifest_tui::reference::Reference;
 use manifest_tui::registry::{Client, ClientOptions, ReferrersVia, Repo};
-use manifest_tui::samples::attest::{
+use mt_testkit::samples::attest::{
     attested, seed_attested, ATTESTED_REPO, COMMIT, SIGNATURE_TYPE, SOURCE,
 };
-use manifest_tui::samples::Seeder;
+use mt_testkit::samples::Seeder;
 
 fn client() -> Client {
     Client::new(common::client_options(&common::empty_docker_config())).expect("client")
@@ -152,7 +152,7 @@ const SBOM_TYPE: &str = "application/vnd.example.sbom.v1+json";
 
 /// Another referrer of the attested index: the signature's blobs, typed [`SBOM_TYPE`] and
 /// numbered by an annotation so that each is a manifest of its own.
-fn extra_referrer(a: &manifest_tui::samples::attest::Attested, n: usize) -> (Vec<u8>, Digest) {
+fn extra_referrer(a: &mt_testkit::samples::attest::Attested, n: usize) -> (Vec<u8>, Digest) {
     let mut v: serde_json::Value = serde_json::from_slice(&a.signature.manifest).expect("json");
     v["artifactType"] = serde_json::json!(SBOM_TYPE);
     v["annotations"] = serde_json::json!({"org.example.n": n.to_string()});
@@ -188,7 +188,7 @@ fn body_json(raw: &[u8]) -> serde_json::Value {
 async fn seed_behind(
     reg: &TestRegistry,
     api: &ReferrersApi,
-) -> (Seeder, manifest_tui::samples::attest::Attested, Repo) {
+) -> (Seeder, mt_testkit::samples::attest::Attested, Repo) {
     let admin = reg.admin_authorization_for(&[ATTESTED_REPO]);
     let seeder = Seeder::new(&format!("http://{}", api.host), admin.as_deref()).expect("seeder");
     let a = seed_attested(&seeder).await.expect("seed through the API");

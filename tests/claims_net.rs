@@ -25,7 +25,7 @@ use common::{
 };
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
-use manifest_tui::samples;
+use mt_testkit::samples;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,7 +4,7 @@ mod common;
 
 use common::{args, assert_error_exit, children, skopeo_inspect_raw, TestRegistry};
 use manifest_tui::digest::Digest;
-use manifest_tui::samples;
+use mt_testkit::samples;
 use std::path::Path;
 use std::process::Output;
 

@@ -8,7 +8,7 @@ use common::faultproxy::{Action, FaultProxy};
 use common::{assert_error_exit, skopeo_inspect_raw, TestRegistry, ALICE, ALICE_PASSWORD};
 use manifest_tui::digest::Digest;
 use manifest_tui::media;
-use manifest_tui::samples;
+use mt_testkit::samples;
 use std::path::{Path, PathBuf};
 
 /// A DOCKER_CONFIG with no credentials.

@@ -11,7 +11,7 @@ use common::cli::{mt, Run};
 
 use common::TestRegistry;
 use manifest_tui::ops::{ConfigField, DiffStatus};
-use manifest_tui::samples::pairs;
+use mt_testkit::samples::pairs;
 use serde_json::Value;
 
 fn json(r: &Run, what: &str) -> Value {
@@ -250,7 +250,7 @@ fn gzip(data: &[u8], level: u8) -> Vec<u8> {
     };
     let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 0xff];
     out.extend(miniz_oxide::deflate::compress_to_vec(data, level));
-    out.extend(manifest_tui::samples::crc32(data).to_le_bytes());
+    out.extend(mt_testkit::samples::crc32(data).to_le_bytes());
     out.extend((data.len() as u32).to_le_bytes());
     out
 }
@@ -268,7 +268,7 @@ fn layer(platform: &str, name: &str) -> Layer {
         .map(|i| format!("{name} for {platform}: line {i}, value {}\n", i * i % 97))
         .collect();
     Layer {
-        tar: manifest_tui::samples::tar_one_file(&format!("{name}.txt"), text.as_bytes()),
+        tar: mt_testkit::samples::tar_one_file(&format!("{name}.txt"), text.as_bytes()),
         step: format!("COPY {name} /{name}"),
     }
 }
@@ -281,8 +281,8 @@ fn built(
     level: u8,
     version: &str,
     oci: bool,
-) -> manifest_tui::samples::SampleImage {
-    let plat = manifest_tui::samples::platform(platform);
+) -> mt_testkit::samples::SampleImage {
+    let plat = mt_testkit::samples::platform(platform);
     let diff_ids: Vec<String> = layers
         .iter()
         .map(|l| manifest_tui::digest::Digest::sha256(&l.tar).to_string())
@@ -303,7 +303,7 @@ fn built(
     }
     let config = serde_json::to_vec(&cfg).unwrap();
     let blobs = layers.iter().map(|l| gzip(&l.tar, level)).collect();
-    let mut img = manifest_tui::samples::image_of(config, blobs, oci);
+    let mut img = mt_testkit::samples::image_of(config, blobs, oci);
     img.repo = BUILT_REPO.to_string();
     img.platform = plat;
     img
@@ -369,11 +369,11 @@ const CASES: [Case; 6] = [
 /// A list of these images (pushed by digest) under `tag`.
 fn built_list(
     tag: &str,
-    children: Vec<manifest_tui::samples::SampleImage>,
-) -> manifest_tui::samples::SampleList {
+    children: Vec<mt_testkit::samples::SampleImage>,
+) -> mt_testkit::samples::SampleList {
     let mt = manifest_tui::media::DOCKER_LIST;
-    let manifest = manifest_tui::samples::list_body(mt, &children);
-    manifest_tui::samples::SampleList {
+    let manifest = mt_testkit::samples::list_body(mt, &children);
+    mt_testkit::samples::SampleList {
         repo: BUILT_REPO.to_string(),
         tag: tag.to_string(),
         media_type: mt,
@@ -385,8 +385,8 @@ fn built_list(
 
 /// Base (`a`) and the cases (`b`), one platform each, as [`CASES`] says.
 fn built_lists() -> (
-    manifest_tui::samples::SampleList,
-    manifest_tui::samples::SampleList,
+    mt_testkit::samples::SampleList,
+    mt_testkit::samples::SampleList,
 ) {
     let mut a = Vec::new();
     let mut b = Vec::new();
@@ -424,7 +424,7 @@ fn built_layers_gzip_at_two_levels_are_other_blobs_of_the_same_content() {
             l.tar
         );
         let crc = u32::from_le_bytes(gz[gz.len() - 8..gz.len() - 4].try_into().unwrap());
-        assert_eq!(crc, manifest_tui::samples::crc32(&l.tar));
+        assert_eq!(crc, mt_testkit::samples::crc32(&l.tar));
     }
 }
 
@@ -439,7 +439,7 @@ fn verdicts_rows_and_totals_follow_the_content_of_images_built_here() {
         .build()
         .unwrap()
         .block_on(async move {
-            let s = manifest_tui::samples::Seeder::new(&url, None)?;
+            let s = mt_testkit::samples::Seeder::new(&url, None)?;
             let (mut have, mut out) = (Default::default(), Default::default());
             s.push_list(&pa, &mut have, &mut out).await?;
             s.push_list(&pb, &mut have, &mut out).await
@@ -530,7 +530,7 @@ fn verdicts_rows_and_totals_follow_the_content_of_images_built_here() {
             .sum();
         assert_eq!(t["bytes_added"].as_i64(), Some(added), "{what}: {t:#}");
         // The rows name the blobs pushed, side by side.
-        let pushed = |img: &manifest_tui::samples::SampleImage| -> Vec<String> {
+        let pushed = |img: &mt_testkit::samples::SampleImage| -> Vec<String> {
             img.blobs[1..].iter().map(|(d, _)| d.to_string()).collect()
         };
         let mut got_b: Vec<String> = db.iter().map(|(d, _)| d.clone()).collect();

@@ -420,7 +420,7 @@ fn stop_and_restart_keep_storage_and_need_no_port_to_stay_free() {
     r.seed();
     let port = r.port();
     assert_eq!(
-        manifest_tui::localreg::bound_port(&r.log()),
+        mt_testkit::localreg::bound_port(&r.log()),
         Some(port),
         "the port used is the one the registry said it bound:\n{}",
         r.log()
@@ -610,7 +610,7 @@ fn harness_command_environment_probe() {
 
 #[test]
 fn registry_binary_is_found() {
-    let b = manifest_tui::localreg::find_binary();
+    let b = mt_testkit::localreg::find_binary();
     assert!(
         b.is_ok(),
         "docker-registry must be installed for the tests: {b:?}"

@@ -7,8 +7,8 @@ use common::cli::{mt, ok};
 
 use common::{assert_error_exit, TestRegistry};
 use manifest_tui::image::ConfigFile;
-use manifest_tui::samples::details::{self, webapp};
-use manifest_tui::samples::SampleImage;
+use mt_testkit::samples::details::{self, webapp};
+use mt_testkit::samples::SampleImage;
 
 /// Config plus layers, from the sample's own blobs.
 fn compressed_size(img: &SampleImage) -> u64 {
@@ -218,7 +218,7 @@ fn config_prints_the_chosen_platforms_config_as_skopeo_reads_it() {
 /// are there too.
 #[test]
 fn attestations_under_their_platform_and_referrers_by_tag_scheme() {
-    use manifest_tui::samples::attest::{
+    use mt_testkit::samples::attest::{
         seed_attested_blocking, ATTESTED_REPO, COMMIT, SIGNATURE_TYPE,
     };
     let reg = TestRegistry::plain();
@@ -338,7 +338,7 @@ fn cells(row: &str) -> Vec<&str> {
 /// A list of two images whose configs have created times as BuildKit and others write them
 /// (nanoseconds, an offset), pushed as `samples/times:v1`.
 fn push_times_list(reg: &TestRegistry) -> String {
-    use manifest_tui::samples::{self, SampleList};
+    use mt_testkit::samples::{self, SampleList};
     let repo = "samples/times";
     let children: Vec<SampleImage> = [
         ("linux/amd64", "2026-11-02T09:30:12.123456789Z"),
@@ -390,7 +390,7 @@ fn push_times_list(reg: &TestRegistry) -> String {
 /// manifests and the configs (and per attestation row of the table, its size and layers).
 #[test]
 fn sizes_layers_and_created_agree_with_skopeo_for_each_platform() {
-    use manifest_tui::samples::attest::{seed_attested_blocking, ATTESTED_REPO};
+    use mt_testkit::samples::attest::{seed_attested_blocking, ATTESTED_REPO};
     let reg = TestRegistry::plain();
     reg.seed();
     seed_attested_blocking(&reg.url).expect("seed the attested release");
@@ -404,9 +404,9 @@ fn sizes_layers_and_created_agree_with_skopeo_for_each_platform() {
             format!(
                 "{}/{}",
                 reg.host,
-                manifest_tui::samples::list("v1", false).reference()
+                mt_testkit::samples::list("v1", false).reference()
             ),
-            manifest_tui::samples::LIST_REPO,
+            mt_testkit::samples::LIST_REPO,
         ),
         (format!("{}/{ATTESTED_REPO}:v1", reg.host), ATTESTED_REPO),
         (push_times_list(&reg), "samples/times"),

@@ -28,7 +28,7 @@ fn registry_with_many_tags() -> (TestRegistry, Vec<String>) {
         .build()
         .expect("runtime");
     let listed = rt.block_on(async {
-        manifest_tui::samples::Seeder::new(&reg.url, None)
+        mt_testkit::samples::Seeder::new(&reg.url, None)
             .expect("seeder")
             .tag_many(REPO, &made)
             .await
@@ -185,7 +185,7 @@ fn tags_and_catalog_commands_follow_every_page() {
     }
 
     // The catalog: 14 repositories, 4 a page.
-    let mut want = manifest_tui::samples::repositories();
+    let mut want = mt_testkit::samples::repositories();
     want.push(REPO.into());
     want.sort();
     let p = quay(&reg, 4, LinkStyle::Relative);

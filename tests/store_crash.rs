@@ -10,8 +10,8 @@
 
 use manifest_tui::media::RawManifest;
 use manifest_tui::reference::Reference;
-use manifest_tui::samples;
 use manifest_tui::store::{Draft, ListMeta, Store, StoredEntry};
+use mt_testkit::samples;
 use std::path::Path;
 mod common;
 

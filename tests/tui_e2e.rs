@@ -7,7 +7,7 @@ mod common;
 use common::pty::{isolated_env, line_with, Tui};
 use common::skopeo_inspect_raw;
 use manifest_tui::digest::Digest;
-use manifest_tui::samples;
+use mt_testkit::samples;
 use std::path::Path;
 use std::time::Duration;
 

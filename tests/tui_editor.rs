@@ -1,6 +1,9 @@
 //! The draft editor and push view: snapshots on a fixed-size `TestBackend`, and state
 //! transitions without a runtime.
 
+mod fixtures;
+
+use fixtures::{rows_of, sample_draft};
 use manifest_tui::digest::Digest;
 use manifest_tui::ops::{EntrySelector, EntryStage, Progress, PushReport, PushedEntry};
 use manifest_tui::reference::Reference;
@@ -8,9 +11,7 @@ use manifest_tui::store::{Draft, Format, Store};
 use manifest_tui::tui::keymap::{Action, Keymap};
 use manifest_tui::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Transfer, View};
 use manifest_tui::tui::panes::{editor, push};
-use manifest_tui::tui::state::editor::{
-    problems, rows_of, sample_draft, EditorState, Focus, Form, Mode, PromptKind,
-};
+use manifest_tui::tui::state::editor::{problems, EditorState, Focus, Form, Mode, PromptKind};
 use manifest_tui::tui::state::push::{PushState, PushStatus};
 use manifest_tui::tui::state::Load;
 use manifest_tui::tui::theme::Theme;
@@ -931,7 +932,7 @@ fn push_view_after_a_filtered_copy() {
 #[test]
 fn push_view_after_a_copy_with_referrers() {
     use manifest_tui::ops::{CopiedReferrer, CopyReport};
-    let a = manifest_tui::samples::attest::attested();
+    let a = mt_testkit::samples::attest::attested();
     let (mut p, mut ctx, src, dst) = copying(
         "127.0.0.1:5000/samples/attested:v1",
         "127.0.0.1:6000/promoted/attested:v1",

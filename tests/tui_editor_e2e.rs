@@ -10,8 +10,8 @@ mod common;
 use common::faultproxy::{Action, FaultProxy};
 use common::pty::{isolated_env, Tui};
 use manifest_tui::reference::Reference;
-use manifest_tui::samples;
 use manifest_tui::store::Store;
+use mt_testkit::samples;
 use std::path::Path;
 
 const ROWS: u16 = 40;

@@ -310,7 +310,7 @@ fn content_six_entry_list_wide() {
         fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
     let t = browser(160, 12, &s);
     let screen = text(&t);
-    let list = manifest_tui::samples::list("v1", false);
+    let list = mt_testkit::samples::list("v1", false);
     assert!(
         row(&screen, "docker list").contains(list.digest.as_str()),
         "{screen}"
@@ -336,7 +336,7 @@ fn content_six_entry_oci_index_narrow() {
     fixtures::view(&mut s).sel.set(4);
     let t = browser(90, 12, &s);
     let screen = text(&t);
-    let list = manifest_tui::samples::list("v1", true);
+    let list = mt_testkit::samples::list("v1", true);
     for child in &list.children {
         let label = child.platform.display();
         let r = row(&screen, &format!("{label} "));
@@ -362,7 +362,7 @@ fn content_image() {
     );
     let t = browser(100, 10, &s);
     let screen = text(&t);
-    let img = manifest_tui::samples::images("v1", false)
+    let img = mt_testkit::samples::images("v1", false)
         .into_iter()
         .find(|i| i.platform.display() == "linux/arm64/v8")
         .expect("the arm64 sample");
@@ -469,7 +469,7 @@ fn content_image_config_history_and_layers() {
     fixtures::view(&mut s).sel.set(rows.len() - 1);
     let t = browser(100, 16, &s);
     let screen = text(&t);
-    let w = manifest_tui::samples::details::webapp();
+    let w = mt_testkit::samples::details::webapp();
     for (n, (d, _)) in w.images[1].blobs[1..].iter().enumerate() {
         assert!(
             row(&screen, &d.short()).contains("tar+gzip"),
@@ -497,7 +497,7 @@ fn content_attested_list_marks_platforms_and_hides_attestation_entries() {
 #[test]
 fn list_summary_counts_images_in_all_and_attestations_apart() {
     use manifest_tui::ops::human_size;
-    let a = manifest_tui::samples::attest::attested();
+    let a = mt_testkit::samples::attest::attested();
     let mut s = fixtures::attested_browser();
     let sizes = |from: usize, to: usize| -> i64 {
         s.view.as_ref().unwrap().details.value().expect("details")[from..to]
@@ -576,7 +576,7 @@ fn tags_mark_referrers_tag_scheme_tags() {
     s.level = Level::Tags;
     s.repo = Some("samples/attested".into());
     s.tags.clear();
-    let index = manifest_tui::samples::attest::attested().index.digest;
+    let index = mt_testkit::samples::attest::attested().index.digest;
     s.tags.extend([
         manifest_tui::attest::referrers_tag(&index),
         "v1".to_string(),
@@ -1140,7 +1140,7 @@ fn referrers_panel_lists_each_referrer() {
         .expect("content")
         .referrers = Some(Ok(fixtures::signature_referrers()));
     fixtures::view(&mut s).panel = Some(Default::default());
-    let sig = manifest_tui::samples::attest::attested().signature.digest;
+    let sig = mt_testkit::samples::attest::attested().signature.digest;
     let narrow = browser(100, 16, &s).backend().to_string();
     assert!(
         narrow.contains("What refers to sha256:ef6386dbb60b: 1, by the tag scheme"),
@@ -1162,7 +1162,7 @@ fn referrers_panel_lists_each_referrer() {
     assert!(
         narrow.contains(&format!(
             "type {}",
-            manifest_tui::samples::attest::SIGNATURE_TYPE
+            mt_testkit::samples::attest::SIGNATURE_TYPE
         )),
         "{narrow}"
     );
@@ -1173,7 +1173,7 @@ fn referrers_panel_lists_each_referrer() {
         .find(|l| l.contains("signature "))
         .expect("the signature's row");
     assert!(
-        row.contains(sig.as_str()) && row.contains(manifest_tui::samples::attest::SIGNATURE_TYPE),
+        row.contains(sig.as_str()) && row.contains(mt_testkit::samples::attest::SIGNATURE_TYPE),
         "whole digest and type in the row at 160 columns: {row}"
     );
     insta::assert_snapshot!("referrers_panel_160", browser(160, 16, &s).backend());
@@ -1219,7 +1219,7 @@ fn referrers_panel_loading_failed_and_empty() {
             && empty.contains(&format!(
                 "nothing under the tag {}",
                 manifest_tui::attest::referrers_tag(
-                    &manifest_tui::samples::attest::attested().index.digest
+                    &mt_testkit::samples::attest::attested().index.digest
                 )
             )),
         "{empty}"
@@ -1233,7 +1233,7 @@ fn referrers_panel_loading_failed_and_empty() {
 #[test]
 fn content_artifact_shows_its_type_and_subject() {
     let s = fixtures::signature_image_browser();
-    let a = manifest_tui::samples::attest::attested();
+    let a = mt_testkit::samples::attest::attested();
     let screen = browser(120, 16, &s).backend().to_string();
     assert!(
         screen.contains("artifact     signature: application/vnd.example.signature.v1+json"),
@@ -1260,10 +1260,11 @@ fn content_artifact_shows_its_type_and_subject() {
 /// prompts name the new keys, and no default key is spelled anywhere in them.
 #[test]
 fn messages_name_the_keys_of_a_custom_keymap() {
+    use fixtures::sample_draft;
     use manifest_tui::tui::keymap::Action;
     use manifest_tui::tui::pane::{AppEvent, Ctx, Transfer};
     use manifest_tui::tui::panes::{editor, push};
-    use manifest_tui::tui::state::editor::{sample_draft, EditorState};
+    use manifest_tui::tui::state::editor::EditorState;
     use manifest_tui::tui::state::push::{PushState, PushStatus};
     let conf = "\
 push cancel-push f2

@@ -1384,7 +1384,7 @@ fn filtering_100000_tags_is_one_pass_a_keystroke() {
 /// registry again; Esc closes the panel, and Back then leaves for the tags.
 #[test]
 fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
-    let a = manifest_tui::samples::attest::attested();
+    let a = mt_testkit::samples::attest::attested();
     let mut s = fixtures::attested_browser();
     s.level = Level::Content;
     fixtures::view(&mut s)
@@ -1530,7 +1530,7 @@ fn referrers_panel_keys_through_the_app() {
     assert_eq!(browser(&app)[0], Context::Content);
     app.key(ch('R'));
     app.key(press(KeyCode::Enter));
-    let sig = manifest_tui::samples::attest::attested().signature.digest;
+    let sig = mt_testkit::samples::attest::attested().signature.digest;
     let id = last_id(&app.ctx, Slot::Content);
     assert!(runs(&app.ctx.outbox).iter().any(|(i, _, c)| *i == id
         && matches!(c, Command::Inspect { reference } if reference.digest.as_ref() == Some(&sig))));

@@ -1,12 +1,25 @@
 //! `demo`: a real local registry seeded with sample images, and the TUI on it.
 
+#[cfg(feature = "demo")]
 use crate::registry::ClientOptions;
+#[cfg(feature = "demo")]
 use std::io::Write as _;
 use std::process::ExitCode;
 
+/// `demo` in a build without the `demo` feature: says so and how to get it.
+#[cfg(not(feature = "demo"))]
+pub(super) fn demo(_keep_store: bool, _no_tui: bool) -> ExitCode {
+    super::print_error(
+        "this manifest-tui was built without the `demo` feature (the local registry and \
+         sample images); build it with the default features, or `--features demo`",
+    );
+    ExitCode::FAILURE
+}
+
 /// `demo`: a real local registry, seeded with the sample images, and the TUI on it.
+#[cfg(feature = "demo")]
 pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
-    use crate::localreg::{LocalConfig, LocalRegistry};
+    use mt_testkit::localreg::{LocalConfig, LocalRegistry};
     use std::io::IsTerminal as _;
     if !no_tui && !std::io::stdout().is_terminal() {
         super::print_error(
@@ -24,13 +37,13 @@ pub(super) fn demo(keep_store: bool, no_tui: bool) -> ExitCode {
         }
     };
     let host = reg.host();
-    let seeded = crate::samples::seed_blocking(&reg.base_url(), None)
-        .and_then(|_| crate::samples::pairs::seed_blocking(&reg.base_url(), None));
+    let seeded = mt_testkit::samples::seed_blocking(&reg.base_url(), None)
+        .and_then(|_| mt_testkit::samples::pairs::seed_blocking(&reg.base_url(), None));
     if let Err(e) = seeded {
         eprintln!("Error: seeding the demo registry at {host} failed: {e}");
         return ExitCode::FAILURE;
     }
-    if let Err(e) = crate::samples::attest::seed_attested_blocking(&reg.base_url()) {
+    if let Err(e) = mt_testkit::samples::attest::seed_attested_blocking(&reg.base_url()) {
         eprintln!(
             "Error: seeding the attested release into the demo registry at {host} failed: {e}"
         );

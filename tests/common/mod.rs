@@ -4,7 +4,7 @@
 //! mod common;
 //! use common::*;
 //! let r = TestRegistry::plain();          // or tls(), basic(), token(), token_with(policy)
-//! let seeded = r.seed();                  // push manifest_tui::samples
+//! let seeded = r.seed();                  // push mt_testkit::samples
 //! let url = format!("{}/v2/", r.url);     // http://127.0.0.1:PORT or https://…
 //! ```
 //! Starting never skips: if the registry can't start, the test panics with its log.
@@ -27,9 +27,9 @@ pub use issuer::{
     READER, READER_PASSWORD, SERVICE,
 };
 #[allow(unused_imports)]
-pub use manifest_tui::localreg::{LocalConfig, LocalRegistry, TlsFiles, TokenAuth};
+pub use mt_testkit::localreg::{LocalConfig, LocalRegistry, TlsFiles, TokenAuth};
 #[allow(unused_imports)]
-pub use manifest_tui::samples::{self, Seeded};
+pub use mt_testkit::samples::{self, Seeded};
 
 use faultproxy::FaultProxy;
 
@@ -243,7 +243,7 @@ impl TestRegistry {
         }
     }
 
-    /// Push all samples (see `manifest_tui::samples`). Panics with the registry log on failure.
+    /// Push all samples (see `mt_testkit::samples`). Panics with the registry log on failure.
     pub fn seed(&self) -> Seeded {
         let auth = self.admin_authorization();
         match samples::seed_blocking(&self.url, auth.as_deref()) {
@@ -256,7 +256,7 @@ impl TestRegistry {
         }
     }
 
-    /// Push the diff pairs (see `manifest_tui::samples::pairs`): lists whose differences are
+    /// Push the diff pairs (see `mt_testkit::samples::pairs`): lists whose differences are
     /// known by construction. Panics with the registry log on failure.
     pub fn seed_pairs(&self) -> Seeded {
         let auth = self.admin_authorization_for(&[samples::pairs::REPO]);

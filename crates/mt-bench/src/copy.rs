@@ -3,11 +3,11 @@
 //! `skopeo copy --all` in the same run. Reports wall time, peak resident memory (from
 //! `/usr/bin/time`), requests through both proxies, and a re-copy of the unchanged list.
 
-use crate::proxy::DelayProxy;
 use manifest_core::digest::Digest;
 use manifest_core::media;
-use manifest_tui::localreg::{LocalConfig, LocalRegistry};
-use manifest_tui::samples::{self, SampleImage, Seeder};
+use mt_testkit::delay::DelayProxy;
+use mt_testkit::localreg::{LocalConfig, LocalRegistry};
+use mt_testkit::samples::{self, SampleImage, Seeder};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -11,14 +11,14 @@
 //!
 //! `MT_BENCH_LOG=1` prints the proxy's request log of each in-process run to stderr.
 
-use crate::proxy::DelayProxy;
 use crate::run::{date_utc, median};
 use crate::seed;
 use manifest_core::media::Parsed;
 use manifest_core::ops;
 use manifest_core::reference::Reference;
 use manifest_core::registry::{Client, ClientOptions};
-use manifest_tui::localreg::{LocalConfig, LocalRegistry};
+use mt_testkit::delay::DelayProxy;
+use mt_testkit::localreg::{LocalConfig, LocalRegistry};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,10 +1,11 @@
 //! The speed benchmark: a TCP delay proxy in front of a real local registry, and a
 //! driver that runs `docker manifest` and `manifest-tui` side by side through it.
 //!
-//! - [`proxy`]: the delay proxy (per-direction delay queues, a handshake round trip per new
-//!   connection, connection and HTTP request counters).
+//! - the delay proxy (per-direction delay queues, a handshake round trip per new connection,
+//!   connection and HTTP request counters) is `mt_testkit::delay`, shared with the
+//!   screenshots example.
 //! - [`seed`]: the 24 extra images and the 24-entry list the benchmark needs on top of
-//!   [`manifest_tui::samples`].
+//!   [`mt_testkit::samples`].
 //! - [`copy`]: the copy benchmark (two registries, `manifest-tui copy` next to
 //!   `skopeo copy --all`, a 6-platform list of incompressible layers).
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
@@ -15,6 +16,5 @@
 
 pub mod copy;
 pub mod details;
-pub mod proxy;
 pub mod run;
 pub mod seed;

@@ -5,10 +5,10 @@
 //! set to 0, so that the latency a command pays can be expressed in round trips:
 //! `(median with delay − median without) / RTT`.
 
-use crate::proxy::{Counters, DelayProxy};
 use crate::seed;
-use manifest_tui::localreg::{LocalConfig, LocalRegistry};
-use manifest_tui::samples;
+use mt_testkit::delay::{Counters, DelayProxy};
+use mt_testkit::localreg::{LocalConfig, LocalRegistry};
+use mt_testkit::samples;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 
 use manifest_core::digest::Digest;
 use manifest_core::media;
-use manifest_tui::samples::{self, SampleImage, Seeder};
+use mt_testkit::samples::{self, SampleImage, Seeder};
 use serde_json::json;
 
 /// How many bench images there are.

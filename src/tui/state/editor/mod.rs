@@ -485,37 +485,3 @@ impl EditorState {
         ctx.emit(AppEvent::Show(PaneId::Editor));
     }
 }
-
-/// A six-entry list of the sample images (for tests and snapshots).
-#[doc(hidden)]
-pub fn sample_draft(host: &str, target: &str) -> Draft {
-    let entries = crate::samples::images("v1", false)
-        .into_iter()
-        .filter_map(|img| {
-            let raw = crate::media::RawManifest::new(img.manifest.clone(), img.media_type).ok()?;
-            let r = Reference::parse(&format!("{host}/{}", img.reference())).ok()?;
-            Some(StoredEntry::new(r, raw, img.platform.clone()))
-        })
-        .collect::<Vec<_>>();
-    let mut entries = entries;
-    entries.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    Draft {
-        list: Reference::parse(&format!("{host}/{target}"))
-            .map(Reference::with_default_tag)
-            .expect("a valid sample target"),
-        entries,
-        meta: Default::default(),
-    }
-}
-
-/// Store rows for tests: each draft as a row.
-#[doc(hidden)]
-pub fn rows_of(drafts: Vec<Draft>) -> Vec<DraftRow> {
-    drafts
-        .into_iter()
-        .map(|d| DraftRow {
-            dir_name: d.list.store_name(),
-            draft: Ok(d),
-        })
-        .collect()
-}

@@ -473,7 +473,7 @@ fn random_hex(n: usize) -> String {
         .is_ok();
     if !ok {
         let seed = format!("{:?}-{}", std::time::SystemTime::now(), std::process::id());
-        return crate::digest::Digest::sha256(seed.as_bytes()).hex()[..n * 2].to_string();
+        return manifest_core::digest::Digest::sha256(seed.as_bytes()).hex()[..n * 2].to_string();
     }
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }

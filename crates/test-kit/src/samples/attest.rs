@@ -7,8 +7,8 @@
 //! Deterministic like the other samples: no clock, no randomness.
 
 use super::{images, SampleImage, Seeder};
-use crate::digest::Digest;
-use crate::media;
+use manifest_core::digest::Digest;
+use manifest_core::media;
 use serde_json::json;
 
 /// The repository of the attested release.
@@ -42,7 +42,7 @@ pub struct Attested {
     pub signature: Piece,
     /// The tag-scheme index listing the signature, tagged [`referrers_tag`] of the index.
     ///
-    /// [`referrers_tag`]: crate::attest::referrers_tag
+    /// [`referrers_tag`]: manifest_core::attest::referrers_tag
     pub referrers: Piece,
 }
 
@@ -262,7 +262,7 @@ pub async fn seed_attested(s: &Seeder) -> Result<Attested, String> {
         &a.index.digest,
     )
     .await?;
-    let tag = crate::attest::referrers_tag(&a.index.digest);
+    let tag = manifest_core::attest::referrers_tag(&a.index.digest);
     s.put_manifest(
         ATTESTED_REPO,
         &tag,

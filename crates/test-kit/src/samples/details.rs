@@ -7,8 +7,8 @@
 //! Deterministic like the rest of the samples: no clock, no randomness.
 
 use super::{gzip_stored, platform, tar_one_file, SampleImage, Seeded, Seeder};
-use crate::digest::Digest;
-use crate::media;
+use manifest_core::digest::Digest;
+use manifest_core::media;
 use serde_json::{json, Value};
 
 /// The repository of the index, its images, attestations and referrers.
@@ -204,7 +204,7 @@ pub(super) async fn seed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::ConfigFile;
+    use manifest_core::image::ConfigFile;
 
     #[test]
     fn deterministic_and_consistent() {

@@ -18,9 +18,9 @@
 pub mod attest;
 pub mod pairs;
 
-use crate::digest::Digest;
-use crate::media;
-use crate::platform::Platform;
+use manifest_core::digest::Digest;
+use manifest_core::media;
+use manifest_core::platform::Platform;
 use serde_json::json;
 
 pub mod details;

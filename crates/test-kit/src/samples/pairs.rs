@@ -8,9 +8,9 @@
 //! with another tag (B) and says what each platform's row must show.
 
 use super::{gzip_stored, list_body, tar_one_file, SampleImage, SampleList, Seeded, Seeder};
-use crate::digest::Digest;
-use crate::media;
-use crate::ops::{AttestationStatus, ConfigField, DiffStatus};
+use manifest_core::digest::Digest;
+use manifest_core::media;
+use manifest_core::ops::{AttestationStatus, ConfigField, DiffStatus};
 use serde_json::json;
 
 /// The repository of every pair's lists.
