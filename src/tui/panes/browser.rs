@@ -920,8 +920,18 @@ fn draw_list_entries(
             ]
         },
     );
-    // "In all" is what the images take; the attestation manifests' share is said apart,
-    // once every one of them is known.
+    if let Some((i, _)) = list_rows.get(s.sel.get()) {
+        if let (_, Some(m)) = detail_cells(s, *i, view) {
+            return m;
+        }
+    }
+    list_summary(s, ins, &list_rows)
+}
+
+/// The status line of a list: its entries, platforms and attestations, and what the images
+/// take in all ("in all" is the images; the attestation manifests' share is said apart, once
+/// every one of them is known).
+fn list_summary(s: &ContentView, ins: &Inspection, list_rows: &[(usize, Vec<usize>)]) -> String {
     let (mut total, mut attestations, mut unknown) = (0i64, 0i64, false);
     for (i, e) in ins.entries.iter().enumerate() {
         let size = s
@@ -934,11 +944,6 @@ fn draw_list_entries(
             unknown |= size.is_none();
         } else {
             total += size.unwrap_or(0);
-        }
-    }
-    if let Some((i, _)) = list_rows.get(s.sel.get()) {
-        if let (_, Some(m)) = detail_cells(s, *i, view) {
-            return m;
         }
     }
     let attested: usize = list_rows.iter().map(|(_, a)| a.len()).sum();

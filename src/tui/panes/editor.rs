@@ -266,37 +266,7 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         .skip(off)
         .take(h)
         .map(|(i, r)| {
-            let row = match &r.draft {
-                Ok(d) => {
-                    let n_prob = problems(d, view.keymap)
-                        .iter()
-                        .filter(|p| p.blocking)
-                        .count();
-                    let name = d.shown_name();
-                    let mut name_cell = Line::from(Span::raw(
-                        ellipsize(&inert(&name), name_w.saturating_sub(1)).into_owned(),
-                    ));
-                    if n_prob > 0 {
-                        name_cell.spans.push(Span::styled("!", t.error));
-                    }
-                    Row::new(vec![
-                        Cell::from(name_cell),
-                        Cell::from(format!("{:>2}", d.entries.len())),
-                        Cell::from(Span::styled(
-                            if d.kind().is_oci() { "oci" } else { "dkr" },
-                            t.muted,
-                        )),
-                    ])
-                }
-                Err(_) => Row::new(vec![
-                    Cell::from(Span::styled(
-                        ellipsize(&inert(&r.dir_name), name_w).into_owned(),
-                        t.error,
-                    )),
-                    Cell::from(Span::styled(" ?", t.error)),
-                    Cell::from(""),
-                ]),
-            };
+            let row = list_row(r, name_w, view);
             if i == s.selected.get() {
                 row.style(if focused { t.selected } else { t.header })
             } else {
@@ -313,6 +283,43 @@ fn draw_lists(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         ],
     );
     frame.render_widget(table, inner);
+}
+
+/// One stored list's row: its name (marked when something blocks its push), its entry
+/// count and its format; a directory that does not read as a list is shown by its name.
+fn list_row<'a>(r: &crate::tui::worker::DraftRow, name_w: usize, view: &View) -> Row<'a> {
+    let t = view.theme;
+    match &r.draft {
+        Ok(d) => {
+            let n_prob = problems(d, view.keymap)
+                .iter()
+                .filter(|p| p.blocking)
+                .count();
+            let name = d.shown_name();
+            let mut name_cell = Line::from(Span::raw(
+                ellipsize(&inert(&name), name_w.saturating_sub(1)).into_owned(),
+            ));
+            if n_prob > 0 {
+                name_cell.spans.push(Span::styled("!", t.error));
+            }
+            Row::new(vec![
+                Cell::from(name_cell),
+                Cell::from(format!("{:>2}", d.entries.len())),
+                Cell::from(Span::styled(
+                    if d.kind().is_oci() { "oci" } else { "dkr" },
+                    t.muted,
+                )),
+            ])
+        }
+        Err(_) => Row::new(vec![
+            Cell::from(Span::styled(
+                ellipsize(&inert(&r.dir_name), name_w).into_owned(),
+                t.error,
+            )),
+            Cell::from(Span::styled(" ?", t.error)),
+            Cell::from(""),
+        ]),
+    }
 }
 
 fn draw_entries(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {

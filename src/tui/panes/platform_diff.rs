@@ -2,7 +2,7 @@
 //! digest, then by position), the config fields that changed, the totals. Scrolls as one text.
 
 use super::pane_block;
-use crate::ops::{human_size, DiffRow, LayerInfo, LayerMatch};
+use crate::ops::{human_size, DiffRow, LayerInfo, LayerMatch, PlatformDiff};
 use crate::text::{ellipsize, ellipsize_start, inert, platform_label};
 use crate::tui::pane::View;
 use crate::tui::state::list::last_screenful;
@@ -69,6 +69,16 @@ pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>
     let Some(d) = &r.detail else {
         return out;
     };
+    layer_lines(&mut out, d, w, view);
+    config_lines(&mut out, r, d, w, view);
+    total_lines(&mut out, d, view);
+    out
+}
+
+/// The layer table: each layer of A beside its match in B, the kind of change, the step
+/// that made it.
+fn layer_lines(out: &mut Vec<Line<'_>>, d: &PlatformDiff, w: usize, view: &View) {
+    let t = view.theme;
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         format!(
@@ -95,6 +105,11 @@ pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>
             Span::raw(ellipsize(&inert(&step), room).into_owned()),
         ]));
     }
+}
+
+/// The config fields that changed, A's values then B's.
+fn config_lines(out: &mut Vec<Line<'_>>, r: &DiffRow, d: &PlatformDiff, w: usize, view: &View) {
+    let t = view.theme;
     out.push(Line::from(""));
     out.push(Line::from(Span::styled("Config", t.header)));
     if r.a.is_none() || r.b.is_none() {
@@ -122,6 +137,11 @@ pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>
             )));
         }
     }
+}
+
+/// The totals: the layers line, the sizes, and what a host with A pulls to run B.
+fn total_lines(out: &mut Vec<Line<'_>>, d: &PlatformDiff, view: &View) {
+    let t = view.theme;
     let tt = &d.totals;
     out.push(Line::from(""));
     out.push(Line::from(Span::styled("Totals", t.header)));
@@ -137,7 +157,6 @@ pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>
         "  a host with A pulls {} to run B",
         human_size(tt.pull_for_b)
     )));
-    out
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {

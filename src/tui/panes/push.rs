@@ -2,7 +2,7 @@
 //! the list's digest when done.
 
 use super::{empty_message, pane_block};
-use crate::ops::EntryStage;
+use crate::ops::{CopyReport, EntryStage, PushReport};
 use crate::text::{ellipsize, human_size, inert};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, Pane, PaneId, View};
@@ -178,62 +178,8 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             )),
             Span::styled(format!("  ({} cancels)", k(Action::CancelPush)), t.muted),
         ])],
-        PushStatus::Done(r) => vec![
-            Line::from(vec![
-                Span::styled("✓ pushed ", t.ok),
-                Span::raw(inert(&r.target.to_string()).into_owned()),
-                Span::styled(
-                    if r.purged {
-                        "  (local list deleted)"
-                    } else {
-                        "  (local list kept)"
-                    },
-                    t.muted,
-                ),
-            ]),
-            Line::from(vec![
-                Span::styled("digest ", t.muted),
-                Span::raw(r.digest.to_string()),
-                Span::styled(format!("  ({} copies)", k(Action::CopyDigest)), t.muted),
-            ]),
-        ],
-        PushStatus::Copied(r) => {
-            let mut lines = vec![
-                Line::from(vec![
-                    Span::styled(
-                        if r.unchanged {
-                            "✓ already there "
-                        } else {
-                            "✓ copied to "
-                        },
-                        t.ok,
-                    ),
-                    Span::raw(inert(&r.target.to_string()).into_owned()),
-                ]),
-                Line::from(vec![
-                    Span::styled("digest ", t.muted),
-                    Span::raw(r.digest.to_string()),
-                    Span::styled(format!("  ({} copies)", k(Action::CopyDigest)), t.muted),
-                ]),
-            ];
-            if let Some(why) = &r.changed {
-                lines.push(Line::styled(inert(why).into_owned(), t.muted));
-            }
-            for s in &r.tag_scheme {
-                lines.push(Line::styled(
-                    format!(
-                        "referrers of {} listed under the tag {} (no referrers API there)",
-                        s.short(),
-                        crate::attest::referrers_tag(s)
-                    ),
-                    t.muted,
-                ));
-            }
-            for n in &r.referrer_notes {
-                lines.push(Line::styled(format!("not copied: {}", inert(n)), t.muted));
-            }
-            lines
-        }
+        PushStatus::Done(r) => pushed_lines(r, view),
+        PushStatus::Copied(r) => copied_lines(r, view),
         PushStatus::Failed(m) if s.copying().is_some() => vec![Line::from(vec![
             Span::styled("✗ copy failed", t.error),
             Span::styled(
@@ -271,6 +217,76 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
             ),
         ])],
     }
+}
+
+/// A push that landed: where, whether the local list went, the digest.
+fn pushed_lines<'a>(r: &PushReport, view: &View) -> Vec<Line<'a>> {
+    let t = view.theme;
+    vec![
+        Line::from(vec![
+            Span::styled("✓ pushed ", t.ok),
+            Span::raw(inert(&r.target.to_string()).into_owned()),
+            Span::styled(
+                if r.purged {
+                    "  (local list deleted)"
+                } else {
+                    "  (local list kept)"
+                },
+                t.muted,
+            ),
+        ]),
+        digest_line(&r.digest, view),
+    ]
+}
+
+/// A copy that landed: where, the digest, why the digest changed, where its referrers
+/// were listed and which were not copied.
+fn copied_lines<'a>(r: &CopyReport, view: &View) -> Vec<Line<'a>> {
+    let t = view.theme;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                if r.unchanged {
+                    "✓ already there "
+                } else {
+                    "✓ copied to "
+                },
+                t.ok,
+            ),
+            Span::raw(inert(&r.target.to_string()).into_owned()),
+        ]),
+        digest_line(&r.digest, view),
+    ];
+    if let Some(why) = &r.changed {
+        lines.push(Line::styled(inert(why).into_owned(), t.muted));
+    }
+    for s in &r.tag_scheme {
+        lines.push(Line::styled(
+            format!(
+                "referrers of {} listed under the tag {} (no referrers API there)",
+                s.short(),
+                crate::attest::referrers_tag(s)
+            ),
+            t.muted,
+        ));
+    }
+    for n in &r.referrer_notes {
+        lines.push(Line::styled(format!("not copied: {}", inert(n)), t.muted));
+    }
+    lines
+}
+
+/// The digest that landed, and the key that copies it.
+fn digest_line<'a>(d: &crate::digest::Digest, view: &View) -> Line<'a> {
+    let t = view.theme;
+    Line::from(vec![
+        Span::styled("digest ", t.muted),
+        Span::raw(d.to_string()),
+        Span::styled(
+            format!("  ({} copies)", view.key(Context::Push, Action::CopyDigest)),
+            t.muted,
+        ),
+    ])
 }
 
 /// The whole push's gauge: entries done of all.

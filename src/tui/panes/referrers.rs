@@ -34,8 +34,48 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
         _ => format!(" What refers to {what} "),
     };
 
-    // The message instead of rows while there are none to show.
-    let message: Option<Vec<Line>> = match (found, subject) {
+    let message = message(s, view);
+
+    // The keys of the panel; with no rows, only the one that closes it.
+    let hints: Vec<String> = view
+        .keymap
+        .in_context(Context::Referrers)
+        .filter(|b| !b.hint.is_empty() && (message.is_none() || b.action == Action::Close))
+        .filter_map(|b| Some(format!("{}: {}", b.keys.first()?, b.hint)))
+        .collect();
+    let hints = Line::styled(hints.join("   "), t.muted);
+    let w = area.width.saturating_sub(4);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let body_h = match &message {
+        // Each line as wrapped to the panel's width (with room for the words that wrap
+        // early).
+        Some(lines) => lines
+            .iter()
+            .map(|l| l.width().div_ceil(inner_w.saturating_sub(12).max(1)).max(1))
+            .sum::<usize>() as u16,
+        None => rows.len() as u16 + 1 + DETAIL_LINES,
+    };
+    let r = centered(area, w, body_h + 1 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(Line::from(Span::styled(title, t.title)), view, true);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [body, hint_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(hints), hint_area);
+    match message {
+        Some(lines) => frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body),
+        None => draw_rows(frame, body, &rows, sel, view),
+    }
+}
+
+/// The message the panel shows instead of rows while there are none to show: nothing
+/// refers to it (and how that was asked), the question failed, or it is still on its way.
+fn message<'a>(s: &BrowserState, view: &View) -> Option<Vec<Line<'a>>> {
+    let t = view.theme;
+    let subject = s.content().map(|c| &c.inspection.manifest.digest);
+    let found = s.content().and_then(|c| c.referrers.as_ref());
+    match (found, subject) {
         (Some(Ok(r)), Some(d)) if r.descriptors.is_empty() => Some(
             std::iter::once(Line::from("nothing refers to it"))
                 .chain(
@@ -79,38 +119,6 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
                 Span::raw(" reading the manifest first…"),
             ]),
         }]),
-    };
-
-    // The keys of the panel; with no rows, only the one that closes it.
-    let hints: Vec<String> = view
-        .keymap
-        .in_context(Context::Referrers)
-        .filter(|b| !b.hint.is_empty() && (message.is_none() || b.action == Action::Close))
-        .filter_map(|b| Some(format!("{}: {}", b.keys.first()?, b.hint)))
-        .collect();
-    let hints = Line::styled(hints.join("   "), t.muted);
-    let w = area.width.saturating_sub(4);
-    let inner_w = w.saturating_sub(2).max(1) as usize;
-    let body_h = match &message {
-        // Each line as wrapped to the panel's width (with room for the words that wrap
-        // early).
-        Some(lines) => lines
-            .iter()
-            .map(|l| l.width().div_ceil(inner_w.saturating_sub(12).max(1)).max(1))
-            .sum::<usize>() as u16,
-        None => rows.len() as u16 + 1 + DETAIL_LINES,
-    };
-    let r = centered(area, w, body_h + 1 + 2);
-    frame.render_widget(Clear, r);
-    let block = pane_block(Line::from(Span::styled(title, t.title)), view, true);
-    let inner = block.inner(r);
-    frame.render_widget(block, r);
-    let [body, hint_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(hints), hint_area);
-    match message {
-        Some(lines) => frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body),
-        None => draw_rows(frame, body, &rows, sel, view),
     }
 }
 

@@ -181,10 +181,21 @@ pub fn image_rows(
     statements: Option<&[StatementLayer]>,
     statements_load: &Load,
 ) -> Vec<ImageRow> {
+    let mut rows = Vec::new();
+    let image_config = config_rows(&mut rows, d);
+    attestation_rows(&mut rows, statements, statements_load);
+    history_rows(&mut rows, d, image_config);
+    layer_rows(&mut rows, d);
+    rows
+}
+
+/// The config section: the config blob, what an artifact is and refers to, the
+/// annotations, then the config's fields. True when the config is an image config (an
+/// artifact's, often the OCI empty one, is not: its type is said).
+fn config_rows(rows: &mut Vec<ImageRow>, d: &ImageDetails) -> bool {
     let c = &d.config;
     let r = &c.config;
     let cfg = &d.image.config;
-    // An artifact's config (often the OCI empty one) is no image config: its type is said.
     let image_config =
         [crate::media::OCI_CONFIG, crate::media::DOCKER_CONFIG].contains(&cfg.media_type.as_str());
     let summary = if image_config {
@@ -192,10 +203,10 @@ pub fn image_rows(
     } else {
         format!("{} ({} bytes, {})", cfg.digest, cfg.size, cfg.media_type)
     };
-    let mut rows = vec![ImageRow::Section {
+    rows.push(ImageRow::Section {
         title: "Config",
         summary,
-    }];
+    });
     // An artifact (a signature, an SBOM…): what it is and what it refers to.
     if let Some(t) = &d.image.artifact_type {
         let kind = crate::attest::artifact_label(t);
@@ -204,36 +215,45 @@ pub fn image_rows(
         } else {
             format!("{kind}: {t}")
         };
-        field(&mut rows, "artifact", &value);
+        field(rows, "artifact", &value);
     }
     if let Some(subj) = &d.image.subject {
-        field(&mut rows, "subject", subj.digest.as_str());
+        field(rows, "subject", subj.digest.as_str());
     }
     fields(
-        &mut rows,
+        rows,
         "annotations",
         d.image.annotations.iter().map(|(k, v)| format!("{k}={v}")),
     );
     let p = c.platform();
     if !(p.os.is_empty() && p.architecture.is_empty()) {
-        field(&mut rows, "platform", &p.display());
+        field(rows, "platform", &p.display());
     }
-    field(&mut rows, "created", c.created.as_deref().unwrap_or(""));
-    field(&mut rows, "author", c.author.as_deref().unwrap_or(""));
-    field(&mut rows, "entrypoint", &argv(&r.entrypoint));
-    field(&mut rows, "cmd", &argv(&r.cmd));
-    field(&mut rows, "workdir", &r.working_dir);
-    field(&mut rows, "user", &r.user);
-    field(&mut rows, "ports", &r.exposed_ports.join(", "));
-    field(&mut rows, "volumes", &r.volumes.join(", "));
-    field(&mut rows, "stop signal", &r.stop_signal);
-    fields(&mut rows, "env", r.env.iter().cloned());
+    field(rows, "created", c.created.as_deref().unwrap_or(""));
+    field(rows, "author", c.author.as_deref().unwrap_or(""));
+    field(rows, "entrypoint", &argv(&r.entrypoint));
+    field(rows, "cmd", &argv(&r.cmd));
+    field(rows, "workdir", &r.working_dir);
+    field(rows, "user", &r.user);
+    field(rows, "ports", &r.exposed_ports.join(", "));
+    field(rows, "volumes", &r.volumes.join(", "));
+    field(rows, "stop signal", &r.stop_signal);
+    fields(rows, "env", r.env.iter().cloned());
     fields(
-        &mut rows,
+        rows,
         "labels",
         r.labels.iter().map(|(k, v)| format!("{k}={v}")),
     );
+    image_config
+}
 
+/// The attestations section: the statements once read, or where reading them stands;
+/// nothing for a platform without attestations.
+fn attestation_rows(
+    rows: &mut Vec<ImageRow>,
+    statements: Option<&[StatementLayer]>,
+    statements_load: &Load,
+) {
     match (statements, statements_load) {
         (Some(st), _) => {
             rows.push(ImageRow::Section {
@@ -244,7 +264,7 @@ pub fn image_rows(
                     if st.len() == 1 { "" } else { "s" }
                 ),
             });
-            statement_rows(&mut rows, st);
+            statement_rows(rows, st);
         }
         (None, Load::Loading) => rows.push(ImageRow::Section {
             title: "Attestations",
@@ -256,7 +276,10 @@ pub fn image_rows(
         }),
         _ => {}
     }
+}
 
+/// The history section: one row per build step, with the layer it made.
+fn history_rows(rows: &mut Vec<ImageRow>, d: &ImageDetails, image_config: bool) {
     let steps = d.steps();
     let made = steps.iter().filter(|s| s.layer.is_some()).count();
     // An artifact has no build history: no empty "0 steps" section for it.
@@ -280,7 +303,11 @@ pub fn image_rows(
             layer: s.layer.map(|l| (l + 1, layers[l].size)),
         });
     }
+}
 
+/// The layers section: one row per layer, with the step that made it.
+fn layer_rows(rows: &mut Vec<ImageRow>, d: &ImageDetails) {
+    let layers = d.layers();
     rows.push(ImageRow::Section {
         title: "Layers",
         summary: format!(
@@ -300,5 +327,4 @@ pub fn image_rows(
             step: made_by[i].map(|h| h.created_by.clone()),
         });
     }
-    rows
 }

@@ -298,37 +298,9 @@ impl EditorState {
                 }
             }
             Action::Rename if self.draft().is_some() => self.prompt(PromptKind::Rename),
-            // A draft is compared as it stands in the store; an entry as the image it is.
-            Action::MarkA | Action::MarkB => {
-                let side = if action == Action::MarkA {
-                    Side::A
-                } else {
-                    Side::B
-                };
-                let source = match (self.focus, self.draft(), self.entry()) {
-                    (Focus::Entries, Some(_), Some(e)) => {
-                        Source::Remote(e.reference.at_digest(e.digest()))
-                    }
-                    (_, Some(d), _) => Source::Local(d.list.clone()),
-                    _ => return false,
-                };
-                ctx.emit(AppEvent::SetCompareSide(side, source));
-            }
-            Action::Delete => match (self.focus, self.draft(), self.entry()) {
-                (Focus::Entries, Some(d), Some(e)) => {
-                    self.mode = Mode::Confirm(Confirm::RemoveEntry {
-                        list: d.list.clone(),
-                        entry: e.reference.clone(),
-                    })
-                }
-                (_, Some(d), _) => {
-                    self.mode = Mode::Confirm(Confirm::DeleteList {
-                        list: d.list.clone(),
-                        shown: d.shown_name(),
-                    })
-                }
-                _ => return false,
-            },
+            Action::MarkA => return self.mark(Side::A, ctx),
+            Action::MarkB => return self.mark(Side::B, ctx),
+            Action::Delete => return self.ask_delete(),
             Action::RefreshEntry => match (self.draft(), self.entry()) {
                 (Some(d), Some(e)) if self.focus == Focus::Entries => {
                     let op = StoreOp::Refresh {
@@ -339,23 +311,55 @@ impl EditorState {
                 }
                 _ => return false,
             },
-            Action::CycleFormat => {
-                let Some(d) = self.draft() else { return false };
-                let next = match d.meta.format {
-                    None => Some(Format::Docker),
-                    Some(Format::Docker) => Some(Format::Oci),
-                    Some(Format::Oci) => None,
-                };
-                let op = StoreOp::SetFormat {
-                    list: d.list.clone(),
-                    format: next,
-                };
-                self.submit(op, ctx);
-            }
+            Action::CycleFormat => return self.cycle_format(ctx),
             Action::Push | Action::PushPurge => self.push(action == Action::PushPurge, ctx),
             Action::Refresh => self.refresh(ctx),
             _ => return false,
         }
+        true
+    }
+
+    /// Mark a side of the comparison: a draft as it stands in the store, an entry as the
+    /// image it is.
+    fn mark(&mut self, side: Side, ctx: &mut Ctx) -> bool {
+        let source = match (self.focus, self.draft(), self.entry()) {
+            (Focus::Entries, Some(_), Some(e)) => Source::Remote(e.reference.at_digest(e.digest())),
+            (_, Some(d), _) => Source::Local(d.list.clone()),
+            _ => return false,
+        };
+        ctx.emit(AppEvent::SetCompareSide(side, source));
+        true
+    }
+
+    /// Ask before removing the entry selected, or (from the lists) deleting the draft.
+    fn ask_delete(&mut self) -> bool {
+        self.mode = match (self.focus, self.draft(), self.entry()) {
+            (Focus::Entries, Some(d), Some(e)) => Mode::Confirm(Confirm::RemoveEntry {
+                list: d.list.clone(),
+                entry: e.reference.clone(),
+            }),
+            (_, Some(d), _) => Mode::Confirm(Confirm::DeleteList {
+                list: d.list.clone(),
+                shown: d.shown_name(),
+            }),
+            _ => return false,
+        };
+        true
+    }
+
+    /// The draft's format, in turn: from its entries, Docker, OCI.
+    fn cycle_format(&mut self, ctx: &mut Ctx) -> bool {
+        let Some(d) = self.draft() else { return false };
+        let next = match d.meta.format {
+            None => Some(Format::Docker),
+            Some(Format::Docker) => Some(Format::Oci),
+            Some(Format::Oci) => None,
+        };
+        let op = StoreOp::SetFormat {
+            list: d.list.clone(),
+            format: next,
+        };
+        self.submit(op, ctx);
         true
     }
 

@@ -144,77 +144,90 @@ impl EditorState {
             let cancel = ctx.key(Context::Field, Action::Cancel);
             return refuse(self, p, format!("type a reference, or {cancel} to cancel"));
         }
-        match p.kind {
-            PromptKind::New(_) | PromptKind::Rename => {
-                let r = match Reference::parse(&value) {
-                    Ok(r) if r.digest.is_some() => {
-                        return refuse(
-                            self,
-                            p,
-                            "a list is pushed under a tag, not a digest: REPOSITORY:TAG".into(),
-                        )
-                    }
-                    Ok(r) => r.with_default_tag(),
-                    Err(e) => return refuse(self, p, e.to_string()),
-                };
-                if let PromptKind::New(format) = p.kind {
-                    let exists = self.rows.iter().find_map(|row| {
-                        row.draft
-                            .as_ref()
-                            .ok()
-                            .filter(|d| d.list.store_name() == r.store_name())
-                    });
-                    if let Some(d) = exists {
-                        return refuse(
-                            self,
-                            p,
-                            format!("{r} is stored as {}: pick it in the list", d.shown_name()),
-                        );
-                    }
-                    self.submit(
-                        StoreOp::New {
-                            list: r.clone(),
-                            format,
-                        },
-                        ctx,
-                    );
-                    let pending = std::mem::take(&mut self.pending_add);
-                    if !pending.is_empty() {
-                        self.submit(
-                            StoreOp::AddEntries {
-                                list: r,
-                                refs: pending,
-                            },
-                            ctx,
-                        );
-                    }
-                } else if let Some(d) = self.draft() {
-                    let from = d.list.clone();
-                    self.submit(StoreOp::Rename { from, to: r }, ctx);
-                }
-            }
+        let result = match p.kind {
+            PromptKind::New(_) | PromptKind::Rename => self.submit_list_name(p.kind, &value, ctx),
             PromptKind::Add => {
-                let Some(list) = self.draft().map(|d| d.list.clone()) else {
-                    return true;
-                };
-                let mut refs = Vec::new();
-                for word in value.split_whitespace() {
-                    match Reference::parse(word) {
-                        Ok(r) => refs.push(r),
-                        Err(e) => {
-                            p.cycle = None;
-                            return refuse(self, p, e.to_string());
-                        }
-                    }
+                let r = self.submit_add(&value, ctx);
+                if r.is_err() {
+                    p.cycle = None;
                 }
-                for r in &refs {
-                    self.remember(r);
-                }
-                self.focus = Focus::Entries;
-                self.submit(StoreOp::AddEntries { list, refs }, ctx);
+                r
             }
+        };
+        match result {
+            Ok(()) => true,
+            Err(msg) => refuse(self, p, msg),
         }
-        true
+    }
+
+    /// A new list's name, or a list's new name: refused (with why) when it names a digest
+    /// or a list already stored; a new list takes the images waiting to be added.
+    fn submit_list_name(
+        &mut self,
+        kind: PromptKind,
+        value: &str,
+        ctx: &mut Ctx,
+    ) -> Result<(), String> {
+        let r = match Reference::parse(value) {
+            Ok(r) if r.digest.is_some() => {
+                return Err("a list is pushed under a tag, not a digest: REPOSITORY:TAG".into())
+            }
+            Ok(r) => r.with_default_tag(),
+            Err(e) => return Err(e.to_string()),
+        };
+        if let PromptKind::New(format) = kind {
+            let exists = self.rows.iter().find_map(|row| {
+                row.draft
+                    .as_ref()
+                    .ok()
+                    .filter(|d| d.list.store_name() == r.store_name())
+            });
+            if let Some(d) = exists {
+                return Err(format!(
+                    "{r} is stored as {}: pick it in the list",
+                    d.shown_name()
+                ));
+            }
+            self.submit(
+                StoreOp::New {
+                    list: r.clone(),
+                    format,
+                },
+                ctx,
+            );
+            let pending = std::mem::take(&mut self.pending_add);
+            if !pending.is_empty() {
+                self.submit(
+                    StoreOp::AddEntries {
+                        list: r,
+                        refs: pending,
+                    },
+                    ctx,
+                );
+            }
+        } else if let Some(d) = self.draft() {
+            let from = d.list.clone();
+            self.submit(StoreOp::Rename { from, to: r }, ctx);
+        }
+        Ok(())
+    }
+
+    /// Images to add to the draft, space-separated: refused at the first that does not
+    /// parse.
+    fn submit_add(&mut self, value: &str, ctx: &mut Ctx) -> Result<(), String> {
+        let Some(list) = self.draft().map(|d| d.list.clone()) else {
+            return Ok(());
+        };
+        let refs = value
+            .split_whitespace()
+            .map(|w| Reference::parse(w).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        for r in &refs {
+            self.remember(r);
+        }
+        self.focus = Focus::Entries;
+        self.submit(StoreOp::AddEntries { list, refs }, ctx);
+        Ok(())
     }
 }
 
