@@ -49,7 +49,7 @@ fn ch(c: char) -> KeyEvent {
 
 fn typed(s: &mut EditorState, text: &str) {
     for c in text.chars() {
-        s.field_key(&ch(c));
+        s.field_key(&ch(c), &Ctx::default());
     }
 }
 
@@ -148,9 +148,9 @@ fn form(s: &EditorState) -> &Form {
 fn editor_field_with_a_validation_error_and_suggestions() {
     let mut s = editor_with(vec![six()]);
     form_on(&mut s, 0); // linux/amd64
-    s.field_key(&key(KeyCode::Down)); // architecture
+    s.field_key(&key(KeyCode::Down), &Ctx::default()); // architecture
     for _ in 0..5 {
-        s.field_key(&key(KeyCode::Backspace));
+        s.field_key(&key(KeyCode::Backspace), &Ctx::default());
     }
     typed(&mut s, "amd46");
     let f = form(&s);
@@ -417,13 +417,13 @@ fn a_bad_reference_is_refused_in_the_prompt() {
 fn tab_cycles_known_values_and_esc_reverts_the_field() {
     let mut s = editor_with(vec![six()]);
     form_on(&mut s, 0);
-    s.field_key(&key(KeyCode::Down));
-    s.field_key(&key(KeyCode::Down)); // variant
-    s.field_key(&key(KeyCode::Tab));
+    s.field_key(&key(KeyCode::Down), &Ctx::default());
+    s.field_key(&key(KeyCode::Down), &Ctx::default()); // variant
+    s.field_key(&key(KeyCode::Tab), &Ctx::default());
     assert_eq!(form(&s).rows[2].value(), "v1");
-    s.field_key(&key(KeyCode::Tab));
+    s.field_key(&key(KeyCode::Tab), &Ctx::default());
     assert_eq!(form(&s).rows[2].value(), "v2");
-    s.field_key(&key(KeyCode::BackTab));
+    s.field_key(&key(KeyCode::BackTab), &Ctx::default());
     assert_eq!(form(&s).rows[2].value(), "v1");
     assert!(form(&s).modified());
     let mut ctx = Ctx::default();
@@ -440,11 +440,11 @@ fn tab_cycles_known_values_and_esc_reverts_the_field() {
 fn saving_the_form_sends_one_annotate_with_every_field() {
     let mut s = editor_with(vec![six()]);
     form_on(&mut s, 0);
-    s.field_key(&key(KeyCode::Down));
-    s.field_key(&key(KeyCode::Down));
+    s.field_key(&key(KeyCode::Down), &Ctx::default());
+    s.field_key(&key(KeyCode::Down), &Ctx::default());
     typed(&mut s, "v3");
-    s.field_key(&key(KeyCode::Down));
-    s.field_key(&key(KeyCode::Down));
+    s.field_key(&key(KeyCode::Down), &Ctx::default());
+    s.field_key(&key(KeyCode::Down), &Ctx::default());
     s.paste("sse4,\navx2");
     let mut ctx = Ctx::default();
     s.action(Action::Submit, &mut ctx);
@@ -482,10 +482,10 @@ fn an_invalid_form_is_not_sent_and_a_store_refusal_keeps_the_form() {
         .error
         .as_deref()
         .is_some_and(|e| e.contains("not saved")));
-    s.field_key(&key(KeyCode::Backspace));
+    s.field_key(&key(KeyCode::Backspace), &Ctx::default());
     // An annotation on a Docker list is refused before sending.
     for _ in 0..5 {
-        s.field_key(&key(KeyCode::Down));
+        s.field_key(&key(KeyCode::Down), &Ctx::default());
     }
     typed(&mut s, "k=v");
     s.action(Action::Submit, &mut ctx);
@@ -733,8 +733,8 @@ fn lists_are_shown_and_pushed_under_their_exact_names() {
 
     // r: the prompt starts empty; Tab offers the readings; Enter records the choice.
     assert!(s.action(Action::Rename, &mut ctx));
-    s.field_key(&key(KeyCode::Tab));
-    s.field_key(&key(KeyCode::Tab));
+    s.field_key(&key(KeyCode::Tab), &Ctx::default());
+    s.field_key(&key(KeyCode::Tab), &Ctx::default());
     let Mode::Prompt(p) = &s.mode else {
         panic!("the prompt")
     };
@@ -828,11 +828,11 @@ fn the_add_prompt_completes_references_the_browser_listed() {
         Mode::Prompt(p) => p.field.value().to_string(),
         other => panic!("{other:?}"),
     };
-    e.state.field_key(&key(KeyCode::Tab));
+    e.state.field_key(&key(KeyCode::Tab), &Ctx::default());
     assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
-    e.state.field_key(&key(KeyCode::Tab));
+    e.state.field_key(&key(KeyCode::Tab), &Ctx::default());
     assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v2");
-    e.state.field_key(&key(KeyCode::Tab));
+    e.state.field_key(&key(KeyCode::Tab), &Ctx::default());
     assert_eq!(value(&e.state), "127.0.0.1:5000/samples/app:v1");
 }
 

@@ -208,6 +208,7 @@ fn catalog_unavailable_prompts_for_a_repository() {
             reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
             recent: Vec::new(),
         },
+        &manifest_tui::tui::pane::Ctx::default(),
     );
     let _: &mut manifest_tui::tui::pane::Ctx = &mut ctx;
     let t = browser(100, 9, &s);
@@ -234,6 +235,7 @@ fn catalog_unavailable_offers_the_recent_repositories() {
             reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
             recent: vec!["library/alpine".into(), "team/app-server".into()],
         },
+        &manifest_tui::tui::pane::Ctx::default(),
     );
     let t = browser(100, 9, &s);
     let screen = text(&t);
@@ -1362,7 +1364,7 @@ list down alt-j
     seen.push(("push failed", pv(&p), "(F3 retries"));
 
     // The draft editor: no lists, a list without entries, the confirm question.
-    let mut e = EditorState::new(km.clone());
+    let mut e = EditorState::new();
     let ev = |e: &EditorState| draw(120, 20, &|f, v| editor::draw(f, f.area(), e, v));
     e.set_rows(Vec::new(), None);
     seen.push((
@@ -1411,7 +1413,6 @@ list down alt-j
     // question.
     let mut s =
         fixtures::browser_with_content("v1", Some(fixtures::sample_list("v1", false)), Load::Done);
-    s.keymap = km.clone();
     let bv = |s: &BrowserState| draw(110, 16, &|f, v| browser::draw(f, f.area(), s, v));
     let mut c = ctx();
     s.action(Action::CopyImage, &mut c);

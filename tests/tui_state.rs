@@ -61,6 +61,7 @@ fn starting_at_a_registry_streams_its_catalog() {
             repos: fixtures::repo_names(100),
             done: false,
         },
+        &Ctx::default(),
     );
     assert_eq!(s.catalog_load, Load::Partial);
     s.reply(
@@ -69,6 +70,7 @@ fn starting_at_a_registry_streams_its_catalog() {
             repos: vec!["samples/app".into()],
             done: true,
         },
+        &Ctx::default(),
     );
     assert_eq!(s.catalog_load, Load::Done);
     assert_eq!(s.catalog.total(), 101);
@@ -294,7 +296,7 @@ fn catalog_unavailable_lets_the_user_type_a_repository() {
     assert!(s.field_focused());
     let mut ctx = Ctx::default();
     for c in "library/alpine".chars() {
-        s.field_key(&ch(c));
+        s.field_key(&ch(c), &Ctx::default());
     }
     s.action(Action::Submit, &mut ctx);
     assert_eq!(s.level, Level::Tags);
@@ -310,7 +312,7 @@ fn a_typed_registry_must_be_a_host() {
     let mut ctx = Ctx::default();
     s.action(Action::OpenByName, &mut ctx);
     for c in "not a host".chars() {
-        s.field_key(&ch(c));
+        s.field_key(&ch(c), &Ctx::default());
     }
     s.action(Action::Submit, &mut ctx);
     assert!(s.prompt().is_some_and(|p| p.error.is_some()));
@@ -769,7 +771,7 @@ fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
 
 fn type_into(s: &mut BrowserState, text: &str) {
     for c in text.chars() {
-        s.field_key(&ch(c));
+        s.field_key(&ch(c), &Ctx::default());
     }
 }
 
@@ -797,12 +799,13 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
     s.reply(
         Slot::Registries,
         Reply::Registries(vec![("127.0.0.1:6000".into(), RegistrySource::History)]),
+        &Ctx::default(),
     );
     let mut ctx = Ctx::default();
     assert!(s.action(Action::CopyImage, &mut ctx));
     assert!(s.field_focused(), "the destination prompt has focus");
     type_into(&mut s, "127.0.0.1:6");
-    s.field_key(&press(KeyCode::Tab));
+    s.field_key(&press(KeyCode::Tab), &Ctx::default());
     assert_eq!(
         s.prompt().unwrap().field.value(),
         "127.0.0.1:6000/",
@@ -819,7 +822,7 @@ fn browser_copy_prompt_completes_and_the_checklist_picks_platforms() {
         "{err:?}"
     );
     for _ in 0..72 {
-        s.field_key(&press(KeyCode::Backspace));
+        s.field_key(&press(KeyCode::Backspace), &Ctx::default());
     }
     type_into(&mut s, ":rc-1");
     assert_eq!(
@@ -1089,7 +1092,11 @@ fn refresh_on_a_platform_asks_for_its_statements_again() {
         .content()
         .cloned()
         .unwrap();
-    s.reply(Slot::Content, Reply::Inspected(Box::new(img)));
+    s.reply(
+        Slot::Content,
+        Reply::Inspected(Box::new(img)),
+        &Ctx::default(),
+    );
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Refresh, &mut ctx));
     let slots: Vec<Slot> = runs(&ctx.outbox).iter().map(|r| r.1).collect();
@@ -1109,7 +1116,7 @@ fn browser_retag_prompt_sends_the_new_tags() {
     assert!(s.prompt().unwrap().error.is_some());
     assert!(runs(&ctx.outbox).is_empty());
     for _ in 0..7 {
-        s.field_key(&press(KeyCode::Backspace));
+        s.field_key(&press(KeyCode::Backspace), &Ctx::default());
     }
     type_into(&mut s, "v1-2024-06");
     s.action(Action::Submit, &mut ctx);
@@ -1256,6 +1263,7 @@ fn no_catalog(recent: &[&str]) -> BrowserState {
             reason: "docker.io does not list its repositories (401 UNAUTHORIZED).".into(),
             recent: recent.iter().map(|r| r.to_string()).collect(),
         },
+        &Ctx::default(),
     );
     s
 }
@@ -1337,7 +1345,7 @@ fn filtering_100000_tags_is_one_pass_a_keystroke() {
     for (k, key) in keys.iter().enumerate() {
         let before = s.tags.work();
         let made = allocations::made();
-        s.field_key(key);
+        s.field_key(key, &ctx);
         let after = allocations::made();
         let work = s.tags.work();
         let (allocs, bytes) = (after.0 - made.0, after.1 - made.1);
@@ -1369,7 +1377,7 @@ fn filtering_100000_tags_is_one_pass_a_keystroke() {
     assert_eq!(s.tags.len(), TAGS);
     // Each keystroke really filtered: the whole term leaves ten.
     for key in typed.chars().map(ch) {
-        s.field_key(&key);
+        s.field_key(&key, &Ctx::default());
     }
     assert_eq!(s.tags.len(), 10, "build09990 to build09999");
     println!(
@@ -1432,6 +1440,7 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
                 .cloned()
                 .unwrap(),
         )),
+        &Ctx::default(),
     );
     assert!(s.referrers_pending());
 
@@ -1478,10 +1487,15 @@ fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
         .content()
         .cloned()
         .unwrap();
-    s.reply(Slot::Content, Reply::Inspected(Box::new(img)));
+    s.reply(
+        Slot::Content,
+        Reply::Inspected(Box::new(img)),
+        &Ctx::default(),
+    );
     s.reply(
         Slot::Content,
         Reply::Referrers(Ok(fixtures::signature_referrers())),
+        &Ctx::default(),
     );
     assert!(s.action(Action::Referrers, &mut ctx));
     assert!(s.action(Action::Open, &mut ctx));

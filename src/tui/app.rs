@@ -48,12 +48,9 @@ impl App {
     pub fn new(keymap: Keymap, theme: Theme) -> App {
         App::with_panes(
             vec![
-                Box::new(BrowserPane::new(BrowserState {
-                    keymap: keymap.clone(),
-                    ..BrowserState::new()
-                })),
+                Box::new(BrowserPane::new(BrowserState::new())),
                 Box::new(ComparePane::default()),
-                Box::new(EditorPane::new(keymap.clone())),
+                Box::new(EditorPane::new()),
                 Box::new(PushPane::default()),
             ],
             keymap,

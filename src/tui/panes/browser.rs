@@ -42,8 +42,8 @@ impl Pane for BrowserPane {
     fn field_focused(&self) -> bool {
         self.state.field_focused()
     }
-    fn field_key(&mut self, key: &KeyEvent, _ctx: &mut Ctx) {
-        self.state.field_key(key)
+    fn field_key(&mut self, key: &KeyEvent, ctx: &mut Ctx) {
+        self.state.field_key(key, ctx)
     }
     fn paste(&mut self, text: &str, _ctx: &mut Ctx) {
         self.state.paste(text)
@@ -72,7 +72,7 @@ impl Pane for BrowserPane {
         if !seen.is_empty() {
             ctx.emit(AppEvent::Seen(seen));
         }
-        self.state.reply(ev.slot, ev.reply);
+        self.state.reply(ev.slot, ev.reply, ctx);
         if let Some(v) = &mut self.state.view {
             v.fetch_details(ctx);
         }

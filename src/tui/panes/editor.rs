@@ -22,9 +22,9 @@ pub struct EditorPane {
 }
 
 impl EditorPane {
-    pub fn new(keymap: Keymap) -> Self {
+    pub fn new() -> Self {
         EditorPane {
-            state: EditorState::new(keymap),
+            state: EditorState::new(),
         }
     }
 }
@@ -45,8 +45,8 @@ impl Pane for EditorPane {
     fn field_focused(&self) -> bool {
         self.state.field_focused()
     }
-    fn field_key(&mut self, key: &KeyEvent, _ctx: &mut Ctx) {
-        self.state.field_key(key)
+    fn field_key(&mut self, key: &KeyEvent, ctx: &mut Ctx) {
+        self.state.field_key(key, ctx)
     }
     fn paste(&mut self, text: &str, _ctx: &mut Ctx) {
         self.state.paste(text)
@@ -142,7 +142,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
     draw_lists(frame, left, s, view);
     match &s.mode {
-        Mode::Form(f) => draw_form(frame, right, f, view, &s.keymap),
+        Mode::Form(f) => draw_form(frame, right, f, view),
         _ => draw_entries(frame, right, s, view),
     }
     draw_bottom(frame, bottom, s, view);
@@ -495,7 +495,8 @@ fn problems_paragraph<'a>(probs: &[Problem], view: &View) -> Paragraph<'a> {
     Paragraph::new(lines).wrap(Wrap { trim: false })
 }
 
-fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View, keymap: &Keymap) {
+fn draw_form(frame: &mut Frame, area: Rect, f: &Form, view: &View) {
+    let keymap = view.keymap;
     let t = view.theme;
     let block = pane_block(form_title(f, view), view, true);
     let inner = block.inner(area);

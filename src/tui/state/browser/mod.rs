@@ -55,8 +55,6 @@ pub struct BrowserState {
     /// Registries (`host/`) and repositories (`host/path`) seen: what the copy prompt
     /// completes from.
     pub seen: std::collections::BTreeSet<String>,
-    /// For the completion key of the copy prompt.
-    pub keymap: crate::tui::keymap::Keymap,
 }
 
 impl Default for BrowserState {
@@ -83,7 +81,6 @@ impl BrowserState {
             trail: Vec::new(),
             overlay: None,
             seen: Default::default(),
-            keymap: Default::default(),
         }
     }
 
@@ -268,8 +265,8 @@ impl BrowserState {
             Action::Back => self.back(ctx),
             Action::Open => self.open(ctx),
             Action::OpenByName => match self.level {
-                Level::Registries => self.open_prompt(PromptKind::Registry, None),
-                Level::Catalog => self.open_prompt(PromptKind::Repository, None),
+                Level::Registries => self.open_prompt(PromptKind::Registry, None, ctx),
+                Level::Catalog => self.open_prompt(PromptKind::Repository, None, ctx),
                 _ => return false,
             },
             Action::Sort if self.level == Level::Tags => {
@@ -309,7 +306,7 @@ impl BrowserState {
                 } else {
                     PromptKind::Retag
                 };
-                self.open_prompt(kind, Some(src));
+                self.open_prompt(kind, Some(src), ctx);
             }
             Action::Referrers if self.level == Level::Content => match &mut self.view {
                 Some(v) => v.panel = Some(Cursor::default()),
@@ -360,7 +357,7 @@ impl BrowserState {
                     let r = r.clone();
                     self.open_repo(&r, ctx);
                 } else if self.catalog_unavailable.is_some() {
-                    self.open_prompt(PromptKind::Repository, None);
+                    self.open_prompt(PromptKind::Repository, None, ctx);
                 }
             }
             Level::Tags => {
@@ -453,7 +450,7 @@ impl BrowserState {
     }
 
     /// A current reply for one of the browser's slots.
-    pub fn reply(&mut self, slot: Slot, reply: Reply) {
+    pub fn reply(&mut self, slot: Slot, reply: Reply, ctx: &Ctx) {
         match (slot, reply) {
             (Slot::Registries, Reply::Registries(list)) => {
                 for (h, src) in list {
@@ -486,7 +483,7 @@ impl BrowserState {
                 }
                 self.catalog.extend(recent);
                 if none && self.level == Level::Catalog && self.overlay.is_none() {
-                    self.open_prompt(PromptKind::Repository, None);
+                    self.open_prompt(PromptKind::Repository, None, ctx);
                 }
             }
             (Slot::Catalog, Reply::Failed(m)) => self.catalog_load = Load::Failed(m),

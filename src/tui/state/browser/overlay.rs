@@ -239,7 +239,7 @@ impl BrowserState {
     }
 
     /// Open a typed-name prompt (over whatever else was open).
-    pub(super) fn open_prompt(&mut self, kind: PromptKind, source: Option<Reference>) {
+    pub(super) fn open_prompt(&mut self, kind: PromptKind, source: Option<Reference>, ctx: &Ctx) {
         let (label, ph) = match kind {
             PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000".into()),
             PromptKind::Repository => ("repository", "path, e.g. library/alpine".into()),
@@ -247,7 +247,7 @@ impl BrowserState {
                 "copy to",
                 format!(
                     "registry/repository[:tag] ({} completes; the tag defaults to the source's)",
-                    self.keymap.key(Context::Form, Action::Complete)
+                    ctx.key(Context::Form, Action::Complete)
                 ),
             ),
             PromptKind::Retag => ("new tags", "one or more tags, space-separated".into()),
@@ -376,9 +376,9 @@ impl BrowserState {
     }
 
     /// A key for the focused field. Up/Down still move the list while filtering.
-    pub fn field_key(&mut self, key: &KeyEvent) {
+    pub fn field_key(&mut self, key: &KeyEvent, ctx: &Ctx) {
         use ratatui::crossterm::event::KeyCode;
-        let complete = self.keymap.lookup(Context::Form, key);
+        let complete = ctx.keymap.lookup(Context::Form, key);
         match &mut self.overlay {
             Some(Overlay::Prompt(p)) => {
                 if let (PromptKind::CopyTo, Some(a @ (Action::Complete | Action::CompletePrev))) =

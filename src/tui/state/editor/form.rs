@@ -421,7 +421,7 @@ impl EditorState {
                     self.mode = Mode::Form(f);
                     return true;
                 }
-                let issues = f.issues(&self.keymap);
+                let issues = f.issues(&ctx.keymap);
                 if let Some(first) = issues.first() {
                     f.error = Some(format!("not saved: {}", first.reason));
                     f.focus = first.row;

@@ -15,7 +15,7 @@ use super::Load;
 use crate::ops::{EntrySelector, Source};
 use crate::reference::Reference;
 use crate::store::{Draft, Format, StoredEntry};
-use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, EditorItem, PaneId, Side, Transfer};
 use crate::tui::worker::{Command, DraftRow, Reply, Slot, StoreOp};
 use ratatui::crossterm::event::KeyEvent;
@@ -92,18 +92,16 @@ pub struct EditorState {
     pub seen: std::collections::BTreeSet<String>,
     /// Items sent from the browser before any list existed: added once one is created.
     pub pending_add: Vec<Reference>,
-    /// Key bindings (the form looks up its own keys while a field has focus).
-    pub keymap: Keymap,
 }
 
 impl Default for EditorState {
     fn default() -> Self {
-        Self::new(Keymap::default())
+        Self::new()
     }
 }
 
 impl EditorState {
-    pub fn new(keymap: Keymap) -> Self {
+    pub fn new() -> Self {
         EditorState {
             rows: Vec::new(),
             load: Load::Idle,
@@ -116,7 +114,6 @@ impl EditorState {
             last_error: None,
             seen: Default::default(),
             pending_add: Vec::new(),
-            keymap,
         }
     }
 
@@ -284,11 +281,11 @@ impl EditorState {
                 Focus::Entries => self.open_form(),
             },
             Action::Back if self.focus == Focus::Entries => self.focus = Focus::Lists,
-            Action::NewList => self.prompt(PromptKind::New(Format::Docker)),
-            Action::NewOciList => self.prompt(PromptKind::New(Format::Oci)),
+            Action::NewList => self.prompt(PromptKind::New(Format::Docker), ctx),
+            Action::NewOciList => self.prompt(PromptKind::New(Format::Oci), ctx),
             Action::AddEntry => {
                 if self.draft().is_some() {
-                    self.prompt(PromptKind::Add)
+                    self.prompt(PromptKind::Add, ctx)
                 } else {
                     ctx.info(format!(
                         "create a list first: {} (Docker list) or {} (OCI index)",
@@ -297,7 +294,7 @@ impl EditorState {
                     ));
                 }
             }
-            Action::Rename if self.draft().is_some() => self.prompt(PromptKind::Rename),
+            Action::Rename if self.draft().is_some() => self.prompt(PromptKind::Rename, ctx),
             Action::MarkA => return self.mark(Side::A, ctx),
             Action::MarkB => return self.mark(Side::B, ctx),
             Action::Delete => return self.ask_delete(),
@@ -413,7 +410,7 @@ impl EditorState {
             ctx.info("wait until the store change in progress is done, then push");
             return;
         }
-        let blocking: Vec<String> = problems(d, &self.keymap)
+        let blocking: Vec<String> = problems(d, &ctx.keymap)
             .into_iter()
             .filter(|p| p.blocking)
             .map(|p| match p.entry {
@@ -439,16 +436,16 @@ impl EditorState {
         })));
     }
     /// A key for the focused prompt, confirmation or form field.
-    pub fn field_key(&mut self, key: &KeyEvent) {
+    pub fn field_key(&mut self, key: &KeyEvent, ctx: &Ctx) {
         match &mut self.mode {
             Mode::Prompt(p) => {
                 let selected = self
                     .rows
                     .get(self.selected.get())
                     .and_then(|r| r.draft.as_ref().ok());
-                p.key(&self.keymap, key, &self.seen, selected)
+                p.key(&ctx.keymap, key, &self.seen, selected)
             }
-            Mode::Form(f) => f.key(&self.keymap, key),
+            Mode::Form(f) => f.key(&ctx.keymap, key),
             Mode::Confirm(_) | Mode::Normal => {}
         }
     }
@@ -479,7 +476,7 @@ impl EditorState {
             }
             None => {
                 self.pending_add.push(item.reference.clone());
-                self.prompt(PromptKind::New(Format::Docker));
+                self.prompt(PromptKind::New(Format::Docker), ctx);
                 ctx.info(format!(
                     "no local list yet: type a target for the new list; {} will be added to it",
                     item.reference

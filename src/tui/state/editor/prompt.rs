@@ -75,7 +75,7 @@ impl Prompt {
 }
 
 impl EditorState {
-    pub(super) fn prompt(&mut self, kind: PromptKind) {
+    pub(super) fn prompt(&mut self, kind: PromptKind, ctx: &Ctx) {
         let (label, initial, ph) = match kind {
             PromptKind::New(Format::Docker) => (
                 "new Docker list",
@@ -95,7 +95,7 @@ impl EditorState {
                     String::new(),
                     format!(
                         "the exact registry/repository:tag ({} offers each reading)",
-                        self.keymap.key(Context::Form, Action::Complete)
+                        ctx.key(Context::Form, Action::Complete)
                     ),
                 ),
                 d => (
@@ -109,7 +109,7 @@ impl EditorState {
                 String::new(),
                 format!(
                     "image or list references, space-separated ({} completes)",
-                    self.keymap.key(Context::Form, Action::Complete)
+                    ctx.key(Context::Form, Action::Complete)
                 ),
             ),
         };
