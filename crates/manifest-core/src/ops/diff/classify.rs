@@ -444,111 +444,85 @@ fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// A scalar field's change: each side's value, whole (empty when unset); `None` when equal.
+fn scalar_change(field: ConfigField, x: &str, y: &str) -> Option<ConfigChange> {
+    (x != y).then(|| ConfigChange {
+        field,
+        a: vec![x.to_string()],
+        b: vec![y.to_string()],
+    })
+}
+
+/// A set's change (or a map's, as `key=value` items): the items only each side has; when
+/// only the order changed, both whole. `None` when equal.
+fn set_change(field: ConfigField, x: &[String], y: &[String]) -> Option<ConfigChange> {
+    if x == y {
+        return None;
+    }
+    let (ma, mb) = (missing(x, y), missing(y, x));
+    let (ma, mb) = if ma.is_empty() && mb.is_empty() {
+        (vec![json_list(x)], vec![json_list(y)])
+    } else {
+        (ma, mb)
+    };
+    Some(ConfigChange {
+        field,
+        a: ma,
+        b: mb,
+    })
+}
+
+/// The history's change: the steps only each side has (their other fields change with
+/// them); `None` when the histories are equal.
+fn history_change(a: &ConfigFile, b: &ConfigFile) -> Option<ConfigChange> {
+    if a.history == b.history {
+        return None;
+    }
+    let steps = |c: &ConfigFile| -> Vec<String> {
+        c.history.iter().map(|h| h.created_by.clone()).collect()
+    };
+    let (x, y) = (steps(a), steps(b));
+    Some(ConfigChange {
+        field: ConfigField::History,
+        a: missing(&x, &y),
+        b: missing(&y, &x),
+    })
+}
+
 /// The config fields that differ, with the items only each side has.
 pub fn config_changes(a: &ConfigFile, b: &ConfigFile) -> Vec<ConfigChange> {
-    let mut out = Vec::new();
-    // A scalar: each side's value, whole (empty when unset).
-    let scalar = |out: &mut Vec<ConfigChange>, field, x: &str, y: &str| {
-        if x != y {
-            out.push(ConfigChange {
-                field,
-                a: vec![x.to_string()],
-                b: vec![y.to_string()],
-            });
-        }
-    };
-    // A set (or a map as `key=value` items): the items only each side has; when only the
-    // order changed, both whole.
-    let set = |out: &mut Vec<ConfigChange>, field, x: &[String], y: &[String]| {
-        if x != y {
-            let (ma, mb) = (missing(x, y), missing(y, x));
-            let (ma, mb) = if ma.is_empty() && mb.is_empty() {
-                (vec![json_list(x)], vec![json_list(y)])
-            } else {
-                (ma, mb)
-            };
-            out.push(ConfigChange {
-                field,
-                a: ma,
-                b: mb,
-            });
-        }
-    };
     let (ra, rb) = (&a.config, &b.config);
     let kv = |m: &BTreeMap<String, String>| -> Vec<String> {
         m.iter().map(|(k, v)| format!("{k}={v}")).collect()
     };
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    let steps = |c: &ConfigFile| -> Vec<String> {
-        c.history.iter().map(|h| h.created_by.clone()).collect()
-    };
-    set(&mut out, ConfigField::Env, &ra.env, &rb.env);
-    scalar(
-        &mut out,
-        ConfigField::Entrypoint,
-        &json_list(&ra.entrypoint),
-        &json_list(&rb.entrypoint),
-    );
-    scalar(
-        &mut out,
-        ConfigField::Cmd,
-        &json_list(&ra.cmd),
-        &json_list(&rb.cmd),
-    );
-    set(
-        &mut out,
-        ConfigField::Labels,
-        &kv(&ra.labels),
-        &kv(&rb.labels),
-    );
-    scalar(&mut out, ConfigField::User, &ra.user, &rb.user);
-    scalar(
-        &mut out,
-        ConfigField::WorkingDir,
-        &ra.working_dir,
-        &rb.working_dir,
-    );
-    set(
-        &mut out,
-        ConfigField::ExposedPorts,
-        &ra.exposed_ports,
-        &rb.exposed_ports,
-    );
-    set(&mut out, ConfigField::Volumes, &ra.volumes, &rb.volumes);
-    scalar(
-        &mut out,
-        ConfigField::Created,
-        &opt(&a.created),
-        &opt(&b.created),
-    );
-    scalar(
-        &mut out,
-        ConfigField::OsVersion,
-        &a.os_version,
-        &b.os_version,
-    );
-    scalar(
-        &mut out,
-        ConfigField::StopSignal,
-        &ra.stop_signal,
-        &rb.stop_signal,
-    );
-    scalar(
-        &mut out,
-        ConfigField::Author,
-        &opt(&a.author),
-        &opt(&b.author),
-    );
-    // History: the steps only each side has (their other fields change with them).
-    if a.history != b.history {
-        let (x, y) = (steps(a), steps(b));
-        out.push(ConfigChange {
-            field: ConfigField::History,
-            a: missing(&x, &y),
-            b: missing(&y, &x),
-        });
-    }
-    out
+    // Every field, in the order they are reported.
+    [
+        set_change(ConfigField::Env, &ra.env, &rb.env),
+        scalar_change(
+            ConfigField::Entrypoint,
+            &json_list(&ra.entrypoint),
+            &json_list(&rb.entrypoint),
+        ),
+        scalar_change(ConfigField::Cmd, &json_list(&ra.cmd), &json_list(&rb.cmd)),
+        set_change(ConfigField::Labels, &kv(&ra.labels), &kv(&rb.labels)),
+        scalar_change(ConfigField::User, &ra.user, &rb.user),
+        scalar_change(ConfigField::WorkingDir, &ra.working_dir, &rb.working_dir),
+        set_change(
+            ConfigField::ExposedPorts,
+            &ra.exposed_ports,
+            &rb.exposed_ports,
+        ),
+        set_change(ConfigField::Volumes, &ra.volumes, &rb.volumes),
+        scalar_change(ConfigField::Created, &opt(&a.created), &opt(&b.created)),
+        scalar_change(ConfigField::OsVersion, &a.os_version, &b.os_version),
+        scalar_change(ConfigField::StopSignal, &ra.stop_signal, &rb.stop_signal),
+        scalar_change(ConfigField::Author, &opt(&a.author), &opt(&b.author)),
+        history_change(a, b),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Whether two configs differ in more than their `rootfs` (which any layer change rewrites).
