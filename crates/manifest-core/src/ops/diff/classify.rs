@@ -296,14 +296,10 @@ fn layer_match(x: &LayerInfo, y: &LayerInfo) -> Option<LayerMatch> {
     }
 }
 
-/// Align two layer stacks: the longest run of matching layers in order (by digest, or by
-/// uncompressed content) anchors the rows; a layer outside that run that the other side also
-/// has (outside it too) is a moved layer, shown at B's place; between anchors, the other
-/// unmatched layers of each side pair up by position (a rebuilt layer), and what is left over
-/// stands alone. Every layer of each side is in exactly one row.
-pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
+/// The longest-common-subsequence table of two stacks: `lcs[i][j]` counts the matches
+/// (by [`layer_match`]) in `a[i..]` and `b[j..]`.
+fn lcs_table(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<Vec<usize>> {
     let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: matches in a[i..] and b[j..].
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
@@ -314,7 +310,16 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             };
         }
     }
-    // The anchors, in order: (i, j, kind).
+    lcs
+}
+
+/// The anchors of an alignment, in order: `(i, j, kind)` for each pair of the longest run of
+/// matching layers, walked off [`lcs_table`] (a match is taken when it is on the longest
+/// run; otherwise A's layer is skipped when that keeps at least as many matches as skipping
+/// B's, else B's).
+fn anchors(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<(usize, usize, LayerMatch)> {
+    let (n, m) = (a.len(), b.len());
+    let lcs = lcs_table(a, b);
     let mut anchors: Vec<(usize, usize, LayerMatch)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
@@ -332,13 +337,23 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             j += 1;
         }
     }
+    anchors
+}
+
+/// The moved layers: each layer of B outside the anchors takes the first layer of A outside
+/// them (and not taken yet) that matches it. Returns, per layer of B, the layer of A it
+/// took, and, per layer of A, whether it was taken.
+fn moved(
+    a: &[LayerInfo],
+    b: &[LayerInfo],
+    anchors: &[(usize, usize, LayerMatch)],
+) -> (Vec<Option<usize>>, Vec<bool>) {
+    let (n, m) = (a.len(), b.len());
     let (mut in_a, mut in_b) = (vec![false; n], vec![false; m]);
-    for &(i, j, _) in &anchors {
+    for &(i, j, _) in anchors {
         in_a[i] = true;
         in_b[j] = true;
     }
-    // Moved: each layer of B outside the anchors takes the first layer of A outside them
-    // (and not taken yet) that matches it.
     let mut moved_to: Vec<Option<usize>> = vec![None; m];
     let mut moved_a = vec![false; n];
     for (j, mj) in moved_to.iter_mut().enumerate() {
@@ -352,6 +367,18 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             *mj = Some(i);
         }
     }
+    (moved_to, moved_a)
+}
+
+/// Align two layer stacks: the longest run of matching layers in order (by digest, or by
+/// uncompressed content) anchors the rows; a layer outside that run that the other side also
+/// has (outside it too) is a moved layer, shown at B's place; between anchors, the other
+/// unmatched layers of each side pair up by position (a rebuilt layer), and what is left over
+/// stands alone. Every layer of each side is in exactly one row.
+pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
+    let (n, m) = (a.len(), b.len());
+    let anchors = anchors(a, b);
+    let (moved_to, moved_a) = moved(a, b, &anchors);
     let mut rows = Vec::new();
     // The gap before each anchor, then the one after the last.
     let (mut pa, mut pb) = (0, 0);
