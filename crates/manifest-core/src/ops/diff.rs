@@ -11,7 +11,7 @@ pub use classify::{
 };
 
 use super::details::image_details;
-use super::inspect::{inspect, InspectOptions};
+use super::inspect::{inspect, InspectOptions, Inspection};
 use super::{no_progress, OpError};
 use crate::digest::Digest;
 use crate::image::ImageDetails;
@@ -305,94 +305,111 @@ struct Loaded {
     attestations: Vec<(Option<String>, Digest)>,
 }
 
+/// Read one side: a local draft from the store, a remote one by [`remote_side`].
 async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded, OpError> {
     match s {
-        Source::Local(r) => {
-            let d = store.load(&r.clone().with_default_tag())?;
-            Ok(Loaded {
-                digest: None,
-                entries: d
-                    .entries
-                    .iter()
-                    .map(|e| Entry {
-                        platform: e.platform(),
-                        side: DiffSide {
-                            digest: e.digest().clone(),
-                            size: e.raw.size(),
-                            media_type: e.raw.media_type.clone(),
-                        },
-                        at: e.reference.at_digest(e.digest()),
-                        raw: Some(e.raw.clone()),
-                        details: None,
-                    })
-                    .collect(),
-                attestations: Vec::new(),
+        Source::Local(r) => local_side(store, r),
+        Source::Remote(r) => remote_side(client, r).await,
+    }
+}
+
+/// A local draft's side: its entries with their exact bytes, no digest, no attestations.
+fn local_side(store: &Store, r: &Reference) -> Result<Loaded, OpError> {
+    let d = store.load(&r.clone().with_default_tag())?;
+    Ok(Loaded {
+        digest: None,
+        entries: d
+            .entries
+            .iter()
+            .map(|e| Entry {
+                platform: e.platform(),
+                side: DiffSide {
+                    digest: e.digest().clone(),
+                    size: e.raw.size(),
+                    media_type: e.raw.media_type.clone(),
+                },
+                at: e.reference.at_digest(e.digest()),
+                raw: Some(e.raw.clone()),
+                details: None,
             })
-        }
-        Source::Remote(r) => {
-            let opts = InspectOptions {
-                children: false,
-                configs: false,
-            };
-            let ins = inspect(client, r, opts, no_progress()).await?;
-            let digest = Some(ins.manifest.digest.clone());
-            if !ins.is_list() {
-                // A single image: its platform is in its config, read with the rest of it.
-                let at = ins.reference.at_digest(&ins.manifest.digest);
-                let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
-                let platform = details.config.platform();
-                return Ok(Loaded {
-                    digest,
-                    entries: vec![Entry {
-                        platform,
-                        side: DiffSide {
-                            digest: ins.manifest.digest.clone(),
-                            size: ins.manifest.size(),
-                            media_type: ins.manifest.media_type.clone(),
-                        },
-                        at,
-                        raw: Some(ins.manifest.clone()),
-                        details: Some(details),
-                    }],
-                    attestations: Vec::new(),
-                });
-            }
-            let (att, images): (Vec<_>, Vec<_>) = ins
-                .entries
-                .iter()
-                .partition(|e| media::is_attestation(&e.descriptor));
-            let mut attestations: Vec<(Option<String>, Digest)> = att
-                .iter()
-                .map(|e| {
-                    (
-                        e.descriptor
-                            .annotations
-                            .get(crate::attest::REFERENCE_DIGEST)
-                            .cloned(),
-                        e.descriptor.digest.clone(),
-                    )
-                })
-                .collect();
-            attestations.sort();
-            Ok(Loaded {
-                digest,
-                entries: images
-                    .iter()
-                    .map(|e| Entry {
-                        platform: e.platform(),
-                        side: DiffSide {
-                            digest: e.descriptor.digest.clone(),
-                            size: e.descriptor.size,
-                            media_type: e.descriptor.media_type.clone(),
-                        },
-                        at: ins.reference.at_digest(&e.descriptor.digest),
-                        raw: None,
-                        details: None,
-                    })
-                    .collect(),
-                attestations,
+            .collect(),
+        attestations: Vec::new(),
+    })
+}
+
+/// A remote side: the manifest inspected (without children or configs), then a single
+/// image by [`image_side`], a list by [`list_side`].
+async fn remote_side(client: &Client, r: &Reference) -> Result<Loaded, OpError> {
+    let opts = InspectOptions {
+        children: false,
+        configs: false,
+    };
+    let ins = inspect(client, r, opts, no_progress()).await?;
+    if !ins.is_list() {
+        return image_side(client, &ins).await;
+    }
+    Ok(list_side(&ins))
+}
+
+/// A single image: its platform is in its config, read with the rest of it.
+async fn image_side(client: &Client, ins: &Inspection) -> Result<Loaded, OpError> {
+    let at = ins.reference.at_digest(&ins.manifest.digest);
+    let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
+    let platform = details.config.platform();
+    Ok(Loaded {
+        digest: Some(ins.manifest.digest.clone()),
+        entries: vec![Entry {
+            platform,
+            side: DiffSide {
+                digest: ins.manifest.digest.clone(),
+                size: ins.manifest.size(),
+                media_type: ins.manifest.media_type.clone(),
+            },
+            at,
+            raw: Some(ins.manifest.clone()),
+            details: Some(details),
+        }],
+        attestations: Vec::new(),
+    })
+}
+
+/// A list: its image entries by their descriptors (nothing more is read here), and its
+/// attestation manifests by the image each describes, sorted.
+fn list_side(ins: &Inspection) -> Loaded {
+    let (att, images): (Vec<_>, Vec<_>) = ins
+        .entries
+        .iter()
+        .partition(|e| media::is_attestation(&e.descriptor));
+    let mut attestations: Vec<(Option<String>, Digest)> = att
+        .iter()
+        .map(|e| {
+            (
+                e.descriptor
+                    .annotations
+                    .get(crate::attest::REFERENCE_DIGEST)
+                    .cloned(),
+                e.descriptor.digest.clone(),
+            )
+        })
+        .collect();
+    attestations.sort();
+    Loaded {
+        digest: Some(ins.manifest.digest.clone()),
+        entries: images
+            .iter()
+            .map(|e| Entry {
+                platform: e.platform(),
+                side: DiffSide {
+                    digest: e.descriptor.digest.clone(),
+                    size: e.descriptor.size,
+                    media_type: e.descriptor.media_type.clone(),
+                },
+                at: ins.reference.at_digest(&e.descriptor.digest),
+                raw: None,
+                details: None,
             })
-        }
+            .collect(),
+        attestations,
     }
 }
 
