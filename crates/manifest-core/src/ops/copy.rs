@@ -398,17 +398,17 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
     })
 }
 
-/// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
-/// copied, its manifest put by digest), then the referrers asked for (the copied manifest
-/// put by digest first when they refer to it), then the list or image under the tag.
-pub async fn run_copy(
+/// Send the entries: none when unchanged (each row marked pushed), a single image's blobs
+/// as row 0, else every entry of the list at once ([`copy_entry`]); the first failure (in
+/// the list's order) once all have ended.
+async fn send_entries(
     client: &Client,
     plan: &CopyPlan,
-    progress: ProgressFn,
-) -> Result<CopyReport, OpError> {
-    let mut report = plan.report.clone();
-    let (src, target, digest) = (&report.source, &report.target, &report.digest);
-    let target_repo = Repo::of(target);
+    target_repo: &Repo,
+    progress: &ProgressFn,
+) -> Result<(), OpError> {
+    let report = &plan.report;
+    let (src, target) = (&report.source, &report.target);
     let from = Repo::of(src);
     match &plan.work {
         None => {
@@ -427,7 +427,7 @@ pub async fn run_copy(
                 index: 0,
                 stage: EntryStage::Waiting,
             });
-            send_blobs(client, &target_repo, &from, 0, raw, &progress)
+            send_blobs(client, target_repo, &from, 0, raw, progress)
                 .await
                 .map_err(|(stage, err)| entry_failed(src, target, &src.to_string(), stage, err))?;
         }
@@ -440,7 +440,7 @@ pub async fn run_copy(
             }
             let jobs =
                 report.entries.iter().enumerate().map(|(i, e)| {
-                    let (target_repo, from, progress) = (&target_repo, &from, &progress);
+                    let from = &from;
                     async move {
                         copy_entry(client, src, target, target_repo, from, i, e, progress).await
                     }
@@ -450,36 +450,53 @@ pub async fn run_copy(
             }
         }
     }
-    if !report.unchanged && !report.referrers.is_empty() {
-        let refers_to_top = report
-            .referrers
-            .iter()
-            .any(|r| !r.present && &r.subject == digest);
-        if let (Some((_, bytes, media_type)), true) = (&plan.work, refers_to_top) {
-            client
-                .put_manifest(&target_repo, digest.as_str(), media_type, bytes)
-                .await
-                .map_err(reg_err(format!(
-                    "putting {} by digest before what refers to it (nothing is tagged yet; run the copy again to finish)",
-                    target.at_digest(digest)
-                )))?;
-        }
-        let first = report.first_referrer_row();
-        let tagged = referrers::copy_referrers(
-            client,
-            src,
-            target,
-            &plan.subjects,
-            &report.referrers,
-            first,
-            &progress,
-        )
-        .await?;
-        report.tag_scheme = tagged;
+    Ok(())
+}
+
+/// Send the referrers not on the target: the copied manifest by digest first when one of
+/// them refers to it, then [`referrers::copy_referrers`]. Returns the subjects whose
+/// referrers tag was written.
+async fn send_referrers(
+    client: &Client,
+    plan: &CopyPlan,
+    target_repo: &Repo,
+    progress: &ProgressFn,
+) -> Result<Vec<Digest>, OpError> {
+    let report = &plan.report;
+    let (src, target, digest) = (&report.source, &report.target, &report.digest);
+    let refers_to_top = report
+        .referrers
+        .iter()
+        .any(|r| !r.present && &r.subject == digest);
+    if let (Some((_, bytes, media_type)), true) = (&plan.work, refers_to_top) {
+        client
+            .put_manifest(target_repo, digest.as_str(), media_type, bytes)
+            .await
+            .map_err(reg_err(format!(
+                "putting {} by digest before what refers to it (nothing is tagged yet; run the copy again to finish)",
+                target.at_digest(digest)
+            )))?;
     }
+    let first = report.first_referrer_row();
+    referrers::copy_referrers(
+        client,
+        src,
+        target,
+        &plan.subjects,
+        &report.referrers,
+        first,
+        progress,
+    )
+    .await
+}
+
+/// Put the list or image under the target tag (when there is work), and check the registry
+/// stored it under the digest its bytes hash to.
+async fn put_tagged(client: &Client, plan: &CopyPlan, target_repo: &Repo) -> Result<(), OpError> {
+    let (target, digest) = (&plan.report.target, &plan.report.digest);
     if let Some((_, bytes, media_type)) = &plan.work {
         let put = client
-            .put_manifest(&target_repo, &target.manifest_reference(), media_type, bytes)
+            .put_manifest(target_repo, &target.manifest_reference(), media_type, bytes)
             .await
             .map_err(reg_err(format!(
                 "putting {target} (every entry and blob is in place; nothing is tagged yet, run the copy again to finish)"
@@ -490,8 +507,26 @@ pub async fn run_copy(
             )));
         }
     }
+    Ok(())
+}
+
+/// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
+/// copied, its manifest put by digest), then the referrers asked for (the copied manifest
+/// put by digest first when they refer to it), then the list or image under the tag.
+pub async fn run_copy(
+    client: &Client,
+    plan: &CopyPlan,
+    progress: ProgressFn,
+) -> Result<CopyReport, OpError> {
+    let mut report = plan.report.clone();
+    let target_repo = Repo::of(&report.target);
+    send_entries(client, plan, &target_repo, &progress).await?;
+    if !report.unchanged && !report.referrers.is_empty() {
+        report.tag_scheme = send_referrers(client, plan, &target_repo, &progress).await?;
+    }
+    put_tagged(client, plan, &target_repo).await?;
     progress(Progress::ListPushed {
-        digest: digest.clone(),
+        digest: report.digest.clone(),
     });
     Ok(report)
 }
