@@ -16,7 +16,7 @@ use crate::attest::{artifact_label, referrers_tag};
 use crate::digest::Digest;
 use crate::media::{Descriptor, Index, Parsed, RawManifest, OCI_INDEX};
 use crate::reference::Reference;
-use crate::registry::{Client, Referrers, ReferrersVia, Repo};
+use crate::registry::{Client, Referrers, ReferrersVia, RegistryError, Repo};
 use futures_util::future::join_all;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,6 +67,10 @@ pub(super) struct Found {
     pub(super) notes: Vec<String>,
 }
 
+/// A subject found on the source with what refers to it there: its digest, its depth (0:
+/// the copied manifest or an entry), and the source's answer.
+type SourceFound = (Digest, usize, Referrers);
+
 /// Find what refers to `top` (when `follow_top`) and to `entries` on the source, and what
 /// the target lists for each subject found. Sends only reads.
 pub(super) async fn discover(
@@ -77,61 +81,8 @@ pub(super) async fn discover(
     follow_top: bool,
     entries: &[Digest],
 ) -> Result<Found, OpError> {
-    let (from, to) = (Repo::of(src), Repo::of(target));
-    let mut seen: BTreeSet<Digest> = entries.iter().cloned().collect();
-    seen.insert(top.clone());
-    let mut found: Vec<(Digest, usize, Referrers)> = Vec::new();
-    let mut notes = Vec::new();
-    let mut wave = vec![(top.clone(), 0)];
-    let mut entries = Some(entries);
-    while !wave.is_empty() {
-        let answers = join_all(wave.iter().map(|(d, _)| client.referrers(&from, d))).await;
-        let mut next = Vec::new();
-        for ((d, depth), r) in wave.into_iter().zip(answers) {
-            let r = r.map_err(reg_err(format!(
-                "listing what refers to {}",
-                src.at_digest(&d)
-            )))?;
-            if r.descriptors.is_empty() {
-                continue;
-            }
-            if &d == top && !follow_top {
-                let n = r.descriptors.len();
-                notes.push(format!(
-                    "{} of the source {d}: this copy is a new list with another digest, which {} not refer to",
-                    count(n, "referrer"),
-                    if n == 1 { "it does" } else { "they do" }
-                ));
-                continue;
-            }
-            if depth + 1 < MAX_DEPTH {
-                for x in &r.descriptors {
-                    if seen.insert(x.digest.clone()) {
-                        next.push((x.digest.clone(), depth + 1));
-                    }
-                }
-            }
-            found.push((d, depth, r));
-        }
-        if let Some(e) = entries.take() {
-            next.extend(e.iter().map(|d| (d.clone(), 0)));
-        }
-        wave = next;
-    }
-    // The first subject alone, so that a target without the API is learnt from one request.
-    let mut on_target = Vec::with_capacity(found.len());
-    if let Some((d, _, _)) = found.first() {
-        on_target.push(client.referrers(&to, d).await);
-    }
-    on_target.extend(
-        join_all(
-            found
-                .iter()
-                .skip(1)
-                .map(|(d, _, _)| client.referrers(&to, d)),
-        )
-        .await,
-    );
+    let (found, notes) = on_source(client, src, top, follow_top, entries).await?;
+    let on_target = on_target(client, &Repo::of(target), &found).await;
     let mut out = Found {
         notes,
         ..Found::default()
@@ -157,6 +108,89 @@ pub(super) async fn discover(
     }
     out.referrers.sort_by_key(|r| r.depth);
     Ok(out)
+}
+
+/// Ask the source wave by wave: `top` alone first, then what refers to `top` and the
+/// entries, then what refers to those (each digest once, up to [`MAX_DEPTH`]). Returns the
+/// subjects with referrers, in the order asked, and a note for the referrers of `top` left
+/// when it is not followed.
+async fn on_source(
+    client: &Client,
+    src: &Reference,
+    top: &Digest,
+    follow_top: bool,
+    entries: &[Digest],
+) -> Result<(Vec<SourceFound>, Vec<String>), OpError> {
+    let from = Repo::of(src);
+    let mut seen: BTreeSet<Digest> = entries.iter().cloned().collect();
+    seen.insert(top.clone());
+    let mut found: Vec<SourceFound> = Vec::new();
+    let mut notes = Vec::new();
+    let mut wave = vec![(top.clone(), 0)];
+    let mut entries = Some(entries);
+    while !wave.is_empty() {
+        let answers = join_all(wave.iter().map(|(d, _)| client.referrers(&from, d))).await;
+        let mut next = Vec::new();
+        for ((d, depth), r) in wave.into_iter().zip(answers) {
+            let r = r.map_err(reg_err(format!(
+                "listing what refers to {}",
+                src.at_digest(&d)
+            )))?;
+            if r.descriptors.is_empty() {
+                continue;
+            }
+            if &d == top && !follow_top {
+                notes.push(unfollowed_note(&d, r.descriptors.len()));
+                continue;
+            }
+            if depth + 1 < MAX_DEPTH {
+                for x in &r.descriptors {
+                    if seen.insert(x.digest.clone()) {
+                        next.push((x.digest.clone(), depth + 1));
+                    }
+                }
+            }
+            found.push((d, depth, r));
+        }
+        if let Some(e) = entries.take() {
+            next.extend(e.iter().map(|d| (d.clone(), 0)));
+        }
+        wave = next;
+    }
+    Ok((found, notes))
+}
+
+/// Why the `n` referrers of the source list `top` are not copied by a filtered copy.
+fn unfollowed_note(top: &Digest, n: usize) -> String {
+    format!(
+        "{} of the source {top}: this copy is a new list with another digest, which {} not refer to",
+        count(n, "referrer"),
+        if n == 1 { "it does" } else { "they do" }
+    )
+}
+
+/// What the target lists for each subject found, in the same order: the first subject
+/// alone, so that a target without the API is learnt from one request, then the rest at
+/// once.
+async fn on_target(
+    client: &Client,
+    to: &Repo,
+    found: &[SourceFound],
+) -> Vec<Result<Referrers, RegistryError>> {
+    let mut on_target = Vec::with_capacity(found.len());
+    if let Some((d, _, _)) = found.first() {
+        on_target.push(client.referrers(to, d).await);
+    }
+    on_target.extend(
+        join_all(
+            found
+                .iter()
+                .skip(1)
+                .map(|(d, _, _)| client.referrers(to, d)),
+        )
+        .await,
+    );
+    on_target
 }
 
 fn count(n: usize, what: &str) -> String {
