@@ -201,6 +201,23 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// What the target answered for a manifest put: the subject it indexed it under, and the
+/// subject the manifest itself names.
+type Answer = (Option<Digest>, Option<Digest>);
+
+/// What every step of one [`copy_referrers`] shares: both sides, the referrers and where
+/// their progress rows start.
+struct Run<'a> {
+    client: &'a Client,
+    src: &'a Reference,
+    target: &'a Reference,
+    from: Repo,
+    to: Repo,
+    referrers: &'a [CopiedReferrer],
+    first_row: usize,
+    progress: &'a ProgressFn,
+}
+
 /// Copy the referrers not on the target yet (depth by depth: what a referrer refers to is in
 /// place before it), then write the tag scheme's index for each subject the target did not
 /// index itself. Progress rows are `first_row + position in referrers`. Returns the
@@ -214,88 +231,147 @@ pub(super) async fn copy_referrers(
     first_row: usize,
     progress: &ProgressFn,
 ) -> Result<Vec<Digest>, OpError> {
-    let (from, to) = (Repo::of(src), Repo::of(target));
-    // What the target answered for each manifest put: the subject it indexed it under, and
-    // the subject the manifest itself names.
-    let mut answers: BTreeMap<Digest, (Option<Digest>, Option<Digest>)> = BTreeMap::new();
-    for (i, r) in referrers.iter().enumerate() {
-        if r.present {
-            progress(Progress::Entry {
-                index: first_row + i,
-                stage: EntryStage::InPlace,
-            });
-        }
-    }
+    let run = Run {
+        client,
+        src,
+        target,
+        from: Repo::of(src),
+        to: Repo::of(target),
+        referrers,
+        first_row,
+        progress,
+    };
+    let mut answers: BTreeMap<Digest, Answer> = BTreeMap::new();
+    run.mark_in_place();
     for depth in 1..=MAX_DEPTH {
-        let mut rows: BTreeMap<&Digest, Vec<usize>> = BTreeMap::new();
-        for (i, r) in referrers.iter().enumerate() {
-            if r.depth == depth && !r.present && !answers.contains_key(&r.descriptor.digest) {
-                rows.entry(&r.descriptor.digest)
-                    .or_default()
-                    .push(first_row + i);
-            }
-        }
-        let jobs = rows.iter().map(|(digest, rows)| {
-            let (from, to) = (&from, &to);
-            async move {
-                let res = copy_one(client, src, from, to, digest, rows[0], progress).await;
-                for &row in rows {
-                    progress(Progress::Entry {
-                        index: row,
-                        stage: match &res {
-                            Ok(_) => EntryStage::Pushed {
-                                digest: (*digest).clone(),
-                            },
-                            Err(e) => EntryStage::Failed {
-                                reason: e.to_string(),
-                            },
-                        },
-                    });
-                }
-                let what = referrers[rows[0] - first_row].label();
-                res.map(|a| ((*digest).clone(), a)).map_err(|e| {
-                    OpError::Invalid(format!(
-                        "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
-                        e.to_string().trim_end().trim_end_matches('.')
-                    ))
-                })
-            }
-        });
-        for res in join_all(jobs).await {
+        for res in run.copy_depth(depth, &answers).await {
             let (digest, answer) = res?;
             answers.insert(digest, answer);
         }
     }
-    let mut tagged = Vec::new();
-    for s in subjects {
-        let copied: Vec<&Descriptor> = referrers
-            .iter()
-            .filter(|r| r.subject == s.digest && !r.present)
-            .map(|r| &r.descriptor)
-            .collect();
-        // The target indexed every one put under this subject: nothing to keep by hand.
-        let indexed = copied.iter().all(|d| {
-            answers.get(&d.digest).is_some_and(|(said, names)| {
-                said.as_ref() == Some(&s.digest)
-                    || (s.target.via == ReferrersVia::Api && names.as_ref() == Some(&s.digest))
-            })
-        });
-        if copied.is_empty() || indexed {
-            continue;
+    run.write_tag_indexes(subjects, &answers).await
+}
+
+impl Run<'_> {
+    /// Mark the rows of the referrers the target already lists as in place.
+    fn mark_in_place(&self) {
+        for (i, r) in self.referrers.iter().enumerate() {
+            if r.present {
+                (self.progress)(Progress::Entry {
+                    index: self.first_row + i,
+                    stage: EntryStage::InPlace,
+                });
+            }
         }
-        let bytes = tag_index(s, &copied);
-        let tag = referrers_tag(&s.digest);
-        client
-            .put_manifest(&to, &tag, OCI_INDEX, &bytes)
-            .await
-            .map_err(reg_err(format!(
-            "listing the referrers of {} under the tag {}:{tag} (the target has no referrers API)",
-            s.digest,
-            target.name()
-        )))?;
-        tagged.push(s.digest.clone());
     }
-    Ok(tagged)
+
+    /// One wave: every referrer of this depth not on the target and not put yet, each
+    /// digest once and all at once. Returns each one's answer (or its error), in digest
+    /// order, once all have ended.
+    async fn copy_depth(
+        &self,
+        depth: usize,
+        answers: &BTreeMap<Digest, Answer>,
+    ) -> Vec<Result<(Digest, Answer), OpError>> {
+        let mut rows: BTreeMap<&Digest, Vec<usize>> = BTreeMap::new();
+        for (i, r) in self.referrers.iter().enumerate() {
+            if r.depth == depth && !r.present && !answers.contains_key(&r.descriptor.digest) {
+                rows.entry(&r.descriptor.digest)
+                    .or_default()
+                    .push(self.first_row + i);
+            }
+        }
+        join_all(
+            rows.iter()
+                .map(|(digest, rows)| self.copy_rows(digest, rows)),
+        )
+        .await
+    }
+
+    /// One referrer, shown on `rows` (the same manifest may refer to several subjects):
+    /// copied by [`copy_one`] with progress on the first row, then every row marked pushed
+    /// or failed; a failure says what was copied and that a second run finishes it.
+    async fn copy_rows(
+        &self,
+        digest: &Digest,
+        rows: &[usize],
+    ) -> Result<(Digest, Answer), OpError> {
+        let (src, target, progress) = (self.src, self.target, self.progress);
+        let res = copy_one(
+            self.client,
+            src,
+            &self.from,
+            &self.to,
+            digest,
+            rows[0],
+            progress,
+        )
+        .await;
+        for &row in rows {
+            progress(Progress::Entry {
+                index: row,
+                stage: match &res {
+                    Ok(_) => EntryStage::Pushed {
+                        digest: digest.clone(),
+                    },
+                    Err(e) => EntryStage::Failed {
+                        reason: e.to_string(),
+                    },
+                },
+            });
+        }
+        let what = self.referrers[rows[0] - self.first_row].label();
+        res.map(|a| (digest.clone(), a)).map_err(|e| {
+            OpError::Invalid(format!(
+                "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
+                e.to_string().trim_end().trim_end_matches('.')
+            ))
+        })
+    }
+
+    /// Write the tag scheme's index ([`tag_index`]) for each subject with referrers copied
+    /// that the target did not index itself, one after another. Returns those subjects.
+    async fn write_tag_indexes(
+        &self,
+        subjects: &[Subject],
+        answers: &BTreeMap<Digest, Answer>,
+    ) -> Result<Vec<Digest>, OpError> {
+        let mut tagged = Vec::new();
+        for s in subjects {
+            let copied: Vec<&Descriptor> = self
+                .referrers
+                .iter()
+                .filter(|r| r.subject == s.digest && !r.present)
+                .map(|r| &r.descriptor)
+                .collect();
+            if copied.is_empty() || indexed(s, &copied, answers) {
+                continue;
+            }
+            let bytes = tag_index(s, &copied);
+            let tag = referrers_tag(&s.digest);
+            self.client
+                .put_manifest(&self.to, &tag, OCI_INDEX, &bytes)
+                .await
+                .map_err(reg_err(format!(
+                    "listing the referrers of {} under the tag {}:{tag} (the target has no referrers API)",
+                    s.digest,
+                    self.target.name()
+                )))?;
+            tagged.push(s.digest.clone());
+        }
+        Ok(tagged)
+    }
+}
+
+/// Whether the target indexed every one put under this subject (so nothing is kept by
+/// hand): it said so when it was put, or, with the referrers API, the manifest names it.
+fn indexed(s: &Subject, copied: &[&Descriptor], answers: &BTreeMap<Digest, Answer>) -> bool {
+    copied.iter().all(|d| {
+        answers.get(&d.digest).is_some_and(|(said, names)| {
+            said.as_ref() == Some(&s.digest)
+                || (s.target.via == ReferrersVia::Api && names.as_ref() == Some(&s.digest))
+        })
+    })
 }
 
 /// The tag scheme's index for a subject on the target: what it lists already, then the
