@@ -290,7 +290,7 @@ impl Run<'_> {
 
     /// One referrer, shown on `rows` (the same manifest may refer to several subjects):
     /// copied by [`copy_one`] with progress on the first row, then every row marked pushed
-    /// or failed; a failure says what was copied and that a second run finishes it.
+    /// or failed; a failure names the referrer and says that a second run finishes the copy.
     async fn copy_rows(
         &self,
         digest: &Digest,
