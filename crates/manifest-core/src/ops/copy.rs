@@ -251,6 +251,90 @@ pub async fn copy(
     run_copy(client, &plan, progress).await
 }
 
+/// What goes under the target tag, worked out from the source manifest.
+struct ToPut {
+    bytes: Vec<u8>,
+    media_type: String,
+    /// The list's entries to copy (empty for a single image).
+    entries: Vec<Descriptor>,
+    /// Why the digest differs from the source's, for a new (filtered) list.
+    changed: Option<String>,
+}
+
+/// Whether the target tag already holds `digest` (by one HEAD; a failed HEAD says no).
+async fn target_holds(client: &Client, target: &Reference, digest: &Digest) -> bool {
+    matches!(client.head_manifest(target).await, Ok(Some((_, have, _))) if &have == digest)
+}
+
+/// Decide what to put under the tag: the source's own bytes for an exact copy (of an image,
+/// or of a list with all its entries), else a new list of the chosen entries. A single
+/// image with platforms, or a chosen platform the list lacks, is refused.
+fn what_to_put(
+    raw: &RawManifest,
+    parsed: &Parsed,
+    platforms: &[Platform],
+    src: &Reference,
+) -> Result<ToPut, OpError> {
+    let exact = platforms.is_empty();
+    let (bytes, media_type, entries, changed) = match parsed {
+        Parsed::Image(_) => {
+            if !exact {
+                return Err(OpError::Invalid(format!(
+                    "{src} is a single image, not a list: copy it without --platform"
+                )));
+            }
+            (raw.bytes.clone(), raw.media_type.clone(), Vec::new(), None)
+        }
+        Parsed::Index(idx) => {
+            let chosen = select(&idx.manifests, platforms, src)?;
+            if exact {
+                (raw.bytes.clone(), raw.media_type.clone(), chosen, None)
+            } else {
+                let kind = raw.kind();
+                let bytes = filtered_list(kind, &chosen, &idx.annotations);
+                let why = new_list_reason(kind, &chosen, idx.manifests.len(), &raw.digest);
+                (bytes, kind.media_type().to_string(), chosen, Some(why))
+            }
+        }
+    };
+    Ok(ToPut {
+        bytes,
+        media_type,
+        entries,
+        changed,
+    })
+}
+
+/// Why a filtered list's digest differs from the source's: what it holds of the source.
+fn new_list_reason(kind: Kind, chosen: &[Descriptor], of: usize, source: &Digest) -> String {
+    let names: Vec<String> = chosen
+        .iter()
+        .filter(|d| !is_attestation(d))
+        .filter_map(|d| d.platform.as_ref().map(Platform::display))
+        .collect();
+    format!(
+        "a new {} holding {} of the source's {} entries ({}), so its digest differs from the source's {}",
+        kind.label(),
+        chosen.len(),
+        of,
+        names.join(", "),
+        source
+    )
+}
+
+/// The report's view of the entries to copy.
+fn copied_entries(entries: &[Descriptor]) -> Vec<CopiedEntry> {
+    entries
+        .iter()
+        .map(|d| CopiedEntry {
+            platform: d.platform.clone().unwrap_or_default(),
+            digest: d.digest.clone(),
+            media_type: d.media_type.clone(),
+            describes: attestation_subject(d),
+        })
+        .collect()
+}
+
 /// Fetch the source manifest and the target tag's digest (at once), pick the entries and
 /// work out the bytes to put under the tag. Sends nothing. An exact copy of a source given
 /// by digest costs one request (the target's HEAD) when the target already has it.
@@ -261,14 +345,12 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
     let exact = opts.platforms.is_empty();
 
     if let (Some(d), true, false) = (&src.digest, exact, opts.referrers) {
-        if let Ok(Some((_, have, _))) = client.head_manifest(&target).await {
-            if &have == d {
-                return Ok(CopyPlan {
-                    report: unchanged(src.clone(), target, d.clone()),
-                    work: None,
-                    subjects: Vec::new(),
-                });
-            }
+        if target_holds(client, &target, d).await {
+            return Ok(CopyPlan {
+                report: unchanged(src.clone(), target, d.clone()),
+                work: None,
+                subjects: Vec::new(),
+            });
         }
     }
     let (raw, head) =
@@ -279,49 +361,9 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
     let parsed = raw
         .parse()
         .map_err(|e| OpError::Invalid(format!("{src}: {e}")))?;
-    let (bytes, media_type, entries, changed) = match &parsed {
-        Parsed::Image(_) => {
-            if !exact {
-                return Err(OpError::Invalid(format!(
-                    "{src} is a single image, not a list: copy it without --platform"
-                )));
-            }
-            (raw.bytes.clone(), raw.media_type.clone(), Vec::new(), None)
-        }
-        Parsed::Index(idx) => {
-            let chosen = select(&idx.manifests, &opts.platforms, &src)?;
-            if exact {
-                (raw.bytes.clone(), raw.media_type.clone(), chosen, None)
-            } else {
-                let kind = raw.kind();
-                let bytes = filtered_list(kind, &chosen, &idx.annotations);
-                let names: Vec<String> = chosen
-                    .iter()
-                    .filter(|d| !is_attestation(d))
-                    .filter_map(|d| d.platform.as_ref().map(Platform::display))
-                    .collect();
-                let why = format!(
-                    "a new {} holding {} of the source's {} entries ({}), so its digest differs from the source's {}",
-                    kind.label(),
-                    chosen.len(),
-                    idx.manifests.len(),
-                    names.join(", "),
-                    raw.digest
-                );
-                (bytes, kind.media_type().to_string(), chosen, Some(why))
-            }
-        }
-    };
-    let digest = Digest::sha256(&bytes);
-    let entries: Vec<CopiedEntry> = entries
-        .iter()
-        .map(|d| CopiedEntry {
-            platform: d.platform.clone().unwrap_or_default(),
-            digest: d.digest.clone(),
-            media_type: d.media_type.clone(),
-            describes: attestation_subject(d),
-        })
-        .collect();
+    let put = what_to_put(&raw, &parsed, &opts.platforms, &src)?;
+    let digest = Digest::sha256(&put.bytes);
+    let entries = copied_entries(&put.entries);
     let tag_unchanged = target_has.as_ref() == Some(&digest);
     let found = if opts.referrers {
         // A single image is its own subject; a list's entries are subjects too, the list
@@ -345,28 +387,28 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
             source_digest: raw.digest.clone(),
             digest,
             entries,
-            changed,
+            changed: put.changed,
             unchanged,
             referrers,
             referrer_notes,
             tag_scheme: Vec::new(),
         },
-        work: (!tag_unchanged).then_some((raw, bytes, media_type)),
+        work: (!tag_unchanged).then_some((raw, put.bytes, put.media_type)),
         subjects,
     })
 }
 
-/// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
-/// copied, its manifest put by digest), then the referrers asked for (the copied manifest
-/// put by digest first when they refer to it), then the list or image under the tag.
-pub async fn run_copy(
+/// Send the entries: none when unchanged (each row marked pushed), a single image's blobs
+/// as row 0, else every entry of the list at once ([`copy_entry`]); the first failure (in
+/// the list's order) once all have ended.
+async fn send_entries(
     client: &Client,
     plan: &CopyPlan,
-    progress: ProgressFn,
-) -> Result<CopyReport, OpError> {
-    let mut report = plan.report.clone();
-    let (src, target, digest) = (&report.source, &report.target, &report.digest);
-    let target_repo = Repo::of(target);
+    target_repo: &Repo,
+    progress: &ProgressFn,
+) -> Result<(), OpError> {
+    let report = &plan.report;
+    let (src, target) = (&report.source, &report.target);
     let from = Repo::of(src);
     match &plan.work {
         None => {
@@ -385,7 +427,7 @@ pub async fn run_copy(
                 index: 0,
                 stage: EntryStage::Waiting,
             });
-            send_blobs(client, &target_repo, &from, 0, raw, &progress)
+            send_blobs(client, target_repo, &from, 0, raw, progress)
                 .await
                 .map_err(|(stage, err)| entry_failed(src, target, &src.to_string(), stage, err))?;
         }
@@ -398,7 +440,7 @@ pub async fn run_copy(
             }
             let jobs =
                 report.entries.iter().enumerate().map(|(i, e)| {
-                    let (target_repo, from, progress) = (&target_repo, &from, &progress);
+                    let from = &from;
                     async move {
                         copy_entry(client, src, target, target_repo, from, i, e, progress).await
                     }
@@ -408,36 +450,53 @@ pub async fn run_copy(
             }
         }
     }
-    if !report.unchanged && !report.referrers.is_empty() {
-        let refers_to_top = report
-            .referrers
-            .iter()
-            .any(|r| !r.present && &r.subject == digest);
-        if let (Some((_, bytes, media_type)), true) = (&plan.work, refers_to_top) {
-            client
-                .put_manifest(&target_repo, digest.as_str(), media_type, bytes)
-                .await
-                .map_err(reg_err(format!(
-                    "putting {} by digest before what refers to it (nothing is tagged yet; run the copy again to finish)",
-                    target.at_digest(digest)
-                )))?;
-        }
-        let first = report.first_referrer_row();
-        let tagged = referrers::copy_referrers(
-            client,
-            src,
-            target,
-            &plan.subjects,
-            &report.referrers,
-            first,
-            &progress,
-        )
-        .await?;
-        report.tag_scheme = tagged;
+    Ok(())
+}
+
+/// Send the referrers not on the target: the copied manifest by digest first when one of
+/// them refers to it, then [`referrers::copy_referrers`]. Returns the subjects whose
+/// referrers tag was written.
+async fn send_referrers(
+    client: &Client,
+    plan: &CopyPlan,
+    target_repo: &Repo,
+    progress: &ProgressFn,
+) -> Result<Vec<Digest>, OpError> {
+    let report = &plan.report;
+    let (src, target, digest) = (&report.source, &report.target, &report.digest);
+    let refers_to_top = report
+        .referrers
+        .iter()
+        .any(|r| !r.present && &r.subject == digest);
+    if let (Some((_, bytes, media_type)), true) = (&plan.work, refers_to_top) {
+        client
+            .put_manifest(target_repo, digest.as_str(), media_type, bytes)
+            .await
+            .map_err(reg_err(format!(
+                "putting {} by digest before what refers to it (nothing is tagged yet; run the copy again to finish)",
+                target.at_digest(digest)
+            )))?;
     }
+    let first = report.first_referrer_row();
+    referrers::copy_referrers(
+        client,
+        src,
+        target,
+        &plan.subjects,
+        &report.referrers,
+        first,
+        progress,
+    )
+    .await
+}
+
+/// Put the list or image under the target tag (when there is work), and check the registry
+/// stored it under the digest its bytes hash to.
+async fn put_tagged(client: &Client, plan: &CopyPlan, target_repo: &Repo) -> Result<(), OpError> {
+    let (target, digest) = (&plan.report.target, &plan.report.digest);
     if let Some((_, bytes, media_type)) = &plan.work {
         let put = client
-            .put_manifest(&target_repo, &target.manifest_reference(), media_type, bytes)
+            .put_manifest(target_repo, &target.manifest_reference(), media_type, bytes)
             .await
             .map_err(reg_err(format!(
                 "putting {target} (every entry and blob is in place; nothing is tagged yet, run the copy again to finish)"
@@ -448,8 +507,26 @@ pub async fn run_copy(
             )));
         }
     }
+    Ok(())
+}
+
+/// Run a planned copy: every entry at once (its manifest fetched, its blobs mounted or
+/// copied, its manifest put by digest), then the referrers asked for (the copied manifest
+/// put by digest first when they refer to it), then the list or image under the tag.
+pub async fn run_copy(
+    client: &Client,
+    plan: &CopyPlan,
+    progress: ProgressFn,
+) -> Result<CopyReport, OpError> {
+    let mut report = plan.report.clone();
+    let target_repo = Repo::of(&report.target);
+    send_entries(client, plan, &target_repo, &progress).await?;
+    if !report.unchanged && !report.referrers.is_empty() {
+        report.tag_scheme = send_referrers(client, plan, &target_repo, &progress).await?;
+    }
+    put_tagged(client, plan, &target_repo).await?;
     progress(Progress::ListPushed {
-        digest: digest.clone(),
+        digest: report.digest.clone(),
     });
     Ok(report)
 }

@@ -101,17 +101,14 @@ pub(crate) async fn resolve_entries(
     }
 }
 
-/// `create [--amend] LIST REF...`: every reference is fetched fresh (never reused from the
-/// store), all concurrently; nothing is written unless every fetch succeeds.
-pub async fn create(
-    client: &Client,
+/// Refuse what `create` cannot start: a list named by digest, no images, or a list that
+/// exists locally without `amend`.
+fn check_request(
     store: &Store,
     list: &Reference,
     refs: &[Reference],
-    opts: CreateOptions,
-    progress: ProgressFn,
-) -> Result<CreateReport, OpError> {
-    let list = list.clone().with_default_tag();
+    amend: bool,
+) -> Result<(), OpError> {
     if list.digest.is_some() {
         return Err(OpError::Invalid(format!(
             "{list}: a list is pushed under a tag, not a digest; name it like {}:TAG",
@@ -123,14 +120,25 @@ pub async fn create(
             "create needs at least one image: manifest-tui create LIST IMAGE [IMAGE...]".into(),
         ));
     }
-    if store.exists(&list) && !opts.amend {
+    if store.exists(list) && !amend {
         return Err(OpError::Invalid(format!(
             "refusing to amend an existing manifest list with no --amend flag: {list} already exists locally. Add --amend to add or refresh entries, or `manifest-tui rm {list}` first"
         )));
     }
+    Ok(())
+}
+
+/// Resolve every reference at once ([`resolve_entries`]): their entries and skipped
+/// children, in the order given; the first failure (in that order) fails them all.
+async fn resolve_all(
+    client: &Client,
+    refs: &[Reference],
+    include_attestations: bool,
+    progress: &ProgressFn,
+) -> Result<(Vec<StoredEntry>, Vec<String>), OpError> {
     let futs = refs
         .iter()
-        .map(|r| resolve_entries(client, r, opts.include_attestations, &progress));
+        .map(|r| resolve_entries(client, r, include_attestations, progress));
     let mut added = Vec::new();
     let mut skipped = Vec::new();
     for res in join_all(futs).await {
@@ -138,52 +146,90 @@ pub async fn create(
         added.extend(e);
         skipped.extend(s);
     }
+    Ok((added, skipped))
+}
+
+/// The draft to add to: the stored one when amending, a new one when there is none; a list
+/// that appeared since [`check_request`] without `amend` is refused.
+fn starting_draft(list: &Reference, current: Option<Draft>, amend: bool) -> Result<Draft, OpError> {
+    match current {
+        Some(d) if amend => Ok(d),
+        Some(_) => Err(OpError::Invalid(format!(
+            "{list} appeared while it was being created; run again with --amend"
+        ))),
+        None => Ok(Draft {
+            list: list.clone(),
+            entries: Vec::new(),
+            meta: ListMeta::default(),
+        }),
+    }
+}
+
+/// Put `added` into the draft: a new entry is appended, one with the same file name
+/// replaces the old, keeping what the user set; then the entries are sorted by file name.
+fn merge_entries(draft: &mut Draft, added: Vec<StoredEntry>) {
+    for mut e in added {
+        if let Some(old) = draft
+            .entries
+            .iter_mut()
+            .find(|o| o.file_name == e.file_name)
+        {
+            // Refresh, keeping what the user set: annotations always, and the platform
+            // too while the manifest is unchanged.
+            e.descriptor.annotations = old.descriptor.annotations.clone();
+            if old.descriptor.digest == e.descriptor.digest {
+                e.descriptor.platform = old.descriptor.platform.clone();
+            }
+            *old = e;
+        } else {
+            draft.entries.push(e);
+        }
+    }
+    draft.entries.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+}
+
+/// Refuse a draft where two entries of a known platform share it.
+fn check_duplicates(draft: &Draft) -> Result<(), OpError> {
+    let plats: Vec<(Platform, String)> = draft
+        .entries
+        .iter()
+        .map(|e| (e.platform(), e.reference.to_string()))
+        .filter(|(p, _)| !p.is_unknown())
+        .collect();
+    if let Some((plat, a, b)) =
+        duplicate_platforms(plats.iter().map(|(p, r)| (p, r.clone()))).first()
+    {
+        return Err(OpError::Invalid(format!(
+            "duplicate platform {plat}: both {a} and {b} are {plat}. Leave one out, give one a different variant with `annotate`, or pass --allow-duplicates"
+        )));
+    }
+    Ok(())
+}
+
+/// `create [--amend] LIST REF...`: every reference is fetched fresh (never reused from the
+/// store), all concurrently; nothing is written unless every fetch succeeds.
+pub async fn create(
+    client: &Client,
+    store: &Store,
+    list: &Reference,
+    refs: &[Reference],
+    opts: CreateOptions,
+    progress: ProgressFn,
+) -> Result<CreateReport, OpError> {
+    let list = list.clone().with_default_tag();
+    check_request(store, &list, refs, opts.amend)?;
+    let (added, skipped) = resolve_all(client, refs, opts.include_attestations, &progress).await?;
     let added_for_report = added.clone();
     let draft = store.update(&list, |current| {
-        let mut draft = match current {
-            Some(d) if opts.amend => d,
-            Some(_) => {
-                return Err(OpError::Invalid(format!(
-                    "{list} appeared while it was being created; run again with --amend"
-                )))
-            }
-            None => Draft {
-                list: list.clone(),
-                entries: Vec::new(),
-                meta: ListMeta::default(),
-            },
-        };
+        let mut draft = starting_draft(&list, current, opts.amend)?;
         if let Some(f) = opts.format {
             draft.meta.format = Some(f);
         }
-        for mut e in added {
-            if let Some(old) = draft.entries.iter_mut().find(|o| o.file_name == e.file_name) {
-                // Refresh, keeping what the user set: annotations always, and the platform
-                // too while the manifest is unchanged.
-                e.descriptor.annotations = old.descriptor.annotations.clone();
-                if old.descriptor.digest == e.descriptor.digest {
-                    e.descriptor.platform = old.descriptor.platform.clone();
-                }
-                *old = e;
-            } else {
-                draft.entries.push(e);
-            }
-        }
-        draft.entries.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        merge_entries(&mut draft, added);
         if !opts.allow_duplicates {
-            let plats: Vec<(Platform, String)> = draft
-                .entries
-                .iter()
-                .map(|e| (e.platform(), e.reference.to_string()))
-                .filter(|(p, _)| !p.is_unknown())
-                .collect();
-            if let Some((plat, a, b)) = duplicate_platforms(plats.iter().map(|(p, r)| (p, r.clone()))).first() {
-                return Err(OpError::Invalid(format!(
-                    "duplicate platform {plat}: both {a} and {b} are {plat}. Leave one out, give one a different variant with `annotate`, or pass --allow-duplicates"
-                )));
-            }
+            check_duplicates(&draft)?;
         }
-        Ok((draft.clone(), draft))
+        Ok::<_, OpError>((draft.clone(), draft))
     })?;
     Ok(CreateReport {
         list,

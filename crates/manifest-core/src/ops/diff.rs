@@ -11,7 +11,7 @@ pub use classify::{
 };
 
 use super::details::image_details;
-use super::inspect::{inspect, InspectOptions};
+use super::inspect::{inspect, InspectOptions, Inspection};
 use super::{no_progress, OpError};
 use crate::digest::Digest;
 use crate::image::ImageDetails;
@@ -305,94 +305,111 @@ struct Loaded {
     attestations: Vec<(Option<String>, Digest)>,
 }
 
+/// Read one side: a local draft from the store, a remote one by [`remote_side`].
 async fn load_side(client: &Client, store: &Store, s: &Source) -> Result<Loaded, OpError> {
     match s {
-        Source::Local(r) => {
-            let d = store.load(&r.clone().with_default_tag())?;
-            Ok(Loaded {
-                digest: None,
-                entries: d
-                    .entries
-                    .iter()
-                    .map(|e| Entry {
-                        platform: e.platform(),
-                        side: DiffSide {
-                            digest: e.digest().clone(),
-                            size: e.raw.size(),
-                            media_type: e.raw.media_type.clone(),
-                        },
-                        at: e.reference.at_digest(e.digest()),
-                        raw: Some(e.raw.clone()),
-                        details: None,
-                    })
-                    .collect(),
-                attestations: Vec::new(),
+        Source::Local(r) => local_side(store, r),
+        Source::Remote(r) => remote_side(client, r).await,
+    }
+}
+
+/// A local draft's side: its entries with their exact bytes, no digest, no attestations.
+fn local_side(store: &Store, r: &Reference) -> Result<Loaded, OpError> {
+    let d = store.load(&r.clone().with_default_tag())?;
+    Ok(Loaded {
+        digest: None,
+        entries: d
+            .entries
+            .iter()
+            .map(|e| Entry {
+                platform: e.platform(),
+                side: DiffSide {
+                    digest: e.digest().clone(),
+                    size: e.raw.size(),
+                    media_type: e.raw.media_type.clone(),
+                },
+                at: e.reference.at_digest(e.digest()),
+                raw: Some(e.raw.clone()),
+                details: None,
             })
-        }
-        Source::Remote(r) => {
-            let opts = InspectOptions {
-                children: false,
-                configs: false,
-            };
-            let ins = inspect(client, r, opts, no_progress()).await?;
-            let digest = Some(ins.manifest.digest.clone());
-            if !ins.is_list() {
-                // A single image: its platform is in its config, read with the rest of it.
-                let at = ins.reference.at_digest(&ins.manifest.digest);
-                let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
-                let platform = details.config.platform();
-                return Ok(Loaded {
-                    digest,
-                    entries: vec![Entry {
-                        platform,
-                        side: DiffSide {
-                            digest: ins.manifest.digest.clone(),
-                            size: ins.manifest.size(),
-                            media_type: ins.manifest.media_type.clone(),
-                        },
-                        at,
-                        raw: Some(ins.manifest.clone()),
-                        details: Some(details),
-                    }],
-                    attestations: Vec::new(),
-                });
-            }
-            let (att, images): (Vec<_>, Vec<_>) = ins
-                .entries
-                .iter()
-                .partition(|e| media::is_attestation(&e.descriptor));
-            let mut attestations: Vec<(Option<String>, Digest)> = att
-                .iter()
-                .map(|e| {
-                    (
-                        e.descriptor
-                            .annotations
-                            .get(crate::attest::REFERENCE_DIGEST)
-                            .cloned(),
-                        e.descriptor.digest.clone(),
-                    )
-                })
-                .collect();
-            attestations.sort();
-            Ok(Loaded {
-                digest,
-                entries: images
-                    .iter()
-                    .map(|e| Entry {
-                        platform: e.platform(),
-                        side: DiffSide {
-                            digest: e.descriptor.digest.clone(),
-                            size: e.descriptor.size,
-                            media_type: e.descriptor.media_type.clone(),
-                        },
-                        at: ins.reference.at_digest(&e.descriptor.digest),
-                        raw: None,
-                        details: None,
-                    })
-                    .collect(),
-                attestations,
+            .collect(),
+        attestations: Vec::new(),
+    })
+}
+
+/// A remote side: the manifest inspected (without children or configs), then a single
+/// image by [`image_side`], a list by [`list_side`].
+async fn remote_side(client: &Client, r: &Reference) -> Result<Loaded, OpError> {
+    let opts = InspectOptions {
+        children: false,
+        configs: false,
+    };
+    let ins = inspect(client, r, opts, no_progress()).await?;
+    if !ins.is_list() {
+        return image_side(client, &ins).await;
+    }
+    Ok(list_side(&ins))
+}
+
+/// A single image: its platform is in its config, read with the rest of it.
+async fn image_side(client: &Client, ins: &Inspection) -> Result<Loaded, OpError> {
+    let at = ins.reference.at_digest(&ins.manifest.digest);
+    let details = image_details(client, &at, Some(ins.manifest.clone())).await?;
+    let platform = details.config.platform();
+    Ok(Loaded {
+        digest: Some(ins.manifest.digest.clone()),
+        entries: vec![Entry {
+            platform,
+            side: DiffSide {
+                digest: ins.manifest.digest.clone(),
+                size: ins.manifest.size(),
+                media_type: ins.manifest.media_type.clone(),
+            },
+            at,
+            raw: Some(ins.manifest.clone()),
+            details: Some(details),
+        }],
+        attestations: Vec::new(),
+    })
+}
+
+/// A list: its image entries by their descriptors (nothing more is read here), and its
+/// attestation manifests by the image each describes, sorted.
+fn list_side(ins: &Inspection) -> Loaded {
+    let (att, images): (Vec<_>, Vec<_>) = ins
+        .entries
+        .iter()
+        .partition(|e| media::is_attestation(&e.descriptor));
+    let mut attestations: Vec<(Option<String>, Digest)> = att
+        .iter()
+        .map(|e| {
+            (
+                e.descriptor
+                    .annotations
+                    .get(crate::attest::REFERENCE_DIGEST)
+                    .cloned(),
+                e.descriptor.digest.clone(),
+            )
+        })
+        .collect();
+    attestations.sort();
+    Loaded {
+        digest: Some(ins.manifest.digest.clone()),
+        entries: images
+            .iter()
+            .map(|e| Entry {
+                platform: e.platform(),
+                side: DiffSide {
+                    digest: e.descriptor.digest.clone(),
+                    size: e.descriptor.size,
+                    media_type: e.descriptor.media_type.clone(),
+                },
+                at: ins.reference.at_digest(&e.descriptor.digest),
+                raw: None,
+                details: None,
             })
-        }
+            .collect(),
+        attestations,
     }
 }
 
@@ -405,27 +422,29 @@ fn side(
         .map(|(e, d)| (e.side, d.as_ref().map_err(Clone::clone)))
 }
 
-/// Compare two sources per platform. Both sides are read at once, then every image's details
-/// (manifest and config) at once; an image both sides share is read once.
-pub async fn diff(
-    client: &Client,
-    store: &Store,
-    a: &Source,
-    b: &Source,
-) -> Result<Comparison, OpError> {
-    let (ra, rb) = tokio::join!(load_side(client, store, a), load_side(client, store, b));
-    let (la, lb) = (ra?, rb?);
-    // Pair the entries by platform.
-    let mut pairs: BTreeMap<String, (Platform, Option<Entry>, Option<Entry>)> = BTreeMap::new();
-    for e in la.entries {
+/// Each side's entries paired by platform (keyed by [`Platform::key`]).
+type Pairs = BTreeMap<String, (Platform, Option<Entry>, Option<Entry>)>;
+
+/// Pair the entries of both sides by platform.
+fn pair_by_platform(a: Vec<Entry>, b: Vec<Entry>) -> Pairs {
+    let mut pairs: Pairs = BTreeMap::new();
+    for e in a {
         let p = e.platform.clone();
         pairs.entry(p.key()).or_insert_with(|| (p, None, None)).1 = Some(e);
     }
-    for e in lb.entries {
+    for e in b {
         let p = e.platform.clone();
         pairs.entry(p.key()).or_insert_with(|| (p, None, None)).2 = Some(e);
     }
-    // Every image to read, once per repository and digest.
+    pairs
+}
+
+/// Read the details of every entry not read yet, all at once and once per repository and
+/// digest; keyed by `repo@digest`, a failure as its message.
+async fn read_details(
+    client: &Client,
+    pairs: &Pairs,
+) -> BTreeMap<String, Result<ImageDetails, String>> {
     let mut wanted: BTreeMap<String, (Reference, Option<RawManifest>)> = BTreeMap::new();
     for e in pairs.values().flat_map(|(_, x, y)| [x, y]).flatten() {
         if e.details.is_none() {
@@ -441,10 +460,19 @@ pub async fn diff(
             .map(|(at, raw)| async move { image_details(client, &at, raw).await }),
     )
     .await;
-    let fetched: BTreeMap<String, Result<ImageDetails, String>> = keys
-        .into_iter()
+    keys.into_iter()
         .zip(fetched.into_iter().map(|r| r.map_err(|e| e.to_string())))
-        .collect();
+        .collect()
+}
+
+/// The rows, sorted by platform: each pair compared with its details (already in hand, or
+/// `fetched`) and the attestations each side lists for its image.
+fn rows(
+    pairs: Pairs,
+    fetched: &BTreeMap<String, Result<ImageDetails, String>>,
+    att_a: &[(Option<String>, Digest)],
+    att_b: &[(Option<String>, Digest)],
+) -> Vec<DiffRow> {
     let details_of = |e: &Entry| -> Result<ImageDetails, String> {
         match &e.details {
             Some(d) => Ok(d.clone()),
@@ -467,29 +495,50 @@ pub async fn diff(
     let mut rows: Vec<DiffRow> = pairs
         .into_values()
         .map(|(platform, ea, eb)| {
-            let attestations = AttestationStatus::of(
-                &att_of(&la.attestations, &ea),
-                &att_of(&lb.attestations, &eb),
-            );
+            let attestations = AttestationStatus::of(&att_of(att_a, &ea), &att_of(att_b, &eb));
             let da = ea.as_ref().map(&details_of);
             let db = eb.as_ref().map(&details_of);
             DiffRow::compare(platform, side(ea, &da), side(eb, &db), attestations)
         })
         .collect();
     rows.sort_by_key(|r| r.platform.display());
+    rows
+}
+
+/// The lists' attestations as a whole: the sets of their attestation manifests' digests.
+fn list_attestations(
+    a: &[(Option<String>, Digest)],
+    b: &[(Option<String>, Digest)],
+) -> AttestationStatus {
     let digests = |l: &[(Option<String>, Digest)]| -> BTreeSet<Digest> {
         l.iter().map(|(_, d)| d.clone()).collect()
     };
     let (sa, sb): (Vec<Digest>, Vec<Digest>) = (
-        digests(&la.attestations).into_iter().collect(),
-        digests(&lb.attestations).into_iter().collect(),
+        digests(a).into_iter().collect(),
+        digests(b).into_iter().collect(),
     );
+    AttestationStatus::of(&sa, &sb)
+}
+
+/// Compare two sources per platform. Both sides are read at once, then every image's details
+/// (manifest and config) at once; an image both sides share is read once.
+pub async fn diff(
+    client: &Client,
+    store: &Store,
+    a: &Source,
+    b: &Source,
+) -> Result<Comparison, OpError> {
+    let (ra, rb) = tokio::join!(load_side(client, store, a), load_side(client, store, b));
+    let (la, lb) = (ra?, rb?);
+    let pairs = pair_by_platform(la.entries, lb.entries);
+    let fetched = read_details(client, &pairs).await;
+    let rows = rows(pairs, &fetched, &la.attestations, &lb.attestations);
     Ok(Comparison {
         a_label: a.label(),
         b_label: b.label(),
         a_digest: la.digest,
         b_digest: lb.digest,
         rows,
-        attestations: AttestationStatus::of(&sa, &sb),
+        attestations: list_attestations(&la.attestations, &lb.attestations),
     })
 }

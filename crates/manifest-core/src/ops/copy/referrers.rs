@@ -16,7 +16,7 @@ use crate::attest::{artifact_label, referrers_tag};
 use crate::digest::Digest;
 use crate::media::{Descriptor, Index, Parsed, RawManifest, OCI_INDEX};
 use crate::reference::Reference;
-use crate::registry::{Client, Referrers, ReferrersVia, Repo};
+use crate::registry::{Client, Referrers, ReferrersVia, RegistryError, Repo};
 use futures_util::future::join_all;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,6 +67,10 @@ pub(super) struct Found {
     pub(super) notes: Vec<String>,
 }
 
+/// A subject found on the source with what refers to it there: its digest, its depth (0:
+/// the copied manifest or an entry), and the source's answer.
+type SourceFound = (Digest, usize, Referrers);
+
 /// Find what refers to `top` (when `follow_top`) and to `entries` on the source, and what
 /// the target lists for each subject found. Sends only reads.
 pub(super) async fn discover(
@@ -77,61 +81,8 @@ pub(super) async fn discover(
     follow_top: bool,
     entries: &[Digest],
 ) -> Result<Found, OpError> {
-    let (from, to) = (Repo::of(src), Repo::of(target));
-    let mut seen: BTreeSet<Digest> = entries.iter().cloned().collect();
-    seen.insert(top.clone());
-    let mut found: Vec<(Digest, usize, Referrers)> = Vec::new();
-    let mut notes = Vec::new();
-    let mut wave = vec![(top.clone(), 0)];
-    let mut entries = Some(entries);
-    while !wave.is_empty() {
-        let answers = join_all(wave.iter().map(|(d, _)| client.referrers(&from, d))).await;
-        let mut next = Vec::new();
-        for ((d, depth), r) in wave.into_iter().zip(answers) {
-            let r = r.map_err(reg_err(format!(
-                "listing what refers to {}",
-                src.at_digest(&d)
-            )))?;
-            if r.descriptors.is_empty() {
-                continue;
-            }
-            if &d == top && !follow_top {
-                let n = r.descriptors.len();
-                notes.push(format!(
-                    "{} of the source {d}: this copy is a new list with another digest, which {} not refer to",
-                    count(n, "referrer"),
-                    if n == 1 { "it does" } else { "they do" }
-                ));
-                continue;
-            }
-            if depth + 1 < MAX_DEPTH {
-                for x in &r.descriptors {
-                    if seen.insert(x.digest.clone()) {
-                        next.push((x.digest.clone(), depth + 1));
-                    }
-                }
-            }
-            found.push((d, depth, r));
-        }
-        if let Some(e) = entries.take() {
-            next.extend(e.iter().map(|d| (d.clone(), 0)));
-        }
-        wave = next;
-    }
-    // The first subject alone, so that a target without the API is learnt from one request.
-    let mut on_target = Vec::with_capacity(found.len());
-    if let Some((d, _, _)) = found.first() {
-        on_target.push(client.referrers(&to, d).await);
-    }
-    on_target.extend(
-        join_all(
-            found
-                .iter()
-                .skip(1)
-                .map(|(d, _, _)| client.referrers(&to, d)),
-        )
-        .await,
-    );
+    let (found, notes) = on_source(client, src, top, follow_top, entries).await?;
+    let on_target = on_target(client, &Repo::of(target), &found).await;
     let mut out = Found {
         notes,
         ..Found::default()
@@ -159,12 +110,112 @@ pub(super) async fn discover(
     Ok(out)
 }
 
+/// Ask the source wave by wave: `top` alone first, then what refers to `top` and the
+/// entries, then what refers to those (each digest once, up to [`MAX_DEPTH`]). Returns the
+/// subjects with referrers, in the order asked, and a note for the referrers of `top` left
+/// when it is not followed.
+async fn on_source(
+    client: &Client,
+    src: &Reference,
+    top: &Digest,
+    follow_top: bool,
+    entries: &[Digest],
+) -> Result<(Vec<SourceFound>, Vec<String>), OpError> {
+    let from = Repo::of(src);
+    let mut seen: BTreeSet<Digest> = entries.iter().cloned().collect();
+    seen.insert(top.clone());
+    let mut found: Vec<SourceFound> = Vec::new();
+    let mut notes = Vec::new();
+    let mut wave = vec![(top.clone(), 0)];
+    let mut entries = Some(entries);
+    while !wave.is_empty() {
+        let answers = join_all(wave.iter().map(|(d, _)| client.referrers(&from, d))).await;
+        let mut next = Vec::new();
+        for ((d, depth), r) in wave.into_iter().zip(answers) {
+            let r = r.map_err(reg_err(format!(
+                "listing what refers to {}",
+                src.at_digest(&d)
+            )))?;
+            if r.descriptors.is_empty() {
+                continue;
+            }
+            if &d == top && !follow_top {
+                notes.push(unfollowed_note(&d, r.descriptors.len()));
+                continue;
+            }
+            if depth + 1 < MAX_DEPTH {
+                for x in &r.descriptors {
+                    if seen.insert(x.digest.clone()) {
+                        next.push((x.digest.clone(), depth + 1));
+                    }
+                }
+            }
+            found.push((d, depth, r));
+        }
+        if let Some(e) = entries.take() {
+            next.extend(e.iter().map(|d| (d.clone(), 0)));
+        }
+        wave = next;
+    }
+    Ok((found, notes))
+}
+
+/// Why the `n` referrers of the source list `top` are not copied by a filtered copy.
+fn unfollowed_note(top: &Digest, n: usize) -> String {
+    format!(
+        "{} of the source {top}: this copy is a new list with another digest, which {} not refer to",
+        count(n, "referrer"),
+        if n == 1 { "it does" } else { "they do" }
+    )
+}
+
+/// What the target lists for each subject found, in the same order: the first subject
+/// alone, so that a target without the API is learnt from one request, then the rest at
+/// once.
+async fn on_target(
+    client: &Client,
+    to: &Repo,
+    found: &[SourceFound],
+) -> Vec<Result<Referrers, RegistryError>> {
+    let mut on_target = Vec::with_capacity(found.len());
+    if let Some((d, _, _)) = found.first() {
+        on_target.push(client.referrers(to, d).await);
+    }
+    on_target.extend(
+        join_all(
+            found
+                .iter()
+                .skip(1)
+                .map(|(d, _, _)| client.referrers(to, d)),
+        )
+        .await,
+    );
+    on_target
+}
+
 fn count(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// What the target answered for a manifest put: the subject it indexed it under, and the
+/// subject the manifest itself names.
+type Answer = (Option<Digest>, Option<Digest>);
+
+/// What every step of one [`copy_referrers`] shares: both sides, the referrers and where
+/// their progress rows start.
+struct Run<'a> {
+    client: &'a Client,
+    src: &'a Reference,
+    target: &'a Reference,
+    from: Repo,
+    to: Repo,
+    referrers: &'a [CopiedReferrer],
+    first_row: usize,
+    progress: &'a ProgressFn,
 }
 
 /// Copy the referrers not on the target yet (depth by depth: what a referrer refers to is in
@@ -180,88 +231,147 @@ pub(super) async fn copy_referrers(
     first_row: usize,
     progress: &ProgressFn,
 ) -> Result<Vec<Digest>, OpError> {
-    let (from, to) = (Repo::of(src), Repo::of(target));
-    // What the target answered for each manifest put: the subject it indexed it under, and
-    // the subject the manifest itself names.
-    let mut answers: BTreeMap<Digest, (Option<Digest>, Option<Digest>)> = BTreeMap::new();
-    for (i, r) in referrers.iter().enumerate() {
-        if r.present {
-            progress(Progress::Entry {
-                index: first_row + i,
-                stage: EntryStage::InPlace,
-            });
-        }
-    }
+    let run = Run {
+        client,
+        src,
+        target,
+        from: Repo::of(src),
+        to: Repo::of(target),
+        referrers,
+        first_row,
+        progress,
+    };
+    let mut answers: BTreeMap<Digest, Answer> = BTreeMap::new();
+    run.mark_in_place();
     for depth in 1..=MAX_DEPTH {
-        let mut rows: BTreeMap<&Digest, Vec<usize>> = BTreeMap::new();
-        for (i, r) in referrers.iter().enumerate() {
-            if r.depth == depth && !r.present && !answers.contains_key(&r.descriptor.digest) {
-                rows.entry(&r.descriptor.digest)
-                    .or_default()
-                    .push(first_row + i);
-            }
-        }
-        let jobs = rows.iter().map(|(digest, rows)| {
-            let (from, to) = (&from, &to);
-            async move {
-                let res = copy_one(client, src, from, to, digest, rows[0], progress).await;
-                for &row in rows {
-                    progress(Progress::Entry {
-                        index: row,
-                        stage: match &res {
-                            Ok(_) => EntryStage::Pushed {
-                                digest: (*digest).clone(),
-                            },
-                            Err(e) => EntryStage::Failed {
-                                reason: e.to_string(),
-                            },
-                        },
-                    });
-                }
-                let what = referrers[rows[0] - first_row].label();
-                res.map(|a| ((*digest).clone(), a)).map_err(|e| {
-                    OpError::Invalid(format!(
-                        "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
-                        e.to_string().trim_end().trim_end_matches('.')
-                    ))
-                })
-            }
-        });
-        for res in join_all(jobs).await {
+        for res in run.copy_depth(depth, &answers).await {
             let (digest, answer) = res?;
             answers.insert(digest, answer);
         }
     }
-    let mut tagged = Vec::new();
-    for s in subjects {
-        let copied: Vec<&Descriptor> = referrers
-            .iter()
-            .filter(|r| r.subject == s.digest && !r.present)
-            .map(|r| &r.descriptor)
-            .collect();
-        // The target indexed every one put under this subject: nothing to keep by hand.
-        let indexed = copied.iter().all(|d| {
-            answers.get(&d.digest).is_some_and(|(said, names)| {
-                said.as_ref() == Some(&s.digest)
-                    || (s.target.via == ReferrersVia::Api && names.as_ref() == Some(&s.digest))
-            })
-        });
-        if copied.is_empty() || indexed {
-            continue;
+    run.write_tag_indexes(subjects, &answers).await
+}
+
+impl Run<'_> {
+    /// Mark the rows of the referrers the target already lists as in place.
+    fn mark_in_place(&self) {
+        for (i, r) in self.referrers.iter().enumerate() {
+            if r.present {
+                (self.progress)(Progress::Entry {
+                    index: self.first_row + i,
+                    stage: EntryStage::InPlace,
+                });
+            }
         }
-        let bytes = tag_index(s, &copied);
-        let tag = referrers_tag(&s.digest);
-        client
-            .put_manifest(&to, &tag, OCI_INDEX, &bytes)
-            .await
-            .map_err(reg_err(format!(
-            "listing the referrers of {} under the tag {}:{tag} (the target has no referrers API)",
-            s.digest,
-            target.name()
-        )))?;
-        tagged.push(s.digest.clone());
     }
-    Ok(tagged)
+
+    /// One wave: every referrer of this depth not on the target and not put yet, each
+    /// digest once and all at once. Returns each one's answer (or its error), in digest
+    /// order, once all have ended.
+    async fn copy_depth(
+        &self,
+        depth: usize,
+        answers: &BTreeMap<Digest, Answer>,
+    ) -> Vec<Result<(Digest, Answer), OpError>> {
+        let mut rows: BTreeMap<&Digest, Vec<usize>> = BTreeMap::new();
+        for (i, r) in self.referrers.iter().enumerate() {
+            if r.depth == depth && !r.present && !answers.contains_key(&r.descriptor.digest) {
+                rows.entry(&r.descriptor.digest)
+                    .or_default()
+                    .push(self.first_row + i);
+            }
+        }
+        join_all(
+            rows.iter()
+                .map(|(digest, rows)| self.copy_rows(digest, rows)),
+        )
+        .await
+    }
+
+    /// One referrer, shown on `rows` (the same manifest may refer to several subjects):
+    /// copied by [`copy_one`] with progress on the first row, then every row marked pushed
+    /// or failed; a failure names the referrer and says that a second run finishes the copy.
+    async fn copy_rows(
+        &self,
+        digest: &Digest,
+        rows: &[usize],
+    ) -> Result<(Digest, Answer), OpError> {
+        let (src, target, progress) = (self.src, self.target, self.progress);
+        let res = copy_one(
+            self.client,
+            src,
+            &self.from,
+            &self.to,
+            digest,
+            rows[0],
+            progress,
+        )
+        .await;
+        for &row in rows {
+            progress(Progress::Entry {
+                index: row,
+                stage: match &res {
+                    Ok(_) => EntryStage::Pushed {
+                        digest: digest.clone(),
+                    },
+                    Err(e) => EntryStage::Failed {
+                        reason: e.to_string(),
+                    },
+                },
+            });
+        }
+        let what = self.referrers[rows[0] - self.first_row].label();
+        res.map(|a| (digest.clone(), a)).map_err(|e| {
+            OpError::Invalid(format!(
+                "copying what refers to {src} to {target}: the {what} ({digest}) failed: {}. The image itself is in place by digest but not tagged yet; run the copy again to finish",
+                e.to_string().trim_end().trim_end_matches('.')
+            ))
+        })
+    }
+
+    /// Write the tag scheme's index ([`tag_index`]) for each subject with referrers copied
+    /// that the target did not index itself, one after another. Returns those subjects.
+    async fn write_tag_indexes(
+        &self,
+        subjects: &[Subject],
+        answers: &BTreeMap<Digest, Answer>,
+    ) -> Result<Vec<Digest>, OpError> {
+        let mut tagged = Vec::new();
+        for s in subjects {
+            let copied: Vec<&Descriptor> = self
+                .referrers
+                .iter()
+                .filter(|r| r.subject == s.digest && !r.present)
+                .map(|r| &r.descriptor)
+                .collect();
+            if copied.is_empty() || indexed(s, &copied, answers) {
+                continue;
+            }
+            let bytes = tag_index(s, &copied);
+            let tag = referrers_tag(&s.digest);
+            self.client
+                .put_manifest(&self.to, &tag, OCI_INDEX, &bytes)
+                .await
+                .map_err(reg_err(format!(
+                    "listing the referrers of {} under the tag {}:{tag} (the target has no referrers API)",
+                    s.digest,
+                    self.target.name()
+                )))?;
+            tagged.push(s.digest.clone());
+        }
+        Ok(tagged)
+    }
+}
+
+/// Whether the target indexed every one put under this subject (so nothing is kept by
+/// hand): it said so when it was put, or, with the referrers API, the manifest names it.
+fn indexed(s: &Subject, copied: &[&Descriptor], answers: &BTreeMap<Digest, Answer>) -> bool {
+    copied.iter().all(|d| {
+        answers.get(&d.digest).is_some_and(|(said, names)| {
+            said.as_ref() == Some(&s.digest)
+                || (s.target.via == ReferrersVia::Api && names.as_ref() == Some(&s.digest))
+        })
+    })
 }
 
 /// The tag scheme's index for a subject on the target: what it lists already, then the

@@ -296,14 +296,10 @@ fn layer_match(x: &LayerInfo, y: &LayerInfo) -> Option<LayerMatch> {
     }
 }
 
-/// Align two layer stacks: the longest run of matching layers in order (by digest, or by
-/// uncompressed content) anchors the rows; a layer outside that run that the other side also
-/// has (outside it too) is a moved layer, shown at B's place; between anchors, the other
-/// unmatched layers of each side pair up by position (a rebuilt layer), and what is left over
-/// stands alone. Every layer of each side is in exactly one row.
-pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
+/// The longest-common-subsequence table of two stacks: `lcs[i][j]` counts the matches
+/// (by [`layer_match`]) in `a[i..]` and `b[j..]`.
+fn lcs_table(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<Vec<usize>> {
     let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: matches in a[i..] and b[j..].
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
@@ -314,7 +310,16 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             };
         }
     }
-    // The anchors, in order: (i, j, kind).
+    lcs
+}
+
+/// The anchors of an alignment, in order: `(i, j, kind)` for each pair of the longest run of
+/// matching layers, walked off [`lcs_table`] (a match is taken when it is on the longest
+/// run; otherwise A's layer is skipped when that keeps at least as many matches as skipping
+/// B's, else B's).
+fn anchors(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<(usize, usize, LayerMatch)> {
+    let (n, m) = (a.len(), b.len());
+    let lcs = lcs_table(a, b);
     let mut anchors: Vec<(usize, usize, LayerMatch)> = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
@@ -332,13 +337,23 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             j += 1;
         }
     }
+    anchors
+}
+
+/// The moved layers: each layer of B outside the anchors takes the first layer of A outside
+/// them (and not taken yet) that matches it. Returns, per layer of B, the layer of A it
+/// took, and, per layer of A, whether it was taken.
+fn moved(
+    a: &[LayerInfo],
+    b: &[LayerInfo],
+    anchors: &[(usize, usize, LayerMatch)],
+) -> (Vec<Option<usize>>, Vec<bool>) {
+    let (n, m) = (a.len(), b.len());
     let (mut in_a, mut in_b) = (vec![false; n], vec![false; m]);
-    for &(i, j, _) in &anchors {
+    for &(i, j, _) in anchors {
         in_a[i] = true;
         in_b[j] = true;
     }
-    // Moved: each layer of B outside the anchors takes the first layer of A outside them
-    // (and not taken yet) that matches it.
     let mut moved_to: Vec<Option<usize>> = vec![None; m];
     let mut moved_a = vec![false; n];
     for (j, mj) in moved_to.iter_mut().enumerate() {
@@ -352,6 +367,18 @@ pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
             *mj = Some(i);
         }
     }
+    (moved_to, moved_a)
+}
+
+/// Align two layer stacks: the longest run of matching layers in order (by digest, or by
+/// uncompressed content) anchors the rows; a layer outside that run that the other side also
+/// has (outside it too) is a moved layer, shown at B's place; between anchors, the other
+/// unmatched layers of each side pair up by position (a rebuilt layer), and what is left over
+/// stands alone. Every layer of each side is in exactly one row.
+pub fn align_layers(a: &[LayerInfo], b: &[LayerInfo]) -> Vec<LayerRow> {
+    let (n, m) = (a.len(), b.len());
+    let anchors = anchors(a, b);
+    let (moved_to, moved_a) = moved(a, b, &anchors);
     let mut rows = Vec::new();
     // The gap before each anchor, then the one after the last.
     let (mut pa, mut pb) = (0, 0);
@@ -444,111 +471,85 @@ fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// A scalar field's change: each side's value, whole (empty when unset); `None` when equal.
+fn scalar_change(field: ConfigField, x: &str, y: &str) -> Option<ConfigChange> {
+    (x != y).then(|| ConfigChange {
+        field,
+        a: vec![x.to_string()],
+        b: vec![y.to_string()],
+    })
+}
+
+/// A set's change (or a map's, as `key=value` items): the items only each side has; when
+/// only the order changed, both whole. `None` when equal.
+fn set_change(field: ConfigField, x: &[String], y: &[String]) -> Option<ConfigChange> {
+    if x == y {
+        return None;
+    }
+    let (ma, mb) = (missing(x, y), missing(y, x));
+    let (ma, mb) = if ma.is_empty() && mb.is_empty() {
+        (vec![json_list(x)], vec![json_list(y)])
+    } else {
+        (ma, mb)
+    };
+    Some(ConfigChange {
+        field,
+        a: ma,
+        b: mb,
+    })
+}
+
+/// The history's change: the steps only each side has (their other fields change with
+/// them); `None` when the histories are equal.
+fn history_change(a: &ConfigFile, b: &ConfigFile) -> Option<ConfigChange> {
+    if a.history == b.history {
+        return None;
+    }
+    let steps = |c: &ConfigFile| -> Vec<String> {
+        c.history.iter().map(|h| h.created_by.clone()).collect()
+    };
+    let (x, y) = (steps(a), steps(b));
+    Some(ConfigChange {
+        field: ConfigField::History,
+        a: missing(&x, &y),
+        b: missing(&y, &x),
+    })
+}
+
 /// The config fields that differ, with the items only each side has.
 pub fn config_changes(a: &ConfigFile, b: &ConfigFile) -> Vec<ConfigChange> {
-    let mut out = Vec::new();
-    // A scalar: each side's value, whole (empty when unset).
-    let scalar = |out: &mut Vec<ConfigChange>, field, x: &str, y: &str| {
-        if x != y {
-            out.push(ConfigChange {
-                field,
-                a: vec![x.to_string()],
-                b: vec![y.to_string()],
-            });
-        }
-    };
-    // A set (or a map as `key=value` items): the items only each side has; when only the
-    // order changed, both whole.
-    let set = |out: &mut Vec<ConfigChange>, field, x: &[String], y: &[String]| {
-        if x != y {
-            let (ma, mb) = (missing(x, y), missing(y, x));
-            let (ma, mb) = if ma.is_empty() && mb.is_empty() {
-                (vec![json_list(x)], vec![json_list(y)])
-            } else {
-                (ma, mb)
-            };
-            out.push(ConfigChange {
-                field,
-                a: ma,
-                b: mb,
-            });
-        }
-    };
     let (ra, rb) = (&a.config, &b.config);
     let kv = |m: &BTreeMap<String, String>| -> Vec<String> {
         m.iter().map(|(k, v)| format!("{k}={v}")).collect()
     };
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    let steps = |c: &ConfigFile| -> Vec<String> {
-        c.history.iter().map(|h| h.created_by.clone()).collect()
-    };
-    set(&mut out, ConfigField::Env, &ra.env, &rb.env);
-    scalar(
-        &mut out,
-        ConfigField::Entrypoint,
-        &json_list(&ra.entrypoint),
-        &json_list(&rb.entrypoint),
-    );
-    scalar(
-        &mut out,
-        ConfigField::Cmd,
-        &json_list(&ra.cmd),
-        &json_list(&rb.cmd),
-    );
-    set(
-        &mut out,
-        ConfigField::Labels,
-        &kv(&ra.labels),
-        &kv(&rb.labels),
-    );
-    scalar(&mut out, ConfigField::User, &ra.user, &rb.user);
-    scalar(
-        &mut out,
-        ConfigField::WorkingDir,
-        &ra.working_dir,
-        &rb.working_dir,
-    );
-    set(
-        &mut out,
-        ConfigField::ExposedPorts,
-        &ra.exposed_ports,
-        &rb.exposed_ports,
-    );
-    set(&mut out, ConfigField::Volumes, &ra.volumes, &rb.volumes);
-    scalar(
-        &mut out,
-        ConfigField::Created,
-        &opt(&a.created),
-        &opt(&b.created),
-    );
-    scalar(
-        &mut out,
-        ConfigField::OsVersion,
-        &a.os_version,
-        &b.os_version,
-    );
-    scalar(
-        &mut out,
-        ConfigField::StopSignal,
-        &ra.stop_signal,
-        &rb.stop_signal,
-    );
-    scalar(
-        &mut out,
-        ConfigField::Author,
-        &opt(&a.author),
-        &opt(&b.author),
-    );
-    // History: the steps only each side has (their other fields change with them).
-    if a.history != b.history {
-        let (x, y) = (steps(a), steps(b));
-        out.push(ConfigChange {
-            field: ConfigField::History,
-            a: missing(&x, &y),
-            b: missing(&y, &x),
-        });
-    }
-    out
+    // Every field, in the order they are reported.
+    [
+        set_change(ConfigField::Env, &ra.env, &rb.env),
+        scalar_change(
+            ConfigField::Entrypoint,
+            &json_list(&ra.entrypoint),
+            &json_list(&rb.entrypoint),
+        ),
+        scalar_change(ConfigField::Cmd, &json_list(&ra.cmd), &json_list(&rb.cmd)),
+        set_change(ConfigField::Labels, &kv(&ra.labels), &kv(&rb.labels)),
+        scalar_change(ConfigField::User, &ra.user, &rb.user),
+        scalar_change(ConfigField::WorkingDir, &ra.working_dir, &rb.working_dir),
+        set_change(
+            ConfigField::ExposedPorts,
+            &ra.exposed_ports,
+            &rb.exposed_ports,
+        ),
+        set_change(ConfigField::Volumes, &ra.volumes, &rb.volumes),
+        scalar_change(ConfigField::Created, &opt(&a.created), &opt(&b.created)),
+        scalar_change(ConfigField::OsVersion, &a.os_version, &b.os_version),
+        scalar_change(ConfigField::StopSignal, &ra.stop_signal, &rb.stop_signal),
+        scalar_change(ConfigField::Author, &opt(&a.author), &opt(&b.author)),
+        history_change(a, b),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Whether two configs differ in more than their `rootfs` (which any layer change rewrites).
