@@ -445,7 +445,7 @@ fn content_image_config_history_and_layers() {
     assert!(row(&screen, "ARG VERSION").contains("empty"), "{screen}");
     insta::assert_snapshot!("webapp_image_top", t.backend());
     // Down to the long WEBAPP_FEATURES value: cut with … in its row, whole underneath.
-    let rows = s.image_rows().unwrap();
+    let rows = s.view.as_ref().unwrap().image_rows().unwrap();
     let long = rows
         .iter()
         .position(|r| r.full_text().contains("WEBAPP_FEATURES"))
@@ -490,7 +490,7 @@ fn content_image_config_history_and_layers() {
 #[test]
 fn content_attested_list_marks_platforms_and_hides_attestation_entries() {
     let s = fixtures::attested_browser();
-    assert_eq!(s.content_rows(), 6);
+    assert_eq!(s.view.as_ref().unwrap().rows(), 6);
     insta::assert_snapshot!("attested_list", browser(160, 12, &s).backend());
 }
 

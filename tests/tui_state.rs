@@ -1079,15 +1079,13 @@ fn a_delete_holds_the_keys_from_its_plan_to_its_end() {
     assert_eq!(s.level, Level::Tags, "what was shown is gone");
 }
 
-/// Refresh on a platform opened from its list asks for its attestations' statements again
-/// with the manifest (they were once dropped: the Attestations section vanished until the
-/// platform was opened again from its list).
-#[test]
-fn refresh_on_a_platform_asks_for_its_statements_again() {
+/// The attested release's first platform opened from its list (its attestations'
+/// statements asked for, and still on their way) and its content arrived.
+fn attested_platform_shown(ctx: &mut Ctx) -> BrowserState {
     let mut s = fixtures::attested_browser();
     s.level = Level::Content;
-    let mut ctx = Ctx::default();
-    assert!(s.action(Action::Open, &mut ctx), "the first platform");
+    assert!(s.action(Action::Open, ctx), "the first platform");
+    assert_eq!(*s.view.as_ref().unwrap().statements.load(), Load::Loading);
     let img = fixtures::attested_image_browser()
         .content()
         .cloned()
@@ -1097,6 +1095,15 @@ fn refresh_on_a_platform_asks_for_its_statements_again() {
         Reply::Inspected(Box::new(img)),
         &Ctx::default(),
     );
+    s
+}
+
+/// Refresh on a platform opened from its list asks for its attestations' statements again
+/// with the manifest (they were once dropped: the Attestations section vanished until the
+/// platform was opened again from its list).
+#[test]
+fn refresh_on_a_platform_asks_for_its_statements_again() {
+    let mut s = attested_platform_shown(&mut Ctx::default());
     let mut ctx = Ctx::default();
     assert!(s.action(Action::Refresh, &mut ctx));
     let slots: Vec<Slot> = runs(&ctx.outbox).iter().map(|r| r.1).collect();
@@ -1442,7 +1449,7 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
         )),
         &Ctx::default(),
     );
-    assert!(s.referrers_pending());
+    assert!(s.view.as_ref().unwrap().referrers_pending());
 
     let sent = runs(&ctx.outbox).len();
     assert!(s.action(Action::Back, &mut ctx));
@@ -1477,21 +1484,9 @@ fn referrers_panel_opens_a_referrer_and_back_returns_to_it() {
 /// referrer is opened: back at the platform they are asked for again.
 #[test]
 fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
-    let mut s = fixtures::attested_browser();
-    s.level = Level::Content;
     let mut ctx = Ctx::default();
-    assert!(s.action(Action::Open, &mut ctx), "the first platform");
+    let mut s = attested_platform_shown(&mut ctx);
     let platform = s.shown().cloned().expect("shown");
-    assert_eq!(*s.view.as_ref().unwrap().statements.load(), Load::Loading);
-    let img = fixtures::attested_image_browser()
-        .content()
-        .cloned()
-        .unwrap();
-    s.reply(
-        Slot::Content,
-        Reply::Inspected(Box::new(img)),
-        &Ctx::default(),
-    );
     s.reply(
         Slot::Content,
         Reply::Referrers(Ok(fixtures::signature_referrers())),

@@ -3,6 +3,8 @@
 //! whole under the rows; while they load, or when asking failed, it says so.
 
 use super::{centered, pane_block};
+use crate::digest::Digest;
+use crate::registry::Referrers;
 use crate::text::{ellipsize, human_size, inert};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::View;
@@ -34,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
         _ => format!(" What refers to {what} "),
     };
 
-    let message = message(s, view);
+    let message = message(s, subject, found, view);
 
     // The keys of the panel; with no rows, only the one that closes it.
     let hints: Vec<String> = view
@@ -71,10 +73,13 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view:
 
 /// The message the panel shows instead of rows while there are none to show: nothing
 /// refers to it (and how that was asked), the question failed, or it is still on its way.
-fn message<'a>(s: &BrowserState, view: &View) -> Option<Vec<Line<'a>>> {
+fn message<'a>(
+    s: &BrowserState,
+    subject: Option<&Digest>,
+    found: Option<&Result<Referrers, String>>,
+    view: &View,
+) -> Option<Vec<Line<'a>>> {
     let t = view.theme;
-    let subject = s.content().map(|c| &c.inspection.manifest.digest);
-    let found = s.content().and_then(|c| c.referrers.as_ref());
     match (found, subject) {
         (Some(Ok(r)), Some(d)) if r.descriptors.is_empty() => Some(
             std::iter::once(Line::from("nothing refers to it"))

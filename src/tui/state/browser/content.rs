@@ -285,13 +285,6 @@ impl BrowserState {
             .unwrap_or_default()
     }
 
-    /// True while the manifest shown, or what refers to it, is still on its way.
-    pub fn referrers_pending(&self) -> bool {
-        self.view
-            .as_ref()
-            .is_some_and(ContentView::referrers_pending)
-    }
-
     /// Keys of the referrers panel.
     pub(super) fn referrers_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         let rows = self.referrers_shown();

@@ -192,19 +192,6 @@ impl BrowserState {
         self.view = self.view.take().map(|v| v.reload(ctx));
     }
 
-    /// The rows of the list shown (see [`ContentView::list_rows`]).
-    pub fn list_rows(&self) -> Vec<(usize, Vec<usize>)> {
-        self.view
-            .as_ref()
-            .map(ContentView::list_rows)
-            .unwrap_or_default()
-    }
-
-    /// The rows of the image shown, when its config file is there.
-    pub fn image_rows(&self) -> Option<Vec<super::image::ImageRow>> {
-        self.view.as_ref()?.image_rows()
-    }
-
     fn reload(&mut self, ctx: &mut Ctx) {
         match self.level {
             Level::Registries => {
@@ -223,11 +210,6 @@ impl BrowserState {
             }
             Level::Content => self.reload_content(ctx),
         }
-    }
-
-    /// Number of rows in the content table.
-    pub fn content_rows(&self) -> usize {
-        self.view.as_ref().map_or(0, ContentView::rows)
     }
 
     fn move_by(&mut self, delta: isize) {

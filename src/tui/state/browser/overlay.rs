@@ -123,36 +123,35 @@ impl BrowserState {
         }
     }
 
-    /// Keys while an overlay is open.
+    /// Keys while an overlay is open: handled in place; Cancel (and what ends it) closes it.
     pub(super) fn overlay_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
-        match self.overlay.take() {
+        match &mut self.overlay {
             None => false,
-            Some(Overlay::Checklist(c)) => self.checklist_action(c, action, ctx),
-            Some(Overlay::Delete(d)) => self.delete_action(d, action, ctx),
+            Some(Overlay::Checklist(_)) => self.checklist_action(action, ctx),
+            Some(Overlay::Delete(_)) => self.delete_action(action, ctx),
             Some(Overlay::Prompt(p)) => match action {
                 Action::Submit => {
-                    let value = p.field.value().trim().to_string();
-                    let kind = p.kind;
-                    self.overlay = Some(Overlay::Prompt(p));
+                    let (kind, value) = (p.kind, p.field.value().trim().to_string());
                     self.submit_prompt(kind, &value, ctx);
                     true
                 }
-                Action::Cancel => true,
-                _ => {
-                    self.overlay = Some(Overlay::Prompt(p));
-                    false
-                }
-            },
-            Some(Overlay::Filter(f)) => match action {
-                Action::Submit => true,
                 Action::Cancel => {
+                    self.overlay = None;
+                    true
+                }
+                _ => false,
+            },
+            Some(Overlay::Filter(_)) => match action {
+                Action::Submit => {
+                    self.overlay = None;
+                    true
+                }
+                Action::Cancel => {
+                    self.overlay = None;
                     self.set_filter("");
                     true
                 }
-                _ => {
-                    self.overlay = Some(Overlay::Filter(f));
-                    false
-                }
+                _ => false,
             },
         }
     }
@@ -160,9 +159,13 @@ impl BrowserState {
     /// Keys of a delete: confirmed or kept while asked; while the plan is read, Cancel
     /// stops it; while deleting, Cancel only closes the window (the registry finishes and a
     /// notice says so).
-    fn delete_action(&mut self, d: DeleteConfirm, action: Action, ctx: &mut Ctx) -> bool {
+    fn delete_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let Some(Overlay::Delete(d)) = &self.overlay else {
+            return false;
+        };
         match (d, action) {
             (DeleteConfirm::Ask(plan), Action::Submit) => {
+                let plan = plan.clone();
                 ctx.request(
                     Slot::Delete,
                     Command::Delete {
@@ -171,21 +174,23 @@ impl BrowserState {
                 );
                 self.overlay = Some(Overlay::Delete(DeleteConfirm::Deleting(plan)));
             }
-            (DeleteConfirm::Planning(_), Action::Cancel) => ctx.cancel(Slot::Delete),
-            (_, Action::Cancel) => {}
-            (d, _) => {
-                self.overlay = Some(Overlay::Delete(d));
-                return false;
+            (DeleteConfirm::Planning(_), Action::Cancel) => {
+                ctx.cancel(Slot::Delete);
+                self.overlay = None;
             }
+            (_, Action::Cancel) => self.overlay = None,
+            _ => return false,
         }
         true
     }
 
     /// Keys of the platform checklist.
-    fn checklist_action(&mut self, mut c: Checklist, action: Action, ctx: &mut Ctx) -> bool {
+    fn checklist_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let Some(Overlay::Checklist(c)) = &mut self.overlay else {
+            return false;
+        };
         if let Some(delta) = Cursor::step(action) {
             c.selected.move_by(delta, c.platforms.len() + 1);
-            self.overlay = Some(Overlay::Checklist(c));
             return true;
         }
         match action {
@@ -196,7 +201,7 @@ impl BrowserState {
                 }
                 c.error = None;
             }
-            Action::Cancel => return true,
+            Action::Cancel => self.overlay = None,
             Action::Submit => {
                 let chosen: Vec<_> = c
                     .platforms
@@ -218,23 +223,19 @@ impl BrowserState {
                         chosen
                     };
                     let job = CopyJob {
-                        src: c.src,
-                        dst: c.dst,
+                        src: c.src.clone(),
+                        dst: c.dst.clone(),
                         options: CopyOptions {
                             platforms,
                             referrers: c.referrers,
                         },
                     };
+                    self.overlay = None;
                     ctx.emit(AppEvent::StartTransfer(Box::new(Transfer::Copy(job))));
-                    return true;
                 }
             }
-            _ => {
-                self.overlay = Some(Overlay::Checklist(c));
-                return false;
-            }
+            _ => return false,
         }
-        self.overlay = Some(Overlay::Checklist(c));
         true
     }
 
