@@ -25,7 +25,9 @@ pub async fn tags(args: TagsArgs, out: &mut dyn std::io::Write) -> Result<ExitCo
             context: format!("listing the tags of {repo}"),
             source,
         })?;
-    let json = serde_json::json!({ "name": repo.path, "tags": tags });
+    // A layout's one repository has no path: it is called by its place.
+    let name = if r.is_layout() { r.name() } else { repo.path };
+    let json = serde_json::json!({ "name": name, "tags": tags });
     write_names(out, args.format, &tags, json)
 }
 

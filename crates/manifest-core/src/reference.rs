@@ -109,12 +109,14 @@ pub enum ReferenceErrorKind {
     InvalidDigest,
     /// `sha256:…` 64-hex given alone (docker refuses a bare identifier as a name).
     NameIsIdentifier,
+    /// An OCI layout (`oci:PATH[:REF]`) written wrongly: what is wrong.
+    Layout(String),
 }
 
 impl fmt::Display for ReferenceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = quote(&self.input);
-        match self.kind {
+        match &self.kind {
             ReferenceErrorKind::Empty => write!(
                 f,
                 "invalid reference format: the image reference is empty; \
@@ -158,6 +160,7 @@ impl fmt::Display for ReferenceError {
                  to refer to an image by content use NAME@sha256:<hex>",
                 truncate(&self.input)
             ),
+            ReferenceErrorKind::Layout(why) => write!(f, "invalid layout reference {shown}: {why}"),
         }
     }
 }
@@ -176,7 +179,11 @@ impl ReferenceError {
 
 impl Reference {
     /// Parse and normalise like docker's `ParseNormalizedNamed` (no default tag added).
+    /// `oci:PATH[:REF]` and `oci-archive:FILE[:REF]` name an OCI layout ([`crate::place`]).
     pub fn parse(s: &str) -> Result<Self, ReferenceError> {
+        if let Some(layout) = crate::place::parse(s) {
+            return layout;
+        }
         parse_normalized(s).map_err(|kind| ReferenceError {
             input: s.to_string(),
             kind,
@@ -188,16 +195,25 @@ impl Reference {
         Self::parse(s).map(Self::with_default_tag)
     }
 
+    /// A layout keeps neither: it then names its only manifest.
     pub fn with_default_tag(mut self) -> Self {
-        if self.tag.is_none() && self.digest.is_none() {
+        if self.tag.is_none() && self.digest.is_none() && !self.is_layout() {
             self.tag = Some(DEFAULT_TAG.to_string());
         }
         self
     }
 
-    /// `domain/path` without tag or digest.
+    /// `domain/path` without tag or digest (a layout: `oci:PATH`).
     pub fn name(&self) -> String {
+        if self.is_layout() {
+            return self.domain.clone();
+        }
         format!("{}/{}", self.domain, self.path)
+    }
+
+    /// True when this names an OCI layout, not a registry ([`crate::place`]).
+    pub fn is_layout(&self) -> bool {
+        crate::place::Location::of(&self.domain).is_some()
     }
 
     /// The short form docker shows (`busybox:latest`, `user/app`, `localhost:5000/x:1`).
@@ -219,7 +235,7 @@ impl Reference {
     /// back to this repository: `library/` stays when the rest alone is 64 hex digits,
     /// which would read as an image ID (docker shows `aa…` there, which it then refuses).
     pub fn familiar_name(&self) -> String {
-        if self.domain != DEFAULT_DOMAIN {
+        if self.domain != DEFAULT_DOMAIN || self.is_layout() {
             return self.name();
         }
         match self.path.strip_prefix(OFFICIAL_REPO_PREFIX) {
@@ -235,7 +251,12 @@ impl Reference {
 
     /// The same repository with `tag` (digest kept). Fails when `tag` is not a valid tag.
     pub fn with_tag(&self, tag: &str) -> Result<Self, ReferenceError> {
-        if !is_valid_tag(tag) {
+        let valid = if self.is_layout() {
+            crate::place::is_ref_name(tag)
+        } else {
+            is_valid_tag(tag)
+        };
+        if !valid {
             return Err(ReferenceError {
                 input: format!("{}:{tag}", self.name()),
                 kind: ReferenceErrorKind::InvalidTag,
@@ -273,7 +294,7 @@ impl Reference {
 /// `name:tag@sha256:…` when both are present.
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.domain, self.path)?;
+        f.write_str(&self.name())?;
         if let Some(t) = &self.tag {
             write!(f, ":{t}")?;
         }

@@ -362,6 +362,9 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
         .parse()
         .map_err(|e| OpError::Invalid(format!("{src}: {e}")))?;
     let put = what_to_put(&raw, &parsed, &opts.platforms, &src)?;
+    if src.is_layout() {
+        check_layout_source(client, &src, &raw, &put.entries).await?;
+    }
     let digest = Digest::sha256(&put.bytes);
     let entries = copied_entries(&put.entries);
     let tag_unchanged = target_has.as_ref() == Some(&digest);
@@ -396,6 +399,53 @@ pub async fn plan_copy(client: &Client, job: &CopyJob) -> Result<CopyPlan, OpErr
         work: (!tag_unchanged).then_some((raw, put.bytes, put.media_type)),
         subjects,
     })
+}
+
+/// A layout is read before anything is written: every entry's manifest (verified) and
+/// every blob it needs must be there, so a layout missing a file, or holding one whose
+/// bytes do not match, is refused with the file named and nothing sent. (A blob's bytes
+/// are checked as they are copied; one that does not match is never put in place.)
+async fn check_layout_source(
+    client: &Client,
+    src: &Reference,
+    raw: &RawManifest,
+    entries: &[Descriptor],
+) -> Result<(), OpError> {
+    let repo = Repo::of(src);
+    let mut manifests = vec![raw.clone()];
+    for e in entries {
+        let m = client
+            .get_manifest(&src.at_digest(&e.digest))
+            .await
+            .map_err(reg_err(format!("reading {}", src.at_digest(&e.digest))))?;
+        manifests.push(m);
+    }
+    for m in &manifests {
+        let Ok(Parsed::Image(img)) = m.parse() else {
+            continue;
+        };
+        let blobs = std::iter::once(&img.config).chain(
+            img.layers
+                .iter()
+                .filter(|l| !crate::media::is_foreign_layer(l)),
+        );
+        for b in blobs {
+            let size = client
+                .blob_exists(&repo, &b.digest)
+                .await
+                .map_err(reg_err(format!("reading {src}")))?;
+            if size.is_none() {
+                return Err(OpError::Invalid(format!(
+                    "{src}: the blob {} that {} needs is missing from the layout (blobs/{}/{}); nothing was copied",
+                    b.digest,
+                    src.at_digest(&m.digest),
+                    b.digest.algorithm(),
+                    b.digest.hex()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Send the entries: none when unchanged (each row marked pushed), a single image's blobs

@@ -125,6 +125,9 @@ impl Client {
         digest: &Digest,
         held: bool,
     ) -> Result<Option<u64>, RegistryError> {
+        if let Some(l) = self.layout(&repo.domain)? {
+            return Ok(l.blob_size(digest));
+        }
         let path = format!("/v2/{}/blobs/{}", repo.path, digest);
         let mut call = Call::new(Method::HEAD, path, vec![Scope::pull(&repo.path)]);
         if held {
@@ -149,6 +152,9 @@ impl Client {
         digest: &Digest,
         max: usize,
     ) -> Result<Vec<u8>, RegistryError> {
+        if let Some(l) = self.layout(&repo.domain)? {
+            return l.read_blob(digest, max);
+        }
         let path = format!("/v2/{}/blobs/{}", repo.path, digest);
         let (_, request, bytes) = self
             .fetch_body(
@@ -171,6 +177,10 @@ impl Client {
         from: &Repo,
         digest: &Digest,
     ) -> Result<bool, RegistryError> {
+        if self.layout(&target.domain)?.is_some() || self.layout(&from.domain)?.is_some() {
+            // Nothing to mount across files: not mounted, so the caller copies.
+            return Ok(false);
+        }
         match self.mount_or_session(target, from, digest).await? {
             None => Ok(true),
             Some(session) => {
@@ -265,6 +275,39 @@ impl Client {
                 p(size);
             }
         };
+        match (self.layout(&target.domain)?, self.layout(&from.domain)?) {
+            (None, None) => {}
+            (Some(to), from_layout) => {
+                if to.blob_size(digest).is_some() {
+                    done(&progress);
+                    return Ok(());
+                }
+                let report = |n: u64| {
+                    if let Some(p) = &progress {
+                        p(n);
+                    }
+                };
+                return match from_layout {
+                    Some(l) => {
+                        let (chunks, _) = l.blob_chunks(digest).await?;
+                        to.write_blob(digest, Some(size), chunks, Some(&report))
+                            .await
+                    }
+                    None => {
+                        let chunks = self.blob_chunks(from, digest).await?;
+                        to.write_blob(digest, Some(size), chunks, Some(&report))
+                            .await
+                    }
+                };
+            }
+            (None, Some(l)) => {
+                if self.blob_exists(target, digest).await?.is_some() {
+                    done(&progress);
+                    return Ok(());
+                }
+                return self.upload_from_layout(target, &l, digest, progress).await;
+            }
+        }
         let mut session = None;
         if target.domain == from.domain && target.path != from.path {
             match self.mount_or_session(target, from, digest).await {
@@ -305,6 +348,10 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<(), RegistryError> {
         check_digest(&format!("upload to {repo}"), digest, &bytes)?;
+        if let Some(l) = self.layout(&repo.domain)? {
+            let one = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+            return l.write_blob(digest, None, one, None).await;
+        }
         let session = self.start_upload(repo).await?;
         self.upload_over(
             repo,
@@ -585,6 +632,80 @@ impl Client {
         if let Ok(r) = self.execute(domain, call).await {
             self.trace(&format!("{} cancel upload", r.resp.status().as_u16()));
         }
+    }
+
+    /// A registry's blob as a stream of chunks (its GET holds a slot on the registry until
+    /// the stream is dropped): what a copy into an OCI layout reads.
+    async fn blob_chunks(
+        &self,
+        from: &Repo,
+        digest: &Digest,
+    ) -> Result<
+        impl futures_util::Stream<Item = Result<bytes::Bytes, RegistryError>> + Unpin,
+        RegistryError,
+    > {
+        use futures_util::StreamExt;
+        let get = Call::new(
+            Method::GET,
+            format!("/v2/{}/blobs/{}", from.path, digest),
+            vec![Scope::pull(&from.path)],
+        );
+        let src = expect(self.execute(&from.domain, get).await?, &[200]).await?;
+        let Resp {
+            resp,
+            request,
+            _permit: permit,
+        } = src;
+        Ok(Box::pin(resp.bytes_stream().map(move |chunk| {
+            let _hold = &permit;
+            chunk.map_err(|e| transport(request.clone(), &e))
+        })))
+    }
+
+    /// Upload a blob of an OCI layout to `target`, streamed from its file: in one PUT, or
+    /// in chunks where the registry refuses that (the file is read again from the start).
+    async fn upload_from_layout(
+        &self,
+        target: &Repo,
+        layout: &crate::layout::Layout,
+        digest: &Digest,
+        progress: Option<ByteProgress>,
+    ) -> Result<(), RegistryError> {
+        use futures_util::StreamExt;
+        let session = self.start_upload(target).await?;
+        let progress = &progress;
+        self.upload_over(
+            target,
+            session,
+            |location| async move {
+                let (chunks, len) = layout.blob_chunks(digest).await?;
+                let report = progress.clone();
+                let chunks = chunks.map(move |c| {
+                    if let (Ok(c), Some(p)) = (&c, &report) {
+                        p(c.len() as u64);
+                    }
+                    c
+                });
+                let mut put = Call::new(
+                    Method::PUT,
+                    with_digest(&location, digest),
+                    vec![Scope::push(&target.path)],
+                )
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .header(reqwest::header::CONTENT_LENGTH, &len.to_string());
+                put.body = ReqBody::Stream(Some(reqwest::Body::wrap_stream(chunks)));
+                put.idempotent = false;
+                expect(self.execute(&target.domain, put).await?, &[201, 204]).await?;
+                Ok(())
+            },
+            |s| async move {
+                let (chunks, _) = layout.blob_chunks(digest).await?;
+                let chunks = chunks.map(|c| c.map(|b| b.to_vec()));
+                self.upload_chunks(target, digest, s, chunks, progress.clone(), false)
+                    .await
+            },
+        )
+        .await
     }
 
     /// Stream a blob from `from` to `target` (any registries) over `session` (or a new

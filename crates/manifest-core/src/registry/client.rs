@@ -77,6 +77,10 @@ impl Repo {
 
 impl std::fmt::Display for Repo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            // An OCI layout ([`crate::place`]): the place is the whole name.
+            return f.write_str(&self.domain);
+        }
         write!(f, "{}/{}", self.domain, self.path)
     }
 }
@@ -123,6 +127,8 @@ pub(super) struct Inner {
     /// Blob transfers under way, by (registry, repository, digest): a second caller for
     /// the same blob waits for the first's result.
     pub(super) blobs_in_flight: Mutex<HashMap<(String, String, Digest), Arc<BlobOnce>>>,
+    /// The OCI layouts opened so far, by their domain ([`crate::place`]).
+    layouts: Mutex<HashMap<String, Arc<crate::layout::Layout>>>,
 }
 
 /// The result of one blob transfer, set once by whoever runs it.
@@ -180,9 +186,32 @@ impl Client {
                 trace: Mutex::new(None),
                 cache: opts.manifest_cache.as_deref().map(ManifestCache::new),
                 blobs_in_flight: Mutex::default(),
+                layouts: Mutex::default(),
                 opts,
             }),
         })
+    }
+
+    /// The OCI layout `domain` names, opened once per client (an archive is unpacked
+    /// then); `None` for a registry. Every manifest and blob call serves a layout from its
+    /// files instead of over HTTP.
+    pub(super) fn layout(
+        &self,
+        domain: &str,
+    ) -> Result<Option<Arc<crate::layout::Layout>>, RegistryError> {
+        if crate::place::Location::of(domain).is_none() {
+            return Ok(None);
+        }
+        let mut open = self.inner.layouts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = open.get(domain) {
+            return Ok(Some(l.clone()));
+        }
+        let Some(l) = crate::layout::Layout::open(domain)? else {
+            return Ok(None);
+        };
+        let l = Arc::new(l);
+        open.insert(domain.to_string(), l.clone());
+        Ok(Some(l))
     }
 
     /// Install (or remove) a per-request trace sink (for `-v`). Lines never hold secrets.
@@ -257,6 +286,16 @@ impl Client {
             .and_then(|m| m.get(domain).cloned())
         {
             return Ok(r);
+        }
+        if crate::place::Location::of(domain).is_some() {
+            // A layout's calls are served from its files; one that got this far is a call
+            // with no layout form.
+            return Err(RegistryError::new(
+                domain,
+                ErrorKind::Other(
+                    "this is an OCI layout, not a registry: the operation needs a registry".into(),
+                ),
+            ));
         }
         let insecure = self.is_insecure_allowed(domain);
         let client = self.pool(domain, insecure)?;

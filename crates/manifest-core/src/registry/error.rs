@@ -118,6 +118,9 @@ pub enum ErrorKind {
     Auth { message: String },
     /// Anything else (malformed response…).
     Other(String),
+    /// A file of an OCI layout ([`crate::layout`]): what is wrong with it; `missing` when
+    /// it is a "does not exist" (a missing ref name, blob or directory).
+    Local { message: String, missing: bool },
 }
 
 impl RegistryError {
@@ -180,6 +183,7 @@ impl RegistryError {
     /// True for "does not exist" answers (MANIFEST_UNKNOWN, NAME_UNKNOWN, BLOB_UNKNOWN, 404).
     pub fn is_not_found(&self) -> bool {
         match &self.kind {
+            ErrorKind::Local { missing, .. } => *missing,
             ErrorKind::Api { status, code, .. } => {
                 *status == 404
                     || matches!(
@@ -217,6 +221,10 @@ fn sentence(s: &str) -> &str {
 
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let ErrorKind::Local { message, .. } = &self.kind {
+            // A file, not a request: "oci:./dir/index.json: no ref name …".
+            return write!(f, "{}: {}.", self.request, sentence(message));
+        }
         let (host, repo) = host_and_repo(&self.request);
         let repo_s = repo.clone().unwrap_or_else(|| "the repository".to_string());
         write!(f, "{} failed: ", self.request)?;
@@ -294,6 +302,7 @@ impl fmt::Display for RegistryError {
             ),
             ErrorKind::Auth { message } => write!(f, "{}.", sentence(message)),
             ErrorKind::Other(m) => write!(f, "{}.", sentence(m)),
+            ErrorKind::Local { .. } => Ok(()),
         }
     }
 }

@@ -57,6 +57,10 @@ impl Client {
             #[serde(default)]
             tags: Option<Vec<String>>,
         }
+        if let Some(l) = self.layout(&repo.domain)? {
+            // A layout's tags are its ref names, all on one page.
+            return l.tags().map(|t| (t, None));
+        }
         let path = page_path(&format!("/v2/{}/tags/list", repo.path), n, next);
         let call = Call::new(Method::GET, path, vec![Scope::pull(&repo.path)]);
         let (body, next): (Tags, _) = self.page(&repo.domain, call).await?;
@@ -74,6 +78,10 @@ impl Client {
         struct Catalog {
             #[serde(default)]
             repositories: Option<Vec<String>>,
+        }
+        if let Some(l) = self.layout(domain)? {
+            // A layout is one repository, with no name of its own.
+            return l.tags().map(|_| (vec![String::new()], None));
         }
         let path = page_path("/v2/_catalog", n, next);
         let call = Call::new(Method::GET, path, vec![Scope::catalog()]);

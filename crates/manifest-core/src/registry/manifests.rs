@@ -16,6 +16,9 @@ impl Client {
     /// and no GET is sent (a GET is a pull on Docker Hub's quota, a HEAD is not).
     /// Otherwise the manifest is fetched ([`Client::fetch_manifest`]) and cached.
     pub async fn get_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
+        if let Some(l) = self.layout(&r.domain)? {
+            return l.get_manifest(r.tag.as_deref(), r.digest.as_ref());
+        }
         match self.read_manifest(r, false).await? {
             Some(m) => Ok(m),
             // Only a HEAD answered 404 gives `None`, and that is not asked for here.
@@ -40,6 +43,11 @@ impl Client {
         r: &Reference,
         head_404_ends: bool,
     ) -> Result<Option<RawManifest>, RegistryError> {
+        if let Some(l) = self.layout(&r.domain)? {
+            return l
+                .get_manifest(r.tag.as_deref(), r.digest.as_ref())
+                .map(Some);
+        }
         let Some(cache) = self.inner.cache.as_ref() else {
             return self.fetch_manifest(r).await.map(Some);
         };
@@ -67,6 +75,9 @@ impl Client {
     /// GET a manifest by tag or digest with all four Accept types; verifies the bytes against
     /// the digest in the reference and against `Docker-Content-Digest`; refuses > 4 MiB.
     pub async fn fetch_manifest(&self, r: &Reference) -> Result<RawManifest, RegistryError> {
+        if let Some(l) = self.layout(&r.domain)? {
+            return l.get_manifest(r.tag.as_deref(), r.digest.as_ref());
+        }
         let path = format!("/v2/{}/manifests/{}", r.path, r.manifest_reference());
         let (headers, request, bytes) = self
             .fetch_body(
@@ -95,6 +106,9 @@ impl Client {
         &self,
         r: &Reference,
     ) -> Result<Option<(String, Digest, u64)>, RegistryError> {
+        if let Some(l) = self.layout(&r.domain)? {
+            return l.head_manifest(r.tag.as_deref(), r.digest.as_ref());
+        }
         match self.head_fields(r).await? {
             None => Ok(None),
             Some((ct, Some(d), Some(s))) if !ct.is_empty() => Ok(Some((ct, d, s))),
@@ -170,6 +184,22 @@ impl Client {
         bytes: &[u8],
     ) -> Result<(Digest, Option<Digest>), RegistryError> {
         let own = Digest::sha256(bytes);
+        if let Some(l) = self.layout(&repo.domain)? {
+            // A layout has no referrers API: the tag scheme keeps its referrers.
+            return match Digest::parse(reference) {
+                Ok(d) if d != own => Err(RegistryError::new(
+                    format!("putting {repo}@{d}"),
+                    ErrorKind::DigestMismatch {
+                        expected: d.to_string(),
+                        actual: own.to_string(),
+                    },
+                )),
+                Ok(_) => l.put_manifest(None, media_type, bytes).map(|d| (d, None)),
+                Err(_) => l
+                    .put_manifest(Some(reference), media_type, bytes)
+                    .map(|d| (d, None)),
+            };
+        }
         let path = format!("/v2/{}/manifests/{}", repo.path, reference);
         if let Ok(d) = Digest::parse(reference) {
             check_digest(&format!("PUT {path}"), &d, bytes)?;
@@ -219,6 +249,14 @@ impl Client {
     }
 
     pub async fn delete_manifest(&self, repo: &Repo, digest: &Digest) -> Result<(), RegistryError> {
+        if self.layout(&repo.domain)?.is_some() {
+            return Err(RegistryError::new(
+                format!("deleting {repo}@{digest}"),
+                ErrorKind::Other(
+                    "deleting from an OCI layout is not supported; copy what you keep to a new layout".into(),
+                ),
+            ));
+        }
         let path = format!("/v2/{}/manifests/{}", repo.path, digest);
         let call = Call::new(Method::DELETE, path, vec![Scope::delete(&repo.path)]);
         let resp = self.execute(&repo.domain, call).await?;

@@ -48,40 +48,44 @@ impl Client {
         let mut descriptors = Vec::new();
         let mut next: Option<String> = None;
         let mut pages = 0;
-        let registry = self.registry(&repo.domain)?;
-        while !registry.no_referrers_api.load(Ordering::Relaxed) {
-            let path = next
-                .clone()
-                .unwrap_or_else(|| format!("/v2/{}/referrers/{subject}", repo.path));
-            let call = Call::new(Method::GET, path, vec![Scope::pull(&repo.path)])
-                .header(reqwest::header::ACCEPT, OCI_INDEX);
-            match self.page::<Page>(&repo.domain, call).await {
-                Ok((page, link)) => {
-                    descriptors.extend(page.manifests.unwrap_or_default());
-                    pages += 1;
-                    match link {
-                        Some(l) if pages < super::MAX_PAGES => next = Some(l),
-                        _ => {
-                            return Ok(Referrers {
-                                via: ReferrersVia::Api,
-                                descriptors,
-                                index: None,
-                            })
+        // An OCI layout has no referrers API: its tags are the tag scheme.
+        if self.layout(&repo.domain)?.is_none() {
+            let registry = self.registry(&repo.domain)?;
+            while !registry.no_referrers_api.load(Ordering::Relaxed) {
+                let path = next
+                    .clone()
+                    .unwrap_or_else(|| format!("/v2/{}/referrers/{subject}", repo.path));
+                let call = Call::new(Method::GET, path, vec![Scope::pull(&repo.path)])
+                    .header(reqwest::header::ACCEPT, OCI_INDEX);
+                match self.page::<Page>(&repo.domain, call).await {
+                    Ok((page, link)) => {
+                        descriptors.extend(page.manifests.unwrap_or_default());
+                        pages += 1;
+                        match link {
+                            Some(l) if pages < super::MAX_PAGES => next = Some(l),
+                            _ => {
+                                return Ok(Referrers {
+                                    via: ReferrersVia::Api,
+                                    descriptors,
+                                    index: None,
+                                })
+                            }
                         }
                     }
-                }
-                // No API (404 on the route, or a registry that answers "unsupported"):
-                // the tag scheme. A 404 with an error envelope (NAME_UNKNOWN: no such
-                // repository yet) says nothing about the route, so only a bare one (no
-                // envelope) or a 405 is remembered for the registry.
-                Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => {
-                    let bare = matches!(e.code(), Some(ErrorCode::Other(c)) if c == "NOT_FOUND");
-                    if bare || e.status() == Some(405) {
-                        registry.no_referrers_api.store(true, Ordering::Relaxed);
+                    // No API (404 on the route, or a registry that answers "unsupported"):
+                    // the tag scheme. A 404 with an error envelope (NAME_UNKNOWN: no such
+                    // repository yet) says nothing about the route, so only a bare one (no
+                    // envelope) or a 405 is remembered for the registry.
+                    Err(e) if pages == 0 && (e.is_not_found() || e.status() == Some(405)) => {
+                        let bare =
+                            matches!(e.code(), Some(ErrorCode::Other(c)) if c == "NOT_FOUND");
+                        if bare || e.status() == Some(405) {
+                            registry.no_referrers_api.store(true, Ordering::Relaxed);
+                        }
+                        break;
                     }
-                    break;
+                    Err(e) => return Err(e),
                 }
-                Err(e) => return Err(e),
             }
         }
         let tag = Reference {
