@@ -349,3 +349,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

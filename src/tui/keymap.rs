@@ -1002,3 +1002,6 @@ impl Keymap {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

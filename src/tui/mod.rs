@@ -18,6 +18,9 @@ pub mod text;
 pub mod theme;
 pub mod worker;
 
+#[cfg(test)]
+pub(crate) mod test_fixtures;
+
 use crate::reference::Reference;
 use app::{App, Control};
 use color_eyre::eyre::{eyre, WrapErr};

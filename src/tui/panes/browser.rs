@@ -962,3 +962,6 @@ fn list_summary(s: &ContentView, ins: &Inspection, list_rows: &[(usize, Vec<usiz
     }
     summary
 }
+
+#[cfg(test)]
+mod tests;

@@ -631,3 +631,6 @@ fn form_info<'a>(f: &Form, issues: &[RowIssue], view: &View, keymap: &Keymap) ->
     )));
     lines
 }
+
+#[cfg(test)]
+mod tests;

@@ -71,3 +71,39 @@ pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, 
         r,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::keymap::Context;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::panes::help;
+    use crate::tui::test_fixtures::{render, row, text};
+
+    #[test]
+    fn help_overlay_from_the_keymap() {
+        let t = render(100, 40, |f, v| {
+            help::draw(
+                f,
+                f.area(),
+                &[Context::Tags, Context::Browser, Context::List],
+                0,
+                v,
+            )
+        });
+        // Generated from the table: each binding of the first context shown with its keys.
+        let screen = text(&t);
+        let km = Keymap::default();
+        for b in km.in_context(Context::Tags) {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            // A long row is cut at the overlay's edge: find it by the start of its text.
+            let start: String = b.description.chars().take(30).collect();
+            let line = row(&screen, &format!("  {:<22}{start}", keys.join(" ")));
+            let name = format!("[tags {}]", b.action.name());
+            assert!(
+                line.contains(&name) || !line.contains(']'),
+                "{name} ends the row unless it is cut: {line}"
+            );
+        }
+        insta::assert_snapshot!(t.backend());
+    }
+}

@@ -125,3 +125,6 @@ pub fn mark_selected<'a>(row: Row<'a>, selected: bool, view: &View) -> Row<'a> {
         row
     }
 }
+
+#[cfg(test)]
+mod tests;

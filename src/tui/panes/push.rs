@@ -400,3 +400,6 @@ fn more_rows_line(above: usize, below: usize, failed: usize, view: &View) -> Lin
     ));
     Line::from(spans)
 }
+
+#[cfg(test)]
+mod tests;

@@ -458,3 +458,37 @@ fn trim_zeros(d: &[u8]) -> &[u8] {
     let z = d.iter().take_while(|&&c| c == b'0').count();
     &d[z..]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::state::list::natural_cmp;
+    use crate::tui::state::list::FilterList;
+    use crate::tui::test_fixtures::{self as fixtures};
+
+    #[test]
+    fn filter_as_you_type_keeps_the_cursor_on_its_item() {
+        let mut l = FilterList::from_items(fixtures::repo_names(1000));
+        l.move_by(20);
+        let before = l.selected_item().cloned();
+        l.set_filter("team-3");
+        assert_eq!(l.selected_item().cloned(), before);
+        assert!(l.len() < l.total());
+        l.set_filter("TEAM-3/ 0002");
+        assert!(l
+            .window(0, 100)
+            .all(|(_, s)| s.contains("team-3/") && s.contains("0002")));
+        l.set_filter("");
+        assert_eq!(l.len(), 1000);
+        // New pages are filtered as they arrive.
+        l.set_filter("zzz");
+        l.extend(["zzz/new".to_string(), "aaa/new".to_string()]);
+        assert_eq!(l.len(), 1);
+    }
+
+    #[test]
+    fn natural_tag_order() {
+        let mut v = vec!["v10", "v2", "v1", "v1.10", "v1.9", "latest"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["latest", "v1", "v1.9", "v1.10", "v2", "v10"]);
+    }
+}

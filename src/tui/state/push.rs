@@ -337,3 +337,113 @@ impl PushState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+
+    use crate::reference::Reference;
+    use crate::tui::keymap::Action;
+    use crate::tui::pane::AppEvent;
+    use crate::tui::pane::Ctx;
+
+    use crate::tui::state::push::PushStatus;
+    use crate::tui::test_fixtures::{pushing, runs, six, slot_runs, HOST};
+    use crate::tui::worker::Command;
+    use crate::tui::worker::Reply;
+    use crate::tui::worker::Slot;
+    use crate::tui::worker::ToWorker;
+
+    /// The push view follows a copy: its rows come from the plan, a failure keeps the job and
+    /// r runs the same copy again; success reports the digest and reloads the target's tags.
+    #[test]
+    fn push_view_runs_a_copy_and_retries_it_unchanged() {
+        use crate::ops::{CopiedEntry, CopyReport};
+        use crate::ops::{CopyJob, CopyOptions};
+        use crate::platform::Platform;
+        use crate::tui::pane::Transfer;
+        use crate::tui::state::push::{PushState, PushStatus};
+        let src = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
+        let dst = Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
+        let job = CopyJob {
+            src: src.clone(),
+            dst: dst.clone(),
+            options: CopyOptions {
+                platforms: vec![Platform::parse("linux/arm64").unwrap()],
+                referrers: false,
+            },
+        };
+        let mut p = PushState::new();
+        let mut ctx = Ctx::default();
+        assert!(p.start(Transfer::Copy(job.clone()), &mut ctx));
+        let copy_cmd = |ctx: &Ctx| {
+            runs(&ctx.outbox)
+                .into_iter()
+                .filter_map(|(_, slot, c)| match c {
+                    Command::Copy(job) if slot == Slot::Push => Some(job),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(copy_cmd(&ctx), vec![job.clone()]);
+        assert!(p.busy());
+        let d = crate::digest::Digest::sha256(b"arm64");
+        let report = CopyReport {
+            source: src.clone(),
+            target: dst.clone(),
+            source_digest: crate::digest::Digest::sha256(b"src"),
+            digest: crate::digest::Digest::sha256(b"new"),
+            entries: vec![CopiedEntry {
+                platform: Platform::parse("linux/arm64").unwrap(),
+                digest: d.clone(),
+                media_type: crate::media::OCI_MANIFEST.into(),
+                describes: None,
+            }],
+            changed: Some("a new index".into()),
+            unchanged: false,
+            referrers: Vec::new(),
+            referrer_notes: Vec::new(),
+            tag_scheme: Vec::new(),
+        };
+        p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].platform, "linux/arm64");
+        p.reply(Reply::Failed("connection reset".into()), &mut ctx);
+        assert!(matches!(p.status, PushStatus::Failed(_)));
+        let mut ctx = Ctx::default();
+        assert!(p.action(Action::Retry, &mut ctx));
+        assert_eq!(copy_cmd(&ctx), vec![job], "r runs the same copy again");
+        p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+        p.reply(Reply::Copied(Box::new(report.clone())), &mut ctx);
+        assert!(matches!(p.status, PushStatus::Copied(_)));
+        assert_eq!(p.list_digest.as_ref(), Some(&report.digest));
+        assert!(p.rows[0].done());
+        assert!(ctx
+            .events
+            .contains(&AppEvent::TagsChanged(crate::registry::Repo::of(&dst))));
+    }
+
+    #[test]
+    fn push_cancel_then_retry_repeats_the_same_push() {
+        let mut p = pushing();
+        let mut ctx = Ctx::default();
+        // The push request the editor made, as the app would track it.
+        ctx.request(
+            Slot::Push,
+            Command::Push {
+                list: six().list,
+                purge: false,
+            },
+        );
+        assert!(p.action(Action::CancelPush, &mut ctx));
+        assert_eq!(p.status, PushStatus::Cancelled);
+        assert!(ctx.outbox.iter().any(|m| matches!(m, ToWorker::Cancel(_))));
+        ctx.outbox.clear();
+        assert!(p.action(Action::Retry, &mut ctx));
+        let r = slot_runs(&ctx);
+        assert!(matches!(
+            &r[..],
+            [(Slot::Push, Command::Push { purge: false, .. })]
+        ));
+        assert_eq!(p.status, PushStatus::Starting);
+    }
+}

@@ -182,3 +182,67 @@ pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
     );
     crate::files::write_atomic(file, (lines.join("\n") + "\n").as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn registries_come_from_config_and_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"auths":{"https://index.docker.io/v1/":{},"ghcr.io":{},"127.0.0.1:5000":{}}}"#,
+        )
+        .expect("write");
+        let hist = dir.path().join("state/registries");
+        crate::tui::worker::remember(&hist, "127.0.0.1:5000").expect("remember");
+        crate::tui::worker::remember(&hist, "http://localhost:5001/").expect("remember");
+        let list = crate::tui::worker::known_registries(dir.path(), Some(&hist));
+        let hosts: Vec<&str> = list.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(
+            hosts,
+            ["localhost:5001", "127.0.0.1:5000", "docker.io", "ghcr.io"]
+        );
+    }
+
+    #[test]
+    fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
+        use crate::tui::worker::{recent_repositories, remember_repository, RECENT_PER_REGISTRY};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("state/manifest-tui/recent.json");
+        assert!(recent_repositories(&file, "docker.io").is_empty());
+        remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+        remember_repository(&file, "ghcr.io", "org/tool").expect("remember");
+        remember_repository(&file, "https://index.docker.io/v1/", "team/app").expect("remember");
+        remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+        assert_eq!(
+            recent_repositories(&file, "docker.io"),
+            ["library/alpine", "team/app"],
+            "most recent first, each once, Docker Hub's names as one"
+        );
+        assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+        for i in 0..(RECENT_PER_REGISTRY + 5) {
+            remember_repository(&file, "docker.io", &format!("r/{i}")).expect("remember");
+        }
+        let kept = recent_repositories(&file, "docker.io");
+        assert_eq!(kept.len(), RECENT_PER_REGISTRY);
+        assert_eq!(kept[0], format!("r/{}", RECENT_PER_REGISTRY + 4));
+        assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+        // Written whole: no temporary file is left beside it.
+        let names: Vec<_> = std::fs::read_dir(file.parent().expect("dir"))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["recent.json"]);
+        // A damaged file reads as empty and is replaced by the next write.
+        std::fs::write(&file, b"{not json").expect("damage");
+        assert!(recent_repositories(&file, "docker.io").is_empty());
+        remember_repository(&file, "docker.io", "library/busybox").expect("remember over it");
+        assert_eq!(recent_repositories(&file, "docker.io"), ["library/busybox"]);
+        // An unreadable location is an error for the write only, never a panic.
+        let blocked = dir.path().join("a-file");
+        std::fs::write(&blocked, b"x").expect("write");
+        assert!(recent_repositories(&blocked.join("recent.json"), "docker.io").is_empty());
+        assert!(remember_repository(&blocked.join("recent.json"), "docker.io", "x").is_err());
+    }
+}

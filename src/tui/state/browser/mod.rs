@@ -485,3 +485,6 @@ impl BrowserState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -486,3 +486,6 @@ impl EditorState {
         ctx.emit(AppEvent::Show(PaneId::Editor));
     }
 }
+
+#[cfg(test)]
+mod tests;
