@@ -484,3 +484,6 @@ impl BrowserState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
