@@ -9,53 +9,18 @@ use manifest_tui::media::{Parsed, RawManifest};
 use manifest_tui::ops::{InspectEntry, Inspection};
 use manifest_tui::reference::Reference;
 use manifest_tui::tui::keymap::Keymap;
-use manifest_tui::tui::pane::View;
+use manifest_tui::tui::pane::{Ctx, View};
 use manifest_tui::tui::panes::browser;
-use manifest_tui::tui::state::browser::ContentView;
-use manifest_tui::tui::state::browser::{BrowserState, Level};
+use manifest_tui::tui::state::browser::BrowserState;
 use manifest_tui::tui::state::list::FilterList;
-use manifest_tui::tui::state::Load;
-use manifest_tui::tui::state::Remote;
 use manifest_tui::tui::theme::Theme;
-use manifest_tui::tui::worker::Content;
+use manifest_tui::tui::worker::{Content, Reply, Slot};
 use mt_testkit::samples;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::hint::black_box;
 
 const HOST: &str = "127.0.0.1:5000";
-
-/// The sample list `samples/app:<release>` (Docker list, or OCI index) as inspected.
-fn sample_list(release: &str, oci: bool) -> Content {
-    let l = samples::list(release, oci);
-    list_content(&l.reference(), &l.manifest, l.media_type)
-}
-
-/// A browser showing a tag's content (breadcrumb and tags filled in).
-fn browser_with_content(tag: &str, content: Option<Content>, load: Load) -> BrowserState {
-    let mut s = BrowserState::new();
-    s.registry = Some(HOST.to_string());
-    s.catalog.extend(["samples/app".to_string()]);
-    s.catalog_load = Load::Done;
-    s.repo = Some("samples/app".to_string());
-    s.tags.extend([
-        "v1".to_string(),
-        "v1-oci".to_string(),
-        "v2".to_string(),
-        "v2-oci".to_string(),
-    ]);
-    s.tags_load = Load::Done;
-    let mut v = ContentView::new(Reference::parse(&format!("{HOST}/samples/app:{tag}")).unwrap());
-    v.content = match (content, load) {
-        (Some(c), _) => Remote::arrived(c),
-        (None, Load::Failed(m)) => Remote::failed(m),
-        (None, Load::Idle) => Remote::default(),
-        (None, _) => Remote::asked(),
-    };
-    s.view = Some(v);
-    s.level = Level::Content;
-    s
-}
 
 /// A list or index (`bytes`) as inspected at `reference` (no child fetched).
 fn list_content(reference: &str, bytes: &[u8], media_type: &str) -> Content {
@@ -88,18 +53,39 @@ fn tags(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// A browser started on `samples/app` (the tags level), its `n` tags arrived.
 fn browser_with_tags(n: usize) -> BrowserState {
-    let mut s = browser_with_content("v1", None, Load::Done);
-    s.tags = FilterList::from_items(tags(n));
-    s.level = Level::Tags;
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    let repo = Reference::parse(&format!("{HOST}/samples/app")).expect("reference");
+    s.start(None, Some(&repo), &mut ctx);
+    s.reply(
+        Slot::Tags,
+        Reply::TagsPage {
+            tags: tags(n),
+            done: true,
+        },
+        &ctx,
+    );
     s
 }
 
+/// A browser started on `samples/app:v1`, shown as a list of `entries` platforms (the
+/// sample list's, repeated).
 fn browser_with_list(entries: usize) -> BrowserState {
-    let mut content = sample_list("v1", false);
+    let l = samples::list("v1", false);
+    let mut content = list_content(&l.reference(), &l.manifest, l.media_type);
     let base = content.inspection.entries.clone();
     content.inspection.entries = (0..entries).map(|i| base[i % base.len()].clone()).collect();
-    browser_with_content("v1", Some(Content::new(content.inspection)), Load::Done)
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    let tag = Reference::parse(&format!("{HOST}/samples/app:v1")).expect("reference");
+    s.start(None, Some(&tag), &mut ctx);
+    let tags = ["v1", "v1-oci", "v2", "v2-oci"].map(String::from).to_vec();
+    s.reply(Slot::Tags, Reply::TagsPage { tags, done: true }, &ctx);
+    let content = Content::new(content.inspection);
+    s.reply(Slot::Content, Reply::Inspected(Box::new(content)), &ctx);
+    s
 }
 
 fn bench(c: &mut Criterion) {

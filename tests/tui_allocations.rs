@@ -2,11 +2,11 @@
 //! allocations. Its own test binary: it installs a counting global allocator, which the
 //! library's unit tests should not run under.
 
+use manifest_tui::reference::Reference;
 use manifest_tui::tui::keymap::Action;
 use manifest_tui::tui::pane::Ctx;
-use manifest_tui::tui::state::browser::{BrowserState, Level};
-use manifest_tui::tui::state::list::FilterList;
-use manifest_tui::tui::state::Load;
+use manifest_tui::tui::state::browser::BrowserState;
+use manifest_tui::tui::worker::{Reply, Slot};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const HOST: &str = "127.0.0.1:5000";
@@ -78,15 +78,13 @@ fn filtering_100000_tags_is_one_pass_a_keystroke() {
     const TAGS: usize = 100_000;
     let mut s = BrowserState::new();
     let mut ctx = Ctx::default();
-    s.registry = Some(HOST.into());
-    s.repo = Some("samples/app".into());
-    s.level = Level::Tags;
-    s.tags = FilterList::from_items(
-        (0..TAGS)
-            .map(|i| format!("1.{}.{}-build{i:05}", i / 100, i % 100))
-            .collect::<Vec<String>>(),
-    );
-    s.tags_load = Load::Done;
+    let repo = Reference::parse(&format!("{HOST}/samples/app")).expect("reference");
+    s.start(None, Some(&repo), &mut ctx);
+    let tags = (0..TAGS)
+        .map(|i| format!("1.{}.{}-build{i:05}", i / 100, i % 100))
+        .collect();
+    s.reply(Slot::Tags, Reply::TagsPage { tags, done: true }, &ctx);
+    assert_eq!(s.tags.len(), TAGS);
     s.action(Action::Filter, &mut ctx);
     assert!(s.field_focused());
     let typed = "build0999";

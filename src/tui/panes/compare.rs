@@ -267,7 +267,7 @@ mod tests {
     use ratatui::Terminal;
 
     fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.result = Some(fixtures::comparison_all_kinds());
         s.selected.set(4); // keep the selection off the rows we check
         s.load = Load::Done;
@@ -334,7 +334,7 @@ mod tests {
 
     #[test]
     fn compare_empty() {
-        let t = compare_pane(100, 10, &CompareState::new());
+        let t = compare_pane(100, 10, &CompareState::default());
         let screen = text(&t);
         assert!(
             screen.contains("Nothing to compare yet.")
@@ -347,7 +347,7 @@ mod tests {
 
     #[test]
     fn compare_loading() {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/app:v1"));
         s.b = Some(remote("samples/app:v2"));
         s.load = Load::Loading;
@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn compare_each_kind_of_row() {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/app:v1"));
         s.b = Some(remote("samples/app:v2"));
         s.result = Some(fixtures::comparison_all_kinds());
@@ -380,7 +380,7 @@ mod tests {
 
     #[test]
     fn compare_each_kind_of_row_wide() {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/app:v1"));
         s.b = Some(remote("samples/app:v2"));
         let c = fixtures::comparison_all_kinds();
@@ -458,7 +458,7 @@ mod tests {
                 .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
                 .collect()
         };
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/pairs:v1"));
         s.b = Some(remote("samples/pairs:repacked"));
         let c = fixtures::comparison_recompressed_relabelled();
@@ -497,7 +497,7 @@ mod tests {
 
     #[test]
     fn compare_error() {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/app:v1"));
         s.b = Some(remote("samples/app:nope"));
         s.load = Load::Failed(

@@ -185,7 +185,7 @@ mod tests {
 
     /// The comparison with one platform's view opened on the row of `platform`.
     fn platform_view(platform: &str) -> CompareState {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.a = Some(remote("samples/pairs:v1"));
         s.b = Some(remote("samples/pairs:mixed"));
         let c = fixtures::comparison_all_kinds();

@@ -84,7 +84,7 @@ list down alt-j
     let mut seen: Vec<(&str, String, &str)> = Vec::new();
 
     // The push view: idle, running, failed, cancelled; a second push refused; no retry.
-    let mut p = PushState::new();
+    let mut p = PushState::default();
     let pv = |p: &PushState| draw(100, 10, &|f, v| push::draw(f, f.area(), p, v));
     seen.push(("push idle", pv(&p), "Alt-p pushes the selected list"));
     let mut c = ctx();

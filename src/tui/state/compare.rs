@@ -10,21 +10,17 @@ use crate::tui::worker::{Command, Reply, Slot};
 
 #[derive(Debug, Default)]
 pub struct CompareState {
-    pub a: Option<Source>,
-    pub b: Option<Source>,
-    pub load: Load,
-    pub result: Option<Comparison>,
-    pub selected: Cursor,
+    pub(crate) a: Option<Source>,
+    pub(crate) b: Option<Source>,
+    pub(crate) load: Load,
+    pub(crate) result: Option<Comparison>,
+    pub(crate) selected: Cursor,
     /// One platform's diff, when opened from a row (Esc goes back to the table).
-    pub platform: Option<PlatformDiffState>,
+    pub(crate) platform: Option<PlatformDiffState>,
 }
 
 impl CompareState {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         if self.platform.is_some() {
             vec![Context::PlatformDiff, Context::List]
         } else {
@@ -33,7 +29,7 @@ impl CompareState {
     }
 
     /// Set one side; with both set, (re)compare and show the comparison.
-    pub fn set_side(&mut self, side: Side, source: Source, ctx: &mut Ctx) {
+    pub(crate) fn set_side(&mut self, side: Side, source: Source, ctx: &mut Ctx) {
         let label = source.label();
         match side {
             Side::A => self.a = Some(source),
@@ -52,14 +48,14 @@ impl CompareState {
     }
 
     /// Ask the worker for the comparison.
-    pub fn start(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn start(&mut self, ctx: &mut Ctx) {
         if let (Some(a), Some(b)) = (self.a.clone(), self.b.clone()) {
             self.load = Load::Loading;
             ctx.request(Slot::Compare, Command::Compare { a, b });
         }
     }
 
-    pub fn reply(&mut self, reply: Reply) {
+    pub(crate) fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Compared(c) => {
                 // An open platform view follows the new comparison (or closes when the
@@ -75,7 +71,7 @@ impl CompareState {
     }
 
     /// Each kind of difference the summary counts, with its count.
-    pub fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
+    pub(crate) fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
         Some(self.result.as_ref()?.counts())
     }
 
@@ -108,7 +104,7 @@ impl CompareState {
         true
     }
 
-    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+    pub(crate) fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         if self.platform.is_some() {
             return self.platform_action(action, ctx);
         }
@@ -161,7 +157,7 @@ mod tests {
 
     #[test]
     fn compare_swap_and_reply() {
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         let mut ctx = Ctx::default();
         let r = |t: &str| {
             Source::Remote(Reference::parse(&format!("{HOST}/samples/app:{t}")).expect("ref"))
@@ -189,7 +185,7 @@ mod tests {
         let mut app = App::new(Keymap::default(), Theme::colored());
         app.show(PaneId::Compare);
         let mut ctx = Ctx::default();
-        let mut s = CompareState::new();
+        let mut s = CompareState::default();
         s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
         // Row 2 is linux/arm64/v8: a new base layer.
         s.action(Action::Down, &mut ctx);

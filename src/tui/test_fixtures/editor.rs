@@ -101,7 +101,7 @@ pub(crate) fn form(s: &EditorState) -> &Form {
 }
 
 pub(crate) fn pushing() -> PushState {
-    let mut p = PushState::new();
+    let mut p = PushState::default();
     p.started(&six(), false);
     p.progress(Progress::Entry {
         index: 0,
@@ -145,7 +145,7 @@ pub(crate) fn copying(
 ) {
     let src = crate::reference::Reference::parse(src).unwrap();
     let dst = crate::reference::Reference::parse(dst).unwrap();
-    let mut p = PushState::new();
+    let mut p = PushState::default();
     let mut ctx = crate::tui::pane::Ctx::default();
     let job = crate::ops::CopyJob {
         src: src.clone(),

@@ -237,7 +237,7 @@ fn push_is_refused_with_problems_and_started_without() {
         ctx.events,
         vec![AppEvent::StartTransfer(Box::new(job.clone()))]
     );
-    let mut p = PushState::new();
+    let mut p = PushState::default();
     let mut ctx = Ctx::default();
     assert!(p.start(job, &mut ctx));
     assert!(matches!(
