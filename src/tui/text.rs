@@ -4,7 +4,7 @@
 pub use crate::text::*;
 
 /// The Base64-encoded OSC 52 sequence that asks the terminal to put `text` on the clipboard.
-pub fn osc52(text: &str) -> String {
+pub(crate) fn osc52(text: &str) -> String {
     use base64::Engine;
     format!(
         "\x1b]52;c;{}\x07",

@@ -20,11 +20,11 @@ use ratatui::Frame;
 /// The browser as a [`Pane`].
 #[derive(Debug, Default)]
 pub struct BrowserPane {
-    pub state: BrowserState,
+    pub(crate) state: BrowserState,
 }
 
 impl BrowserPane {
-    pub fn new(state: BrowserState) -> Self {
+    pub(crate) fn new(state: BrowserState) -> Self {
         BrowserPane { state }
     }
 }

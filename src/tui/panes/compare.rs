@@ -17,7 +17,7 @@ use ratatui::Frame;
 
 #[derive(Debug, Default)]
 pub struct ComparePane {
-    pub state: CompareState,
+    pub(crate) state: CompareState,
 }
 
 impl Pane for ComparePane {
@@ -57,7 +57,7 @@ impl Pane for ComparePane {
 }
 
 /// The style of a row of this status.
-pub fn row_style(theme: &Theme, status: DiffStatus) -> Style {
+pub(crate) fn row_style(theme: &Theme, status: DiffStatus) -> Style {
     match status {
         DiffStatus::Same | DiffStatus::FormatOnly => theme.muted,
         DiffStatus::ConfigOnly | DiffStatus::LayersChanged | DiffStatus::Changed => theme.changed,
@@ -77,7 +77,7 @@ fn marker(status: DiffStatus) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
     if let Some(p) = &s.platform {
         return super::platform_diff::draw(frame, area, p, view);
     }

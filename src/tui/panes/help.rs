@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help text for these contexts (plus `Always` and `Global`), one line per binding.
-pub fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec<Line<'a>> {
+pub(crate) fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec<Line<'a>> {
     let t = view.theme;
     let mut order: Vec<Context> = contexts.to_vec();
     for c in [Context::Field, Context::Global, Context::Always] {
@@ -41,7 +41,7 @@ pub fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec
 }
 
 /// Draw the overlay; `scroll` is the first line shown.
-pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, view: &View) {
     let lines = help_lines(view.keymap, contexts, view);
     let w = area.width.saturating_sub(4).min(96);
     let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);

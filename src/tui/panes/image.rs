@@ -83,7 +83,7 @@ fn row_line<'a>(row: &ImageRow, width: usize, view: &View) -> Line<'a> {
 }
 
 /// Draw the rows into `area`; returns the status line's summary.
-pub fn draw(
+pub(crate) fn draw(
     frame: &mut Frame,
     area: Rect,
     rows: &[ImageRow],

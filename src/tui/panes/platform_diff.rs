@@ -37,7 +37,7 @@ fn side_cells(l: &Option<LayerInfo>) -> String {
 }
 
 /// Every line of the view, before scrolling.
-pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>> {
+pub(crate) fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>> {
     let t = view.theme;
     let r: &DiffRow = &s.row;
     let w = width as usize;
@@ -159,7 +159,7 @@ fn total_lines(out: &mut Vec<Line<'_>>, d: &PlatformDiff, view: &View) {
     )));
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
     let t = view.theme;
     let title = format!(" {} ", inert(&platform_label(&s.row.platform)));
     let block = pane_block(Line::from(Span::styled(title, t.title)), view, true);

@@ -21,7 +21,7 @@ use ratatui::Frame;
 const DETAIL_LINES: u16 = 2;
 
 /// Draw the panel over the browser's `area`.
-pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view: &View) {
     let t = view.theme;
     let subject = s.content().map(|c| &c.inspection.manifest.digest);
     let found = s.content().and_then(|c| c.referrers.as_ref());
