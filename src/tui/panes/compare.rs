@@ -267,8 +267,10 @@ mod tests {
     use ratatui::Terminal;
 
     fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
-        let mut s = CompareState::default();
-        s.result = Some(fixtures::comparison_all_kinds());
+        let mut s = CompareState {
+            result: Some(fixtures::comparison_all_kinds()),
+            ..Default::default()
+        };
         s.selected.set(4); // keep the selection off the rows we check
         s.load = Load::Done;
         let keymap = Keymap::default();
@@ -347,10 +349,12 @@ mod tests {
 
     #[test]
     fn compare_loading() {
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/app:v1"));
-        s.b = Some(remote("samples/app:v2"));
-        s.load = Load::Loading;
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            load: Load::Loading,
+            ..Default::default()
+        };
         let t = compare_pane(100, 10, &s);
         let screen = text(&t);
         assert!(screen.contains("loading both sides…"), "{screen}");
@@ -361,11 +365,13 @@ mod tests {
 
     #[test]
     fn compare_each_kind_of_row() {
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/app:v1"));
-        s.b = Some(remote("samples/app:v2"));
-        s.result = Some(fixtures::comparison_all_kinds());
-        s.load = Load::Done;
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            result: Some(fixtures::comparison_all_kinds()),
+            load: Load::Done,
+            ..Default::default()
+        };
         let t = compare_pane(100, 12, &s);
         let screen = text(&t);
         assert_compare_rows(&screen);
@@ -380,9 +386,11 @@ mod tests {
 
     #[test]
     fn compare_each_kind_of_row_wide() {
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/app:v1"));
-        s.b = Some(remote("samples/app:v2"));
+        let mut s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            ..Default::default()
+        };
         let c = fixtures::comparison_all_kinds();
         s.result = Some(c.clone());
         s.load = Load::Done;
@@ -458,9 +466,11 @@ mod tests {
                 .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
                 .collect()
         };
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/pairs:v1"));
-        s.b = Some(remote("samples/pairs:repacked"));
+        let mut s = CompareState {
+            a: Some(remote("samples/pairs:v1")),
+            b: Some(remote("samples/pairs:repacked")),
+            ..Default::default()
+        };
         let c = fixtures::comparison_recompressed_relabelled();
         s.result = Some(c.clone());
         s.load = Load::Done;
@@ -497,12 +507,14 @@ mod tests {
 
     #[test]
     fn compare_error() {
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/app:v1"));
-        s.b = Some(remote("samples/app:nope"));
-        s.load = Load::Failed(
-            "comparing samples/app:v1 with samples/app:nope failed: manifest unknown".into(),
-        );
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:nope")),
+            load: Load::Failed(
+                "comparing samples/app:v1 with samples/app:nope failed: manifest unknown".into(),
+            ),
+            ..Default::default()
+        };
         let t = compare_pane(100, 10, &s);
         let screen = text(&t);
         assert!(

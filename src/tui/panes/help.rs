@@ -41,7 +41,13 @@ pub(crate) fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View)
 }
 
 /// Draw the overlay; `scroll` is the first line shown.
-pub(crate) fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, view: &View) {
+pub(crate) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    contexts: &[Context],
+    scroll: usize,
+    view: &View,
+) {
     let lines = help_lines(view.keymap, contexts, view);
     let w = area.width.saturating_sub(4).min(96);
     let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);

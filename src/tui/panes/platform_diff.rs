@@ -185,9 +185,11 @@ mod tests {
 
     /// The comparison with one platform's view opened on the row of `platform`.
     fn platform_view(platform: &str) -> CompareState {
-        let mut s = CompareState::default();
-        s.a = Some(remote("samples/pairs:v1"));
-        s.b = Some(remote("samples/pairs:mixed"));
+        let mut s = CompareState {
+            a: Some(remote("samples/pairs:v1")),
+            b: Some(remote("samples/pairs:mixed")),
+            ..Default::default()
+        };
         let c = fixtures::comparison_all_kinds();
         let row = c
             .rows

@@ -318,7 +318,7 @@ impl<T: ItemText> FilterList<T> {
         self.visible.len()
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.visible.is_empty()
     }
 

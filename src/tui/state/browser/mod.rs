@@ -86,12 +86,7 @@ impl BrowserState {
 
     /// Start where the command line says: a registry's catalog, a repository's tags, or a
     /// tag's content; otherwise the registry picker.
-    pub fn start(
-        &mut self,
-        registry: Option<&str>,
-        reference: Option<&Reference>,
-        ctx: &mut Ctx,
-    ) {
+    pub fn start(&mut self, registry: Option<&str>, reference: Option<&Reference>, ctx: &mut Ctx) {
         ctx.request(Slot::Registries, Command::Registries);
         self.registries_load = Load::Loading;
         if let Some(r) = reference {
