@@ -13,17 +13,17 @@ fn state_dir() -> Option<PathBuf> {
 }
 
 /// The default history file: `registries` in the state directory.
-pub fn default_history_file() -> Option<PathBuf> {
+pub(crate) fn default_history_file() -> Option<PathBuf> {
     state_dir().map(|d| d.join("registries"))
 }
 
 /// The default file of recently opened repositories: `recent.json` in the state directory.
-pub fn default_recent_file() -> Option<PathBuf> {
+pub(crate) fn default_recent_file() -> Option<PathBuf> {
     state_dir().map(|d| d.join("recent.json"))
 }
 
 /// Repositories kept per registry in the recent file.
-pub const RECENT_PER_REGISTRY: usize = 20;
+pub(crate) const RECENT_PER_REGISTRY: usize = 20;
 
 /// The recent file's content: registry → repositories, most recent first. A missing,
 /// unreadable or malformed file reads as empty (it only ever offers shortcuts).
@@ -35,7 +35,7 @@ fn read_recent(file: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
 }
 
 /// The repositories recently opened on `registry`, most recent first.
-pub fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
+pub(crate) fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
     read_recent(file)
         .remove(&normalize_registry(registry))
         .unwrap_or_default()
@@ -43,7 +43,7 @@ pub fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
 
 /// Put `repo` first among `registry`'s recent repositories (at most
 /// [`RECENT_PER_REGISTRY`]), written atomically (a temporary file, then a rename).
-pub fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::Result<()> {
+pub(crate) fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::Result<()> {
     let mut all = read_recent(file);
     let list = all.entry(normalize_registry(registry)).or_default();
     list.retain(|r| r != repo);
@@ -147,7 +147,7 @@ pub(super) async fn stream_tags(
 }
 
 /// Registries from config.json's `auths` keys and the history file (history first), each once.
-pub fn known_registries(
+pub(crate) fn known_registries(
     docker_config: &std::path::Path,
     history: Option<&std::path::Path>,
 ) -> Vec<(String, RegistrySource)> {
@@ -170,7 +170,7 @@ pub fn known_registries(
 
 /// Put `host` first in the history file (at most 20 entries), written atomically (a
 /// temporary file of its own: two TUIs may write at once).
-pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
+pub(crate) fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
     let host = normalize_registry(host);
     let old = std::fs::read_to_string(file).unwrap_or_default();
     let mut lines = vec![host.clone()];
@@ -195,9 +195,9 @@ mod tests {
         )
         .expect("write");
         let hist = dir.path().join("state/registries");
-        crate::tui::worker::remember(&hist, "127.0.0.1:5000").expect("remember");
-        crate::tui::worker::remember(&hist, "http://localhost:5001/").expect("remember");
-        let list = crate::tui::worker::known_registries(dir.path(), Some(&hist));
+        super::remember(&hist, "127.0.0.1:5000").expect("remember");
+        super::remember(&hist, "http://localhost:5001/").expect("remember");
+        let list = super::known_registries(dir.path(), Some(&hist));
         let hosts: Vec<&str> = list.iter().map(|(h, _)| h.as_str()).collect();
         assert_eq!(
             hosts,
@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
-        use crate::tui::worker::{recent_repositories, remember_repository, RECENT_PER_REGISTRY};
+        use super::{recent_repositories, remember_repository, RECENT_PER_REGISTRY};
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("state/manifest-tui/recent.json");
         assert!(recent_repositories(&file, "docker.io").is_empty());

@@ -62,7 +62,7 @@ pub(super) async fn change_store(
 }
 
 /// Every list of the store as editor rows, each under the name the store gives it.
-pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
+pub(crate) fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
     let lists = store
         .lists()
         .map_err(|e| format!("reading the local lists failed: {e}"))?;
@@ -102,7 +102,7 @@ async fn add_entries(
 }
 
 /// A store change that needs no network; the note says what was done.
-pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
+pub(crate) fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
     let err = |e: ops::OpError| e.to_string();
     match op {
         StoreOp::New { list, format } => {
