@@ -1,4 +1,5 @@
-//! The app's key routing, stale replies, notices and clipboard, and its frame (tabs, hints, status bar) as snapshots.
+//! The app's key routing, stale replies, notices and clipboard, and its frame (tabs, hints,
+//! status bar) as snapshots.
 
 use crate::ops::Source;
 use crate::reference::Reference;

@@ -1,4 +1,5 @@
-//! The browser's state transitions: levels, the catalog and its prompt, statements, referrers and the trail.
+//! The browser's state transitions: levels, the catalog and its prompt, statements, referrers
+//! and the trail.
 
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
