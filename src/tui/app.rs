@@ -23,29 +23,29 @@ pub enum Control {
 }
 
 pub struct App {
-    pub panes: Vec<Box<dyn Pane>>,
-    pub active: usize,
-    pub ctx: Ctx,
-    pub keymap: Keymap,
-    pub theme: Theme,
+    pub(crate) panes: Vec<Box<dyn Pane>>,
+    pub(crate) active: usize,
+    pub(crate) ctx: Ctx,
+    pub(crate) keymap: Keymap,
+    pub(crate) theme: Theme,
     /// A dismissable error over the screen.
-    pub notice: Option<Notice>,
+    pub(crate) notice: Option<Notice>,
     /// An informational message in the status bar, cleared by the next key.
-    pub info: Option<String>,
+    pub(crate) info: Option<String>,
     /// The help overlay's scroll position, when shown.
-    pub help: Option<usize>,
+    pub(crate) help: Option<usize>,
     /// The pull quotas registries stated (shown at the right of the status bar).
-    pub rate_limits: Vec<(String, RateLimit)>,
+    pub(crate) rate_limits: Vec<(String, RateLimit)>,
     /// Needs a redraw.
-    pub dirty: bool,
-    pub spinner: usize,
+    pub(crate) dirty: bool,
+    pub(crate) spinner: usize,
     clipboard: Vec<String>,
     control: Control,
 }
 
 impl App {
     /// The app with the browser and the comparison panes.
-    pub fn new(keymap: Keymap, theme: Theme) -> App {
+    pub(crate) fn new(keymap: Keymap, theme: Theme) -> App {
         App::with_panes(
             vec![
                 Box::new(BrowserPane::new(BrowserState::new())),
@@ -58,7 +58,7 @@ impl App {
         )
     }
 
-    pub fn with_panes(panes: Vec<Box<dyn Pane>>, keymap: Keymap, theme: Theme) -> App {
+    pub(crate) fn with_panes(panes: Vec<Box<dyn Pane>>, keymap: Keymap, theme: Theme) -> App {
         App {
             panes,
             active: 0,
@@ -79,26 +79,27 @@ impl App {
         }
     }
 
-    pub fn active_pane(&self) -> &dyn Pane {
+    pub(crate) fn active_pane(&self) -> &dyn Pane {
         self.panes[self.active].as_ref()
     }
 
-    pub fn active_id(&self) -> PaneId {
+    #[cfg(test)]
+    pub(crate) fn active_id(&self) -> PaneId {
         self.active_pane().id()
     }
 
     /// Messages for the worker collected since the last call.
-    pub fn take_outbox(&mut self) -> Vec<ToWorker> {
+    pub(crate) fn take_outbox(&mut self) -> Vec<ToWorker> {
         std::mem::take(&mut self.ctx.outbox)
     }
 
     /// Texts to put on the clipboard (OSC 52) since the last call.
-    pub fn take_clipboard(&mut self) -> Vec<String> {
+    pub(crate) fn take_clipboard(&mut self) -> Vec<String> {
         std::mem::take(&mut self.clipboard)
     }
 
     /// What the loop should do now (resets to Continue after Suspend).
-    pub fn take_control(&mut self) -> Control {
+    pub(crate) fn take_control(&mut self) -> Control {
         let c = self.control;
         if c == Control::Suspend {
             self.control = Control::Continue;
@@ -107,11 +108,11 @@ impl App {
     }
 
     /// Something animates: the loop ticks only then.
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         self.panes.iter().any(|p| p.busy())
     }
 
-    pub fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         if self.busy() {
             self.spinner = self.spinner.wrapping_add(1);
             self.dirty = true;
@@ -119,7 +120,7 @@ impl App {
     }
 
     /// The contexts a key is looked up in, most specific first (without `Always`).
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         if self.notice.is_some() {
             return vec![Context::Notice];
         }
@@ -138,7 +139,7 @@ impl App {
 
     /// A terminal key event. Only presses count (releases and repeats of keyboards that
     /// report them are ignored here, once, at the source).
-    pub fn key(&mut self, key: KeyEvent) {
+    pub(crate) fn key(&mut self, key: KeyEvent) {
         if key.kind != KeyEventKind::Press {
             return;
         }
@@ -204,7 +205,7 @@ impl App {
     }
 
     /// Bracketed paste: for the focused field only.
-    pub fn paste(&mut self, text: &str) {
+    pub(crate) fn paste(&mut self, text: &str) {
         self.dirty = true;
         let pane = &mut self.panes[self.active];
         if self.notice.is_none() && self.help.is_none() && pane.field_focused() {
@@ -237,14 +238,14 @@ impl App {
     }
 
     /// Make the pane with this id active (no-op when there is none).
-    pub fn show(&mut self, id: PaneId) {
+    pub(crate) fn show(&mut self, id: PaneId) {
         if let Some(i) = self.panes.iter().position(|p| p.id() == id) {
             self.show_index(i);
         }
     }
 
     /// A reply from the worker: stale ones (superseded or cancelled requests) are dropped.
-    pub fn worker_event(&mut self, ev: WorkerEvent) {
+    pub(crate) fn worker_event(&mut self, ev: WorkerEvent) {
         // Quotas answer no request: they are kept whichever request they came after.
         if let Reply::RateLimits(q) = ev.reply {
             self.dirty |= self.rate_limits != q;
@@ -262,7 +263,7 @@ impl App {
     }
 
     /// Deliver app events until none are left.
-    pub fn process_events(&mut self) {
+    pub(crate) fn process_events(&mut self) {
         // Events can produce events; bound the rounds so a buggy pane cannot hang the UI.
         for _ in 0..16 {
             let events = std::mem::take(&mut self.ctx.events);
@@ -304,7 +305,7 @@ impl App {
     }
 
     /// Draw the whole frame.
-    pub fn draw(&self, frame: &mut Frame) {
+    pub(crate) fn draw(&self, frame: &mut Frame) {
         let area = frame.area();
         if panes::too_small(frame, area) {
             return;
@@ -349,3 +350,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,7 +26,7 @@ thread_local! {
 
 /// Run `f`, which writes to the terminal, as the only writer. `f` gets the flag saying whether
 /// the TUI holds the terminal, to set when it takes or hands back the terminal.
-pub fn with_terminal<R>(f: impl FnOnce(&AtomicBool) -> R) -> R {
+pub(crate) fn with_terminal<R>(f: impl FnOnce(&AtomicBool) -> R) -> R {
     let _guard = TERMINAL.lock().unwrap_or_else(PoisonError::into_inner);
     WRITING.with(|w| w.set(true));
     let r = f(&HELD);
@@ -36,7 +36,7 @@ pub fn with_terminal<R>(f: impl FnOnce(&AtomicBool) -> R) -> R {
 
 /// Install the panic hook: `restore` hands the terminal back (called at most once, and only
 /// while the TUI holds it).
-pub fn install_panic_hook(restore: fn()) {
+pub(crate) fn install_panic_hook(restore: fn()) {
     std::panic::set_hook(Box::new(move |info| {
         // Stop every other writer first; a panic while writing already holds the lock.
         if !WRITING.with(Cell::get) {
@@ -60,12 +60,12 @@ pub fn install_panic_hook(restore: fn()) {
 /// there (`worker`, `operation`, `draw`). Each fires on an explicit trigger, never on a timer:
 /// `draw` on the first frame after a key, `worker` and `operation` once
 /// [`test_panic_trigger`] returns.
-pub fn test_panic(place: &str) -> bool {
+pub(crate) fn test_panic(place: &str) -> bool {
     std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == place)
 }
 
 /// Names the file whose appearance fires the `worker` and `operation` test panics.
-pub const TEST_PANIC_TRIGGER_ENV: &str = "MANIFEST_TUI_TEST_PANIC_TRIGGER";
+pub(crate) const TEST_PANIC_TRIGGER_ENV: &str = "MANIFEST_TUI_TEST_PANIC_TRIGGER";
 
 /// Wait until the file named by [`TEST_PANIC_TRIGGER_ENV`] exists (the test creates it once it
 /// has seen the first frame); at once when the variable is not set.

@@ -10,12 +10,12 @@ use ratatui_textarea::TextArea;
 
 #[derive(Clone, Debug)]
 pub struct TextField {
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     area: TextArea<'static>,
 }
 
 impl TextField {
-    pub fn new(label: &'static str, initial: &str, placeholder: &str) -> TextField {
+    pub(crate) fn new(label: &'static str, initial: &str, placeholder: &str) -> TextField {
         let mut area = TextArea::new(vec![single_line(initial)]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         area.set_cursor_line_style(Style::new());
@@ -25,13 +25,13 @@ impl TextField {
     }
 
     /// The field's text.
-    pub fn value(&self) -> &str {
+    pub(crate) fn value(&self) -> &str {
         self.area.lines().first().map(String::as_str).unwrap_or("")
     }
 
     /// Feed a key press; returns true when the text changed. Enter and Esc are the caller's
     /// (they are bound in the `field` keymap context); a newline is never inserted.
-    pub fn key(&mut self, key: &KeyEvent) -> bool {
+    pub(crate) fn key(&mut self, key: &KeyEvent) -> bool {
         if key.kind == KeyEventKind::Release {
             return false;
         }
@@ -47,13 +47,13 @@ impl TextField {
     }
 
     /// Insert pasted text (newlines and control characters dropped).
-    pub fn paste(&mut self, text: &str) -> bool {
+    pub(crate) fn paste(&mut self, text: &str) -> bool {
         let clean = single_line(text);
         !clean.is_empty() && self.area.insert_str(clean)
     }
 
     /// Draw as `label: value█` on one line.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
+    pub(crate) fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
         if area.width == 0 || area.height == 0 {
             return;
         }
@@ -98,7 +98,7 @@ fn single_line(s: &str) -> String {
 /// Tab-completion cycling, the one rule every completing field follows: the candidate after
 /// `pos` among `n` (before it when going backwards), wrapping round; the first press
 /// (`pos` is `None`) takes the first candidate, or the last backwards. `n` is not 0.
-pub fn cycle_position(pos: Option<usize>, n: usize, forward: bool) -> usize {
+pub(crate) fn cycle_position(pos: Option<usize>, n: usize, forward: bool) -> usize {
     match pos {
         Some(i) if forward => (i + 1) % n,
         Some(i) => (i + n - 1) % n,
@@ -111,7 +111,7 @@ pub fn cycle_position(pos: Option<usize>, n: usize, forward: bool) -> usize {
 /// puts the next (or, backwards, the previous) candidate starting with the word as typed
 /// before the first press; `cycle` keeps that word and the position. Errs when nothing
 /// starts with it.
-pub fn complete_last_word(
+pub(crate) fn complete_last_word(
     field: &mut TextField,
     cycle: &mut Option<(String, usize)>,
     seen: &std::collections::BTreeSet<String>,

@@ -47,7 +47,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub(crate) const ALL: [Context; 19] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -69,7 +69,7 @@ impl Context {
         Context::Referrers,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Context::Always => "always",
             Context::Global => "global",
@@ -94,7 +94,7 @@ impl Context {
     }
 
     /// The heading used in the help overlay.
-    pub fn heading(self) -> &'static str {
+    pub(crate) fn heading(self) -> &'static str {
         match self {
             Context::Always => "Anywhere",
             Context::Global => "Global",
@@ -118,7 +118,7 @@ impl Context {
         }
     }
 
-    pub fn from_name(s: &str) -> Option<Context> {
+    pub(crate) fn from_name(s: &str) -> Option<Context> {
         Context::ALL.into_iter().find(|c| c.name() == s)
     }
 }
@@ -129,12 +129,11 @@ macro_rules! actions {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Action { $($variant),* }
         impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
             /// The name used in the keys.conf file.
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self { $(Action::$variant => $name),* }
             }
-            pub fn from_name(s: &str) -> Option<Action> {
+            pub(crate) fn from_name(s: &str) -> Option<Action> {
                 match s { $($name => Some(Action::$variant),)* _ => None }
             }
         }
@@ -196,12 +195,12 @@ actions! {
 
 /// One row of the default table: context, action, keys, description, status-bar label.
 pub struct DefaultBinding {
-    pub context: Context,
-    pub action: Action,
-    pub keys: &'static [&'static str],
-    pub description: &'static str,
+    pub(crate) context: Context,
+    pub(crate) action: Action,
+    pub(crate) keys: &'static [&'static str],
+    pub(crate) description: &'static str,
     /// The status-bar label; empty = not shown there.
-    pub hint: &'static str,
+    pub(crate) hint: &'static str,
 }
 
 const fn b(
@@ -224,7 +223,7 @@ use Action as A;
 use Context as C;
 
 /// THE table.
-pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
+pub(crate) const DEFAULT_BINDINGS: &[DefaultBinding] = &[
     b(C::Always, A::ForceQuit, &["ctrl-c"], "quit at once", ""),
     b(
         C::Always,
@@ -634,14 +633,14 @@ pub const DEFAULT_BINDINGS: &[DefaultBinding] = &[
 /// A key with its modifiers, as written in the table (`ctrl-c`, `G`, `pgdown`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyCombo {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
+    pub(crate) code: KeyCode,
+    pub(crate) mods: KeyModifiers,
 }
 
 impl KeyCombo {
     /// Normalise a crossterm key event: SHIFT is dropped for characters (it is already in the
     /// character's case) and for BackTab.
-    pub fn from_event(k: &KeyEvent) -> KeyCombo {
+    pub(crate) fn from_event(k: &KeyEvent) -> KeyCombo {
         let mut mods =
             k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(k.code, KeyCode::Char(_) | KeyCode::BackTab) {
@@ -650,7 +649,7 @@ impl KeyCombo {
         KeyCombo { code: k.code, mods }
     }
 
-    pub fn parse(s: &str) -> Result<KeyCombo, String> {
+    pub(crate) fn parse(s: &str) -> Result<KeyCombo, String> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = s;
         loop {
@@ -754,11 +753,11 @@ impl fmt::Display for KeyCombo {
 /// A binding after user overrides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
-    pub context: Context,
-    pub action: Action,
-    pub keys: Vec<KeyCombo>,
-    pub description: &'static str,
-    pub hint: &'static str,
+    pub(crate) context: Context,
+    pub(crate) action: Action,
+    pub(crate) keys: Vec<KeyCombo>,
+    pub(crate) description: &'static str,
+    pub(crate) hint: &'static str,
 }
 
 /// The effective key bindings.
@@ -770,9 +769,9 @@ pub struct Keymap {
 /// A problem in the user's keys file: which line, what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeymapError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for KeymapError {
@@ -805,13 +804,13 @@ impl Default for Keymap {
 impl Keymap {
     /// The default file: `$XDG_CONFIG_HOME/manifest-tui/keys.conf` or
     /// `~/.config/manifest-tui/keys.conf`.
-    pub fn default_file() -> Option<PathBuf> {
+    pub(crate) fn default_file() -> Option<PathBuf> {
         crate::files::app_dir(crate::files::Xdg::Config).map(|d| d.join("keys.conf"))
     }
 
     /// Defaults patched by `file`. A missing default file is fine; a missing explicit file,
     /// or bad lines, are reported (the good lines still apply).
-    pub fn load(file: Option<&Path>) -> (Keymap, Vec<KeymapError>) {
+    pub(crate) fn load(file: Option<&Path>) -> (Keymap, Vec<KeymapError>) {
         let mut km = Keymap::default();
         let (path, explicit) = match file {
             Some(p) => (p.to_path_buf(), true),
@@ -910,7 +909,7 @@ impl Keymap {
 
     /// The action bound to `key` in `ctx`, if any. Only key presses count: releases and
     /// repeats reported by enhanced keyboards are filtered before this, at the source.
-    pub fn lookup(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
+    pub(crate) fn lookup(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
         if key.kind == KeyEventKind::Release {
             return None;
         }
@@ -922,7 +921,7 @@ impl Keymap {
     }
 
     /// Look up in several contexts, first match wins.
-    pub fn lookup_in(&self, ctxs: &[Context], key: &KeyEvent) -> Option<(Context, Action)> {
+    pub(crate) fn lookup_in(&self, ctxs: &[Context], key: &KeyEvent) -> Option<(Context, Action)> {
         ctxs.iter()
             .find_map(|&c| self.lookup(c, key).map(|a| (c, a)))
     }
@@ -931,12 +930,12 @@ impl Keymap {
         &self.bindings
     }
 
-    pub fn in_context(&self, ctx: Context) -> impl Iterator<Item = &Binding> {
+    pub(crate) fn in_context(&self, ctx: Context) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(move |b| b.context == ctx)
     }
 
     /// The keys of an action, for hints: `enter/→/l`.
-    pub fn keys_label(&self, ctx: Context, action: Action) -> Option<String> {
+    pub(crate) fn keys_label(&self, ctx: Context, action: Action) -> Option<String> {
         self.bindings
             .iter()
             .find(|b| b.context == ctx && b.action == action)
@@ -952,7 +951,7 @@ impl Keymap {
     /// The key to name in a message about `action` in `ctx`: its first key (`c`), or, when
     /// the user's file left it without one, the keys.conf line that would bind it. Every
     /// message that tells the user what to press takes the key from here.
-    pub fn key(&self, ctx: Context, action: Action) -> String {
+    pub(crate) fn key(&self, ctx: Context, action: Action) -> String {
         self.bindings
             .iter()
             .find(|b| b.context == ctx && b.action == action)
@@ -962,7 +961,7 @@ impl Keymap {
     }
 
     /// Short hints for the status bar: `(keys, description)` of the hint bindings of `ctxs`.
-    pub fn hints(&self, ctxs: &[Context]) -> Vec<(String, &'static str)> {
+    pub(crate) fn hints(&self, ctxs: &[Context]) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         for &c in ctxs {
             for b in self.in_context(c).filter(|b| !b.hint.is_empty()) {
@@ -1002,3 +1001,6 @@ impl Keymap {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

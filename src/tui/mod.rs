@@ -18,6 +18,9 @@ pub mod text;
 pub mod theme;
 pub mod worker;
 
+#[cfg(test)]
+pub(crate) mod test_fixtures;
+
 use crate::reference::Reference;
 use app::{App, Control};
 use color_eyre::eyre::{eyre, WrapErr};
@@ -39,15 +42,15 @@ use worker::{Worker, WorkerOptions};
 #[derive(Clone, Debug, Default)]
 pub struct TuiOptions {
     /// Open the browser at this registry (`host[:port]`).
-    pub registry: Option<String>,
+    pub(crate) registry: Option<String>,
     /// Open straight at this reference (a repository, tag or list).
-    pub reference: Option<String>,
+    pub(crate) reference: Option<String>,
     /// Registry client configuration.
-    pub client: crate::registry::ClientOptions,
+    pub(crate) client: crate::registry::ClientOptions,
     /// `$DOCKER_CONFIG` override (config.json `auths`, the manifest store).
-    pub docker_config: Option<PathBuf>,
+    pub(crate) docker_config: Option<PathBuf>,
     /// Key binding overrides (default `~/.config/manifest-tui/keys.conf`).
-    pub keymap_file: Option<PathBuf>,
+    pub(crate) keymap_file: Option<PathBuf>,
 }
 
 /// At most this many frames per second.
@@ -59,7 +62,7 @@ const TICK: Duration = Duration::from_millis(100);
 /// Ctrl-C, SIGTERM/SIGHUP/SIGINT, an error, and a panic in any thread or task (the panic
 /// hook stops the drawing, restores the terminal once, prints a short report and exits with
 /// status 101; see [`crash`]).
-pub fn run(opts: TuiOptions) -> color_eyre::Result<()> {
+pub(crate) fn run(opts: TuiOptions) -> color_eyre::Result<()> {
     install_hooks()?;
     // Validate the start reference before touching the terminal.
     let start = opts.reference.as_ref().map(|r| match &opts.registry {
@@ -144,7 +147,7 @@ fn not_a_terminal(reference: Option<&str>, registry: Option<&str>) -> String {
 }
 
 /// Point the browser at the start registry / reference.
-pub fn start_browser(app: &mut App, registry: Option<&str>, reference: Option<&Reference>) {
+pub(crate) fn start_browser(app: &mut App, registry: Option<&str>, reference: Option<&Reference>) {
     if let Some(i) = app
         .panes
         .iter()

@@ -47,17 +47,17 @@ pub enum NoticeLevel {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
-    pub level: NoticeLevel,
-    pub text: String,
+    pub(crate) level: NoticeLevel,
+    pub(crate) text: String,
 }
 
 /// Something sent to the draft editor from the browser.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EditorItem {
     /// `repo@digest` or `repo:tag` of the image or list.
-    pub reference: Reference,
+    pub(crate) reference: Reference,
     /// The descriptor as the list has it (platform, annotations), when sent from a list.
-    pub descriptor: Option<Descriptor>,
+    pub(crate) descriptor: Option<Descriptor>,
 }
 
 /// Messages between panes (and from panes to the app).
@@ -96,7 +96,7 @@ pub enum Transfer {
 
 impl Transfer {
     /// The worker's command for it.
-    pub fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         match self {
             Transfer::Push { list, purge } => Command::Push {
                 list: list.clone(),
@@ -107,7 +107,7 @@ impl Transfer {
     }
 
     /// "push" or "copy", for the messages about it.
-    pub fn verb(&self) -> &'static str {
+    pub(crate) fn verb(&self) -> &'static str {
         match self {
             Transfer::Push { .. } => "push",
             Transfer::Copy(_) => "copy",
@@ -115,7 +115,7 @@ impl Transfer {
     }
 
     /// Where it writes: the list pushed, or the copy's target as typed.
-    pub fn target(&self) -> &Reference {
+    pub(crate) fn target(&self) -> &Reference {
         match self {
             Transfer::Push { list, .. } => list,
             Transfer::Copy(job) => &job.dst,
@@ -126,18 +126,18 @@ impl Transfer {
 /// What a pane may ask of the app. Plain data: the app drains it after each call.
 #[derive(Debug, Default)]
 pub struct Ctx {
-    pub requests: Requests,
+    pub(crate) requests: Requests,
     /// Messages for the worker, in order.
-    pub outbox: Vec<ToWorker>,
+    pub(crate) outbox: Vec<ToWorker>,
     /// App events, in order.
-    pub events: Vec<AppEvent>,
+    pub(crate) events: Vec<AppEvent>,
     /// The key table in use: messages name the keys from it ([`Ctx::key`]).
-    pub keymap: std::sync::Arc<Keymap>,
+    pub(crate) keymap: std::sync::Arc<Keymap>,
 }
 
 impl Ctx {
     /// Start a request in `slot`, cancelling the one it supersedes.
-    pub fn request(&mut self, slot: Slot, command: Command) -> RequestId {
+    pub(crate) fn request(&mut self, slot: Slot, command: Command) -> RequestId {
         let (id, old) = self.requests.begin(slot);
         if let Some(old) = old {
             self.outbox.push(ToWorker::Cancel(old));
@@ -147,14 +147,14 @@ impl Ctx {
     }
 
     /// Cancel the slot's request, if one is in flight.
-    pub fn cancel(&mut self, slot: Slot) {
+    pub(crate) fn cancel(&mut self, slot: Slot) {
         if let Some(old) = self.requests.cancel(slot) {
             self.outbox.push(ToWorker::Cancel(old));
         }
     }
 
     /// Fire-and-forget command (no reply is listened to).
-    pub fn tell(&mut self, command: Command) {
+    pub(crate) fn tell(&mut self, command: Command) {
         let (id, _) = self.requests.begin_untracked();
         self.outbox.push(ToWorker::Run {
             id,
@@ -164,22 +164,22 @@ impl Ctx {
     }
 
     /// The key to name in a message about `action` ([`Keymap::key`]).
-    pub fn key(&self, context: Context, action: Action) -> String {
+    pub(crate) fn key(&self, context: Context, action: Action) -> String {
         self.keymap.key(context, action)
     }
 
-    pub fn emit(&mut self, ev: AppEvent) {
+    pub(crate) fn emit(&mut self, ev: AppEvent) {
         self.events.push(ev);
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.emit(AppEvent::Notice(Notice {
             level: NoticeLevel::Info,
             text: text.into(),
         }));
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.emit(AppEvent::Notice(Notice {
             level: NoticeLevel::Error,
             text: text.into(),
@@ -197,11 +197,11 @@ pub struct View<'a> {
 
 impl View<'_> {
     /// The key to name in a hint about `action` ([`Keymap::key`]).
-    pub fn key(&self, context: Context, action: Action) -> String {
+    pub(crate) fn key(&self, context: Context, action: Action) -> String {
         self.keymap.key(context, action)
     }
 
-    pub fn spinner(&self) -> &'static str {
+    pub(crate) fn spinner(&self) -> &'static str {
         super::theme::SPINNER[self.spinner % super::theme::SPINNER.len()]
     }
 }

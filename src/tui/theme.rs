@@ -7,36 +7,36 @@ use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Theme {
-    pub color: bool,
+    pub(crate) color: bool,
     /// Pane and overlay borders.
-    pub border: Style,
+    pub(crate) border: Style,
     /// The border of the focused block.
-    pub border_focus: Style,
-    pub title: Style,
+    pub(crate) border_focus: Style,
+    pub(crate) title: Style,
     /// The highlighted row.
-    pub selected: Style,
+    pub(crate) selected: Style,
     /// Secondary text: column headers' explanations, "same" rows.
-    pub muted: Style,
-    pub header: Style,
+    pub(crate) muted: Style,
+    pub(crate) header: Style,
     /// A comparison row whose digests differ.
-    pub changed: Style,
-    pub only_a: Style,
-    pub only_b: Style,
-    pub error: Style,
-    pub ok: Style,
-    pub spinner: Style,
+    pub(crate) changed: Style,
+    pub(crate) only_a: Style,
+    pub(crate) only_b: Style,
+    pub(crate) error: Style,
+    pub(crate) ok: Style,
+    pub(crate) spinner: Style,
     /// Key names in the status bar and help.
-    pub key: Style,
+    pub(crate) key: Style,
     /// The active tab.
-    pub tab_active: Style,
-    pub tab: Style,
+    pub(crate) tab_active: Style,
+    pub(crate) tab: Style,
     /// A filter/match or input field.
-    pub input: Style,
+    pub(crate) input: Style,
 }
 
 impl Theme {
     /// The theme for this process: colour unless `NO_COLOR` is set and non-empty.
-    pub fn from_env() -> Theme {
+    pub(crate) fn from_env() -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         if no_color {
             Theme::monochrome()
@@ -70,7 +70,7 @@ impl Theme {
         }
     }
 
-    pub fn monochrome() -> Theme {
+    pub(crate) fn monochrome() -> Theme {
         let bold = Modifier::BOLD;
         Theme {
             color: false,
@@ -101,4 +101,4 @@ impl Default for Theme {
 }
 
 /// Spinner frames (ASCII-safe braille would be prettier but fails on some fonts).
-pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+pub(crate) const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];

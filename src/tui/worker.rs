@@ -21,13 +21,11 @@ use tokio::task::{AbortHandle, JoinHandle};
 mod registries;
 mod store;
 
-pub use registries::{
-    default_history_file, default_recent_file, known_registries, recent_repositories, remember,
-    remember_repository, RECENT_PER_REGISTRY,
-};
+pub(crate) use registries::{default_history_file, default_recent_file, remember};
 use registries::{stream_catalog, stream_tags};
 use store::{change_store, list_drafts};
-pub use store::{draft_rows, store_op};
+#[cfg(test)]
+pub(crate) use store::{draft_rows, store_op};
 
 /// Identifies one request. Ids grow; a newer request in a slot supersedes older ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,7 +104,7 @@ pub enum Command {
 impl Command {
     /// True when the command talks to a registry: the worker hands it the client before it
     /// runs, or answers at once with why there is none.
-    pub fn needs_client(&self) -> bool {
+    pub(crate) fn needs_client(&self) -> bool {
         match self {
             Command::Registries | Command::RememberRegistry(_) | Command::ListDrafts => false,
             Command::Store(op) => op.needs_network(),
@@ -125,7 +123,7 @@ impl Command {
     }
 
     /// False for the one command nobody waits on ([`Command::RememberRegistry`]).
-    pub fn replies(&self) -> bool {
+    pub(crate) fn replies(&self) -> bool {
         !matches!(self, Command::RememberRegistry(_))
     }
 }
@@ -174,12 +172,12 @@ pub enum StoreOp {
 
 impl StoreOp {
     /// True when the operation fetches from a registry.
-    pub fn needs_network(&self) -> bool {
+    pub(crate) fn needs_network(&self) -> bool {
         matches!(self, StoreOp::AddEntries { .. } | StoreOp::Refresh { .. })
     }
 
     /// The list the operation leaves in focus.
-    pub fn focus(&self) -> Option<&Reference> {
+    pub(crate) fn focus(&self) -> Option<&Reference> {
         match self {
             StoreOp::New { list, .. }
             | StoreOp::AddEntries { list, .. }
@@ -196,8 +194,8 @@ impl StoreOp {
 /// One list of the store, or why it could not be read.
 #[derive(Clone, Debug)]
 pub struct DraftRow {
-    pub dir_name: String,
-    pub draft: Result<Draft, String>,
+    pub(crate) dir_name: String,
+    pub(crate) draft: Result<Draft, String>,
 }
 
 /// A message to the worker (rare and short-lived, so size does not matter).
@@ -227,7 +225,7 @@ pub enum RegistrySource {
 }
 
 impl RegistrySource {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             RegistrySource::Startup => "command line",
             RegistrySource::Config => "docker config",
@@ -240,8 +238,8 @@ impl RegistrySource {
 /// What an inspected image looks like, parsed once when the reply arrives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageDetails {
-    pub manifest: ImageManifest,
-    pub config: Option<ConfigFile>,
+    pub(crate) manifest: ImageManifest,
+    pub(crate) config: Option<ConfigFile>,
 }
 
 /// An inspected tag or digest.
@@ -249,12 +247,12 @@ pub struct ImageDetails {
 pub struct Content {
     pub inspection: Inspection,
     /// For a single image: its manifest (layers) and config.
-    pub image: Option<ImageDetails>,
+    pub(crate) image: Option<ImageDetails>,
     /// For a single image: its whole config file (run settings, history) with the manifest.
-    pub inside: Option<Box<crate::image::ImageDetails>>,
+    pub(crate) inside: Option<Box<crate::image::ImageDetails>>,
     /// What refers to the manifest shown (OCI 1.1 referrers): arrives after the content,
     /// as a second reply of the same request.
-    pub referrers: Option<Result<crate::registry::Referrers, String>>,
+    pub(crate) referrers: Option<Result<crate::registry::Referrers, String>>,
 }
 
 /// One list entry's details, or why they could not be fetched.
@@ -352,7 +350,7 @@ pub struct WorkerEvent {
 
 impl WorkerEvent {
     /// The last reply of request `id`.
-    pub fn last(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
+    pub(crate) fn last(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
         WorkerEvent {
             id,
             slot,
@@ -362,7 +360,7 @@ impl WorkerEvent {
     }
 
     /// A reply of request `id` that more replies follow.
-    pub fn more(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
+    pub(crate) fn more(id: RequestId, slot: Slot, reply: Reply) -> WorkerEvent {
         WorkerEvent {
             id,
             slot,
@@ -421,34 +419,30 @@ pub struct Requests {
     next: u64,
     latest: HashMap<Slot, RequestId>,
     /// Stale replies dropped so far (for tests and the debug line).
-    pub dropped: u64,
+    pub(crate) dropped: u64,
 }
 
 impl Requests {
     /// A new id for `slot`; returns the superseded request still in flight, if any.
-    pub fn begin(&mut self, slot: Slot) -> (RequestId, Option<RequestId>) {
+    pub(crate) fn begin(&mut self, slot: Slot) -> (RequestId, Option<RequestId>) {
         self.next += 1;
         let id = RequestId(self.next);
         (id, self.latest.insert(slot, id))
     }
 
     /// A fresh id for a command whose reply nobody listens to.
-    pub fn begin_untracked(&mut self) -> (RequestId, Option<RequestId>) {
+    pub(crate) fn begin_untracked(&mut self) -> (RequestId, Option<RequestId>) {
         self.next += 1;
         (RequestId(self.next), None)
     }
 
     /// Forget the slot's request (cancelled); returns it when one was in flight.
-    pub fn cancel(&mut self, slot: Slot) -> Option<RequestId> {
+    pub(crate) fn cancel(&mut self, slot: Slot) -> Option<RequestId> {
         self.latest.remove(&slot)
     }
 
-    pub fn in_flight(&self, slot: Slot) -> bool {
-        self.latest.contains_key(&slot)
-    }
-
     /// Should this event be listened to? Counts the ones that should not.
-    pub fn accept(&mut self, ev: &WorkerEvent) -> bool {
+    pub(crate) fn accept(&mut self, ev: &WorkerEvent) -> bool {
         let current = self.latest.get(&ev.slot) == Some(&ev.id);
         if !current {
             self.dropped += 1;
@@ -474,7 +468,7 @@ pub struct WorkerOptions {
 pub struct Worker {
     tx: mpsc::UnboundedSender<ToWorker>,
     pub events: mpsc::UnboundedReceiver<WorkerEvent>,
-    pub join: JoinHandle<()>,
+    pub(crate) join: JoinHandle<()>,
 }
 
 impl Worker {

@@ -20,11 +20,11 @@ use ratatui::Frame;
 /// The browser as a [`Pane`].
 #[derive(Debug, Default)]
 pub struct BrowserPane {
-    pub state: BrowserState,
+    pub(crate) state: BrowserState,
 }
 
 impl BrowserPane {
-    pub fn new(state: BrowserState) -> Self {
+    pub(crate) fn new(state: BrowserState) -> Self {
         BrowserPane { state }
     }
 }
@@ -962,3 +962,6 @@ fn list_summary(s: &ContentView, ins: &Inspection, list_rows: &[(usize, Vec<usiz
     }
     summary
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,7 @@ use ratatui::Frame;
 
 #[derive(Debug, Default)]
 pub struct ComparePane {
-    pub state: CompareState,
+    pub(crate) state: CompareState,
 }
 
 impl Pane for ComparePane {
@@ -57,7 +57,7 @@ impl Pane for ComparePane {
 }
 
 /// The style of a row of this status.
-pub fn row_style(theme: &Theme, status: DiffStatus) -> Style {
+pub(crate) fn row_style(theme: &Theme, status: DiffStatus) -> Style {
     match status {
         DiffStatus::Same | DiffStatus::FormatOnly => theme.muted,
         DiffStatus::ConfigOnly | DiffStatus::LayersChanged | DiffStatus::Changed => theme.changed,
@@ -77,7 +77,7 @@ fn marker(status: DiffStatus) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View) {
     if let Some(p) = &s.platform {
         return super::platform_diff::draw(frame, area, p, view);
     }
@@ -249,5 +249,280 @@ fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
             }
             Line::from(spans)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::DiffStatus;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::pane::View;
+    use crate::tui::panes::compare;
+    use crate::tui::state::compare::CompareState;
+    use crate::tui::state::platform_diff::PlatformDiffState;
+    use crate::tui::state::Load;
+    use crate::tui::test_fixtures::{self as fixtures, compare_pane, remote, row, text};
+    use crate::tui::theme::Theme;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
+        let mut s = CompareState {
+            result: Some(fixtures::comparison_all_kinds()),
+            ..Default::default()
+        };
+        s.selected.set(4); // keep the selection off the rows we check
+        s.load = Load::Done;
+        let keymap = Keymap::default();
+        let view = View {
+            theme: &theme,
+            keymap: &keymap,
+            spinner: 0,
+        };
+        let mut term = Terminal::new(TestBackend::new(100, 12)).expect("terminal");
+        term.draw(|f| compare::draw(f, f.area(), &s, &view))
+            .expect("draw");
+        term.backend().buffer().clone()
+    }
+
+    fn row_of(buf: &ratatui::buffer::Buffer, needle: &str) -> u16 {
+        (0..buf.area.height)
+            .find(|&y| {
+                let line: String = (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect();
+                line.contains(needle)
+            })
+            .unwrap_or_else(|| panic!("no row with {needle}"))
+    }
+
+    #[test]
+    fn changed_rows_are_highlighted_and_same_rows_muted() {
+        let theme = Theme::colored();
+        let buf = compare_buffer(theme);
+        let changed = row_of(&buf, "linux/arm64/v8");
+        let same = row_of(&buf, "linux/amd64 ");
+        let only_a = row_of(&buf, "linux/ppc64le");
+        let only_b = row_of(&buf, "linux/riscv64");
+        let x = 3; // inside the platform column
+        assert_eq!(buf[(x, changed)].fg, theme.changed.fg.expect("a colour"));
+        assert!(buf[(x, changed)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD));
+        assert_eq!(buf[(x, same)].fg, theme.muted.fg.expect("a colour"));
+        assert_eq!(buf[(x, only_a)].fg, theme.only_a.fg.expect("a colour"));
+        assert_eq!(buf[(x, only_b)].fg, theme.only_b.fg.expect("a colour"));
+        assert_ne!(buf[(x, changed)].fg, buf[(x, same)].fg);
+        assert_eq!(
+            compare::row_style(&theme, DiffStatus::Changed),
+            theme.changed
+        );
+    }
+
+    #[test]
+    fn no_color_keeps_the_distinction_with_modifiers_only() {
+        let theme = Theme::monochrome();
+        let buf = compare_buffer(theme);
+        let changed = row_of(&buf, "linux/arm64/v8");
+        let same = row_of(&buf, "linux/amd64 ");
+        assert_eq!(buf[(3, changed)].fg, ratatui::style::Color::Reset);
+        assert!(buf[(3, changed)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD));
+        assert!(buf[(3, same)]
+            .modifier
+            .contains(ratatui::style::Modifier::DIM));
+    }
+
+    #[test]
+    fn compare_empty() {
+        let t = compare_pane(100, 10, &CompareState::default());
+        let screen = text(&t);
+        assert!(
+            screen.contains("Nothing to compare yet.")
+                && screen
+                    .contains("press a on a tag or list for side A and b on another for side B"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn compare_loading() {
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            load: Load::Loading,
+            ..Default::default()
+        };
+        let t = compare_pane(100, 10, &s);
+        let screen = text(&t);
+        assert!(screen.contains("loading both sides…"), "{screen}");
+        assert!(row(&screen, "A: ").contains("samples/app:v1"), "{screen}");
+        assert!(row(&screen, "B: ").contains("samples/app:v2"), "{screen}");
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn compare_each_kind_of_row() {
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            result: Some(fixtures::comparison_all_kinds()),
+            load: Load::Done,
+            ..Default::default()
+        };
+        let t = compare_pane(100, 12, &s);
+        let screen = text(&t);
+        assert_compare_rows(&screen);
+        assert!(
+        screen.contains(
+            "1 identical · 1 format only · 1 config only · 1 layers changed · 1 changed · 1 only in A"
+        ),
+        "{screen}"
+    );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn compare_each_kind_of_row_wide() {
+        let mut s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:v2")),
+            ..Default::default()
+        };
+        let c = fixtures::comparison_all_kinds();
+        s.result = Some(c.clone());
+        s.load = Load::Done;
+        let t = compare_pane(190, 12, &s);
+        let screen = text(&t);
+        assert_compare_rows(&screen);
+        // Wide: both digests on each row ("—" for a side without the platform).
+        for r in c.rows.iter().take(6) {
+            let label = r.platform.display();
+            let line = row(&screen, &format!(" {label} "));
+            for side in [&r.a, &r.b] {
+                match side {
+                    Some(d) => assert!(line.contains(&d.digest.short()), "{label}: {line}"),
+                    None => assert!(line.contains('—'), "{label}: {line}"),
+                }
+            }
+        }
+        assert!(
+            screen.contains("1 changed · 1 only in A · 1 only in B"),
+            "the whole summary: {screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    /// The rows of [`fixtures::comparison_all_kinds`] in the comparison table: per platform its
+    /// marker, its status and why.
+    fn assert_compare_rows(screen: &str) {
+        for (platform, marker, status, why) in [
+            ("linux/amd64", "=", "identical", ""),
+            ("linux/arm/v7", "≈", "format only", "docker → oci"),
+            (
+                "linux/arm64/v8",
+                "≠",
+                "layers changed",
+                "2 of 4 layers, +4.0 KiB -2.0 KiB",
+            ),
+            ("linux/ppc64le", "A", "only in A", "3 layers"),
+            ("linux/riscv64", "B", "only in B", "3 layers"),
+            (
+                "linux/s390x",
+                "≠",
+                "changed",
+                "fetching the image config: blob…",
+            ),
+        ] {
+            let line = row(screen, &format!(" {platform} "));
+            let cells: Vec<&str> = line
+                .trim_matches(|c: char| c == '"' || c == '│')
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            assert_eq!(
+                cells.first().copied(),
+                Some(format!("{marker} {platform}").as_str()),
+                "{line}"
+            );
+            assert!(
+                line.contains(&format!(" {status} ")) && line.contains(why),
+                "{platform}: {status}, {why:?}: {line}"
+            );
+        }
+    }
+
+    /// The issue's case in the TUI: an image recompressed and relabelled is a config change in
+    /// the compare pane, and its platform view shows every layer as the same content and counts
+    /// no changed layer.
+    #[test]
+    fn compare_a_recompressed_and_relabelled_image_is_a_config_change() {
+        let text = |t: &Terminal<TestBackend>| -> Vec<String> {
+            let b = t.backend().buffer();
+            (0..b.area.height)
+                .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+                .collect()
+        };
+        let mut s = CompareState {
+            a: Some(remote("samples/pairs:v1")),
+            b: Some(remote("samples/pairs:repacked")),
+            ..Default::default()
+        };
+        let c = fixtures::comparison_recompressed_relabelled();
+        s.result = Some(c.clone());
+        s.load = Load::Done;
+        let screen = text(&compare_pane(100, 8, &s));
+        let row = screen
+            .iter()
+            .find(|l| l.contains("linux/amd64"))
+            .expect("the row");
+        assert!(
+            row.contains("c linux/amd64") && row.contains("config only") && row.contains("labels"),
+            "{row}"
+        );
+        assert!(
+            !screen.iter().any(|l| l.contains("layers changed · ")),
+            "{screen:#?}"
+        );
+        s.platform = Some(PlatformDiffState::new(&c, &c.rows[0]));
+        let t = compare_pane(120, 20, &s);
+        let screen = text(&t);
+        assert!(screen[3].contains("config only: labels"), "{screen:#?}");
+        let same = screen
+            .iter()
+            .filter(|l| l.contains(" same content "))
+            .count();
+        assert_eq!(same, 3, "{screen:#?}");
+        assert!(
+            screen
+                .iter()
+                .any(|l| l.contains("layers: A 3, B 3; 0 of 3 changed, 3 shared (3 recompressed)")),
+            "{screen:#?}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn compare_error() {
+        let s = CompareState {
+            a: Some(remote("samples/app:v1")),
+            b: Some(remote("samples/app:nope")),
+            load: Load::Failed(
+                "comparing samples/app:v1 with samples/app:nope failed: manifest unknown".into(),
+            ),
+            ..Default::default()
+        };
+        let t = compare_pane(100, 10, &s);
+        let screen = text(&t);
+        assert!(
+        screen.contains(
+            "error: comparing samples/app:v1 with samples/app:nope failed: manifest unknown  (r retries)"
+        ),
+        "{screen}"
+    );
+        insta::assert_snapshot!(t.backend());
     }
 }

@@ -18,11 +18,11 @@ use ratatui::Frame;
 
 #[derive(Debug, Default)]
 pub struct EditorPane {
-    pub state: EditorState,
+    pub(crate) state: EditorState,
 }
 
 impl EditorPane {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         EditorPane {
             state: EditorState::new(),
         }
@@ -93,7 +93,7 @@ impl Pane for EditorPane {
 
 /// A reference without its registry when it is the list's own (the interesting part is the
 /// repository and tag).
-pub fn short_ref(r: &crate::reference::Reference, domain: &str) -> String {
+pub(crate) fn short_ref(r: &crate::reference::Reference, domain: &str) -> String {
     let s = r.to_string();
     if r.domain == domain {
         s.strip_prefix(&format!("{domain}/"))
@@ -105,7 +105,7 @@ pub fn short_ref(r: &crate::reference::Reference, domain: &str) -> String {
 }
 
 /// Draw the editor into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &EditorState, view: &View) {
     let t = view.theme;
     let mut title = vec![Span::styled(" Draft editor ", t.title)];
     if s.busy() {
@@ -631,3 +631,6 @@ fn form_info<'a>(f: &Form, issues: &[RowIssue], view: &View, keymap: &Keymap) ->
     )));
     lines
 }
+
+#[cfg(test)]
+mod tests;

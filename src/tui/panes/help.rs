@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help text for these contexts (plus `Always` and `Global`), one line per binding.
-pub fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec<Line<'a>> {
+pub(crate) fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec<Line<'a>> {
     let t = view.theme;
     let mut order: Vec<Context> = contexts.to_vec();
     for c in [Context::Field, Context::Global, Context::Always] {
@@ -41,7 +41,13 @@ pub fn help_lines<'a>(keymap: &Keymap, contexts: &[Context], view: &View) -> Vec
 }
 
 /// Draw the overlay; `scroll` is the first line shown.
-pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, view: &View) {
+pub(crate) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    contexts: &[Context],
+    scroll: usize,
+    view: &View,
+) {
     let lines = help_lines(view.keymap, contexts, view);
     let w = area.width.saturating_sub(4).min(96);
     let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
@@ -70,4 +76,40 @@ pub fn draw(frame: &mut Frame, area: Rect, contexts: &[Context], scroll: usize, 
             .scroll((scroll.min(max_scroll) as u16, 0)),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::keymap::Context;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::panes::help;
+    use crate::tui::test_fixtures::{render, row, text};
+
+    #[test]
+    fn help_overlay_from_the_keymap() {
+        let t = render(100, 40, |f, v| {
+            help::draw(
+                f,
+                f.area(),
+                &[Context::Tags, Context::Browser, Context::List],
+                0,
+                v,
+            )
+        });
+        // Generated from the table: each binding of the first context shown with its keys.
+        let screen = text(&t);
+        let km = Keymap::default();
+        for b in km.in_context(Context::Tags) {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            // A long row is cut at the overlay's edge: find it by the start of its text.
+            let start: String = b.description.chars().take(30).collect();
+            let line = row(&screen, &format!("  {:<22}{start}", keys.join(" ")));
+            let name = format!("[tags {}]", b.action.name());
+            assert!(
+                line.contains(&name) || !line.contains(']'),
+                "{name} ends the row unless it is cut: {line}"
+            );
+        }
+        insta::assert_snapshot!(t.backend());
+    }
 }

@@ -83,7 +83,7 @@ fn row_line<'a>(row: &ImageRow, width: usize, view: &View) -> Line<'a> {
 }
 
 /// Draw the rows into `area`; returns the status line's summary.
-pub fn draw(
+pub(crate) fn draw(
     frame: &mut Frame,
     area: Rect,
     rows: &[ImageRow],
@@ -147,4 +147,147 @@ pub fn draw(
         sel.get() + 1,
         rows.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::tui::state::Load;
+    use crate::tui::test_fixtures::{self as fixtures, browser, row, text};
+
+    #[test]
+    fn content_image() {
+        let s = fixtures::browser_with_content(
+            "v1",
+            Some(fixtures::sample_image("linux/arm64/v8", "v1")),
+            Load::Done,
+        );
+        let t = browser(100, 10, &s);
+        let screen = text(&t);
+        let img = mt_testkit::samples::images("v1", false)
+            .into_iter()
+            .find(|i| i.platform.display() == "linux/arm64/v8")
+            .expect("the arm64 sample");
+        assert!(
+            row(&screen, "config ").contains(&img.blobs[0].0.short()),
+            "{screen}"
+        );
+        let layer = row(&screen, &img.blobs[1].0.short());
+        assert!(layer.contains("2.0 KiB"), "{layer}");
+        assert!(screen.contains("image: 1 layer, 2.0 KiB"), "{screen}");
+        insta::assert_snapshot!(t.backend());
+    }
+
+    /// An opened platform: the config fields, the history with the layers steps made (empty
+    /// steps marked), then the layers; the selected row's whole text wrapped at the bottom.
+    #[test]
+    fn content_image_config_history_and_layers() {
+        let mut s = fixtures::browser_on_webapp_image(1);
+        let t = browser(100, 30, &s);
+        let screen = text(&t);
+        assert!(
+            row(&screen, "entrypoint").contains("/usr/local/bin/webapp"),
+            "{screen}"
+        );
+        assert!(row(&screen, "user ").contains("10001:10001"), "{screen}");
+        assert!(
+            screen.contains("History  12 steps, 3 made a layer, 9 empty"),
+            "{screen}"
+        );
+        assert!(row(&screen, "ARG VERSION").contains("empty"), "{screen}");
+        insta::assert_snapshot!("webapp_image_top", t.backend());
+        // Down to the long WEBAPP_FEATURES value: cut with … in its row, whole underneath.
+        let rows = s.view.as_ref().unwrap().image_rows().unwrap();
+        let long = rows
+            .iter()
+            .position(|r| r.full_text().contains("WEBAPP_FEATURES"))
+            .unwrap();
+        fixtures::view(&mut s).sel.set(long);
+        let t = browser(80, 16, &s);
+        let screen = text(&t);
+        let whole = rows[long].full_text();
+        let whole = whole.trim();
+        assert!(
+            row(&screen, "WEBAPP_FEATURES").contains('…'),
+            "cut in its row: {screen}"
+        );
+        let unwrapped: String = screen
+            .lines()
+            .skip_while(|l| !l.contains("│WEBAPP_FEATURES"))
+            .take_while(|l| !l.contains("image: "))
+            .map(|l| l.trim_matches(|c: char| c == '"' || c == '│' || c.is_whitespace()))
+            .collect();
+        assert_eq!(unwrapped, whole, "whole underneath:\n{screen}");
+        insta::assert_snapshot!("webapp_image_long_value", t.backend());
+        // The end: the layers, each with the step that made it.
+        fixtures::view(&mut s).sel.set(rows.len() - 1);
+        let t = browser(100, 16, &s);
+        let screen = text(&t);
+        let w = mt_testkit::samples::details::webapp();
+        for (n, (d, _)) in w.images[1].blobs[1..].iter().enumerate() {
+            assert!(
+                row(&screen, &d.short()).contains("tar+gzip"),
+                "layer {}: {screen}",
+                n + 1
+            );
+        }
+        assert!(
+            row(&screen, "COPY webapp /usr/local/bin/webapp")
+                .contains(&w.images[1].blobs[2].0.short()),
+            "the layer and the step that made it: {screen}"
+        );
+        insta::assert_snapshot!("webapp_image_layers", t.backend());
+    }
+
+    /// A platform opened from an attested list: what its attestations say (predicate type and
+    /// summary) between its config and its history.
+    #[test]
+    fn content_image_with_its_attestation_statements() {
+        let s = fixtures::attested_image_browser();
+        let t = browser(110, 30, &s);
+        let screen = text(&t);
+        assert!(screen.contains("Attestations  2 statements"), "{screen}");
+        assert!(
+            row(&screen, "SBOM ").contains("https://spdx.dev/Document")
+                && row(&screen, "provenance ").contains("https://slsa.dev/provenance/v0.2"),
+            "{screen}"
+        );
+        let (attestations, history) = (
+            screen.find("Attestations").expect("attestations"),
+            screen.find("History").expect("history"),
+        );
+        assert!(
+            screen.find("Config").expect("config") < attestations && attestations < history,
+            "between the config and the history: {screen}"
+        );
+        insta::assert_snapshot!("attested_image_statements", t.backend());
+    }
+
+    /// A signature opened from the panel, in the image view: its artifact type and kind, the
+    /// manifest it refers to, its annotations, the empty config's type, and its payload layer by
+    /// its whole media type (no platform of `?/?`).
+    #[test]
+    fn content_artifact_shows_its_type_and_subject() {
+        let s = fixtures::signature_image_browser();
+        let a = mt_testkit::samples::attest::attested();
+        let screen = browser(120, 16, &s).backend().to_string();
+        assert!(
+            screen.contains("artifact     signature: application/vnd.example.signature.v1+json"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains(&format!("subject      {}", a.index.digest)),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("application/vnd.example.signature.payload.v1+json"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("application/vnd.oci.empty.v1+json"),
+            "{screen}"
+        );
+        assert!(!screen.contains("?/?"), "{screen}");
+        insta::assert_snapshot!("content_artifact", browser(120, 16, &s).backend());
+    }
 }

@@ -22,11 +22,11 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Row, Wrap};
 use ratatui::Frame;
 
 /// Below this size the app shows a message instead of its panes.
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 8;
+pub(crate) const MIN_WIDTH: u16 = 40;
+pub(crate) const MIN_HEIGHT: u16 = 8;
 
 /// True when `area` is too small for the app; then draws a message (if anything fits).
-pub fn too_small(frame: &mut Frame, area: Rect) -> bool {
+pub(crate) fn too_small(frame: &mut Frame, area: Rect) -> bool {
     if area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT {
         return false;
     }
@@ -42,7 +42,7 @@ pub fn too_small(frame: &mut Frame, area: Rect) -> bool {
 }
 
 /// A bordered block with a title.
-pub fn pane_block<'a>(title: Line<'a>, view: &View, focused: bool) -> Block<'a> {
+pub(crate) fn pane_block<'a>(title: Line<'a>, view: &View, focused: bool) -> Block<'a> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(if focused {
@@ -54,7 +54,7 @@ pub fn pane_block<'a>(title: Line<'a>, view: &View, focused: bool) -> Block<'a> 
 }
 
 /// A rectangle of at most `w`×`h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {
@@ -67,7 +67,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 /// The one-line state of a request: spinner while loading, the error when it failed, with
 /// the key of `retry`'s Refresh (the pane's key that reads it again).
-pub fn load_line<'a>(
+pub(crate) fn load_line<'a>(
     load: &Load,
     what: &str,
     count: Option<usize>,
@@ -98,7 +98,7 @@ pub fn load_line<'a>(
 }
 
 /// A paragraph message in the middle of an empty area.
-pub fn empty_message(frame: &mut Frame, area: Rect, text: Vec<Line<'_>>, style: Style) {
+pub(crate) fn empty_message(frame: &mut Frame, area: Rect, text: Vec<Line<'_>>, style: Style) {
     if area.height == 0 {
         return;
     }
@@ -118,10 +118,13 @@ pub fn empty_message(frame: &mut Frame, area: Rect, text: Vec<Line<'_>>, style: 
 }
 
 /// A table row, drawn in the selection style when it has the cursor.
-pub fn mark_selected<'a>(row: Row<'a>, selected: bool, view: &View) -> Row<'a> {
+pub(crate) fn mark_selected<'a>(row: Row<'a>, selected: bool, view: &View) -> Row<'a> {
     if selected {
         row.style(view.theme.selected)
     } else {
         row
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -37,7 +37,7 @@ fn side_cells(l: &Option<LayerInfo>) -> String {
 }
 
 /// Every line of the view, before scrolling.
-pub fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>> {
+pub(crate) fn lines<'a>(s: &PlatformDiffState, width: u16, view: &View) -> Vec<Line<'a>> {
     let t = view.theme;
     let r: &DiffRow = &s.row;
     let w = width as usize;
@@ -159,7 +159,7 @@ fn total_lines(out: &mut Vec<Line<'_>>, d: &PlatformDiff, view: &View) {
     )));
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
     let t = view.theme;
     let title = format!(" {} ", inert(&platform_label(&s.row.platform)));
     let block = pane_block(Line::from(Span::styled(title, t.title)), view, true);
@@ -173,4 +173,116 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &PlatformDiffState, view: &View) {
     let max = last_screenful(lines.len(), inner.height as usize);
     let scroll = s.scroll.min(max) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::tui::state::compare::CompareState;
+    use crate::tui::state::platform_diff::PlatformDiffState;
+    use crate::tui::state::Load;
+    use crate::tui::test_fixtures::{self as fixtures, compare_pane, remote, row, text};
+
+    /// The comparison with one platform's view opened on the row of `platform`.
+    fn platform_view(platform: &str) -> CompareState {
+        let mut s = CompareState {
+            a: Some(remote("samples/pairs:v1")),
+            b: Some(remote("samples/pairs:mixed")),
+            ..Default::default()
+        };
+        let c = fixtures::comparison_all_kinds();
+        let row = c
+            .rows
+            .iter()
+            .find(|r| r.platform.display().starts_with(platform))
+            .expect("a fixture row");
+        s.platform = Some(PlatformDiffState::new(&c, row));
+        s.result = Some(c);
+        s.load = Load::Done;
+        s
+    }
+
+    #[test]
+    fn platform_diff_a_new_base_layer() {
+        let t = compare_pane(120, 24, &platform_view("linux/arm64/v8"));
+        let screen = text(&t);
+        assert!(
+            screen.contains("layers changed: 2 of 4 layers, +4.0 KiB -2.0 KiB"),
+            "{screen}"
+        );
+        assert!(
+            row(&screen, "ADD base-2.0.tar /  ").contains("rebuilt"),
+            "{screen}"
+        );
+        assert!(
+            row(&screen, "RUN update-ca-certificates  ").contains("only in B"),
+            "{screen}"
+        );
+        assert!(
+            row(&screen, "COPY deps /deps").contains("shared"),
+            "{screen}"
+        );
+        assert!(row(&screen, "COPY app /app").contains("shared"), "{screen}");
+        assert!(
+            screen.contains("- ADD base-1.0.tar /") && screen.contains("+ ADD base-2.0.tar /"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("layers: A 3, B 4; 2 of 4 changed (1 rebuilt, 1 added), 2 shared")
+                && screen.contains("a host with A pulls 5.0 KiB to run B"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn platform_diff_a_label_only_change() {
+        let t = compare_pane(100, 20, &platform_view("windows/amd64"));
+        let screen = text(&t);
+        assert!(screen.contains("config only: labels"), "{screen}");
+        let layers: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.contains("KiB sha256:"))
+            .collect();
+        let (layer_rows, shared) = (
+            layers.len(),
+            layers.iter().filter(|l| l.contains(" shared ")).count(),
+        );
+        assert_eq!((layer_rows, shared), (3, 3), "every layer shared: {screen}");
+        assert!(
+            screen.contains("- org.opencontainers.image.version=1.0.0")
+                && screen.contains("+ org.opencontainers.image.version=1.0.1"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("layers: A 3, B 3; 0 of 3 changed, 3 shared"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
+
+    #[test]
+    fn platform_diff_only_in_b_and_unread() {
+        let t = compare_pane(100, 16, &platform_view("linux/riscv64"));
+        let screen = text(&t);
+        assert!(screen.contains("only in B: 3 layers"), "{screen}");
+        assert_eq!(
+            screen.lines().filter(|l| l.contains(" only in B ")).count(),
+            3,
+            "{screen}"
+        );
+        assert!(
+            screen.contains("one side only: nothing to compare")
+                && screen.contains("layers: A 0, B 3; 3 of 3 changed (3 added), 0 shared"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+        let t = compare_pane(100, 8, &platform_view("linux/s390x"));
+        let screen = text(&t);
+        assert!(
+            screen.contains("changed: fetching the image config: blob unknown"),
+            "unread: says why: {screen}"
+        );
+        insta::assert_snapshot!(t.backend());
+    }
 }

@@ -16,7 +16,7 @@ use ratatui::Frame;
 
 #[derive(Debug, Default)]
 pub struct PushPane {
-    pub state: PushState,
+    pub(crate) state: PushState,
 }
 
 impl Pane for PushPane {
@@ -58,7 +58,7 @@ impl Pane for PushPane {
 }
 
 /// The text of a row's stage and the style to draw it in.
-pub fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
+pub(crate) fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
     let t = view.theme;
     match &r.stage {
         EntryStage::Waiting => ("waiting".into(), t.muted),
@@ -80,12 +80,12 @@ pub fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
 }
 
 /// A text progress bar of `width` cells.
-pub fn bar(ratio: f64, width: usize) -> String {
+pub(crate) fn bar(ratio: f64, width: usize) -> String {
     let filled = ((ratio.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
     let t = view.theme;
     let block = pane_block(title(s, view), view, true);
     let inner = block.inner(area);
@@ -400,3 +400,6 @@ fn more_rows_line(above: usize, below: usize, failed: usize, view: &View) -> Lin
     ));
     Line::from(spans)
 }
+
+#[cfg(test)]
+mod tests;

@@ -21,7 +21,7 @@ use ratatui::Frame;
 const DETAIL_LINES: u16 = 2;
 
 /// Draw the panel over the browser's `area`.
-pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view: &View) {
+pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, sel: &Cursor, view: &View) {
     let t = view.theme;
     let subject = s.content().map(|c| &c.inspection.manifest.digest);
     let found = s.content().and_then(|c| c.referrers.as_ref());
@@ -209,5 +209,110 @@ fn draw_rows(frame: &mut Frame, area: Rect, rows: &[ReferrerRow], sel: &Cursor, 
             Paragraph::new(lines).wrap(Wrap { trim: false }),
             detail_area,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::tui::test_fixtures::{self as fixtures, browser};
+
+    /// The panel of what refers to the attested list (`R`): one row per referrer with its kind,
+    /// artifact type, digest, size and created time; the title says how they were found. At 100
+    /// columns the digest is short and the type cut, both whole under the rows; at 160 whole.
+    #[test]
+    fn referrers_panel_lists_each_referrer() {
+        let mut s = fixtures::attested_browser();
+        fixtures::view(&mut s)
+            .content
+            .value_mut()
+            .expect("content")
+            .referrers = Some(Ok(fixtures::signature_referrers()));
+        fixtures::view(&mut s).panel = Some(Default::default());
+        let sig = mt_testkit::samples::attest::attested().signature.digest;
+        let narrow = browser(100, 16, &s).backend().to_string();
+        assert!(
+            narrow.contains("What refers to sha256:ef6386dbb60b: 1, by the tag scheme"),
+            "{narrow}"
+        );
+        let row = narrow
+            .lines()
+            .find(|l| l.contains("signature "))
+            .expect("the signature's row");
+        assert!(
+            row.contains(&sig.short()) && !row.contains(sig.as_str()),
+            "{row}"
+        );
+        assert!(row.contains("2026-11-30T10:05:00Z"), "{row}");
+        assert!(
+            narrow.contains(&format!("digest {sig}")),
+            "whole under the rows:\n{narrow}"
+        );
+        assert!(
+            narrow.contains(&format!(
+                "type {}",
+                mt_testkit::samples::attest::SIGNATURE_TYPE
+            )),
+            "{narrow}"
+        );
+        insta::assert_snapshot!("referrers_panel_100", browser(100, 16, &s).backend());
+        let wide = browser(160, 16, &s).backend().to_string();
+        let row = wide
+            .lines()
+            .find(|l| l.contains("signature "))
+            .expect("the signature's row");
+        assert!(
+            row.contains(sig.as_str()) && row.contains(mt_testkit::samples::attest::SIGNATURE_TYPE),
+            "whole digest and type in the row at 160 columns: {row}"
+        );
+        insta::assert_snapshot!("referrers_panel_160", browser(160, 16, &s).backend());
+    }
+
+    /// The panel before the referrers arrive, when asking failed, and when nothing refers to the
+    /// manifest: it says so (and how it asked), and never blocks.
+    #[test]
+    fn referrers_panel_loading_failed_and_empty() {
+        let mut s = fixtures::attested_browser();
+        fixtures::view(&mut s).panel = Some(Default::default());
+        let loading = browser(100, 12, &s).backend().to_string();
+        assert!(
+            loading.contains("asking what refers to sha256:ef6386dbb60b…")
+                && loading.contains("by the registry's referrers API, else by the tag scheme"),
+            "{loading}"
+        );
+        insta::assert_snapshot!("referrers_panel_loading", browser(100, 12, &s).backend());
+
+        fixtures::view(&mut s)
+            .content
+            .value_mut()
+            .expect("content")
+            .referrers = Some(Err("HTTP 500 from the registry".into()));
+        let failed = browser(100, 12, &s).backend().to_string();
+        assert!(
+            failed.contains("could not ask what refers to it: HTTP 500 from the registry"),
+            "{failed}"
+        );
+        assert!(failed.contains("r asks again"), "{failed}");
+
+        let mut none = fixtures::signature_referrers();
+        none.descriptors.clear();
+        fixtures::view(&mut s)
+            .content
+            .value_mut()
+            .expect("content")
+            .referrers = Some(Ok(none));
+        let empty = browser(100, 12, &s).backend().to_string();
+        assert!(empty.contains("nothing refers to it"), "{empty}");
+        assert!(
+            empty.contains("asked by the tag scheme (the registry has no referrers API):")
+                && empty.contains(&format!(
+                    "nothing under the tag {}",
+                    crate::attest::referrers_tag(
+                        &mt_testkit::samples::attest::attested().index.digest
+                    )
+                )),
+            "{empty}"
+        );
+        insta::assert_snapshot!("referrers_panel_empty", browser(100, 12, &s).backend());
     }
 }

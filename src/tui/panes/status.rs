@@ -11,7 +11,7 @@ use ratatui::Frame;
 
 /// `manifest-tui  1 Browser  2 Compare` with the active tab highlighted; a spinner at the
 /// right while something loads.
-pub fn draw_tabs(
+pub(crate) fn draw_tabs(
     frame: &mut Frame,
     area: Rect,
     titles: &[String],
@@ -39,7 +39,7 @@ pub fn draw_tabs(
 
 /// Key hints for `contexts` (or an info message), cut to the width; `right` (the pull
 /// quota) is kept at the right edge when it fits.
-pub fn draw_status(
+pub(crate) fn draw_status(
     frame: &mut Frame,
     area: Rect,
     contexts: &[Context],
@@ -83,7 +83,7 @@ pub fn draw_status(
 
 /// `docker.io pulls left 87/100` for every registry that stated a quota (`87` alone when it
 /// gave no limit), or `None` when none did.
-pub fn quota_label(quotas: &[(String, RateLimit)]) -> Option<String> {
+pub(crate) fn quota_label(quotas: &[(String, RateLimit)]) -> Option<String> {
     let parts: Vec<String> = quotas
         .iter()
         .map(|(host, q)| match q.limit {
@@ -95,7 +95,7 @@ pub fn quota_label(quotas: &[(String, RateLimit)]) -> Option<String> {
 }
 
 /// A dismissable error box over the screen.
-pub fn draw_notice(frame: &mut Frame, area: Rect, n: &Notice, view: &View) {
+pub(crate) fn draw_notice(frame: &mut Frame, area: Rect, n: &Notice, view: &View) {
     let t = view.theme;
     let w = area.width.saturating_sub(4).min(80);
     let text = inert(&n.text).into_owned();

@@ -10,21 +10,17 @@ use crate::tui::worker::{Command, Reply, Slot};
 
 #[derive(Debug, Default)]
 pub struct CompareState {
-    pub a: Option<Source>,
-    pub b: Option<Source>,
-    pub load: Load,
-    pub result: Option<Comparison>,
-    pub selected: Cursor,
+    pub(crate) a: Option<Source>,
+    pub(crate) b: Option<Source>,
+    pub(crate) load: Load,
+    pub(crate) result: Option<Comparison>,
+    pub(crate) selected: Cursor,
     /// One platform's diff, when opened from a row (Esc goes back to the table).
-    pub platform: Option<PlatformDiffState>,
+    pub(crate) platform: Option<PlatformDiffState>,
 }
 
 impl CompareState {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         if self.platform.is_some() {
             vec![Context::PlatformDiff, Context::List]
         } else {
@@ -33,7 +29,7 @@ impl CompareState {
     }
 
     /// Set one side; with both set, (re)compare and show the comparison.
-    pub fn set_side(&mut self, side: Side, source: Source, ctx: &mut Ctx) {
+    pub(crate) fn set_side(&mut self, side: Side, source: Source, ctx: &mut Ctx) {
         let label = source.label();
         match side {
             Side::A => self.a = Some(source),
@@ -52,14 +48,14 @@ impl CompareState {
     }
 
     /// Ask the worker for the comparison.
-    pub fn start(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn start(&mut self, ctx: &mut Ctx) {
         if let (Some(a), Some(b)) = (self.a.clone(), self.b.clone()) {
             self.load = Load::Loading;
             ctx.request(Slot::Compare, Command::Compare { a, b });
         }
     }
 
-    pub fn reply(&mut self, reply: Reply) {
+    pub(crate) fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Compared(c) => {
                 // An open platform view follows the new comparison (or closes when the
@@ -75,7 +71,7 @@ impl CompareState {
     }
 
     /// Each kind of difference the summary counts, with its count.
-    pub fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
+    pub(crate) fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
         Some(self.result.as_ref()?.counts())
     }
 
@@ -108,7 +104,7 @@ impl CompareState {
         true
     }
 
-    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+    pub(crate) fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         if self.platform.is_some() {
             return self.platform_action(action, ctx);
         }
@@ -137,5 +133,86 @@ impl CompareState {
             _ => return false,
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::Source;
+    use crate::reference::Reference;
+    use crate::tui::app::App;
+    use crate::tui::keymap::Action;
+    use crate::tui::keymap::Context;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::pane::AppEvent;
+    use crate::tui::pane::Ctx;
+    use crate::tui::pane::PaneId;
+    use crate::tui::pane::Side;
+
+    use crate::tui::state::compare::CompareState;
+    use crate::tui::test_fixtures::{self as fixtures, press, HOST};
+    use crate::tui::theme::Theme;
+    use crate::tui::worker::Reply;
+    use ratatui::crossterm::event::KeyCode;
+
+    #[test]
+    fn compare_swap_and_reply() {
+        let mut s = CompareState::default();
+        let mut ctx = Ctx::default();
+        let r = |t: &str| {
+            Source::Remote(Reference::parse(&format!("{HOST}/samples/app:{t}")).expect("ref"))
+        };
+        s.set_side(Side::A, r("v1"), &mut ctx);
+        assert!(ctx.events.iter().any(|e| matches!(e, AppEvent::Notice(_))));
+        s.set_side(Side::B, r("v2"), &mut ctx);
+        assert!(ctx.events.contains(&AppEvent::Show(PaneId::Compare)));
+        s.action(Action::Swap, &mut ctx);
+        assert_eq!(s.a, Some(r("v2")));
+        s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+        let counts: Vec<usize> = s.summary().unwrap().iter().map(|(_, n)| *n).collect();
+        assert_eq!(counts, [1, 1, 1, 1, 1, 1, 1], "one row of each kind");
+        s.action(Action::Down, &mut ctx);
+        s.action(Action::CopyDigest, &mut ctx);
+        let oci = fixtures::pair_details("v1-oci", 2).0.digest.to_string();
+        assert!(ctx
+            .events
+            .iter()
+            .any(|e| matches!(e, AppEvent::Copy(d) if *d == oci)));
+    }
+
+    #[test]
+    fn enter_opens_the_platform_diff_and_esc_goes_back() {
+        let mut app = App::new(Keymap::default(), Theme::colored());
+        app.show(PaneId::Compare);
+        let mut ctx = Ctx::default();
+        let mut s = CompareState::default();
+        s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+        // Row 2 is linux/arm64/v8: a new base layer.
+        s.action(Action::Down, &mut ctx);
+        s.action(Action::Down, &mut ctx);
+        assert!(s.action(Action::Open, &mut ctx));
+        let p = s.platform.as_ref().expect("the platform view is open");
+        assert_eq!(p.row.platform.display(), "linux/arm64/v8");
+        assert_eq!(s.contexts()[0], Context::PlatformDiff);
+        // Scrolling moves the view, not the table's cursor.
+        s.action(Action::Down, &mut ctx);
+        assert_eq!(s.platform.as_ref().unwrap().scroll, 1);
+        assert_eq!(s.selected.get(), 2);
+        // A new comparison keeps the view on the same platform.
+        s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+        assert_eq!(
+            s.platform.as_ref().map(|p| p.row.platform.display()),
+            Some("linux/arm64/v8".to_string())
+        );
+        assert!(s.action(Action::Back, &mut ctx));
+        assert!(s.platform.is_none());
+        assert_eq!(s.contexts()[0], Context::Compare);
+        // Through the app and the key table: enter opens, esc closes, a second esc leaves.
+        app.panes[1] = Box::new(crate::tui::panes::compare::ComparePane { state: s });
+        app.key(press(KeyCode::Enter));
+        assert_eq!(app.contexts()[0], Context::PlatformDiff);
+        app.key(press(KeyCode::Esc));
+        assert_eq!(app.contexts()[0], Context::Compare);
+        assert_eq!(app.active_id(), PaneId::Compare);
     }
 }

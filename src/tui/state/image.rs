@@ -39,7 +39,7 @@ pub enum ImageRow {
 
 impl ImageRow {
     /// The row's whole text (for the wrapped line under the table: nothing stays cut).
-    pub fn full_text(&self) -> String {
+    pub(crate) fn full_text(&self) -> String {
         match self {
             ImageRow::Section { title, summary } => format!("{title}: {summary}"),
             ImageRow::Field { label, value } => format!("{label} {value}").trim().to_string(),
@@ -79,13 +79,13 @@ impl ImageRow {
 
 /// True for an image's filesystem layer (OCI `image.layer`, docker `rootfs`), as opposed to
 /// an artifact's payload.
-pub fn is_image_layer(media_type: &str) -> bool {
+pub(crate) fn is_image_layer(media_type: &str) -> bool {
     media_type.contains(".image.layer.") || media_type.contains(".rootfs.")
 }
 
 /// How a layer's type is shown in a row: an image layer by its compression (`tar+gzip`),
 /// anything else (an artifact's payload) by its whole type.
-pub fn layer_type(media_type: &str) -> &str {
+pub(crate) fn layer_type(media_type: &str) -> &str {
     if is_image_layer(media_type) {
         media_type.rsplit(['.', '/']).next().unwrap_or(media_type)
     } else {
@@ -176,7 +176,7 @@ fn statement_rows(rows: &mut Vec<ImageRow>, statements: &[StatementLayer]) {
 
 /// The rows of one image, in order: config, attestations (when the platform has some),
 /// history, layers.
-pub fn image_rows(
+pub(crate) fn image_rows(
     d: &ImageDetails,
     statements: Option<&[StatementLayer]>,
     statements_load: &Load,

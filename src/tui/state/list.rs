@@ -17,26 +17,26 @@ pub struct Cursor {
 
 impl Cursor {
     /// The rows a page-up/down moves.
-    pub const PAGE: isize = 10;
+    pub(crate) const PAGE: isize = 10;
 
     /// The selected row.
-    pub fn get(&self) -> usize {
+    pub(crate) fn get(&self) -> usize {
         self.selected
     }
 
     /// Select row `i` (the caller keeps it inside the list).
-    pub fn set(&mut self, i: usize) {
+    pub(crate) fn set(&mut self, i: usize) {
         self.selected = i;
     }
 
     /// Back to the first row, scrolled to the top.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.selected = 0;
         self.offset.set(0);
     }
 
     /// Move by `delta` rows inside a list of `len` rows.
-    pub fn move_by(&mut self, delta: isize, len: usize) {
+    pub(crate) fn move_by(&mut self, delta: isize, len: usize) {
         self.selected = match len {
             0 => 0,
             n => (self.selected as isize)
@@ -46,12 +46,12 @@ impl Cursor {
     }
 
     /// Keep the selection inside a list that now has `len` rows.
-    pub fn clamp(&mut self, len: usize) {
+    pub(crate) fn clamp(&mut self, len: usize) {
         self.selected = self.selected.min(len.saturating_sub(1));
     }
 
     /// The move an action makes: a row, a page, the top or the bottom.
-    pub fn step(action: Action) -> Option<isize> {
+    pub(crate) fn step(action: Action) -> Option<isize> {
         match action {
             Action::Up => Some(-1),
             Action::Down => Some(1),
@@ -64,7 +64,7 @@ impl Cursor {
     }
 
     /// Carry out a moving action in a list of `len` rows; false when `action` does not move.
-    pub fn apply(&mut self, action: Action, len: usize) -> bool {
+    pub(crate) fn apply(&mut self, action: Action, len: usize) -> bool {
         match Self::step(action) {
             Some(d) => {
                 self.move_by(d, len);
@@ -76,7 +76,7 @@ impl Cursor {
 
     /// The first row to draw in a viewport of `height` rows of a list of `len`, so the
     /// selection is visible.
-    pub fn scroll_for(&self, height: usize, len: usize) -> usize {
+    pub(crate) fn scroll_for(&self, height: usize, len: usize) -> usize {
         let off = scroll_offset(self.offset.get(), self.selected, height, len);
         self.offset.set(off);
         off
@@ -86,7 +86,7 @@ impl Cursor {
 /// The first line of a scrolled text (help, a platform's diff) after `action`: a line, a
 /// page ([`Cursor::PAGE`]) or the top; `None` when `action` does not scroll. Drawing keeps
 /// it within [`last_screenful`].
-pub fn scroll_text(first: usize, action: Action) -> Option<usize> {
+pub(crate) fn scroll_text(first: usize, action: Action) -> Option<usize> {
     let page = Cursor::PAGE as usize;
     Some(match action {
         Action::Down => first + 1,
@@ -100,7 +100,7 @@ pub fn scroll_text(first: usize, action: Action) -> Option<usize> {
 
 /// The farthest a text of `lines` lines scrolls in a view `height` lines tall: its last
 /// screenful starts there.
-pub fn last_screenful(lines: usize, height: usize) -> usize {
+pub(crate) fn last_screenful(lines: usize, height: usize) -> usize {
     lines.saturating_sub(height)
 }
 
@@ -147,7 +147,7 @@ pub struct ScanWork {
 }
 
 impl<T: ItemText> FilterList<T> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         FilterList {
             items: Vec::new(),
             lower: String::new(),
@@ -172,7 +172,7 @@ impl<T: ItemText> FilterList<T> {
     }
 
     /// Remove every item (the filter stays).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.items.clear();
         self.lower.clear();
         self.ends.clear();
@@ -181,7 +181,7 @@ impl<T: ItemText> FilterList<T> {
     }
 
     /// Append items (a new page); only they are filtered.
-    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+    pub(crate) fn extend(&mut self, items: impl IntoIterator<Item = T>) {
         for it in items {
             let idx = self.items.len();
             self.push_lower(it.text());
@@ -276,7 +276,7 @@ impl<T: ItemText> FilterList<T> {
     }
 
     /// Sort all items; the cursor stays on its item.
-    pub fn sort_by(&mut self, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    pub(crate) fn sort_by(&mut self, mut cmp: impl FnMut(&T, &T) -> Ordering) {
         let keep = self.selected_index();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         order.sort_by(|&a, &b| cmp(&self.items[a], &self.items[b]));
@@ -322,16 +322,16 @@ impl<T: ItemText> FilterList<T> {
         self.visible.is_empty()
     }
 
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.items.len()
     }
 
-    pub fn items(&self) -> &[T] {
+    pub(crate) fn items(&self) -> &[T] {
         &self.items
     }
 
     /// The cursor's position among the visible items.
-    pub fn selected(&self) -> usize {
+    pub(crate) fn selected(&self) -> usize {
         self.cursor.get()
     }
 
@@ -339,12 +339,12 @@ impl<T: ItemText> FilterList<T> {
         self.visible.get(self.cursor.get()).copied()
     }
 
-    pub fn selected_item(&self) -> Option<&T> {
+    pub(crate) fn selected_item(&self) -> Option<&T> {
         self.selected_index().map(|i| &self.items[i])
     }
 
     /// Put the cursor on the first visible item whose text equals `text`.
-    pub fn select_text(&mut self, text: &str) -> bool {
+    pub(crate) fn select_text(&mut self, text: &str) -> bool {
         match self
             .visible
             .iter()
@@ -358,20 +358,12 @@ impl<T: ItemText> FilterList<T> {
         }
     }
 
-    pub fn move_by(&mut self, delta: isize) {
+    pub(crate) fn move_by(&mut self, delta: isize) {
         self.cursor.move_by(delta, self.visible.len());
     }
 
-    pub fn top(&mut self) {
-        self.cursor.set(0);
-    }
-
-    pub fn bottom(&mut self) {
-        self.cursor.set(self.visible.len().saturating_sub(1));
-    }
-
     /// The visible items from `start`, `count` of them, with their display position.
-    pub fn window(&self, start: usize, count: usize) -> impl Iterator<Item = (usize, &T)> {
+    pub(crate) fn window(&self, start: usize, count: usize) -> impl Iterator<Item = (usize, &T)> {
         self.visible
             .iter()
             .enumerate()
@@ -382,7 +374,7 @@ impl<T: ItemText> FilterList<T> {
 
     /// The first row to draw in a viewport of `height` rows so the cursor is visible; the
     /// offset only moves when the cursor would leave the viewport.
-    pub fn scroll_for(&self, height: usize) -> usize {
+    pub(crate) fn scroll_for(&self, height: usize) -> usize {
         self.cursor.scroll_for(height, self.visible.len())
     }
 }
@@ -419,7 +411,7 @@ fn scroll_offset(offset: usize, selected: usize, height: usize, len: usize) -> u
 }
 
 /// Compare tags "naturally": digit runs compare as numbers (`v2` < `v10`).
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
     loop {
         match (a.first(), b.first()) {
@@ -457,4 +449,38 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 fn trim_zeros(d: &[u8]) -> &[u8] {
     let z = d.iter().take_while(|&&c| c == b'0').count();
     &d[z..]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::state::list::natural_cmp;
+    use crate::tui::state::list::FilterList;
+    use crate::tui::test_fixtures::{self as fixtures};
+
+    #[test]
+    fn filter_as_you_type_keeps_the_cursor_on_its_item() {
+        let mut l = FilterList::from_items(fixtures::repo_names(1000));
+        l.move_by(20);
+        let before = l.selected_item().cloned();
+        l.set_filter("team-3");
+        assert_eq!(l.selected_item().cloned(), before);
+        assert!(l.len() < l.total());
+        l.set_filter("TEAM-3/ 0002");
+        assert!(l
+            .window(0, 100)
+            .all(|(_, s)| s.contains("team-3/") && s.contains("0002")));
+        l.set_filter("");
+        assert_eq!(l.len(), 1000);
+        // New pages are filtered as they arrive.
+        l.set_filter("zzz");
+        l.extend(["zzz/new".to_string(), "aaa/new".to_string()]);
+        assert_eq!(l.len(), 1);
+    }
+
+    #[test]
+    fn natural_tag_order() {
+        let mut v = vec!["v10", "v2", "v1", "v1.10", "v1.9", "latest"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["latest", "v1", "v1.9", "v1.10", "v2", "v10"]);
+    }
 }

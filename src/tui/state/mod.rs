@@ -26,7 +26,7 @@ pub enum Load {
 }
 
 impl Load {
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         matches!(self, Load::Loading | Load::Partial)
     }
 }
@@ -51,7 +51,7 @@ impl<T> Default for Remote<T> {
 
 impl<T> Remote<T> {
     /// Asked, nothing here yet.
-    pub fn asked() -> Self {
+    pub(crate) fn asked() -> Self {
         Remote {
             value: None,
             load: Load::Loading,
@@ -59,7 +59,7 @@ impl<T> Remote<T> {
     }
 
     /// Arrived.
-    pub fn arrived(value: T) -> Self {
+    pub(crate) fn arrived(value: T) -> Self {
         Remote {
             value: Some(value),
             load: Load::Done,
@@ -67,39 +67,39 @@ impl<T> Remote<T> {
     }
 
     /// Failed: the message says what failed and what to try.
-    pub fn failed(message: impl Into<String>) -> Self {
+    pub(crate) fn failed(message: impl Into<String>) -> Self {
         Remote {
             value: None,
             load: Load::Failed(message.into()),
         }
     }
 
-    pub fn value(&self) -> Option<&T> {
+    pub(crate) fn value(&self) -> Option<&T> {
         self.value.as_ref()
     }
 
-    pub fn value_mut(&mut self) -> Option<&mut T> {
+    pub(crate) fn value_mut(&mut self) -> Option<&mut T> {
         self.value.as_mut()
     }
 
-    pub fn load(&self) -> &Load {
+    pub(crate) fn load(&self) -> &Load {
         &self.load
     }
 
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         self.load.busy()
     }
 
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.load == Load::Done
     }
 
-    pub fn is_idle(&self) -> bool {
+    pub(crate) fn is_idle(&self) -> bool {
         self.load == Load::Idle
     }
 
     /// The request was cancelled before its answer: idle, so it is asked again when needed.
-    pub fn cancelled(&mut self) {
+    pub(crate) fn cancelled(&mut self) {
         if self.busy() {
             self.load = Load::Idle;
         }

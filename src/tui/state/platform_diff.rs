@@ -6,15 +6,15 @@ use crate::tui::keymap::Action;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlatformDiffState {
-    pub a_label: String,
-    pub b_label: String,
-    pub row: DiffRow,
+    pub(crate) a_label: String,
+    pub(crate) b_label: String,
+    pub(crate) row: DiffRow,
     /// The first line shown.
-    pub scroll: usize,
+    pub(crate) scroll: usize,
 }
 
 impl PlatformDiffState {
-    pub fn new(c: &Comparison, row: &DiffRow) -> Self {
+    pub(crate) fn new(c: &Comparison, row: &DiffRow) -> Self {
         PlatformDiffState {
             a_label: c.a_label.clone(),
             b_label: c.b_label.clone(),
@@ -24,7 +24,7 @@ impl PlatformDiffState {
     }
 
     /// After a new comparison arrived: the same platform's row, or `None` when it is gone.
-    pub fn refreshed(&self, c: &Comparison) -> Option<Self> {
+    pub(crate) fn refreshed(&self, c: &Comparison) -> Option<Self> {
         let key = self.row.platform.key();
         let row = c.rows.iter().find(|r| r.platform.key() == key)?;
         Some(PlatformDiffState {
@@ -34,7 +34,7 @@ impl PlatformDiffState {
     }
 
     /// Scroll keys; `false` for any other action.
-    pub fn scroll(&mut self, action: Action) -> bool {
+    pub(crate) fn scroll(&mut self, action: Action) -> bool {
         match super::list::scroll_text(self.scroll, action) {
             Some(first) => {
                 self.scroll = first;

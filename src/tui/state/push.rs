@@ -14,23 +14,23 @@ use crate::tui::worker::{Reply, Slot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushRow {
-    pub platform: String,
-    pub reference: String,
-    pub stage: EntryStage,
+    pub(crate) platform: String,
+    pub(crate) reference: String,
+    pub(crate) stage: EntryStage,
     /// Blobs found or mounted so far, of all (kept while bytes are copied).
-    pub blobs: Option<(usize, usize)>,
+    pub(crate) blobs: Option<(usize, usize)>,
     /// Bytes copied so far, of all (only for blobs from another registry).
-    pub bytes: Option<(u64, u64)>,
+    pub(crate) bytes: Option<(u64, u64)>,
 }
 
 impl PushRow {
     /// Finished without error.
-    pub fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         matches!(self.stage, EntryStage::Pushed { .. } | EntryStage::InPlace)
     }
 
     /// Fraction done, for the row's gauge.
-    pub fn ratio(&self) -> f64 {
+    pub(crate) fn ratio(&self) -> f64 {
         if self.done() {
             return 1.0;
         }
@@ -60,32 +60,28 @@ pub enum PushStatus {
 #[derive(Clone, Debug, Default)]
 pub struct PushState {
     /// Where the push or copy followed writes (the copy's resolved target, once known).
-    pub list: Option<Reference>,
-    pub rows: Vec<PushRow>,
-    pub status: PushStatus,
+    pub(crate) list: Option<Reference>,
+    pub(crate) rows: Vec<PushRow>,
+    pub(crate) status: PushStatus,
     /// The list's digest, once it was written.
-    pub list_digest: Option<Digest>,
+    pub(crate) list_digest: Option<Digest>,
     /// The selected row, and the first row shown when the rows do not all fit.
-    pub selected: Cursor,
+    pub(crate) selected: Cursor,
     /// The push or copy followed: what retry runs again.
-    pub job: Option<Transfer>,
+    pub(crate) job: Option<Transfer>,
 }
 
 impl PushState {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         vec![Context::Push, Context::List]
     }
 
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         matches!(self.status, PushStatus::Starting | PushStatus::Running)
     }
 
     /// The copy followed, when it is a copy.
-    pub fn copying(&self) -> Option<&CopyJob> {
+    pub(crate) fn copying(&self) -> Option<&CopyJob> {
         match &self.job {
             Some(Transfer::Copy(job)) => Some(job),
             _ => None,
@@ -93,12 +89,12 @@ impl PushState {
     }
 
     /// A push that deletes the local list once it succeeds.
-    pub fn purge(&self) -> bool {
+    pub(crate) fn purge(&self) -> bool {
         matches!(self.job, Some(Transfer::Push { purge: true, .. }))
     }
 
     /// Entries finished, of all.
-    pub fn done_count(&self) -> (usize, usize) {
+    pub(crate) fn done_count(&self) -> (usize, usize) {
         (
             self.rows.iter().filter(|r| r.done()).count(),
             self.rows.len(),
@@ -106,7 +102,7 @@ impl PushState {
     }
 
     /// The overall gauge: entries' progress, with the list itself as the last step.
-    pub fn ratio(&self) -> f64 {
+    pub(crate) fn ratio(&self) -> f64 {
         if matches!(self.status, PushStatus::Done(_) | PushStatus::Copied(_)) {
             return 1.0;
         }
@@ -118,7 +114,7 @@ impl PushState {
     }
 
     /// A push began in the worker: one row per entry, all waiting.
-    pub fn started(&mut self, draft: &Draft, purge: bool) {
+    pub(crate) fn started(&mut self, draft: &Draft, purge: bool) {
         self.job = Some(Transfer::Push {
             list: draft.list.clone(),
             purge,
@@ -143,7 +139,7 @@ impl PushState {
     /// Run a push or a copy: the view follows it from now on, and retry runs it again. While
     /// another one runs, nothing starts (it would cancel the one running): false, and a
     /// notice says what is running.
-    pub fn start(&mut self, job: Transfer, ctx: &mut Ctx) -> bool {
+    pub(crate) fn start(&mut self, job: Transfer, ctx: &mut Ctx) -> bool {
         if self.busy() {
             let running = match &self.job {
                 Some(j) => format!("a {} to {}", j.verb(), j.target()),
@@ -170,7 +166,7 @@ impl PushState {
 
     /// A copy was worked out: one row per entry it copies (one for a single image), then
     /// one per referrer.
-    pub fn copy_started(&mut self, r: &CopyReport) {
+    pub(crate) fn copy_started(&mut self, r: &CopyReport) {
         self.list = Some(r.target.clone());
         let row = |platform: String, reference: String| PushRow {
             platform,
@@ -191,7 +187,7 @@ impl PushState {
         self.selected.reset();
     }
 
-    pub fn progress(&mut self, p: Progress) {
+    pub(crate) fn progress(&mut self, p: Progress) {
         match p {
             Progress::Entry { index, stage } => {
                 let Some(row) = self.rows.get_mut(index) else {
@@ -221,7 +217,7 @@ impl PushState {
         }
     }
 
-    pub fn reply(&mut self, reply: Reply, ctx: &mut Ctx) {
+    pub(crate) fn reply(&mut self, reply: Reply, ctx: &mut Ctx) {
         match reply {
             Reply::PushStarted { draft, purge } => self.started(&draft, purge),
             Reply::Progress(p) => self.progress(p),
@@ -282,7 +278,7 @@ impl PushState {
     }
 
     /// Run the last push or copy again, unchanged; false when there was none.
-    pub fn retry(&mut self, ctx: &mut Ctx) -> bool {
+    pub(crate) fn retry(&mut self, ctx: &mut Ctx) -> bool {
         let Some(job) = self.job.clone() else {
             return false;
         };
@@ -292,7 +288,7 @@ impl PushState {
         true
     }
 
-    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+    pub(crate) fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         match action {
             Action::CancelPush if self.busy() => {
                 ctx.cancel(Slot::Push);
@@ -335,5 +331,115 @@ impl PushState {
                 row.bytes = None;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use crate::reference::Reference;
+    use crate::tui::keymap::Action;
+    use crate::tui::pane::AppEvent;
+    use crate::tui::pane::Ctx;
+
+    use crate::tui::state::push::PushStatus;
+    use crate::tui::test_fixtures::{pushing, runs, six, slot_runs, HOST};
+    use crate::tui::worker::Command;
+    use crate::tui::worker::Reply;
+    use crate::tui::worker::Slot;
+    use crate::tui::worker::ToWorker;
+
+    /// The push view follows a copy: its rows come from the plan, a failure keeps the job and
+    /// r runs the same copy again; success reports the digest and reloads the target's tags.
+    #[test]
+    fn push_view_runs_a_copy_and_retries_it_unchanged() {
+        use crate::ops::{CopiedEntry, CopyReport};
+        use crate::ops::{CopyJob, CopyOptions};
+        use crate::platform::Platform;
+        use crate::tui::pane::Transfer;
+        use crate::tui::state::push::{PushState, PushStatus};
+        let src = Reference::parse(&format!("{HOST}/samples/app:v1")).unwrap();
+        let dst = Reference::parse("127.0.0.1:6000/team/app:v1").unwrap();
+        let job = CopyJob {
+            src: src.clone(),
+            dst: dst.clone(),
+            options: CopyOptions {
+                platforms: vec![Platform::parse("linux/arm64").unwrap()],
+                referrers: false,
+            },
+        };
+        let mut p = PushState::default();
+        let mut ctx = Ctx::default();
+        assert!(p.start(Transfer::Copy(job.clone()), &mut ctx));
+        let copy_cmd = |ctx: &Ctx| {
+            runs(&ctx.outbox)
+                .into_iter()
+                .filter_map(|(_, slot, c)| match c {
+                    Command::Copy(job) if slot == Slot::Push => Some(job),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(copy_cmd(&ctx), vec![job.clone()]);
+        assert!(p.busy());
+        let d = crate::digest::Digest::sha256(b"arm64");
+        let report = CopyReport {
+            source: src.clone(),
+            target: dst.clone(),
+            source_digest: crate::digest::Digest::sha256(b"src"),
+            digest: crate::digest::Digest::sha256(b"new"),
+            entries: vec![CopiedEntry {
+                platform: Platform::parse("linux/arm64").unwrap(),
+                digest: d.clone(),
+                media_type: crate::media::OCI_MANIFEST.into(),
+                describes: None,
+            }],
+            changed: Some("a new index".into()),
+            unchanged: false,
+            referrers: Vec::new(),
+            referrer_notes: Vec::new(),
+            tag_scheme: Vec::new(),
+        };
+        p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].platform, "linux/arm64");
+        p.reply(Reply::Failed("connection reset".into()), &mut ctx);
+        assert!(matches!(p.status, PushStatus::Failed(_)));
+        let mut ctx = Ctx::default();
+        assert!(p.action(Action::Retry, &mut ctx));
+        assert_eq!(copy_cmd(&ctx), vec![job], "r runs the same copy again");
+        p.reply(Reply::CopyStarted(Box::new(report.clone())), &mut ctx);
+        p.reply(Reply::Copied(Box::new(report.clone())), &mut ctx);
+        assert!(matches!(p.status, PushStatus::Copied(_)));
+        assert_eq!(p.list_digest.as_ref(), Some(&report.digest));
+        assert!(p.rows[0].done());
+        assert!(ctx
+            .events
+            .contains(&AppEvent::TagsChanged(crate::registry::Repo::of(&dst))));
+    }
+
+    #[test]
+    fn push_cancel_then_retry_repeats_the_same_push() {
+        let mut p = pushing();
+        let mut ctx = Ctx::default();
+        // The push request the editor made, as the app would track it.
+        ctx.request(
+            Slot::Push,
+            Command::Push {
+                list: six().list,
+                purge: false,
+            },
+        );
+        assert!(p.action(Action::CancelPush, &mut ctx));
+        assert_eq!(p.status, PushStatus::Cancelled);
+        assert!(ctx.outbox.iter().any(|m| matches!(m, ToWorker::Cancel(_))));
+        ctx.outbox.clear();
+        assert!(p.action(Action::Retry, &mut ctx));
+        let r = slot_runs(&ctx);
+        assert!(matches!(
+            &r[..],
+            [(Slot::Push, Command::Push { purge: false, .. })]
+        ));
+        assert_eq!(p.status, PushStatus::Starting);
     }
 }

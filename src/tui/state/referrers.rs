@@ -7,10 +7,10 @@ use crate::media::Descriptor;
 use crate::registry::{Referrers, ReferrersVia};
 
 /// The annotation a referrer's creation time is read from.
-pub const CREATED: &str = "org.opencontainers.image.created";
+pub(crate) const CREATED: &str = "org.opencontainers.image.created";
 
 /// How the referrers were found, in a few words (`referrers API`, `tag scheme`).
-pub fn via_label(via: ReferrersVia) -> &'static str {
+pub(crate) fn via_label(via: ReferrersVia) -> &'static str {
     match via {
         ReferrersVia::Api => "referrers API",
         ReferrersVia::TagScheme => "tag scheme",
@@ -19,7 +19,7 @@ pub fn via_label(via: ReferrersVia) -> &'static str {
 
 /// What a referrer is (`signature`, `SBOM`, `attestation`, else its artifact type), from its
 /// descriptor's `artifactType`; `referrer` when the descriptor names none.
-pub fn referrer_kind(d: &Descriptor) -> String {
+pub(crate) fn referrer_kind(d: &Descriptor) -> String {
     d.artifact_type
         .as_deref()
         .map(crate::attest::artifact_label)
@@ -31,17 +31,17 @@ pub fn referrer_kind(d: &Descriptor) -> String {
 pub struct ReferrerRow {
     /// `signature`, `SBOM`, `attestation`; `other` for any other artifact type (shown
     /// beside it), `referrer` when the descriptor names none.
-    pub kind: String,
-    pub artifact_type: Option<String>,
-    pub media_type: String,
-    pub digest: Digest,
-    pub size: i64,
+    pub(crate) kind: String,
+    pub(crate) artifact_type: Option<String>,
+    pub(crate) media_type: String,
+    pub(crate) digest: Digest,
+    pub(crate) size: i64,
     /// The `org.opencontainers.image.created` annotation, to the second.
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
 }
 
 /// The rows of the referrers found, in the registry's order.
-pub fn referrer_rows(r: &Referrers) -> Vec<ReferrerRow> {
+pub(crate) fn referrer_rows(r: &Referrers) -> Vec<ReferrerRow> {
     r.descriptors
         .iter()
         .map(|d| {
@@ -67,7 +67,7 @@ pub fn referrer_rows(r: &Referrers) -> Vec<ReferrerRow> {
 
 /// How they were asked for, for the panel's message when none were found: the API, or the
 /// `sha256-<hex>` tag the tag scheme keeps them under. One line each.
-pub fn asked_how(via: ReferrersVia, subject: &Digest) -> Vec<String> {
+pub(crate) fn asked_how(via: ReferrersVia, subject: &Digest) -> Vec<String> {
     match via {
         ReferrersVia::Api => vec!["asked the registry's referrers API".to_string()],
         ReferrersVia::TagScheme => vec![

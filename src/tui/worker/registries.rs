@@ -13,17 +13,17 @@ fn state_dir() -> Option<PathBuf> {
 }
 
 /// The default history file: `registries` in the state directory.
-pub fn default_history_file() -> Option<PathBuf> {
+pub(crate) fn default_history_file() -> Option<PathBuf> {
     state_dir().map(|d| d.join("registries"))
 }
 
 /// The default file of recently opened repositories: `recent.json` in the state directory.
-pub fn default_recent_file() -> Option<PathBuf> {
+pub(crate) fn default_recent_file() -> Option<PathBuf> {
     state_dir().map(|d| d.join("recent.json"))
 }
 
 /// Repositories kept per registry in the recent file.
-pub const RECENT_PER_REGISTRY: usize = 20;
+pub(crate) const RECENT_PER_REGISTRY: usize = 20;
 
 /// The recent file's content: registry → repositories, most recent first. A missing,
 /// unreadable or malformed file reads as empty (it only ever offers shortcuts).
@@ -35,7 +35,7 @@ fn read_recent(file: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
 }
 
 /// The repositories recently opened on `registry`, most recent first.
-pub fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
+pub(crate) fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
     read_recent(file)
         .remove(&normalize_registry(registry))
         .unwrap_or_default()
@@ -43,7 +43,7 @@ pub fn recent_repositories(file: &Path, registry: &str) -> Vec<String> {
 
 /// Put `repo` first among `registry`'s recent repositories (at most
 /// [`RECENT_PER_REGISTRY`]), written atomically (a temporary file, then a rename).
-pub fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::Result<()> {
+pub(crate) fn remember_repository(file: &Path, registry: &str, repo: &str) -> std::io::Result<()> {
     let mut all = read_recent(file);
     let list = all.entry(normalize_registry(registry)).or_default();
     list.retain(|r| r != repo);
@@ -147,7 +147,7 @@ pub(super) async fn stream_tags(
 }
 
 /// Registries from config.json's `auths` keys and the history file (history first), each once.
-pub fn known_registries(
+pub(crate) fn known_registries(
     docker_config: &std::path::Path,
     history: Option<&std::path::Path>,
 ) -> Vec<(String, RegistrySource)> {
@@ -170,7 +170,7 @@ pub fn known_registries(
 
 /// Put `host` first in the history file (at most 20 entries), written atomically (a
 /// temporary file of its own: two TUIs may write at once).
-pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
+pub(crate) fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
     let host = normalize_registry(host);
     let old = std::fs::read_to_string(file).unwrap_or_default();
     let mut lines = vec![host.clone()];
@@ -181,4 +181,68 @@ pub fn remember(file: &std::path::Path, host: &str) -> std::io::Result<()> {
             .take(19),
     );
     crate::files::write_atomic(file, (lines.join("\n") + "\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    fn registries_come_from_config_and_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"auths":{"https://index.docker.io/v1/":{},"ghcr.io":{},"127.0.0.1:5000":{}}}"#,
+        )
+        .expect("write");
+        let hist = dir.path().join("state/registries");
+        super::remember(&hist, "127.0.0.1:5000").expect("remember");
+        super::remember(&hist, "http://localhost:5001/").expect("remember");
+        let list = super::known_registries(dir.path(), Some(&hist));
+        let hosts: Vec<&str> = list.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(
+            hosts,
+            ["localhost:5001", "127.0.0.1:5000", "docker.io", "ghcr.io"]
+        );
+    }
+
+    #[test]
+    fn recent_repositories_are_kept_per_registry_bounded_and_never_fatal() {
+        use super::{recent_repositories, remember_repository, RECENT_PER_REGISTRY};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("state/manifest-tui/recent.json");
+        assert!(recent_repositories(&file, "docker.io").is_empty());
+        remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+        remember_repository(&file, "ghcr.io", "org/tool").expect("remember");
+        remember_repository(&file, "https://index.docker.io/v1/", "team/app").expect("remember");
+        remember_repository(&file, "docker.io", "library/alpine").expect("remember");
+        assert_eq!(
+            recent_repositories(&file, "docker.io"),
+            ["library/alpine", "team/app"],
+            "most recent first, each once, Docker Hub's names as one"
+        );
+        assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+        for i in 0..(RECENT_PER_REGISTRY + 5) {
+            remember_repository(&file, "docker.io", &format!("r/{i}")).expect("remember");
+        }
+        let kept = recent_repositories(&file, "docker.io");
+        assert_eq!(kept.len(), RECENT_PER_REGISTRY);
+        assert_eq!(kept[0], format!("r/{}", RECENT_PER_REGISTRY + 4));
+        assert_eq!(recent_repositories(&file, "ghcr.io"), ["org/tool"]);
+        // Written whole: no temporary file is left beside it.
+        let names: Vec<_> = std::fs::read_dir(file.parent().expect("dir"))
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["recent.json"]);
+        // A damaged file reads as empty and is replaced by the next write.
+        std::fs::write(&file, b"{not json").expect("damage");
+        assert!(recent_repositories(&file, "docker.io").is_empty());
+        remember_repository(&file, "docker.io", "library/busybox").expect("remember over it");
+        assert_eq!(recent_repositories(&file, "docker.io"), ["library/busybox"]);
+        // An unreadable location is an error for the write only, never a panic.
+        let blocked = dir.path().join("a-file");
+        std::fs::write(&blocked, b"x").expect("write");
+        assert!(recent_repositories(&blocked.join("recent.json"), "docker.io").is_empty());
+        assert!(remember_repository(&blocked.join("recent.json"), "docker.io", "x").is_err());
+    }
 }

@@ -62,7 +62,7 @@ pub(super) async fn change_store(
 }
 
 /// Every list of the store as editor rows, each under the name the store gives it.
-pub fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
+pub(crate) fn draft_rows(store: &Store) -> Result<Vec<DraftRow>, String> {
     let lists = store
         .lists()
         .map_err(|e| format!("reading the local lists failed: {e}"))?;
@@ -102,7 +102,7 @@ async fn add_entries(
 }
 
 /// A store change that needs no network; the note says what was done.
-pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
+pub(crate) fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
     let err = |e: ops::OpError| e.to_string();
     match op {
         StoreOp::New { list, format } => {
@@ -146,5 +146,75 @@ pub fn store_op(store: &Store, op: StoreOp) -> Result<String, String> {
         StoreOp::AddEntries { .. } | StoreOp::Refresh { .. } => {
             Err("adding entries needs the registry client".to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reference::Reference;
+    use crate::store::Format;
+    use crate::store::Store;
+    use crate::tui::state::Load;
+    use crate::tui::test_fixtures::{six, HOST};
+    use crate::tui::worker;
+    use crate::tui::worker::StoreOp;
+
+    #[test]
+    fn store_ops_new_rename_format_delete() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::at(dir.path().join("manifests"));
+        let a = Reference::parse(&format!("{HOST}/a:v1")).expect("ref");
+        let b = Reference::parse(&format!("{HOST}/b:v1")).expect("ref");
+        worker::store_op(
+            &store,
+            StoreOp::New {
+                list: a.clone(),
+                format: Format::Oci,
+            },
+        )
+        .expect("new");
+        assert!(worker::store_op(
+            &store,
+            StoreOp::New {
+                list: a.clone(),
+                format: Format::Oci
+            }
+        )
+        .is_err());
+        // Put entries in it, then rename: entries and format follow.
+        let d = six();
+        store
+            .update(&a, |cur| {
+                let mut cur = cur.expect("exists");
+                cur.entries = d.entries.clone();
+                Ok::<_, crate::store::StoreError>((cur, ()))
+            })
+            .expect("update");
+        worker::store_op(
+            &store,
+            StoreOp::Rename {
+                from: a.clone(),
+                to: b.clone(),
+            },
+        )
+        .expect("rename");
+        assert!(!store.exists(&a));
+        let loaded = store.load(&b).expect("b");
+        assert_eq!(loaded.entries.len(), 6);
+        assert_eq!(loaded.meta.format, Some(Format::Oci));
+        worker::store_op(
+            &store,
+            StoreOp::SetFormat {
+                list: b.clone(),
+                format: None,
+            },
+        )
+        .expect("format");
+        assert_eq!(store.load(&b).expect("b").meta.format, None);
+        let rows = worker::draft_rows(&store).expect("rows");
+        assert_eq!(rows.len(), 1);
+        worker::store_op(&store, StoreOp::Delete { list: b.clone() }).expect("delete");
+        assert!(worker::draft_rows(&store).expect("rows").is_empty());
+        let _ = Load::Done;
     }
 }

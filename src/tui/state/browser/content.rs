@@ -19,23 +19,23 @@ use crate::tui::worker::{Command, Content, EntryDetails, Reply, Slot};
 #[derive(Clone, Debug)]
 pub struct ContentView {
     /// The reference whose content is shown.
-    pub shown: Reference,
-    pub content: Remote<Content>,
+    pub(crate) shown: Reference,
+    pub(crate) content: Remote<Content>,
     /// Cursor in the content table (entries of a list, rows of an image).
-    pub sel: Cursor,
+    pub(crate) sel: Cursor,
     /// What is inside each entry of the list shown, one result per entry.
-    pub details: Remote<Vec<EntryDetails>>,
+    pub(crate) details: Remote<Vec<EntryDetails>>,
     /// The statements of the attestations of the platform shown (opened from its list).
-    pub statements: Remote<Vec<StatementLayer>>,
+    pub(crate) statements: Remote<Vec<StatementLayer>>,
     /// The list and attestation entries the statements are asked for, to ask again.
-    pub statements_of: Option<(Reference, Vec<Descriptor>)>,
+    pub(crate) statements_of: Option<(Reference, Vec<Descriptor>)>,
     /// The panel of what refers to the manifest shown, while open: its row.
-    pub panel: Option<Cursor>,
+    pub(crate) panel: Option<Cursor>,
 }
 
 impl ContentView {
     /// A view of `shown` whose content is not asked yet.
-    pub fn new(shown: Reference) -> Self {
+    pub(crate) fn new(shown: Reference) -> Self {
         ContentView {
             shown,
             content: Remote::default(),
@@ -48,7 +48,7 @@ impl ContentView {
     }
 
     /// A view of `shown` with its content asked for.
-    pub fn ask(shown: Reference, ctx: &mut Ctx) -> Self {
+    pub(crate) fn ask(shown: Reference, ctx: &mut Ctx) -> Self {
         ctx.cancel(Slot::Details);
         ctx.cancel(Slot::Statements);
         ctx.request(
@@ -62,13 +62,13 @@ impl ContentView {
         v
     }
 
-    pub fn content(&self) -> Option<&Content> {
+    pub(crate) fn content(&self) -> Option<&Content> {
         self.content.value()
     }
 
     /// Once a list is on screen, ask for what is inside all of its entries in one request
     /// (the worker fetches them concurrently); keys are never blocked meanwhile.
-    pub fn fetch_details(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn fetch_details(&mut self, ctx: &mut Ctx) {
         let Some(c) = self.content.value() else {
             return;
         };
@@ -87,7 +87,7 @@ impl ContentView {
     }
 
     /// Ask for the statements of a platform's attestation entries, in one request.
-    pub fn request_statements(
+    pub(crate) fn request_statements(
         &mut self,
         list: Reference,
         attestations: Vec<Descriptor>,
@@ -99,7 +99,7 @@ impl ContentView {
     }
 
     /// Back on screen from the trail: what had not arrived yet is asked for again.
-    pub fn resume(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn resume(&mut self, ctx: &mut Ctx) {
         ctx.cancel(Slot::Statements);
         self.details.cancelled();
         if self.statements.busy() {
@@ -112,7 +112,7 @@ impl ContentView {
 
     /// The manifest asked again; the panel stays where it was, the statements are asked
     /// again with it.
-    pub fn reload(self, ctx: &mut Ctx) -> Self {
+    pub(crate) fn reload(self, ctx: &mut Ctx) -> Self {
         let mut v = ContentView::ask(self.shown, ctx);
         v.panel = self.panel;
         if let Some((list, atts)) = self.statements_of {
@@ -122,7 +122,7 @@ impl ContentView {
     }
 
     /// A current reply for the content, details or statements slot.
-    pub fn reply(&mut self, slot: Slot, reply: Reply) {
+    pub(crate) fn reply(&mut self, slot: Slot, reply: Reply) {
         match (slot, reply) {
             (Slot::Content, Reply::Inspected(c)) => {
                 self.content = Remote::arrived(*c);
@@ -145,7 +145,7 @@ impl ContentView {
     /// The rows of the list shown: each entry that is not a BuildKit attestation, with the
     /// attestation entries describing it (they are not rows of their own); attestations
     /// whose image is not in the list stay rows.
-    pub fn list_rows(&self) -> Vec<(usize, Vec<usize>)> {
+    pub(crate) fn list_rows(&self) -> Vec<(usize, Vec<usize>)> {
         let Some(c) = self.content() else {
             return Vec::new();
         };
@@ -163,13 +163,13 @@ impl ContentView {
     }
 
     /// The entry of the list row selected.
-    pub fn selected_entry(&self) -> Option<&crate::ops::InspectEntry> {
+    pub(crate) fn selected_entry(&self) -> Option<&crate::ops::InspectEntry> {
         let i = self.list_rows().get(self.sel.get())?.0;
         self.content()?.inspection.entries.get(i)
     }
 
     /// The rows of the image shown, when its config file is there.
-    pub fn image_rows(&self) -> Option<Vec<ImageRow>> {
+    pub(crate) fn image_rows(&self) -> Option<Vec<ImageRow>> {
         let inside = self.content()?.inside.as_ref()?;
         Some(image_rows(
             inside,
@@ -179,7 +179,7 @@ impl ContentView {
     }
 
     /// Number of rows in the content table.
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         if let Some(rows) = self.image_rows() {
             return rows.len();
         }
@@ -194,7 +194,7 @@ impl ContentView {
 
     /// The selected entry of a list, as the image to open, with the attestation entries
     /// describing it (their statements are asked for with it).
-    pub fn entry_to_open(&self) -> Option<(Reference, Reference, Vec<Descriptor>)> {
+    pub(crate) fn entry_to_open(&self) -> Option<(Reference, Reference, Vec<Descriptor>)> {
         let c = self.content()?;
         if c.image.is_some() {
             return None;
@@ -217,7 +217,7 @@ impl ContentView {
     }
 
     /// The referrers of the manifest shown, once they are there.
-    pub fn referrers(&self) -> Vec<ReferrerRow> {
+    pub(crate) fn referrers(&self) -> Vec<ReferrerRow> {
         match self.content().and_then(|c| c.referrers.as_ref()) {
             Some(Ok(r)) => referrer_rows(r),
             _ => Vec::new(),
@@ -225,12 +225,12 @@ impl ContentView {
     }
 
     /// True while the manifest shown, or what refers to it, is still on its way.
-    pub fn referrers_pending(&self) -> bool {
+    pub(crate) fn referrers_pending(&self) -> bool {
         self.content.busy() || self.content().is_some_and(|c| c.referrers.is_none())
     }
 
     /// True while anything shown is on its way.
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         self.content.busy()
             || self.details.busy()
             || self.statements.busy()
@@ -238,7 +238,7 @@ impl ContentView {
     }
 
     /// What the draft editor gets: the image shown, or the list entry selected.
-    pub fn editor_item(&self) -> Option<EditorItem> {
+    pub(crate) fn editor_item(&self) -> Option<EditorItem> {
         let c = self.content()?;
         if c.image.is_some() {
             return Some(EditorItem {
@@ -254,7 +254,7 @@ impl ContentView {
     }
 
     /// The digest of the row selected: a layer's, an entry's, else the manifest's.
-    pub fn selected_digest(&self) -> Option<String> {
+    pub(crate) fn selected_digest(&self) -> Option<String> {
         let c = self.content()?;
         let manifest = || c.inspection.manifest.digest.to_string();
         if let Some(rows) = self.image_rows() {
@@ -278,7 +278,7 @@ impl ContentView {
 
 impl BrowserState {
     /// The referrers of the manifest shown, once they are there.
-    pub fn referrers_shown(&self) -> Vec<ReferrerRow> {
+    pub(crate) fn referrers_shown(&self) -> Vec<ReferrerRow> {
         self.view
             .as_ref()
             .map(ContentView::referrers)

@@ -20,8 +20,8 @@ pub enum Level {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistryChoice {
-    pub host: String,
-    pub source: RegistrySource,
+    pub(crate) host: String,
+    pub(crate) source: RegistrySource,
 }
 
 impl ItemText for RegistryChoice {
@@ -43,14 +43,14 @@ pub enum TagSort {
 }
 
 impl TagSort {
-    pub fn next(self) -> TagSort {
+    pub(crate) fn next(self) -> TagSort {
         match self {
             TagSort::Registry => TagSort::Natural,
             TagSort::Natural => TagSort::NaturalDesc,
             TagSort::NaturalDesc => TagSort::Registry,
         }
     }
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             TagSort::Registry => "as listed",
             TagSort::Natural => "version ↑",
@@ -72,7 +72,7 @@ impl BrowserState {
     }
 
     /// Open a registry's catalog (read again unless it is the one already read).
-    pub fn open_registry(&mut self, host: &str, ctx: &mut Ctx) {
+    pub(crate) fn open_registry(&mut self, host: &str, ctx: &mut Ctx) {
         let host = normalize_registry(host);
         if self.registry.as_deref() != Some(host.as_str()) || self.catalog_load != Load::Done {
             self.fetch_catalog(host.clone(), ctx);
@@ -102,7 +102,7 @@ impl BrowserState {
 
     /// Open a repository's tags on the current registry (read again unless they are the
     /// ones shown and did not fail).
-    pub fn open_repo(&mut self, path: &str, ctx: &mut Ctx) {
+    pub(crate) fn open_repo(&mut self, path: &str, ctx: &mut Ctx) {
         let Some(domain) = self.registry.clone() else {
             return;
         };
@@ -130,13 +130,13 @@ impl BrowserState {
     }
 
     /// The reference of a tag of the current repository.
-    pub fn tag_reference(&self, tag: &str) -> Option<Reference> {
+    pub(crate) fn tag_reference(&self, tag: &str) -> Option<Reference> {
         let (reg, repo) = (self.registry.as_ref()?, self.repo.as_ref()?);
         Reference::parse(&format!("{reg}/{repo}:{tag}")).ok()
     }
 
     /// Tags of `repo` were added or removed: read them again when they are the ones shown.
-    pub fn tags_changed(&mut self, repo: &Repo, ctx: &mut Ctx) {
+    pub(crate) fn tags_changed(&mut self, repo: &Repo, ctx: &mut Ctx) {
         if self.registry.as_deref() == Some(repo.domain.as_str())
             && self.repo.as_deref() == Some(repo.path.as_str())
         {
@@ -172,7 +172,7 @@ impl BrowserState {
 
     /// The references a page of the catalog (`host/repo`) or of tags (`host/repo:tag`)
     /// names, for completion elsewhere.
-    pub fn references_in(&self, reply: &Reply) -> Vec<String> {
+    pub(crate) fn references_in(&self, reply: &Reply) -> Vec<String> {
         let Some(host) = &self.registry else {
             return Vec::new();
         };

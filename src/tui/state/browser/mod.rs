@@ -33,28 +33,28 @@ pub enum Focus {
 
 #[derive(Debug)]
 pub struct BrowserState {
-    pub level: Level,
-    pub registries: FilterList<RegistryChoice>,
-    pub registries_load: Load,
-    pub registry: Option<String>,
-    pub catalog: FilterList<String>,
-    pub catalog_load: Load,
+    pub(crate) level: Level,
+    pub(crate) registries: FilterList<RegistryChoice>,
+    pub(crate) registries_load: Load,
+    pub(crate) registry: Option<String>,
+    pub(crate) catalog: FilterList<String>,
+    pub(crate) catalog_load: Load,
     /// Set when the registry offers no catalog (why): the user types a repository instead,
     /// or picks one of the recently opened ones `catalog` then holds.
-    pub catalog_unavailable: Option<String>,
-    pub repo: Option<String>,
+    pub(crate) catalog_unavailable: Option<String>,
+    pub(crate) repo: Option<String>,
     pub tags: FilterList<String>,
-    pub tags_load: Load,
-    pub tag_sort: TagSort,
+    pub(crate) tags_load: Load,
+    pub(crate) tag_sort: TagSort,
     /// The manifest shown at the content level.
-    pub view: Option<ContentView>,
+    pub(crate) view: Option<ContentView>,
     /// The views shown before each referrer opened from the panel, latest last: Back at
     /// the content pops one.
-    pub trail: Vec<ContentView>,
-    pub overlay: Option<Overlay>,
+    pub(crate) trail: Vec<ContentView>,
+    pub(crate) overlay: Option<Overlay>,
     /// Registries (`host/`) and repositories (`host/path`) seen: what the copy prompt
     /// completes from.
-    pub seen: std::collections::BTreeSet<String>,
+    pub(crate) seen: std::collections::BTreeSet<String>,
 }
 
 impl Default for BrowserState {
@@ -104,22 +104,22 @@ impl BrowserState {
     }
 
     /// The reference shown at the content level.
-    pub fn shown(&self) -> Option<&Reference> {
+    pub(crate) fn shown(&self) -> Option<&Reference> {
         self.view.as_ref().map(|v| &v.shown)
     }
 
     /// The content shown, once it is there.
-    pub fn content(&self) -> Option<&Content> {
+    pub(crate) fn content(&self) -> Option<&Content> {
         self.view.as_ref()?.content()
     }
 
     /// The referrers panel's row, while it is open.
-    pub fn referrers_panel(&self) -> Option<&Cursor> {
+    pub(crate) fn referrers_panel(&self) -> Option<&Cursor> {
         self.view.as_ref()?.panel.as_ref()
     }
 
     /// Who has the keys: the one place their order is decided.
-    pub fn focus(&self) -> Focus {
+    pub(crate) fn focus(&self) -> Focus {
         if self.overlay.is_some() {
             Focus::Overlay
         } else if self.level == Level::Content && self.referrers_panel().is_some() {
@@ -130,7 +130,7 @@ impl BrowserState {
     }
 
     /// The keymap contexts for the current level and focus.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         let level = || {
             let level = match self.level {
                 Level::Registries => Context::Registries,
@@ -155,7 +155,7 @@ impl BrowserState {
         matches!(self.overlay, Some(Overlay::Filter(_) | Overlay::Prompt(_)))
     }
 
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         let level = match self.level {
             Level::Registries => self.registries_load.busy(),
             Level::Catalog => self.catalog_load.busy(),
@@ -172,7 +172,7 @@ impl BrowserState {
     /// Show a tag's or digest's content (asked again unless it is the one shown, arrived).
     /// From outside the content (a tag, a typed name) it starts a new trail: Back leads to
     /// the tags again.
-    pub fn open_reference(&mut self, r: Reference, ctx: &mut Ctx) {
+    pub(crate) fn open_reference(&mut self, r: Reference, ctx: &mut Ctx) {
         if self.level != Level::Content {
             self.trail.clear();
         }
@@ -312,7 +312,7 @@ impl BrowserState {
     }
 
     /// What copy, retag and delete work on: the selected tag, or the manifest shown.
-    pub fn subject(&self) -> Option<Reference> {
+    pub(crate) fn subject(&self) -> Option<Reference> {
         match self.level {
             Level::Tags => self.tag_reference(self.tags.selected_item()?),
             Level::Content => self.shown().cloned(),
@@ -411,7 +411,7 @@ impl BrowserState {
     }
 
     /// What the send-to-editor key sends: a tag, the image shown, or a list's entry.
-    pub fn editor_item(&self) -> Option<EditorItem> {
+    pub(crate) fn editor_item(&self) -> Option<EditorItem> {
         match self.level {
             Level::Tags => Some(EditorItem {
                 reference: self.tag_reference(self.tags.selected_item()?)?,
@@ -423,7 +423,7 @@ impl BrowserState {
     }
 
     /// What the copy key copies: a tag's reference, or the selected digest.
-    pub fn copy_text(&self) -> Option<String> {
+    pub(crate) fn copy_text(&self) -> Option<String> {
         match self.level {
             Level::Tags => Some(self.tag_reference(self.tags.selected_item()?)?.to_string()),
             Level::Content => self.view.as_ref()?.selected_digest(),
@@ -485,3 +485,6 @@ impl BrowserState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

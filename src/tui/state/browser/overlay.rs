@@ -37,32 +37,32 @@ pub enum PromptKind {
 
 #[derive(Clone, Debug)]
 pub struct Prompt {
-    pub kind: PromptKind,
-    pub field: TextField,
+    pub(crate) kind: PromptKind,
+    pub(crate) field: TextField,
     /// Why the last submission was refused.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// What a copy or a retag works on.
-    pub source: Option<Reference>,
+    pub(crate) source: Option<Reference>,
     /// Tab cycling: the word typed before cycling, and the position in its candidates.
-    pub cycle: Option<(String, usize)>,
+    pub(crate) cycle: Option<(String, usize)>,
 }
 
 /// The platforms of the list being copied, each checked or not.
 #[derive(Clone, Debug)]
 pub struct Checklist {
-    pub src: Reference,
-    pub dst: Reference,
+    pub(crate) src: Reference,
+    pub(crate) dst: Reference,
     /// Every image entry's platform (attestations follow the image they describe); empty
     /// for a single image.
-    pub platforms: Vec<(crate::platform::Platform, bool)>,
+    pub(crate) platforms: Vec<(crate::platform::Platform, bool)>,
     /// Copy what refers to it and its entries too: the row after the platforms.
-    pub referrers: bool,
+    pub(crate) referrers: bool,
     /// The kinds of what the browser saw referring to the source (`signature`, …).
-    pub known_referrers: Vec<String>,
+    pub(crate) known_referrers: Vec<String>,
     /// Over the platforms, then the referrers row.
-    pub selected: Cursor,
+    pub(crate) selected: Cursor,
     /// Why the last Enter was refused.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// A delete on its way: the registry is asked what it removes, then the user.
@@ -78,7 +78,7 @@ pub enum DeleteConfirm {
 impl Overlay {
     /// The keymap contexts while it is open; `None` for a field, which has every key
     /// (the app puts the field's context first) over the level's.
-    pub fn contexts(&self) -> Option<Vec<Context>> {
+    pub(crate) fn contexts(&self) -> Option<Vec<Context>> {
         match self {
             Overlay::Checklist(_) => Some(vec![Context::Checklist, Context::List]),
             Overlay::Delete(_) => Some(vec![Context::Confirm]),
@@ -88,7 +88,7 @@ impl Overlay {
 }
 
 impl BrowserState {
-    pub fn prompt(&self) -> Option<&Prompt> {
+    pub(crate) fn prompt(&self) -> Option<&Prompt> {
         match &self.overlay {
             Some(Overlay::Prompt(p)) => Some(p),
             _ => None,
@@ -102,21 +102,21 @@ impl BrowserState {
         }
     }
 
-    pub fn checklist(&self) -> Option<&Checklist> {
+    pub(crate) fn checklist(&self) -> Option<&Checklist> {
         match &self.overlay {
             Some(Overlay::Checklist(c)) => Some(c),
             _ => None,
         }
     }
 
-    pub fn delete(&self) -> Option<&DeleteConfirm> {
+    pub(crate) fn delete(&self) -> Option<&DeleteConfirm> {
         match &self.overlay {
             Some(Overlay::Delete(d)) => Some(d),
             _ => None,
         }
     }
 
-    pub fn filter_field(&self) -> Option<&TextField> {
+    pub(crate) fn filter_field(&self) -> Option<&TextField> {
         match &self.overlay {
             Some(Overlay::Filter(f)) => Some(f),
             _ => None,
@@ -410,7 +410,7 @@ impl BrowserState {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub(crate) fn paste(&mut self, text: &str) {
         let filter = match &mut self.overlay {
             Some(Overlay::Prompt(p)) => {
                 p.field.paste(text);
@@ -437,7 +437,7 @@ impl BrowserState {
 
     /// A reply for a retag or a delete. A delete's plan arrives only into its own window
     /// (closed, it was cancelled); the delete's end closes the window if it is still open.
-    pub fn change_reply(&mut self, slot: Slot, reply: Reply, ctx: &mut Ctx) {
+    pub(crate) fn change_reply(&mut self, slot: Slot, reply: Reply, ctx: &mut Ctx) {
         let deleting = matches!(self.overlay, Some(Overlay::Delete(_)));
         match (slot, reply) {
             (Slot::Retag, Reply::Retagged(r)) => {
@@ -484,3 +484,6 @@ impl BrowserState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

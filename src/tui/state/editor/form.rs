@@ -23,10 +23,10 @@ pub enum RowKind {
 
 #[derive(Clone, Debug)]
 pub struct FormRow {
-    pub kind: RowKind,
-    pub field: TextField,
+    pub(crate) kind: RowKind,
+    pub(crate) field: TextField,
     /// The saved value (Esc goes back to it; a difference marks the row as unsaved).
-    pub original: String,
+    pub(crate) original: String,
 }
 
 impl FormRow {
@@ -38,11 +38,11 @@ impl FormRow {
         }
     }
 
-    pub fn value(&self) -> &str {
+    pub(crate) fn value(&self) -> &str {
         self.field.value()
     }
 
-    pub fn modified(&self) -> bool {
+    pub(crate) fn modified(&self) -> bool {
         self.field.value() != self.original
     }
 
@@ -76,33 +76,33 @@ fn row_placeholder(kind: RowKind) -> &'static str {
 /// A problem of one form row, shown under the form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowIssue {
-    pub row: usize,
-    pub reason: String,
-    pub suggestions: Vec<String>,
+    pub(crate) row: usize,
+    pub(crate) reason: String,
+    pub(crate) suggestions: Vec<String>,
 }
 
 /// The annotation form of one entry.
 #[derive(Clone, Debug)]
 pub struct Form {
-    pub list: Reference,
-    pub entry: Reference,
+    pub(crate) list: Reference,
+    pub(crate) entry: Reference,
     /// `os/arch[/variant]` as saved, for the title.
-    pub label: String,
+    pub(crate) label: String,
     /// The list is pushed as an OCI index (annotations allowed).
-    pub oci: bool,
-    pub rows: Vec<FormRow>,
-    pub focus: usize,
+    pub(crate) oci: bool,
+    pub(crate) rows: Vec<FormRow>,
+    pub(crate) focus: usize,
     /// Tab cycling: the text typed before cycling and the position in its completions.
-    pub cycle: Option<(String, usize)>,
+    pub(crate) cycle: Option<(String, usize)>,
     /// Why the last save was refused (locally or by the store).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Sent to the worker, waiting for the answer.
-    pub saving: bool,
+    pub(crate) saving: bool,
     /// Esc was pressed once with unsaved changes: a second Esc discards them.
-    pub discard_armed: bool,
+    pub(crate) discard_armed: bool,
 }
 
-pub const PLATFORM_FIELDS: [Field; 5] = [
+pub(crate) const PLATFORM_FIELDS: [Field; 5] = [
     Field::Os,
     Field::Architecture,
     Field::Variant,
@@ -111,7 +111,7 @@ pub const PLATFORM_FIELDS: [Field; 5] = [
 ];
 
 impl Form {
-    pub fn new(list: &Draft, e: &StoredEntry) -> Form {
+    pub(crate) fn new(list: &Draft, e: &StoredEntry) -> Form {
         let p = e.platform();
         let mut rows: Vec<FormRow> = PLATFORM_FIELDS
             .iter()
@@ -144,7 +144,7 @@ impl Form {
         }
     }
 
-    pub fn modified(&self) -> bool {
+    pub(crate) fn modified(&self) -> bool {
         self.rows.iter().any(|r| r.modified())
     }
 
@@ -157,7 +157,7 @@ impl Form {
     }
 
     /// The platform as typed (not normalised).
-    pub fn platform(&self) -> Platform {
+    pub(crate) fn platform(&self) -> Platform {
         Platform {
             os: self.value(Field::Os).to_string(),
             architecture: self.value(Field::Architecture).to_string(),
@@ -178,7 +178,7 @@ impl Form {
     /// Problems with what is typed now: the platform model's issues per field, and malformed
     /// annotation rows. Runs on every keystroke (cheap: a few table lookups).
     /// What is wrong with the form's rows; `keymap` names the key that fixes one.
-    pub fn issues(&self, keymap: &Keymap) -> Vec<RowIssue> {
+    pub(crate) fn issues(&self, keymap: &Keymap) -> Vec<RowIssue> {
         let mut out: Vec<RowIssue> = self
             .platform()
             .validate()
@@ -234,7 +234,7 @@ impl Form {
 
     /// Known values for the focused row that match what is typed (or the text typed before
     /// Tab cycling began).
-    pub fn completions(&self) -> Vec<String> {
+    pub(crate) fn completions(&self) -> Vec<String> {
         let Some(r) = self.rows.get(self.focus) else {
             return Vec::new();
         };
@@ -254,7 +254,7 @@ impl Form {
     }
 
     /// The annotate options that turn the saved entry into what the form shows.
-    pub fn options(&self) -> AnnotateOptions {
+    pub(crate) fn options(&self) -> AnnotateOptions {
         let mut annotations: Vec<(String, String)> = Vec::new();
         let mut now: BTreeMap<String, String> = BTreeMap::new();
         let mut before: Vec<String> = Vec::new();

@@ -6,8 +6,9 @@ mod form;
 mod problems;
 mod prompt;
 
-pub use form::{Form, FormRow, RowIssue, RowKind, PLATFORM_FIELDS};
-pub use problems::{problems, Problem};
+pub use form::{Form, FormRow, RowIssue, RowKind};
+pub(crate) use problems::problems;
+pub use problems::Problem;
 pub use prompt::{Prompt, PromptKind};
 
 use super::list::Cursor;
@@ -43,7 +44,7 @@ pub enum Confirm {
 }
 
 impl Confirm {
-    pub fn question(&self) -> String {
+    pub(crate) fn question(&self) -> String {
         match self {
             Confirm::DeleteList { shown, .. } => {
                 format!("Delete the local list {shown}? (the registry is not touched)")
@@ -62,7 +63,7 @@ pub enum Mode {
 }
 
 /// How a list's format is shown.
-pub fn format_label(d: &Draft) -> &'static str {
+pub(crate) fn format_label(d: &Draft) -> &'static str {
     match (d.meta.format, d.kind().is_oci()) {
         (Some(Format::Oci), _) => "oci",
         (Some(Format::Docker), _) => "docker",
@@ -73,25 +74,25 @@ pub fn format_label(d: &Draft) -> &'static str {
 
 #[derive(Debug)]
 pub struct EditorState {
-    pub rows: Vec<DraftRow>,
-    pub load: Load,
+    pub(crate) rows: Vec<DraftRow>,
+    pub(crate) load: Load,
     /// Cursor in `rows`.
-    pub selected: Cursor,
-    pub focus: Focus,
+    pub(crate) selected: Cursor,
+    pub(crate) focus: Focus,
     /// Cursor in the selected list's entries.
-    pub entry_sel: Cursor,
-    pub mode: Mode,
+    pub(crate) entry_sel: Cursor,
+    pub(crate) mode: Mode,
     /// The store change the worker is running.
-    pub in_flight: Option<StoreOp>,
+    pub(crate) in_flight: Option<StoreOp>,
     /// Store changes waiting for it.
-    pub queue: VecDeque<StoreOp>,
+    pub(crate) queue: VecDeque<StoreOp>,
     /// The last store change failed with this (shown until the next change).
-    pub last_error: Option<String>,
+    pub(crate) last_error: Option<String>,
     /// References seen (entries, items sent from the browser, the catalog and tags the
     /// browser listed), sorted for prefix completion.
-    pub seen: std::collections::BTreeSet<String>,
+    pub(crate) seen: std::collections::BTreeSet<String>,
     /// Items sent from the browser before any list existed: added once one is created.
-    pub pending_add: Vec<Reference>,
+    pub(crate) pending_add: Vec<Reference>,
 }
 
 impl Default for EditorState {
@@ -101,7 +102,7 @@ impl Default for EditorState {
 }
 
 impl EditorState {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         EditorState {
             rows: Vec::new(),
             load: Load::Idle,
@@ -117,32 +118,32 @@ impl EditorState {
         }
     }
 
-    pub fn contexts(&self) -> Vec<Context> {
+    pub(crate) fn contexts(&self) -> Vec<Context> {
         match self.mode {
             Mode::Form(_) => vec![Context::Form],
             _ => vec![Context::Editor, Context::List],
         }
     }
 
-    pub fn field_focused(&self) -> bool {
+    pub(crate) fn field_focused(&self) -> bool {
         !matches!(self.mode, Mode::Normal)
     }
 
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         self.load.busy() || self.in_flight.is_some()
     }
 
     /// The selected list, when it loaded.
-    pub fn draft(&self) -> Option<&Draft> {
+    pub(crate) fn draft(&self) -> Option<&Draft> {
         self.rows.get(self.selected.get())?.draft.as_ref().ok()
     }
 
-    pub fn entry(&self) -> Option<&StoredEntry> {
+    pub(crate) fn entry(&self) -> Option<&StoredEntry> {
         self.draft()?.entries.get(self.entry_sel.get())
     }
 
     /// Read the store again (unless a change is running: its reply brings the lists).
-    pub fn refresh(&mut self, ctx: &mut Ctx) {
+    pub(crate) fn refresh(&mut self, ctx: &mut Ctx) {
         if self.in_flight.is_none() {
             if self.rows.is_empty() {
                 self.load = Load::Loading;
@@ -152,7 +153,7 @@ impl EditorState {
     }
 
     /// Queue a store change; it runs when the one in flight is done.
-    pub fn submit(&mut self, op: StoreOp, ctx: &mut Ctx) {
+    pub(crate) fn submit(&mut self, op: StoreOp, ctx: &mut Ctx) {
         self.queue.push_back(op);
         self.run_next(ctx);
     }
@@ -187,7 +188,7 @@ impl EditorState {
     }
 
     /// A reply for the editor's slots.
-    pub fn reply(&mut self, slot: Slot, reply: Reply, ctx: &mut Ctx) {
+    pub(crate) fn reply(&mut self, slot: Slot, reply: Reply, ctx: &mut Ctx) {
         if slot == Slot::Draft {
             let op = self.in_flight.take();
             match reply {
@@ -234,7 +235,7 @@ impl EditorState {
     }
 
     /// New store contents; the cursor stays on its list (or goes to `focus`).
-    pub fn set_rows(&mut self, rows: Vec<DraftRow>, focus: Option<&Reference>) {
+    pub(crate) fn set_rows(&mut self, rows: Vec<DraftRow>, focus: Option<&Reference>) {
         let keep = self.draft().map(|d| d.list.clone());
         self.rows = rows;
         self.load = Load::Done;
@@ -261,7 +262,7 @@ impl EditorState {
     }
 
     /// A bound action; false when not handled here.
-    pub fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+    pub(crate) fn action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Prompt(p) => return self.prompt_action(p, action, ctx),
             Mode::Confirm(c) => return self.confirm_action(c, action, ctx),
@@ -436,7 +437,7 @@ impl EditorState {
         })));
     }
     /// A key for the focused prompt, confirmation or form field.
-    pub fn field_key(&mut self, key: &KeyEvent, ctx: &Ctx) {
+    pub(crate) fn field_key(&mut self, key: &KeyEvent, ctx: &Ctx) {
         match &mut self.mode {
             Mode::Prompt(p) => {
                 let selected = self
@@ -450,7 +451,7 @@ impl EditorState {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub(crate) fn paste(&mut self, text: &str) {
         match &mut self.mode {
             Mode::Prompt(p) => p.paste(text),
             Mode::Form(f) => f.paste(text),
@@ -460,7 +461,7 @@ impl EditorState {
 
     /// An image or list sent from the browser: added to the selected list, or kept until a
     /// list is created.
-    pub fn receive(&mut self, item: &EditorItem, ctx: &mut Ctx) {
+    pub(crate) fn receive(&mut self, item: &EditorItem, ctx: &mut Ctx) {
         self.remember(&item.reference);
         match self.draft().map(|d| d.list.clone()) {
             Some(list) => {
@@ -486,3 +487,6 @@ impl EditorState {
         ctx.emit(AppEvent::Show(PaneId::Editor));
     }
 }
+
+#[cfg(test)]
+mod tests;

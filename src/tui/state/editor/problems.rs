@@ -8,17 +8,17 @@ use crate::tui::keymap::{Action, Context, Keymap};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// The entry it is about (index in store order), if one.
-    pub entry: Option<usize>,
-    pub text: String,
+    pub(crate) entry: Option<usize>,
+    pub(crate) text: String,
     /// True when the push would be refused; false for a notice (e.g. blobs will be copied).
-    pub blocking: bool,
+    pub(crate) blocking: bool,
 }
 
 /// Everything to know before pushing `d` ([`ops::push_problems`]), with the editor's keys
 /// (from `keys`) to fix them. A docker-made list whose name has several readings is a problem
 /// here too: the editor must be told the target (renamed), where the CLI is given it on the
 /// command line.
-pub fn problems(d: &Draft, keys: &Keymap) -> Vec<Problem> {
+pub(crate) fn problems(d: &Draft, keys: &Keymap) -> Vec<Problem> {
     let key = |a: Action| keys.key(Context::Editor, a);
     let ambiguity = d.ambiguity_problem().map(|text| Problem {
         entry: None,

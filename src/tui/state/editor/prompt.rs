@@ -24,12 +24,12 @@ pub enum PromptKind {
 
 #[derive(Clone, Debug)]
 pub struct Prompt {
-    pub kind: PromptKind,
-    pub field: TextField,
+    pub(crate) kind: PromptKind,
+    pub(crate) field: TextField,
     /// Why the last submission was refused.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Tab cycling: the word typed before cycling, and the position in its candidates.
-    pub cycle: Option<(String, usize)>,
+    pub(crate) cycle: Option<(String, usize)>,
 }
 
 impl Prompt {
