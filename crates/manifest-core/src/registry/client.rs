@@ -201,6 +201,19 @@ impl Client {
     }
 
     /// Counters so far.
+    /// Use `cred` for `domain` instead of what docker's config holds for it (sync's source
+    /// file names its own). Before the first request to the registry only: later, the
+    /// credentials already looked up stay.
+    pub fn use_credentials(&self, domain: &str, cred: Credential) -> Result<(), RegistryError> {
+        let reg = self.registry(domain)?;
+        reg.creds.set(Some(cred)).map_err(|_| {
+            RegistryError::new(
+                format!("credentials for {domain}"),
+                ErrorKind::Other("already looked up: set them before the first request".into()),
+            )
+        })
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             requests: self.inner.requests.load(Ordering::Relaxed),
