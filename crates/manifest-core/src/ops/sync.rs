@@ -83,7 +83,8 @@ impl ImageState {
 pub struct PlannedImage {
     /// By tag, or by digest when the file names a digest.
     pub source: Reference,
-    /// The destination, with the same tag or digest.
+    /// The destination, with the same tag or digest; the source itself when no destination
+    /// can be named (the failure says where it would have landed).
     pub target: Reference,
     pub state: ImageState,
     pub source_digest: Option<Digest>,
@@ -290,7 +291,7 @@ async fn plan_image(
         let head_source = async {
             match client.head_manifest(&src).await {
                 Ok(Some((_, d, _))) => Ok(d),
-                Ok(None) => Err(format!("{src} not found")),
+                Ok(None) => Err("not found in the source".to_string()),
                 Err(e) => Err(format!("reading {src}: {e}")),
             }
         };
