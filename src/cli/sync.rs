@@ -51,7 +51,7 @@ fn source(arg: &str) -> Result<SyncSource, OpError> {
 }
 
 /// The client: docker's config and `--insecure`, plus the file's `tls-verify: false`
-/// registries and its `credentials`.
+/// registries, its `cert-dir`s and its `credentials`.
 fn client_for(src: &SyncSource, insecure: bool) -> Result<Client, OpError> {
     let mut opts = ClientOptions {
         insecure_all: insecure,
@@ -71,6 +71,11 @@ fn client_for(src: &SyncSource, insecure: bool) -> Result<Client, OpError> {
         source: e,
     };
     let client = Client::new(opts).map_err(setup)?;
+    for r in regs {
+        if let Some(d) = &r.cert_dir {
+            client.use_cert_dir(&r.domain, d.clone());
+        }
+    }
     for r in regs {
         if let Some(c) = &r.credentials {
             client.use_credentials(&r.domain, c.clone()).map_err(setup)?;
