@@ -163,6 +163,38 @@ fn the_selection_is_skopeo_syncs_for_every_key() {
 }
 
 #[test]
+fn images_by_semver_selects_masterminds_versions_and_semver_latest_keeps_the_highest() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let h = &src.host;
+    let cfg = empty_config(src.dir.path());
+    let dest = format!("{h}/mirror");
+    let selected = |text: &str| -> BTreeSet<String> {
+        let yaml = write_yaml(src.dir.path(), "semver.yaml", text);
+        let (plan, r) = our_plan(&cfg, &[yaml.to_str().unwrap(), &dest]);
+        assert_eq!(r.code, 0, "{}", r.err);
+        pairs(&plan)
+            .into_iter()
+            .map(|(s, _)| s.replacen(&format!("{h}/samples/"), "", 1))
+            .collect()
+    };
+    // The samples' tags read as versions: v1 = 1.0.0, v2 = 2.0.0; v1-oci and v2-oci are
+    // prereleases, which a constraint without one never matches (Masterminds' rule; its own
+    // test table is the unit tests' oracle: skopeo 1.9.3 predates images-by-semver).
+    let text = format!(
+        "{h}:\n  images-by-semver:\n    samples/app: \">= 1.5\"\n    samples/app-linux-amd64: \"*\"\n"
+    );
+    let want: BTreeSet<String> = ["app:v2", "app-linux-amd64:v1", "app-linux-amd64:v2"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(selected(&text), want);
+    let latest = format!("{text}  semver-latest: 1\n");
+    let want: BTreeSet<String> = ["app:v2", "app-linux-amd64:v2"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(selected(&latest), want);
+}
+
+#[test]
 fn a_repository_and_an_image_as_source_select_as_skopeo_does() {
     let src = TestRegistry::plain();
     src.seed();

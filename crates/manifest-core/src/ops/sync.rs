@@ -228,9 +228,9 @@ async fn expand(client: &Client, source: &SyncSource) -> (Vec<Reference>, Vec<Sy
                 });
                 continue;
             }
-            (_, Some(Ok(tags))) => tags
-                .iter()
-                .filter(|t| rule.takes(t))
+            (_, Some(Ok(tags))) => rule
+                .select(&tags)
+                .into_iter()
                 // A tag the registry lists that is not a valid tag is skipped, as skopeo does.
                 .filter_map(|t| repo.with_tag(t).ok())
                 .collect(),

@@ -15,8 +15,9 @@
 //!
 //! Where skopeo differs: skopeo ignores a key it does not know and skips (with a log line) a
 //! repository, tag or pattern it cannot read; here each is an error naming the file, line and
-//! key, before anything is sent. Extensions: `latest: N` on a repository's regex or semver
-//! rule is not skopeo's; see [`Rule`].
+//! key, before anything is sent. One extension, not skopeo's: a registry's `semver-latest: N`
+//! keeps, of each `images-by-semver` repository, only the N highest versions that match
+//! (skopeo ignores the key, so a file that uses it still works there, selecting more).
 
 pub mod semver;
 
@@ -69,8 +70,9 @@ pub enum Rule {
     AllTags,
     /// The tags the pattern finds a match in (unanchored).
     TagRegex(TagRegex),
-    /// The tags that read as versions satisfying the constraint.
-    Semver(semver::Constraint),
+    /// The tags that read as versions satisfying the constraint; with `latest`, only that
+    /// many of the highest (the `semver-latest` extension).
+    Semver(semver::Constraint, Option<usize>),
 }
 
 /// A tag or a digest named in `images`.
@@ -109,8 +111,31 @@ impl Rule {
             Rule::Refs(_) => false,
             Rule::AllTags => true,
             Rule::TagRegex(r) => r.0.is_match(tag),
-            Rule::Semver(c) => c.matches_tag(tag),
+            Rule::Semver(c, _) => c.matches_tag(tag),
         }
+    }
+
+    /// The listed tags the rule takes, in the listing's order (`semver-latest`: the highest
+    /// versions only, a tie of equal precedence kept in listing order).
+    pub fn select<'a>(&self, tags: &'a [String]) -> Vec<&'a String> {
+        let mut taken: Vec<&String> = tags.iter().filter(|t| self.takes(t)).collect();
+        if let Rule::Semver(_, Some(n)) = self {
+            let mut by_version: Vec<(::semver::Version, usize)> = taken
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| semver::parse_version(t).map(|v| (v, i)))
+                .collect();
+            by_version.sort_by(|a, b| b.0.cmp_precedence(&a.0).then(a.1.cmp(&b.1)));
+            let keep: std::collections::BTreeSet<usize> =
+                by_version.iter().take(*n).map(|(_, i)| *i).collect();
+            taken = taken
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep.contains(i))
+                .map(|(_, t)| t)
+                .collect();
+        }
+        taken
     }
 
     /// Whether the repository's tags must be listed to apply the rule.
@@ -124,7 +149,8 @@ impl Rule {
             Rule::Refs(r) => format!("{} named", r.len()),
             Rule::AllTags => "every tag".into(),
             Rule::TagRegex(r) => format!("tags matching {}", r.as_str()),
-            Rule::Semver(c) => format!("tags in semver {}", c.as_str()),
+            Rule::Semver(c, None) => format!("tags in semver {}", c.as_str()),
+            Rule::Semver(c, Some(n)) => format!("the {n} highest tags in semver {}", c.as_str()),
         }
     }
 }
@@ -158,6 +184,9 @@ struct RegistryYaml {
     tls_verify: Option<bool>,
     #[serde(default, rename = "cert-dir")]
     cert_dir: Option<String>,
+    /// Not skopeo's: keep the N highest versions of each `images-by-semver` repository.
+    #[serde(default, rename = "semver-latest")]
+    semver_latest: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +307,17 @@ impl SourceRegistry {
                 rule: Rule::TagRegex(re),
             });
         }
+        let latest = match reg.semver_latest {
+            Some(n) if n.value == 0 => {
+                return Err(at(
+                    path,
+                    n.referenced.line(),
+                    "semver-latest: 0 keeps nothing; give 1 or more, or leave it out".into(),
+                ))
+            }
+            Some(n) => Some(usize::try_from(n.value).unwrap_or(usize::MAX)),
+            None => None,
+        };
         for (name, c) in reg.by_semver {
             let line = c.referenced.line();
             let repo = repo_of(&name, line)?;
@@ -286,7 +326,7 @@ impl SourceRegistry {
             })?;
             repos.push(RepoRule {
                 repo,
-                rule: Rule::Semver(constraint),
+                rule: Rule::Semver(constraint, latest),
             });
         }
         let credentials = reg
@@ -487,9 +527,28 @@ docker.io:
         assert!(!re.takes("1.3"));
         let anchored = Rule::TagRegex(TagRegex::new(r"^v1\.\d+$").unwrap());
         assert!(anchored.takes("v1.10") && !anchored.takes("v1.10-rc"));
-        let semver = Rule::Semver(semver::Constraint::parse("~1.2").unwrap());
+        let semver = Rule::Semver(semver::Constraint::parse("~1.2").unwrap(), None);
         assert!(semver.takes("v1.2.9") && semver.takes("1.2") && !semver.takes("1.3.0"));
         assert!(!semver.takes("latest"));
+    }
+
+    #[test]
+    fn semver_latest_keeps_the_highest_versions_that_match() {
+        let f = parse(
+            "r.example.com:\n  images-by-semver:\n    app: \">= 1.0\"\n  semver-latest: 2\n",
+        )
+        .unwrap();
+        let rule = &f.registries[0].repos[0].rule;
+        let tags: Vec<String> = ["v1.0", "2.0.0-rc1", "1.10.0", "latest", "1.9", "v1.10.0", "0.9"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // 1.10.0 and v1.10.0 are the same version: both kept, in the listing's order; a
+        // prerelease never matches a constraint without one (Masterminds).
+        assert_eq!(rule.select(&tags), [&tags[2], &tags[5]]);
+        let all = Rule::Semver(semver::Constraint::parse(">= 1.0").unwrap(), None);
+        assert_eq!(all.select(&tags), [&tags[0], &tags[2], &tags[4], &tags[5]]);
+        assert!(parse("r.example.com:\n  semver-latest: 0\n").is_err());
     }
 
     #[test]
