@@ -28,7 +28,12 @@ fn write_yaml(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// (source, destination) pairs as skopeo 1.9.3's `sync --dry-run` logs them ("Would have
 /// copied image ref" lines, `from="docker://…" to="docker://…"`), and its exit status.
-fn skopeo_selection(src_kind: &str, source: &str, dest: &str, extra: &[&str]) -> (BTreeSet<(String, String)>, Run) {
+fn skopeo_selection(
+    src_kind: &str,
+    source: &str,
+    dest: &str,
+    extra: &[&str],
+) -> (BTreeSet<(String, String)>, Run) {
     let out = tool("skopeo")
         .args(["sync", "--dry-run", "--src", src_kind, "--dest", "docker"])
         .args(["--src-tls-verify=false", "--dest-tls-verify=false"])
@@ -57,8 +62,12 @@ fn our_plan(cfg: &Path, args: &[&str]) -> (serde_json::Value, Run) {
     let mut a = vec!["sync", "--dry-run", "--format", "json"];
     a.extend_from_slice(args);
     let r = mt(cfg, &a);
-    let v: serde_json::Value = serde_json::from_str(&r.out)
-        .unwrap_or_else(|e| panic!("sync --format json printed no JSON ({e}): {}\n{}", r.out, r.err));
+    let v: serde_json::Value = serde_json::from_str(&r.out).unwrap_or_else(|e| {
+        panic!(
+            "sync --format json printed no JSON ({e}): {}\n{}",
+            r.out, r.err
+        )
+    });
     (v, r)
 }
 
@@ -152,8 +161,14 @@ fn the_selection_is_skopeo_syncs_for_every_key() {
     ];
     let by_digest = format!("samples/app@{v1}");
     want.push(&by_digest);
-    let got: BTreeSet<String> = ours.iter().map(|(s, _)| s.replacen(&format!("{h}/"), "", 1)).collect();
-    assert_eq!(got, want.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>());
+    let got: BTreeSet<String> = ours
+        .iter()
+        .map(|(s, _)| s.replacen(&format!("{h}/"), "", 1))
+        .collect();
+    assert_eq!(
+        got,
+        want.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>()
+    );
     assert!(
         states(&plan).iter().all(|(_, s)| s == "new"),
         "{:?}",
@@ -190,7 +205,10 @@ fn images_by_semver_selects_masterminds_versions_and_semver_latest_keeps_the_hig
         .collect();
     assert_eq!(selected(&text), want);
     let latest = format!("{text}  semver-latest: 1\n");
-    let want: BTreeSet<String> = ["app:v2", "app-linux-amd64:v2"].iter().map(|s| s.to_string()).collect();
+    let want: BTreeSet<String> = ["app:v2", "app-linux-amd64:v2"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(selected(&latest), want);
 }
 
@@ -201,7 +219,10 @@ fn a_repository_and_an_image_as_source_select_as_skopeo_does() {
     let cfg = empty_config(src.dir.path());
     let dest_here = format!("{}/mirror", src.host);
     let dest = "127.0.0.1:9/mirror";
-    for source in [src.reference("samples/app"), src.reference("samples/app:v2")] {
+    for source in [
+        src.reference("samples/app"),
+        src.reference("samples/app:v2"),
+    ] {
         let (theirs, sk) = skopeo_selection("docker", &source, dest, &[]);
         assert_eq!(sk.code, 0, "skopeo: {}", sk.err);
         let (plan, r) = our_plan(&cfg, &[&source, &dest_here]);
@@ -249,7 +270,11 @@ fn the_files_credentials_are_used_for_its_registry() {
     );
     let r = mt(&cfg, &["sync", no_creds.to_str().unwrap(), &dest]);
     assert_eq!(r.code, 1, "{}\n{}", r.out, r.err);
-    assert!(r.out.contains("Failed: ") && r.out.contains("samples/app"), "{}", r.out);
+    assert!(
+        r.out.contains("Failed: ") && r.out.contains("samples/app"),
+        "{}",
+        r.out
+    );
 }
 
 #[test]
@@ -277,14 +302,23 @@ fn a_sync_copies_exactly_and_a_rerun_sends_one_head_a_side_and_no_write() {
     assert_eq!(writes(&sp), 0);
     // The run: every image there with the source's digest, read by skopeo.
     let r = ok(mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]), "sync");
-    assert!(r.out.contains("Synced 5 images (0 already up to date, 0 failed"), "{}", r.out);
+    assert!(
+        r.out
+            .contains("Synced 5 images (0 already up to date, 0 failed"),
+        "{}",
+        r.out
+    );
     assert_eq!(digest_at(&dst.reference("mirror/app:v1")), v1.digest);
     assert_eq!(
         digest_at(&dst.reference("mirror/app:v2-oci")),
         samples::list("v2", true).digest
     );
     let v2 = samples::list("v2", false).digest;
-    assert_eq!(digest_at(&dst.reference(&format!("mirror/app@{v2}"))), v2, "by digest, untagged");
+    assert_eq!(
+        digest_at(&dst.reference(&format!("mirror/app@{v2}"))),
+        v2,
+        "by digest, untagged"
+    );
     for tag in ["v1", "v2"] {
         assert_eq!(
             digest_at(&dst.reference(&format!("mirror/app-linux-amd64:{tag}"))),
@@ -303,13 +337,24 @@ fn a_sync_copies_exactly_and_a_rerun_sends_one_head_a_side_and_no_write() {
     // The re-run: one HEAD of each image on each side (plus the tags listing), no write.
     sp.reset_seen();
     dp.reset_seen();
-    let r = ok(mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]), "re-sync");
-    assert!(r.out.contains("Synced 0 images (5 already up to date, 0 failed"), "{}", r.out);
+    let r = ok(
+        mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]),
+        "re-sync",
+    );
+    assert!(
+        r.out
+            .contains("Synced 0 images (5 already up to date, 0 failed"),
+        "{}",
+        r.out
+    );
     assert_eq!(writes(&dp), 0, "the re-run wrote: {:?}", dp.seen());
     assert_eq!(writes(&sp), 0);
     assert_eq!(dp.count("HEAD", "/manifests/"), 5, "{:?}", dp.seen());
     assert_eq!(sp.count("HEAD", "/manifests/"), 5, "{:?}", sp.seen());
-    assert_eq!(dp.count("GET", "/manifests/") + sp.count("GET", "/manifests/"), 0);
+    assert_eq!(
+        dp.count("GET", "/manifests/") + sp.count("GET", "/manifests/"),
+        0
+    );
     assert_eq!(sp.count("GET", "/tags/list"), 1, "the empty list's tags");
     assert_eq!(dp.count("GET", "/blobs/") + sp.count("GET", "/blobs/"), 0);
 }
@@ -326,12 +371,18 @@ fn a_changed_tag_shows_which_platforms_changed_and_moves_only_what_the_destinati
     // mirror/app:v1 holds v2 (both releases' blobs are in the repository), then is synced
     // from v1.
     ok(mt(&cfg, &["sync", &app("v1"), &dest]), "first sync");
-    ok(mt(&cfg, &["copy", &app("v2"), &dst.reference("mirror/app:v1")]), "copy v2 over v1");
+    ok(
+        mt(&cfg, &["copy", &app("v2"), &dst.reference("mirror/app:v1")]),
+        "copy v2 over v1",
+    );
     let (plan, r) = our_plan(&cfg, &[&app("v1"), &dest]);
     assert_eq!(r.code, 0, "{}", r.err);
     let image = &plan["plan"][0];
     assert_eq!(image["state"], "changed", "{image}");
-    assert_eq!(image["targetDigest"], samples::list("v2", false).digest.to_string());
+    assert_eq!(
+        image["targetDigest"],
+        samples::list("v2", false).digest.to_string()
+    );
     let changed: BTreeSet<String> = image["platforms"]
         .as_array()
         .unwrap()
@@ -339,17 +390,32 @@ fn a_changed_tag_shows_which_platforms_changed_and_moves_only_what_the_destinati
         .filter(|p| p["status"] != "identical")
         .map(|p| p["platform"].as_str().unwrap().to_string())
         .collect();
-    let want: BTreeSet<String> = samples::CHANGED_IN_V2.iter().map(|s| s.to_string()).collect();
+    let want: BTreeSet<String> = samples::CHANGED_IN_V2
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(changed, want, "the diff engine's verdicts: {image}");
     assert!(image["bytes"].as_u64().unwrap() > 0, "{image}");
     // The text plan says the same.
     let r = mt(&cfg, &["sync", "--dry-run", &app("v1"), &dest]);
     assert!(r.out.starts_with("changed "), "{}", r.out);
-    assert!(r.out.contains("linux/s390x") && r.out.contains("layers changed"), "{}", r.out);
+    assert!(
+        r.out.contains("linux/s390x") && r.out.contains("layers changed"),
+        "{}",
+        r.out
+    );
     dp.reset_seen();
     ok(mt(&cfg, &["sync", &app("v1"), &dest]), "re-sync");
-    assert_eq!(digest_at(&dst.reference("mirror/app:v1")), samples::list("v1", false).digest);
-    assert_eq!(dp.count("POST", "/blobs/uploads"), 0, "a blob the destination had was sent: {:?}", dp.seen());
+    assert_eq!(
+        digest_at(&dst.reference("mirror/app:v1")),
+        samples::list("v1", false).digest
+    );
+    assert_eq!(
+        dp.count("POST", "/blobs/uploads"),
+        0,
+        "a blob the destination had was sent: {:?}",
+        dp.seen()
+    );
     assert_eq!(dp.count("PATCH", ""), 0);
 }
 
@@ -370,24 +436,40 @@ fn a_missing_repository_or_tag_fails_alone_and_names_its_reason() {
     let dest = format!("{}/mirror", dst.host);
     let r = mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]);
     assert_eq!(r.code, 1, "some images failed: {}\n{}", r.out, r.err);
-    assert_eq!(digest_at(&dst.reference("mirror/app:v1")), samples::list("v1", false).digest);
+    assert_eq!(
+        digest_at(&dst.reference("mirror/app:v1")),
+        samples::list("v1", false).digest
+    );
     assert_eq!(
         digest_at(&dst.reference("mirror/app-linux-amd64:v2")),
         digest_at(&src.reference("samples/app-linux-amd64:v2"))
     );
-    let failures: Vec<&str> = r.out.lines().filter(|l| l.starts_with("Failed: ")).collect();
+    let failures: Vec<&str> = r
+        .out
+        .lines()
+        .filter(|l| l.starts_with("Failed: "))
+        .collect();
     assert_eq!(failures.len(), 2, "{}", r.out);
     assert!(
-        failures.iter().any(|l| l.contains("samples/app:nosuchtag") && l.contains("not found")),
+        failures
+            .iter()
+            .any(|l| l.contains("samples/app:nosuchtag") && l.contains("not found")),
         "{}",
         r.out
     );
     assert!(
-        failures.iter().any(|l| l.contains("no/such/repo") && l.contains("listing its tags")),
+        failures
+            .iter()
+            .any(|l| l.contains("no/such/repo") && l.contains("listing its tags")),
         "{}",
         r.out
     );
-    assert!(r.out.contains("Synced 2 images (0 already up to date, 2 failed"), "{}", r.out);
+    assert!(
+        r.out
+            .contains("Synced 2 images (0 already up to date, 2 failed"),
+        "{}",
+        r.out
+    );
 }
 
 #[test]
@@ -398,24 +480,42 @@ fn a_bad_file_or_an_unreachable_destination_starts_nothing_and_exits_2() {
     let bad = write_yaml(
         src.dir.path(),
         "bad.yaml",
-        &format!("{}:\n  images:\n    samples/app: [v1]\n  tls-verfy: false\n", src.host),
+        &format!(
+            "{}:\n  images:\n    samples/app: [v1]\n  tls-verfy: false\n",
+            src.host
+        ),
     );
     let r = mt(&cfg, &["sync", bad.to_str().unwrap(), &dest]);
     assert_eq!(r.code, 2, "{}", r.err);
     let path = bad.display().to_string();
-    assert!(r.err.contains(&path) && r.err.contains("line 4") && r.err.contains("tls-verfy"), "{}", r.err);
+    assert!(
+        r.err.contains(&path) && r.err.contains("line 4") && r.err.contains("tls-verfy"),
+        "{}",
+        r.err
+    );
     let broken = write_yaml(src.dir.path(), "broken.yaml", "a:\n  images: [\n");
     let r = mt(&cfg, &["sync", broken.to_str().unwrap(), &dest]);
     assert_eq!(r.code, 2, "{}", r.err);
-    assert!(r.err.contains("broken.yaml") && r.err.contains("line"), "{}", r.err);
+    assert!(
+        r.err.contains("broken.yaml") && r.err.contains("line"),
+        "{}",
+        r.err
+    );
     let bad_regex = write_yaml(
         src.dir.path(),
         "regex.yaml",
-        &format!("{}:\n  images-by-tag-regex:\n    samples/app: \"v(1\"\n", src.host),
+        &format!(
+            "{}:\n  images-by-tag-regex:\n    samples/app: \"v(1\"\n",
+            src.host
+        ),
     );
     let r = mt(&cfg, &["sync", bad_regex.to_str().unwrap(), &dest]);
     assert_eq!(r.code, 2, "{}", r.err);
-    assert!(r.err.contains("line 3") && r.err.contains("images-by-tag-regex"), "{}", r.err);
+    assert!(
+        r.err.contains("line 3") && r.err.contains("images-by-tag-regex"),
+        "{}",
+        r.err
+    );
     // A destination that does not answer.
     let closed = common::ClosedPort::new();
     let good = write_yaml(
@@ -423,7 +523,14 @@ fn a_bad_file_or_an_unreachable_destination_starts_nothing_and_exits_2() {
         "good.yaml",
         &format!("{}:\n  images:\n    samples/app: [v1]\n", src.host),
     );
-    let r = mt(&cfg, &["sync", good.to_str().unwrap(), &format!("{}/mirror", closed.host())]);
+    let r = mt(
+        &cfg,
+        &[
+            "sync",
+            good.to_str().unwrap(),
+            &format!("{}/mirror", closed.host()),
+        ],
+    );
     assert_eq!(r.code, 2, "{}\n{}", r.out, r.err);
     assert!(r.err.contains("reaching the destination"), "{}", r.err);
 }
@@ -437,7 +544,15 @@ fn platform_makes_filtered_lists_and_a_rerun_writes_nothing() {
     let cfg = empty_config(src.dir.path());
     let dest = format!("{}/slim", dp.host);
     let source = src.reference("samples/app");
-    let args = ["sync", "--platform", "linux/amd64", "--platform", "linux/arm64", &source, &dest];
+    let args = [
+        "sync",
+        "--platform",
+        "linux/amd64",
+        "--platform",
+        "linux/arm64",
+        &source,
+        &dest,
+    ];
     let r = ok(mt(&cfg, &args), "sync --platform");
     assert!(r.out.contains("Synced 4 images"), "{}", r.out);
     for tag in ["v1", "v2", "v1-oci", "v2-oci"] {
@@ -447,15 +562,28 @@ fn platform_makes_filtered_lists_and_a_rerun_writes_nothing() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| format!("{}/{}", m["platform"]["os"].as_str().unwrap(), m["platform"]["architecture"].as_str().unwrap()))
+            .map(|m| {
+                format!(
+                    "{}/{}",
+                    m["platform"]["os"].as_str().unwrap(),
+                    m["platform"]["architecture"].as_str().unwrap()
+                )
+            })
             .collect();
         assert_eq!(platforms, ["linux/amd64", "linux/arm64"], "{tag}");
         let full = samples::list(tag.trim_end_matches("-oci"), tag.ends_with("-oci"));
-        assert_eq!(v["mediaType"], full.media_type, "{tag}: the list keeps its format");
+        assert_eq!(
+            v["mediaType"], full.media_type,
+            "{tag}: the list keeps its format"
+        );
     }
     dp.reset_seen();
     let r = ok(mt(&cfg, &args), "re-sync --platform");
-    assert!(r.out.contains("Synced 0 images (4 already up to date"), "{}", r.out);
+    assert!(
+        r.out.contains("Synced 0 images (4 already up to date"),
+        "{}",
+        r.out
+    );
     assert_eq!(writes(&dp), 0, "{:?}", dp.seen());
 }
 
@@ -468,7 +596,11 @@ fn scoped_keeps_the_whole_name_and_a_source_port_is_refused_as_by_skopeo() {
     // skopeo puts the whole source name (its host:port too) under DEST, which is not a valid
     // reference: it refuses, and so does sync, naming where the image would have landed.
     let (_, sk) = skopeo_selection("docker", &source, "127.0.0.1:9/mirror", &["--scoped"]);
-    assert!(sk.err.contains("invalid reference format"), "skopeo: {}", sk.err);
+    assert!(
+        sk.err.contains("invalid reference format"),
+        "skopeo: {}",
+        sk.err
+    );
     let dest = format!("{}/mirror", src.host);
     let r = mt(&cfg, &["sync", "--scoped", &source, &dest]);
     assert_eq!(r.code, 1, "{}\n{}", r.out, r.err);

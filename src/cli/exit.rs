@@ -136,12 +136,10 @@ fn verdict_names() -> String {
 }
 
 fn statuses() -> impl Iterator<Item = (&'static str, String)> {
-    STATUSES
-        .iter()
-        .map(|(code, text)| {
-            let text = text.replace("{verdict}", &verdict_names());
-            (*code, text.replace("{batch}", &BATCH_COMMANDS.join(", ")))
-        })
+    STATUSES.iter().map(|(code, text)| {
+        let text = text.replace("{verdict}", &verdict_names());
+        (*code, text.replace("{batch}", &BATCH_COMMANDS.join(", ")))
+    })
 }
 
 /// The exit-status table for the top-level `--help`.

@@ -8,8 +8,7 @@ use super::args::{NamesFormat, SyncArgs};
 use super::exit::Batch;
 use super::{write_out as w, ClientOptions};
 use crate::ops::{
-    self, ImageState, OpError, Outcome, PlannedImage, SyncEvent, SyncOptions, SyncPlan,
-    SyncSource,
+    self, ImageState, OpError, Outcome, PlannedImage, SyncEvent, SyncOptions, SyncPlan, SyncSource,
 };
 use crate::platform::Platform;
 use crate::reference::Reference;
@@ -46,7 +45,9 @@ fn source(arg: &str) -> Result<SyncSource, OpError> {
             "SOURCE {arg:?} is neither a sync file nor a reference: {}",
             e.reason()
         ))),
-        Ok(_) => Err(OpError::Invalid(format!("the sync file {arg} does not exist"))),
+        Ok(_) => Err(OpError::Invalid(format!(
+            "the sync file {arg} does not exist"
+        ))),
     }
 }
 
@@ -78,13 +79,18 @@ fn client_for(src: &SyncSource, insecure: bool) -> Result<Client, OpError> {
     }
     for r in regs {
         if let Some(c) = &r.credentials {
-            client.use_credentials(&r.domain, c.clone()).map_err(setup)?;
+            client
+                .use_credentials(&r.domain, c.clone())
+                .map_err(setup)?;
         }
     }
     Ok(client)
 }
 
-pub(super) async fn sync(args: SyncArgs, out: &mut dyn std::io::Write) -> Result<ExitCode, OpError> {
+pub(super) async fn sync(
+    args: SyncArgs,
+    out: &mut dyn std::io::Write,
+) -> Result<ExitCode, OpError> {
     let src = source(&args.source)?;
     let dest = check_dest(&args.dest).map_err(OpError::Invalid)?;
     let platforms = args
@@ -93,10 +99,13 @@ pub(super) async fn sync(args: SyncArgs, out: &mut dyn std::io::Write) -> Result
         .map(|p| Platform::parse(p).map_err(|e| OpError::Invalid(format!("--platform {p}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let client = client_for(&src, args.insecure)?;
-    client.ping(&dest.domain).await.map_err(|e| OpError::Registry {
-        context: format!("reaching the destination {}", dest.domain),
-        source: e,
-    })?;
+    client
+        .ping(&dest.domain)
+        .await
+        .map_err(|e| OpError::Registry {
+            context: format!("reaching the destination {}", dest.domain),
+            source: e,
+        })?;
     let opts = SyncOptions {
         scoped: args.scoped,
         platforms,
@@ -109,7 +118,10 @@ pub(super) async fn sync(args: SyncArgs, out: &mut dyn std::io::Write) -> Result
     if args.dry_run {
         if json {
             let v = json!({ "dryRun": true, "plan": plan_json(&plan), "problems": problems_json(&plan) });
-            w(out, &format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+            w(
+                out,
+                &format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
+            );
         } else {
             w(out, &plan_text(&plan));
         }
@@ -126,7 +138,10 @@ pub(super) async fn sync(args: SyncArgs, out: &mut dyn std::io::Write) -> Result
             "problems": problems_json(&plan),
             "bytesCopied": bytes,
         });
-        w(out, &format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        w(
+            out,
+            &format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
+        );
     } else {
         w(out, &summary_text(&plan, &outcomes, bytes));
     }
@@ -152,7 +167,10 @@ fn plan_text(plan: &SyncPlan) -> String {
     for i in &plan.images {
         let bytes = match i.bytes {
             Some(b) if matches!(i.state, ImageState::New | ImageState::Changed) => {
-                format!(", {} to move", human_size(i64::try_from(b).unwrap_or(i64::MAX)))
+                format!(
+                    ", {} to move",
+                    human_size(i64::try_from(b).unwrap_or(i64::MAX))
+                )
             }
             _ => String::new(),
         };
@@ -161,9 +179,10 @@ fn plan_text(plan: &SyncPlan) -> String {
             ImageState::Failed(why) if i.target == i.source => {
                 s.push_str(&format!("failed      {}: {why}\n", i.source))
             }
-            ImageState::Failed(why) => {
-                s.push_str(&format!("failed      {} -> {}: {why}\n", i.source, i.target))
-            }
+            ImageState::Failed(why) => s.push_str(&format!(
+                "failed      {} -> {}: {why}\n",
+                i.source, i.target
+            )),
             ImageState::Changed => s.push_str(&format!(
                 "changed     {} -> {} ({} -> {}{bytes})\n",
                 i.source,
@@ -182,7 +201,11 @@ fn plan_text(plan: &SyncPlan) -> String {
         if let Some(c) = &i.comparison {
             for r in &c.rows {
                 let why = r.why();
-                let why = if why.is_empty() { String::new() } else { format!(": {why}") };
+                let why = if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {why}")
+                };
                 s.push_str(&format!(
                     "              {:<20} {}{why}\n",
                     r.platform.display(),
@@ -264,7 +287,10 @@ fn summary_text(plan: &SyncPlan, outcomes: &[Outcome], bytes: u64) -> String {
         match o {
             Outcome::Copied(r) => {
                 copied += 1;
-                s.push_str(&format!("Copied {} to {} ({})\n", p.source, r.target, r.digest));
+                s.push_str(&format!(
+                    "Copied {} to {} ({})\n",
+                    p.source, r.target, r.digest
+                ));
             }
             Outcome::UpToDate => {
                 same += 1;

@@ -301,11 +301,9 @@ async fn plan_image(
             (Err(e), _) | (_, Err(e)) => return failed(src, target, e),
         }
     } else {
-        let (p, t) = futures_util::future::join(
-            plan_copy(client, &job(&src, &target, opts)),
-            head_target,
-        )
-        .await;
+        let (p, t) =
+            futures_util::future::join(plan_copy(client, &job(&src, &target, opts)), head_target)
+                .await;
         match (p, t) {
             (Ok(p), Ok(t)) => (p.report.digest.clone(), t, Some(p)),
             (Err(e), _) => return failed(src, target, e.to_string()),
@@ -337,10 +335,7 @@ async fn plan_image(
 /// The printed plan's view of an image: the per-platform verdicts of a changed one (the diff
 /// engine's, destination as A, source as B) and the bytes to move.
 async fn add_detail(client: &Client, store: &Store, p: &mut PlannedImage, platforms: &[Platform]) {
-    let target_now = p
-        .target_digest
-        .as_ref()
-        .map(|d| p.target.at_digest(d));
+    let target_now = p.target_digest.as_ref().map(|d| p.target.at_digest(d));
     match p.state {
         ImageState::Changed => {
             let (cmp, from, to) = futures_util::future::join3(
@@ -485,12 +480,19 @@ pub async fn run_sync(
                 }
                 progress(SyncEvent::Started { image: i });
                 let inner = progress.clone();
-                let copy_progress: ProgressFn =
-                    Arc::new(move |p| inner(SyncEvent::Copy { image: i, progress: p }));
+                let copy_progress: ProgressFn = Arc::new(move |p| {
+                    inner(SyncEvent::Copy {
+                        image: i,
+                        progress: p,
+                    })
+                });
                 let r = copy_one(client, image, opts, copy_progress).await;
                 progress(SyncEvent::Done {
                     image: i,
-                    result: r.as_ref().map(|r| r.digest.clone()).map_err(|e| e.to_string()),
+                    result: r
+                        .as_ref()
+                        .map(|r| r.digest.clone())
+                        .map_err(|e| e.to_string()),
                 });
                 match r {
                     Ok(r) => (i, Outcome::Copied(Box::new(r))),

@@ -171,10 +171,7 @@ impl Client {
             None => "it closed the connection".to_string(),
         };
         let d = &reg.domain;
-        let sent = self
-            .certs(&reg.domain)
-            .ok()
-            .and_then(|c| c.client_file);
+        let sent = self.certs(&reg.domain).ok().and_then(|c| c.client_file);
         let (message, hint) = match sent {
             None => (
                 format!(

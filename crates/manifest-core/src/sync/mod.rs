@@ -94,9 +94,14 @@ impl PartialEq for TagRegex {
 
 impl TagRegex {
     pub fn new(pattern: &str) -> Result<TagRegex, String> {
-        regex::Regex::new(pattern)
-            .map(TagRegex)
-            .map_err(|e| e.to_string().lines().last().unwrap_or("").trim().to_string())
+        regex::Regex::new(pattern).map(TagRegex).map_err(|e| {
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
     }
     pub fn as_str(&self) -> &str {
         self.0.as_str()
@@ -211,7 +216,8 @@ impl SyncFile {
 
     /// Check a source file's text; `path` names it in errors.
     pub fn parse(path: &str, text: &str) -> Result<SyncFile, SyncFileError> {
-        let doc: Option<FileYaml> = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        let doc: Option<FileYaml> =
+            serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
         let mut registries = Vec::new();
         for (key, reg) in doc.unwrap_or_default() {
             let Some(reg) = reg else {
@@ -299,7 +305,10 @@ impl SourceRegistry {
                 at(
                     path,
                     line,
-                    format!("images-by-tag-regex: {name}: {:?} is not a regular expression: {e}", pattern.value),
+                    format!(
+                        "images-by-tag-regex: {name}: {:?} is not a regular expression: {e}",
+                        pattern.value
+                    ),
                 )
             })?;
             repos.push(RepoRule {
@@ -321,9 +330,8 @@ impl SourceRegistry {
         for (name, c) in reg.by_semver {
             let line = c.referenced.line();
             let repo = repo_of(&name, line)?;
-            let constraint = semver::Constraint::parse(&c.value).map_err(|e| {
-                at(path, line, format!("images-by-semver: {name}: {e}"))
-            })?;
+            let constraint = semver::Constraint::parse(&c.value)
+                .map_err(|e| at(path, line, format!("images-by-semver: {name}: {e}")))?;
             repos.push(RepoRule {
                 repo,
                 rule: Rule::Semver(constraint, latest),
@@ -468,7 +476,11 @@ docker.io:
         let Rule::Refs(refs) = &r.repos[1].rule else {
             panic!("{:?}", r.repos[1].rule)
         };
-        assert_eq!(refs[0], ImageRef::Tag("1.10".into()), "a quoted number stays text");
+        assert_eq!(
+            refs[0],
+            ImageRef::Tag("1.10".into()),
+            "a quoted number stays text"
+        );
         assert_eq!(refs[1], ImageRef::Tag("v2".into()));
         assert!(matches!(refs[2], ImageRef::Digest(_)));
         assert_eq!(
@@ -507,16 +519,31 @@ docker.io:
     #[test]
     fn bad_names_tags_patterns_and_constraints_are_refused_with_their_line() {
         let cases = [
-            ("r.example.com:\n  images:\n    app: [v1, \"bad tag\"]\n", "line 3"),
+            (
+                "r.example.com:\n  images:\n    app: [v1, \"bad tag\"]\n",
+                "line 3",
+            ),
             ("r.example.com:\n  images:\n    Bad/App: [v1]\n", "line 3"),
-            ("r.example.com:\n  images:\n    app:v1: []\n", "names an image"),
-            ("r.example.com:\n  images-by-tag-regex:\n    app: \"(\"\n", "line 3"),
-            ("r.example.com:\n  images-by-semver:\n    app: latest\n", "line 3"),
+            (
+                "r.example.com:\n  images:\n    app:v1: []\n",
+                "names an image",
+            ),
+            (
+                "r.example.com:\n  images-by-tag-regex:\n    app: \"(\"\n",
+                "line 3",
+            ),
+            (
+                "r.example.com:\n  images-by-semver:\n    app: latest\n",
+                "line 3",
+            ),
             ("r.example.com:\n  images: [a, b]\n", "line 2"),
         ];
         for (text, want) in cases {
             let e = parse(text).unwrap_err().to_string();
-            assert!(e.contains(want) && e.starts_with("sync.yaml"), "{text:?}: {e}");
+            assert!(
+                e.contains(want) && e.starts_with("sync.yaml"),
+                "{text:?}: {e}"
+            );
         }
     }
 
@@ -534,15 +561,22 @@ docker.io:
 
     #[test]
     fn semver_latest_keeps_the_highest_versions_that_match() {
-        let f = parse(
-            "r.example.com:\n  images-by-semver:\n    app: \">= 1.0\"\n  semver-latest: 2\n",
-        )
-        .unwrap();
+        let f =
+            parse("r.example.com:\n  images-by-semver:\n    app: \">= 1.0\"\n  semver-latest: 2\n")
+                .unwrap();
         let rule = &f.registries[0].repos[0].rule;
-        let tags: Vec<String> = ["v1.0", "2.0.0-rc1", "1.10.0", "latest", "1.9", "v1.10.0", "0.9"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let tags: Vec<String> = [
+            "v1.0",
+            "2.0.0-rc1",
+            "1.10.0",
+            "latest",
+            "1.9",
+            "v1.10.0",
+            "0.9",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         // 1.10.0 and v1.10.0 are the same version: both kept, in the listing's order; a
         // prerelease never matches a constraint without one (Masterminds).
         assert_eq!(rule.select(&tags), [&tags[2], &tags[5]]);
@@ -566,13 +600,17 @@ docker.io:
         );
         let hub = Reference::parse("busybox").unwrap().with_default_tag();
         assert_eq!(
-            destination(&hub, "127.0.0.1:6000", true).unwrap().to_string(),
+            destination(&hub, "127.0.0.1:6000", true)
+                .unwrap()
+                .to_string(),
             "127.0.0.1:6000/docker.io/library/busybox:latest"
         );
         let dig = src.at_digest(&Digest::sha256(b"x"));
         assert_eq!(
             destination(&dig, "127.0.0.1:6000", false).unwrap(),
-            Reference::parse("127.0.0.1:6000/app").unwrap().at_digest(&Digest::sha256(b"x"))
+            Reference::parse("127.0.0.1:6000/app")
+                .unwrap()
+                .at_digest(&Digest::sha256(b"x"))
         );
         // A source registry with a port cannot be a path component: refused, as by skopeo.
         let ported = Reference::parse("127.0.0.1:5000/app:v1").unwrap();

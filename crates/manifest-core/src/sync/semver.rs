@@ -251,7 +251,8 @@ impl Comparator {
                 if !self.dirty {
                     return cmp(v, c) != Ordering::Greater;
                 }
-                !(v.major > c.major || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
+                !(v.major > c.major
+                    || (v.major == c.major && v.minor > c.minor && !self.minor_dirty))
             }
             Op::Tilde => self.tilde(v),
             Op::TildeOrEqual => {
@@ -270,8 +271,7 @@ impl Comparator {
         if cmp(v, c) == Ordering::Less {
             return false;
         }
-        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty
-        {
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
             return true;
         }
         v.major == c.major && (v.minor == c.minor || self.minor_dirty)
@@ -411,8 +411,16 @@ mod tests {
             (">= 1.0.0  <= 2.0.0-beta", "3.0.0", false),
             (">= 1.0.0  <= 2.0.0-beta || > 3", "1.0.1-beta", true),
             (">= 1.0.0  <= 2.0.0-beta || > 3", "3.0.1-beta", false),
-            (">= 1.0.0  <= 2.0.0-beta != 1.0.1 || > 3", "1.0.1-beta", true),
-            (">= 1.0.0  <= 2.0.0-beta != 1.0.1-beta || > 3", "1.0.1-beta", false),
+            (
+                ">= 1.0.0  <= 2.0.0-beta != 1.0.1 || > 3",
+                "1.0.1-beta",
+                true,
+            ),
+            (
+                ">= 1.0.0  <= 2.0.0-beta != 1.0.1-beta || > 3",
+                "1.0.1-beta",
+                false,
+            ),
             (">= 1.0.0-0  <= 2.0.0", "1.0.1-beta", true),
             ("1.1 - 2", "1.1.1", true),
             ("1.5.0 - 4.5", "3.7.0", true),
