@@ -610,3 +610,41 @@ fn scoped_keeps_the_whole_name_and_a_source_port_is_refused_as_by_skopeo() {
         r.out
     );
 }
+
+#[test]
+fn referrers_come_along_and_a_rerun_writes_nothing() {
+    use manifest_tui::attest::referrers_tag;
+    let src = TestRegistry::plain();
+    let a = samples::attest::seed_attested_blocking(&src.url).expect("seed the attested release");
+    let dst = TestRegistry::plain();
+    let dp = FaultProxy::start(&dst.host);
+    let cfg = empty_config(src.dir.path());
+    let source = src.reference(&format!("{}:v1", samples::attest::ATTESTED_REPO));
+    let dest = format!("{}/mirror", dp.host);
+    let r = ok(
+        mt(&cfg, &["sync", "--referrers", &source, &dest]),
+        "sync --referrers",
+    );
+    assert!(r.out.contains("Synced 1 images"), "{}", r.out);
+    assert_eq!(
+        digest_at(&dst.reference("mirror/attested:v1")),
+        a.index.digest
+    );
+    // The index's signature, listed under its sha256-<hex> tag (Distribution 2.8 has no
+    // referrers API), as the source lists it.
+    let tag = referrers_tag(&a.index.digest);
+    assert_eq!(
+        skopeo_inspect_raw(&dst.reference(&format!("mirror/attested:{tag}")), &[]),
+        skopeo_inspect_raw(
+            &src.reference(&format!("{}:{tag}", samples::attest::ATTESTED_REPO)),
+            &[]
+        ),
+    );
+    dp.reset_seen();
+    let r = ok(
+        mt(&cfg, &["sync", "--referrers", &source, &dest]),
+        "re-sync --referrers",
+    );
+    assert!(r.out.contains("1 already up to date"), "{}", r.out);
+    assert_eq!(writes(&dp), 0, "{:?}", dp.seen());
+}
