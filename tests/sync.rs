@@ -648,3 +648,59 @@ fn referrers_come_along_and_a_rerun_writes_nothing() {
     assert!(r.out.contains("1 already up to date"), "{}", r.out);
     assert_eq!(writes(&dp), 0, "{:?}", dp.seen());
 }
+
+/// The run copies at most `IMAGES_AT_ONCE` images at a time: with every image's manifest PUT
+/// held at a gate, exactly that many images have sent blob requests, and no other starts
+/// until one ends.
+#[test]
+fn at_most_images_at_once_are_copied_at_a_time() {
+    use common::faultproxy::{Action, Gate};
+    use manifest_tui::ops::IMAGES_AT_ONCE;
+    let src = TestRegistry::plain();
+    src.seed();
+    let dst = TestRegistry::plain();
+    let dp = FaultProxy::start(&dst.host);
+    let gate = Gate::new();
+    let g = gate.clone();
+    dp.rule(
+        "PUT",
+        "/manifests/",
+        Action::Intercept(std::sync::Arc::new(move |_| {
+            g.wait();
+            None
+        })),
+        None,
+    );
+    let cfg = empty_config(src.dir.path());
+    let mut text = format!("{}:\n  images:\n", src.host);
+    for p in samples::PLATFORMS {
+        text.push_str(&format!("    {}: [v1]\n", samples::image_repo(p, false)));
+    }
+    let yaml = write_yaml(src.dir.path(), "six.yaml", &text);
+    let dest = format!("{}/mirror", dp.host);
+    let run = std::thread::spawn(move || mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]));
+    gate.wait_for_arrivals(IMAGES_AT_ONCE);
+    let started: BTreeSet<String> = dp
+        .seen()
+        .iter()
+        .filter_map(|s| {
+            s.target
+                .split_once("/blobs/")
+                .map(|(repo, _)| repo.to_string())
+        })
+        .collect();
+    assert_eq!(
+        started.len(),
+        IMAGES_AT_ONCE,
+        "images under way: {started:?}"
+    );
+    assert_eq!(gate.arrivals(), IMAGES_AT_ONCE);
+    gate.open();
+    let r = ok(run.join().expect("the sync thread"), "sync");
+    assert!(
+        r.out
+            .contains("Synced 6 images (0 already up to date, 0 failed"),
+        "{}",
+        r.out
+    );
+}
