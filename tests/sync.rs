@@ -356,6 +356,12 @@ fn a_sync_copies_exactly_and_a_rerun_sends_one_head_a_side_and_no_write() {
         0
     );
     assert_eq!(sp.count("GET", "/tags/list"), 1, "the empty list's tags");
+    // And nothing else (HTTP requests; the scheme race's TLS hello is not one): the mirror's
+    // /v2/ (DEST must answer before anything starts) and 5 HEADs; the source's listing and 5
+    // HEADs.
+    let http = |p: &FaultProxy| p.seen().iter().filter(|s| !s.method.is_empty()).count();
+    assert_eq!(http(&dp), 6, "{:?}", dp.seen());
+    assert_eq!(http(&sp), 6, "{:?}", sp.seen());
     assert_eq!(dp.count("GET", "/blobs/") + sp.count("GET", "/blobs/"), 0);
 }
 
