@@ -476,6 +476,40 @@ fn a_missing_repository_or_tag_fails_alone_and_names_its_reason() {
         "{}",
         r.out
     );
+    // Again, as JSON: the two copied are up to date, the two failures are named with why.
+    let r = mt(
+        &cfg,
+        &["sync", "--format", "json", yaml.to_str().unwrap(), &dest],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.out, r.err);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
+    let outcomes: Vec<(String, String)> = v["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["source"].as_str().unwrap().to_string(),
+                i["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let app = src.reference("samples/app");
+    let want = [
+        (format!("{app}:v1"), "up to date"),
+        (format!("{app}:nosuchtag"), "failed"),
+        (src.reference("samples/app-linux-amd64:v2"), "up to date"),
+    ]
+    .map(|(s, o)| (s, o.to_string()));
+    assert_eq!(outcomes, want);
+    assert_eq!(v["images"][1]["error"], "not found in the source");
+    assert!(
+        v["problems"][0]["what"]
+            .as_str()
+            .unwrap()
+            .contains("no/such/repo"),
+        "{v}"
+    );
 }
 
 #[test]
