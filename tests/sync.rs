@@ -556,6 +556,11 @@ fn a_bad_file_or_an_unreachable_destination_starts_nothing_and_exits_2() {
         "{}",
         r.err
     );
+    // A file that is not there.
+    let missing = src.dir.path().join("missing.yaml");
+    let r = mt(&cfg, &["sync", missing.to_str().unwrap(), &dest]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("does not exist"), "{}", r.err);
     // A destination that does not answer.
     let closed = common::ClosedPort::new();
     let good = write_yaml(

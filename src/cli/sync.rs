@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 /// SOURCE: an existing file is a sync file; else a reference, a repository when it has no
-/// tag or digest.
+/// tag or digest (as skopeo's `--src docker`).
 fn source(arg: &str) -> Result<SyncSource, OpError> {
     let path = Path::new(arg);
     if path.is_file() {
@@ -32,21 +32,17 @@ fn source(arg: &str) -> Result<SyncSource, OpError> {
             .map(SyncSource::File)
             .map_err(|e| OpError::Invalid(e.to_string()));
     }
-    let looks_like_file = arg.ends_with(".yaml") || arg.ends_with(".yml");
-    match Reference::parse(arg) {
-        Ok(r) if !looks_like_file && (r.tag.is_some() || r.digest.is_some()) => {
-            Ok(SyncSource::Image(r))
-        }
-        Ok(r) if !looks_like_file => Ok(SyncSource::Repository(r)),
-        _ if looks_like_file || path.components().count() > 1 && !arg.contains(':') => Err(
-            OpError::Invalid(format!("the sync file {arg} does not exist")),
-        ),
-        Err(e) => Err(OpError::Invalid(format!(
-            "SOURCE {arg:?} is neither a sync file nor a reference: {}",
-            e.reason()
-        ))),
-        Ok(_) => Err(OpError::Invalid(format!(
+    if arg.ends_with(".yaml") || arg.ends_with(".yml") {
+        return Err(OpError::Invalid(format!(
             "the sync file {arg} does not exist"
+        )));
+    }
+    match Reference::parse(arg) {
+        Ok(r) if r.tag.is_some() || r.digest.is_some() => Ok(SyncSource::Image(r)),
+        Ok(r) => Ok(SyncSource::Repository(r)),
+        Err(e) => Err(OpError::Invalid(format!(
+            "SOURCE {arg:?} is neither an existing sync file nor a reference: {}",
+            e.reason()
         ))),
     }
 }
