@@ -16,7 +16,7 @@
 #                                         # corpus (needs `rustup component add llvm-tools`)
 #   scripts/fuzz.sh list                  # the target names
 #
-# Targets: reference, manifest, store_entry, challenge (see fuzz/fuzz_targets/).
+# Targets: reference, manifest, store_entry, challenge, sync_file (see fuzz/fuzz_targets/).
 # Seeds come from fuzz/corpus/<target>/ (committed, never written to). What `long` finds grows
 # in $FUZZ_WORK/corpus/<target>/ and is kept between runs (open-ended fuzzing); `smoke` writes
 # what it finds to a temp dir removed afterwards, so no earlier run changes what it does. A
@@ -32,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-TARGETS=(reference manifest store_entry challenge)
+TARGETS=(reference manifest store_entry challenge sync_file)
 MODE=${1:-smoke}
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/manifest-tui
 export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR:-$CACHE/fuzz-target}

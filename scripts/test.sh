@@ -28,7 +28,7 @@ step="cargo test"
 status=0
 RUST_TEST_THREADS=4 cargo test --release --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 
-echo "== fuzz smoke (reference, manifest, store, challenge parsers)"
+echo "== fuzz smoke (reference, manifest, store, challenge, sync file parsers)"
 step="the fuzz smoke"
 fuzz_status=0
 bash scripts/fuzz.sh smoke || fuzz_status=$?

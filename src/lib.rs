@@ -7,7 +7,7 @@
 //! none of it is built in.
 
 pub use manifest_core::{
-    attest, digest, files, image, media, ops, platform, reference, registry, sanitize, store,
+    attest, digest, files, image, media, ops, platform, reference, registry, sanitize, store, sync,
 };
 
 pub mod cli;

@@ -8,6 +8,7 @@
 //!   registry is refused;
 //! - a `certs.d` client certificate pair passes a registry that requires one (a real mTLS
 //!   handshake, the demand checked with curl), and without the pair the error says so;
+//! - a sync file's `cert-dir` does the same for its registry;
 //! - a bearer token the registry refuses as expired is fetched again and the command
 //!   succeeds; one that is refused again is an error, not a loop.
 //!
@@ -515,6 +516,46 @@ fn certs_d_client_pair_passes_a_registry_that_requires_one() {
         x.proxy.tunnels_to(&x.domain()) >= 3,
         "every run reached the registry through the proxy: {:?}",
         x.proxy.seen()
+    );
+}
+
+/// "`cert-dir`" of a sync file (skopeo's key): its directory's CA and client pair are used
+/// for its registry, here one that requires a client certificate; without the key the same
+/// sync cannot start (exit 2), since the registry is also the destination.
+#[test]
+fn a_sync_files_cert_dir_passes_a_registry_that_requires_a_client_certificate() {
+    let client_ca = TestCa::new("manifest-tui client CA");
+    let x = NamedTls::start(Some(&client_ca));
+    let certs = x.dir.path().join("sync-certs");
+    std::fs::create_dir_all(&certs).expect("cert dir");
+    std::fs::copy(&x.ca, certs.join("ca.crt")).expect("ca.crt");
+    client_ca
+        .client("manifest-tui sync")
+        .write(&certs.join("client.cert"), &certs.join("client.key"));
+    let (home, config) = empty_home();
+    let yaml = home.path().join("sync.yaml");
+    let file = |cert_dir: &str| {
+        format!(
+            "{}:\n  images:\n    {}: [v1]\n{cert_dir}",
+            x.domain(),
+            samples::LIST_REPO
+        )
+    };
+    std::fs::write(&yaml, file(&format!("  cert-dir: {}\n", certs.display()))).unwrap();
+    let dest = x.reference("mirror");
+    let args = ["sync", yaml.to_str().unwrap(), &dest];
+    let out = ok(
+        x.run(home.path(), &config, &args, &[]),
+        "sync with cert-dir",
+    );
+    assert!(out.contains("Synced 1 images"), "{out}");
+    std::fs::write(&yaml, file("")).unwrap();
+    let o = x.run(home.path(), &config, &args, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
 

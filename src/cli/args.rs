@@ -78,6 +78,11 @@ pub enum Command {
     /// Put an image or a list under more tags in its repository (one manifest PUT each, no blobs)
     #[command(after_help = "Example:\n  manifest-tui tag 127.0.0.1:5000/app:v1 stable 1.0")]
     Tag(TagArgs),
+    /// Mirror many images to another registry: a skopeo sync file, a repository or an image
+    #[command(
+        after_help = "SOURCE is skopeo sync's YAML file (registry keys with images, images-by-tag-regex, images-by-semver,\ntls-verify, credentials, cert-dir; unknown keys are an error), a repository (REG/REPO: every tag)\nor one image (REG/REPO:TAG or @DIGEST). DEST is REG[/NAMESPACE]: an image lands under the source's\nlast path component (--scoped: its whole name), with the same tag. Lists are copied exactly (same\ndigest) unless --platform is given. An image already up to date costs one HEAD on each side.\n\nExamples:\n  manifest-tui sync --dry-run sync.yaml 127.0.0.1:5000/mirror\n  manifest-tui sync sync.yaml 127.0.0.1:5000/mirror\n  manifest-tui sync --format json --dry-run 127.0.0.1:5000/team/app 127.0.0.1:6000   (every tag)\n  manifest-tui sync --platform linux/amd64 127.0.0.1:5000/app:v1 127.0.0.1:6000/slim"
+    )]
+    Sync(SyncArgs),
     /// Delete a manifest from a registry, by tag or digest, with every tag pointing at it
     #[command(
         after_help = "A registry deletes manifests by digest, and with a manifest go all its tags: deleting a tag on a\nDistribution registry deletes the manifest and every tag pointing at it. The tags that go are listed\nfirst and you are asked; --yes skips the question (needed when stdin is not a terminal).\n\nExamples:\n  manifest-tui delete 127.0.0.1:5000/app:old\n  manifest-tui delete --yes 127.0.0.1:5000/app@sha256:0123…"
@@ -318,6 +323,34 @@ pub struct CatalogArgs {
 }
 
 /// How `tags` and `catalog` print names.
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// Print the plan (new, changed, up to date; per-platform verdicts and bytes) and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Put each image under its whole source name (DEST/REG/REPO), not only its last path component
+    #[arg(long)]
+    pub scoped: bool,
+    /// Copy only this platform of each list (os/arch[/variant]; repeat for more): new lists, new digests
+    #[arg(long = "platform", value_name = "PLATFORM")]
+    pub platforms: Vec<String>,
+    /// Also copy what refers to each image and its entries (signatures, SBOMs)
+    #[arg(long)]
+    pub referrers: bool,
+    /// Output format of the plan and the summary: text, or json
+    #[arg(long, value_enum, default_value_t = NamesFormat::Text)]
+    pub format: NamesFormat,
+    /// Allow communication with insecure registries
+    #[arg(long)]
+    pub insecure: bool,
+    /// A skopeo sync YAML file, a repository (every tag) or an image
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// The registry, optionally with a namespace, to mirror to (REG[/NAMESPACE])
+    #[arg(value_name = "DEST")]
+    pub dest: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum NamesFormat {
     Text,

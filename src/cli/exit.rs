@@ -41,6 +41,35 @@ impl Verdict {
     }
 }
 
+/// The commands that act on many images and tell "some failed" from "nothing could start".
+pub const BATCH_COMMANDS: &[&str] = &["sync"];
+
+/// How a batch command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Batch {
+    /// Every image done (or already up to date).
+    Done,
+    /// Some images failed; the others finished.
+    SomeFailed,
+}
+
+impl Batch {
+    pub fn of(failures: usize) -> Batch {
+        if failures == 0 {
+            Batch::Done
+        } else {
+            Batch::SomeFailed
+        }
+    }
+
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Batch::Done => 0,
+            Batch::SomeFailed => 1,
+        })
+    }
+}
+
 /// How a command's failure shows in its exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
@@ -48,6 +77,8 @@ pub enum Rule {
     Docker,
     /// diff(1)'s: 2 ("trouble"), as 1 already means "different".
     Verdict,
+    /// A batch command's: 2, nothing could start (1 is some images failed).
+    Batch,
 }
 
 impl Rule {
@@ -55,6 +86,8 @@ impl Rule {
     pub fn of(name: &str) -> Rule {
         if VERDICT_COMMANDS.contains(&name) {
             Rule::Verdict
+        } else if BATCH_COMMANDS.contains(&name) {
+            Rule::Batch
         } else {
             Rule::Docker
         }
@@ -64,7 +97,7 @@ impl Rule {
     pub fn failure(self) -> u8 {
         match self {
             Rule::Docker => 1,
-            Rule::Verdict => 2,
+            Rule::Verdict | Rule::Batch => 2,
         }
     }
 
@@ -82,13 +115,15 @@ const STATUSES: &[(&str, &str)] = &[
     (
         "1",
         "every command but {verdict}, as docker's (inspect, create, annotate, push, rm, ...), and the \
-         TUI: it failed, and stderr says why in one paragraph; {verdict}: the two differ",
+         TUI: it failed, and stderr says why in one paragraph; {verdict}: the two differ; {batch}: \
+         some images failed (the others finished; the summary names each failure and why)",
     ),
     (
         "2",
         "{verdict}: could not compare (a reference is missing, a registry cannot be reached, \
-         --platform names a platform neither side has, an argument is bad); any command: a usage \
-         error (an unknown command or flag, a missing argument)",
+         --platform names a platform neither side has, an argument is bad); {batch}: nothing could \
+         start (a bad source file, an unreachable DEST); any command: a usage error (an unknown \
+         command or flag, a missing argument)",
     ),
     (
         "101",
@@ -101,9 +136,10 @@ fn verdict_names() -> String {
 }
 
 fn statuses() -> impl Iterator<Item = (&'static str, String)> {
-    STATUSES
-        .iter()
-        .map(|(code, text)| (*code, text.replace("{verdict}", &verdict_names())))
+    STATUSES.iter().map(|(code, text)| {
+        let text = text.replace("{verdict}", &verdict_names());
+        (*code, text.replace("{batch}", &BATCH_COMMANDS.join(", ")))
+    })
 }
 
 /// The exit-status table for the top-level `--help`.
@@ -137,6 +173,13 @@ pub fn verdict_help() -> &'static str {
      argument is bad). A script can tell \"changed\" (1) from \"could not tell\" (2)."
 }
 
+/// The paragraph a batch command's `--help` ends with.
+pub fn batch_help() -> &'static str {
+    "Exit status: 0 every image done or already up to date, 1 some images failed (the others\n\
+     finished; the summary names each failure and why), 2 nothing could start (a bad source\n\
+     file, an unreachable DEST, an argument is bad)."
+}
+
 /// The man page's EXIT STATUS section.
 pub fn man_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
@@ -164,6 +207,15 @@ pub fn document(mut cmd: clap::Command) -> clap::Command {
             sub.after_help(format!("{own}{}", verdict_help()))
         });
     }
+    for name in BATCH_COMMANDS {
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            let own = sub
+                .get_after_help()
+                .map(|s| format!("{s}\n\n"))
+                .unwrap_or_default();
+            sub.after_help(format!("{own}{}", batch_help()))
+        });
+    }
     cmd
 }
 
@@ -178,12 +230,15 @@ mod tests {
         assert_eq!(Rule::of("diff").failure(), 2);
         assert_eq!(Rule::of("inspect").failure(), 1);
         assert_eq!(Rule::of("push").failure(), 1);
+        assert_eq!(Rule::of("sync").failure(), 2, "nothing could start");
+        assert_eq!(Batch::of(0).exit_code(), ExitCode::from(0));
+        assert_eq!(Batch::of(2).exit_code(), ExitCode::from(1));
     }
 
     #[test]
     fn every_verdict_command_exists() {
         let cmd = <super::super::Cli as clap::CommandFactory>::command();
-        for name in VERDICT_COMMANDS {
+        for name in VERDICT_COMMANDS.iter().chain(BATCH_COMMANDS) {
             assert!(cmd.find_subcommand(name).is_some(), "{name}");
         }
     }

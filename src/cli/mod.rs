@@ -1,7 +1,7 @@
 //! The headless CLI: docker manifest's commands, flag for flag, plus what docker lacks.
 //! A thin layer: parse, call an operation, render its result. One file per command group:
 //! [`args`] (clap's definitions), `inspect`, `lists` (create, annotate, rm, ls, remove),
-//! `push`, `copy` (copy, tag, delete), `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
+//! `push`, `copy` (copy, tag, delete), `sync`, `diff`, `listing` (tags, catalog), `demo`, and `render` (docker's JSON shapes and our tables).
 //! [`exit`] decides every exit status; `mistyped` catches a mistyped command before clap
 //! takes it for the TUI's REF.
 
@@ -26,6 +26,7 @@ mod lists;
 mod mistyped;
 mod push;
 mod render;
+mod sync;
 
 pub use args::{Cli, Command, InspectFormat, ListFormat};
 
@@ -187,6 +188,7 @@ pub async fn run(command: Command, out: &mut dyn std::io::Write) -> Result<ExitC
         Command::Copy(args) => copy::copy(args, out).await,
         Command::Tag(args) => copy::tag(args, out).await,
         Command::Delete(args) => copy::delete(args, out).await,
+        Command::Sync(args) => sync::sync(args, out).await,
         Command::Tags(args) => listing::tags(args, out).await,
         Command::Catalog(args) => listing::catalog(args, out).await,
         Command::Demo(_) | Command::Completions { .. } | Command::Man | Command::Keys => Err(

@@ -32,7 +32,7 @@ pub(super) async fn push(
 }
 
 /// How often `push` reports the bytes copied for one entry.
-const COPY_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+pub(super) const COPY_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// `push`'s progress on stderr (stdout keeps docker's output): for each entry whose image
 /// lives on another registry, and whose blobs are therefore copied across, a line with the

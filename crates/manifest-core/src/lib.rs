@@ -23,6 +23,7 @@ pub mod reference;
 pub mod registry;
 pub mod sanitize;
 pub mod store;
+pub mod sync;
 
 /// docker's configuration directory (config.json, the manifest store): `explicit`, else
 /// `$DOCKER_CONFIG`, else `~/.docker` (`./.docker` without a home, as docker does).

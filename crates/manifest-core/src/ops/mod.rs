@@ -21,6 +21,7 @@ mod inspect;
 mod lists;
 mod push;
 mod retag;
+mod sync;
 
 pub use annotate::apply as apply_annotation;
 pub use annotate::{annotate, remove_entry, AnnotateOptions, EntrySelector};
@@ -44,6 +45,10 @@ pub use push::{
     PushReport, PushedEntry,
 };
 pub use retag::{delete, delete_plan, tag, DeletePlan, TagReport};
+pub use sync::{
+    plan_sync, run_sync, ImageState, Outcome, PlannedImage, SyncEvent, SyncOptions, SyncPlan,
+    SyncProblem, SyncProgressFn, SyncSource, IMAGES_AT_ONCE,
+};
 
 /// Progress reported by long operations. Indices refer to entries in store order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -124,6 +124,8 @@ pub(super) struct Inner {
     connections: Arc<AtomicU64>,
     trace: Mutex<Option<TraceFn>>,
     pub(super) cache: Option<ManifestCache>,
+    /// Per host: a directory read after its certs.d ones ([`Client::use_cert_dir`]).
+    cert_dirs: Mutex<HashMap<String, PathBuf>>,
     /// Blob transfers under way, by (registry, repository, digest): a second caller for
     /// the same blob waits for the first's result.
     pub(super) blobs_in_flight: Mutex<HashMap<(String, String, Digest), Arc<BlobOnce>>>,
@@ -185,6 +187,7 @@ impl Client {
                 connections: Arc::new(AtomicU64::new(0)),
                 trace: Mutex::new(None),
                 cache: opts.manifest_cache.as_deref().map(ManifestCache::new),
+                cert_dirs: Mutex::default(),
                 blobs_in_flight: Mutex::default(),
                 layouts: Mutex::default(),
                 opts,
@@ -230,6 +233,27 @@ impl Client {
     }
 
     /// Counters so far.
+    /// Also read `dir` (CAs `*.crt`, a client pair `*.cert` + `*.key`, as a certs.d host
+    /// directory) for `domain`: a sync file's `cert-dir`. Before the first request to it.
+    pub fn use_cert_dir(&self, domain: &str, dir: PathBuf) {
+        if let Ok(mut m) = self.inner.cert_dirs.lock() {
+            m.insert(domain.to_string(), dir);
+        }
+    }
+
+    /// Use `cred` for `domain` instead of what docker's config holds for it (sync's source
+    /// file names its own). Before the first request to the registry only: later, the
+    /// credentials already looked up stay.
+    pub fn use_credentials(&self, domain: &str, cred: Credential) -> Result<(), RegistryError> {
+        let reg = self.registry(domain)?;
+        reg.creds.set(Some(cred)).map_err(|_| {
+            RegistryError::new(
+                format!("credentials for {domain}"),
+                ErrorKind::Other("already looked up: set them before the first request".into()),
+            )
+        })
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             requests: self.inner.requests.load(Ordering::Relaxed),
@@ -330,6 +354,18 @@ impl Client {
         }
     }
 
+    /// What certs.d (and the host's own cert dir) holds for `host`.
+    pub(super) fn certs(&self, host: &str) -> Result<tls::CertsD, String> {
+        let own = self
+            .inner
+            .cert_dirs
+            .lock()
+            .ok()
+            .and_then(|m| m.get(host).cloned());
+        let roots = self.inner.certs_dirs.iter().map(|r| r.join(host));
+        tls::load_cert_dirs(roots.chain(own))
+    }
+
     /// Did `host`'s TLS server ask this client for a client certificate?
     pub(super) fn client_cert_asked(&self, host: &str) -> bool {
         self.client_cert_flag(host).load(Ordering::Relaxed)
@@ -353,7 +389,7 @@ impl Client {
         }
         let setup_err =
             |m: String| RegistryError::new(format!("TLS setup for {host}"), ErrorKind::Other(m));
-        let certs = tls::load_certs_d(&self.inner.certs_dirs, host).map_err(setup_err)?;
+        let certs = self.certs(host).map_err(setup_err)?;
         let cfg =
             tls::client_config(&certs, insecure, self.client_cert_flag(host)).map_err(setup_err)?;
         let mut b = reqwest::Client::builder()

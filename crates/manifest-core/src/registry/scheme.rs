@@ -7,7 +7,7 @@ use super::transport::{
     describe, is_client_certificate_alert, is_tls_error, received_alert, transport, Call, Permit,
     ReqBody, Resp, Retry,
 };
-use super::{tls, ErrorKind, RegistryError};
+use super::{ErrorKind, RegistryError};
 use reqwest::{Method, StatusCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -171,9 +171,7 @@ impl Client {
             None => "it closed the connection".to_string(),
         };
         let d = &reg.domain;
-        let sent = tls::load_certs_d(&self.inner.certs_dirs, &reg.domain)
-            .ok()
-            .and_then(|c| c.client_file);
+        let sent = self.certs(&reg.domain).ok().and_then(|c| c.client_file);
         let (message, hint) = match sent {
             None => (
                 format!(

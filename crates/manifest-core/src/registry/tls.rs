@@ -60,11 +60,17 @@ impl std::fmt::Debug for CertsD {
 }
 
 /// Read `<root>/<domain>/` in every root: `*.crt` are CAs, `*.cert` + same-stem `*.key` a
-/// client identity.
+/// client identity. (The client reads them through `Client::certs`, which adds the host's own
+/// cert dir.)
+#[cfg(test)]
 pub(crate) fn load_certs_d(roots: &[PathBuf], domain: &str) -> Result<CertsD, String> {
+    load_cert_dirs(roots.iter().map(|r| r.join(domain)))
+}
+
+/// Read each directory as a certs.d host directory is read (skopeo's `cert-dir` is one).
+pub(crate) fn load_cert_dirs(dirs: impl IntoIterator<Item = PathBuf>) -> Result<CertsD, String> {
     let mut out = CertsD::default();
-    for root in roots {
-        let dir = root.join(domain);
+    for dir in dirs {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -290,6 +296,9 @@ mod tests {
         assert!(c.client.is_some());
         assert!(client_config(&c, false, Arc::default()).is_ok());
         assert!(client_config(&c, true, Arc::default()).is_ok());
+        // A sync file's cert-dir is such a directory itself.
+        let own = load_cert_dirs([dir.clone()]).expect("load");
+        assert_eq!((own.cas.len(), own.client.is_some()), (1, true));
         let none = load_certs_d(&[root.path().to_path_buf()], "other:1").expect("load");
         assert!(none.cas.is_empty() && none.client.is_none());
         std::fs::remove_file(dir.join("client.key")).expect("rm");
