@@ -426,3 +426,77 @@ fn a_wrong_layout_is_refused_naming_the_file_and_nothing_is_written() {
         "{err}"
     );
 }
+
+#[test]
+fn sync_into_a_layout_names_each_image_repo_colon_tag_and_syncs_back_out() {
+    let src = TestRegistry::plain();
+    src.seed();
+    let dst = TestRegistry::plain();
+    let proxy = FaultProxy::start(&src.host);
+    let cfg = empty_config(src.dir.path());
+    let dir = src.dir.path().join("mirror");
+    let yaml = src.dir.path().join("sync.yaml");
+    std::fs::write(
+        &yaml,
+        format!(
+            "{}:\n  tls-verify: false\n  images:\n    samples/app: [v1-oci, v2-oci]\n    samples/app-oci-linux-amd64: [v1]\n",
+            proxy.host
+        ),
+    )
+    .unwrap();
+    let dest = format!("oci:{}", dir.display());
+    let r = ok(
+        mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]),
+        "sync into a layout",
+    );
+    // skopeo reads each image under REPO:TAG, exactly.
+    for (name, digest) in [
+        ("app:v1-oci", samples::list("v1", true).digest),
+        ("app:v2-oci", samples::list("v2", true).digest),
+    ] {
+        let raw = skopeo(&["inspect", "--raw", &format!("oci:{}:{name}", dir.display())]);
+        assert_eq!(Digest::sha256(&raw), digest, "{name}: {}", r.out);
+    }
+    let r = ok(mt(&cfg, &["tags", &dest]), "tags");
+    assert_eq!(
+        r.out.lines().collect::<std::collections::BTreeSet<_>>(),
+        ["app-oci-linux-amd64:v1", "app:v1-oci", "app:v2-oci"]
+            .into_iter()
+            .collect(),
+        "{}",
+        r.out
+    );
+    // Again: every image is up to date, and no blob is read from the source.
+    let blobs = proxy.count("GET", "/blobs/");
+    let manifests = proxy.count("GET", "/manifests/");
+    let r = ok(
+        mt(&cfg, &["sync", yaml.to_str().unwrap(), &dest]),
+        "sync again",
+    );
+    assert_eq!(proxy.count("GET", "/blobs/"), blobs, "{}", r.out);
+    assert_eq!(
+        proxy.count("GET", "/manifests/"),
+        manifests,
+        "a re-run GETs no manifest from the source:\n{}",
+        r.out
+    );
+    // A layout's REPO:TAG names sync on to a registry as REPO:TAG.
+    let r = ok(
+        mt(&cfg, &["sync", &dest, &dst.reference("restored")]),
+        "sync out of the layout",
+    );
+    let raw = common::skopeo_inspect_raw(&dst.reference("restored/app:v2-oci"), &[]);
+    assert_eq!(
+        Digest::sha256(&raw),
+        samples::list("v2", true).digest,
+        "{}",
+        r.out
+    );
+    // A layout given with a ref as DEST is refused before anything is read.
+    let r = mt(
+        &cfg,
+        &["sync", yaml.to_str().unwrap(), &format!("{dest}:x")],
+    );
+    assert_eq!(r.code, 2, "{}\n{}", r.out, r.err);
+    assert!(r.err.contains("without :REF"), "{}", r.err);
+}

@@ -87,10 +87,15 @@ pub(super) async fn copy(
             w(
                 out,
                 &format!(
-                    "Listed the referrers of {} under {}:{} (the registry has no referrers API)\n",
+                    "Listed the referrers of {} under {}:{} ({})\n",
                     s.short(),
                     report.target.name(),
-                    crate::attest::referrers_tag(s)
+                    crate::attest::referrers_tag(s),
+                    if report.target.is_layout() {
+                        "a layout has no referrers API: this is how it keeps them"
+                    } else {
+                        "the registry has no referrers API"
+                    }
                 ),
             );
         }

@@ -95,13 +95,15 @@ pub(super) async fn sync(
         .map(|p| Platform::parse(p).map_err(|e| OpError::Invalid(format!("--platform {p}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let client = client_for(&src, args.insecure)?;
-    client
-        .ping(&dest.domain)
-        .await
-        .map_err(|e| OpError::Registry {
-            context: format!("reaching the destination {}", dest.domain),
-            source: e,
-        })?;
+    if !dest.is_layout() {
+        client
+            .ping(&dest.domain)
+            .await
+            .map_err(|e| OpError::Registry {
+                context: format!("reaching the destination {}", dest.domain),
+                source: e,
+            })?;
+    }
     let opts = SyncOptions {
         scoped: args.scoped,
         platforms,

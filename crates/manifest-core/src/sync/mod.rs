@@ -391,13 +391,38 @@ fn image_ref(s: &str) -> Result<ImageRef, String> {
 /// path component, or with `scoped` its whole name including the registry
 /// (`path.Join(dest, ref.String())`), with the same tag or digest. A scoped name whose
 /// source registry has a port is not a valid repository (skopeo refuses it too).
+///
+/// An OCI layout ([`crate::place`]) holds one namespace, so there that same suffix, with
+/// its tag (`app:v1`, `app@sha256:…`), is the ref name, and tags of two repositories never
+/// collide. From a layout, a ref name written that way (`REPO:TAG`) goes to `dest/REPO:TAG`.
 pub fn destination(src: &Reference, dest: &str, scoped: bool) -> Result<Reference, String> {
-    let full = src.to_string();
+    let full = if src.is_layout() {
+        match src.tag.as_deref() {
+            Some(name) if name.contains(':') || name.contains('@') => name.to_string(),
+            Some(name) => {
+                return Err(format!(
+                    "{src}: the ref name {name:?} names no repository (sync reads REPO:TAG names from a layout, as it writes them); copy it instead: manifest-tui copy {src} {dest}/REPO:{name}"
+                ))
+            }
+            None => return Err(format!("{src}: name a ref of the layout")),
+        }
+    } else {
+        src.to_string()
+    };
     let suffix = if scoped {
         full.as_str()
     } else {
         full.rsplit('/').next().unwrap_or(&full)
     };
+    if crate::place::is_layout(dest) {
+        let joined = format!("{}:{suffix}", dest.trim_end_matches('/'));
+        return Reference::parse(&joined).map_err(|e| {
+            format!(
+                "{src} would be named {suffix:?} in {dest}, which is not a ref name: {}",
+                e.reason()
+            )
+        });
+    }
     let joined = format!("{}/{suffix}", dest.trim_end_matches('/'));
     Reference::parse(&joined).map_err(|e| {
         format!(
@@ -407,8 +432,19 @@ pub fn destination(src: &Reference, dest: &str, scoped: bool) -> Result<Referenc
     })
 }
 
-/// Check `DEST` (`REG[/NAMESPACE]`): a registry, optionally a namespace, no tag or digest.
+/// Check `DEST` (`REG[/NAMESPACE]`, or an OCI layout `oci:DIR` / `oci-archive:FILE` with no
+/// ref): a registry, optionally a namespace, no tag or digest.
 pub fn check_dest(dest: &str) -> Result<Reference, String> {
+    if crate::place::is_layout(dest) {
+        let r = Reference::parse(dest).map_err(|e| format!("DEST {dest:?}: {}", e.reason()))?;
+        if r.tag.is_some() || r.digest.is_some() {
+            return Err(format!(
+                "DEST {dest:?}: give the layout without :REF (each image is named REPO:TAG in it), e.g. {}",
+                r.name()
+            ));
+        }
+        return Ok(r);
+    }
     let r = Reference::parse(&format!("{}/x", dest.trim_end_matches('/')))
         .map_err(|e| format!("DEST {dest:?}: {}", e.reason()))?;
     if !crate::reference::names_registry(dest) {
