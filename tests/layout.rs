@@ -500,3 +500,44 @@ fn sync_into_a_layout_names_each_image_repo_colon_tag_and_syncs_back_out() {
     assert_eq!(r.code, 2, "{}\n{}", r.out, r.err);
     assert!(r.err.contains("without :REF"), "{}", r.err);
 }
+
+#[test]
+fn create_takes_children_from_a_layout_and_push_sends_them_on() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = empty_config(reg.dir.path());
+    let dir = reg.dir.path().join("children");
+    let list = samples::list("v1", true);
+    ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                &reg.reference("samples/app:v1-oci"),
+                &format!("oci:{}:v1", dir.display()),
+            ],
+        ),
+        "copy to a layout",
+    );
+    let made = reg.reference("made/app:v1");
+    ok(
+        mt(
+            &cfg,
+            &["create", &made, &format!("oci:{}:v1", dir.display())],
+        ),
+        "create from a layout",
+    );
+    ok(mt(&cfg, &["push", &made]), "push");
+    // skopeo finds every child on the registry, byte for byte, with its blobs.
+    for c in &list.children {
+        let child = common::skopeo_inspect_raw(&format!("{}/made/app@{}", reg.host, c.digest), &[]);
+        assert_eq!(child, c.manifest, "child {}", c.platform.display());
+    }
+    skopeo(&[
+        "copy",
+        "--all",
+        "--src-tls-verify=false",
+        &format!("docker://{made}"),
+        &format!("dir:{}", reg.dir.path().join("pulled").display()),
+    ]);
+}

@@ -61,9 +61,16 @@ pub fn parse(s: &str) -> Option<Result<Reference, ReferenceError>> {
         input: s.to_string(),
         kind: ReferenceErrorKind::Layout(why),
     };
-    let (path, name) = match rest.split_once(':') {
-        Some((p, n)) => (p, Some(n)),
-        None => (rest, None),
+    // `PATH@sha256:…` (how a layout reference by digest is printed) parses back; else the
+    // path ends at the first `:`.
+    let at_digest = ["@sha256:", "@sha512:"]
+        .iter()
+        .filter_map(|m| rest.rfind(m))
+        .max();
+    let (path, name) = match (at_digest, rest.split_once(':')) {
+        (Some(i), _) => (&rest[..i], Some(&rest[i..])),
+        (None, Some((p, n))) => (p, Some(n)),
+        (None, None) => (rest, None),
     };
     if path.is_empty() {
         let what = if prefix == OCI_PREFIX {
@@ -150,10 +157,17 @@ mod tests {
         let r = parse("oci:/tmp/l:example.com/app:1.0").unwrap().unwrap();
         assert_eq!(r.tag.as_deref(), Some("example.com/app:1.0"));
         let d = format!("sha256:{}", "a".repeat(64));
-        for s in [format!("oci:l:{d}"), format!("oci:l:@{d}")] {
+        for s in [
+            format!("oci:l:{d}"),
+            format!("oci:l:@{d}"),
+            format!("oci:l@{d}"),
+        ] {
             let r = parse(&s).unwrap().unwrap();
             assert_eq!(r.digest.as_ref().map(Digest::as_str), Some(d.as_str()));
+            assert_eq!(r.domain, "oci:l");
+            // As printed, it parses back to itself.
             assert_eq!(r.to_string(), format!("oci:l@{d}"));
+            assert_eq!(parse(&r.to_string()).unwrap().unwrap(), r);
         }
         let r = parse("oci-archive:x.tar").unwrap().unwrap();
         assert_eq!(
