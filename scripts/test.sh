@@ -19,6 +19,8 @@ cargo fmt --check
 step="cargo clippy"
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
+# The panic tests' hooks are a feature the app ships without (tests/tui_panic.rs needs it).
+cargo clippy --all-targets --features panic-hooks -- -D warnings
 
 echo "== cargo test --release (all targets)"
 # Release mode: the end-to-end tests drive the release binary in a pseudo-terminal, and one
@@ -26,7 +28,7 @@ echo "== cargo test --release (all targets)"
 # registry test starts its own registry process on its own port.
 step="cargo test"
 status=0
-RUST_TEST_THREADS=4 cargo test --release --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
+RUST_TEST_THREADS=4 cargo test --release --all-targets --features panic-hooks --no-fail-fast 2>&1 | tee "$log" || status=$?
 
 echo "== fuzz smoke (reference, manifest, store, challenge, sync file parsers)"
 step="the fuzz smoke"

@@ -59,16 +59,26 @@ pub(crate) fn install_panic_hook(restore: fn()) {
 /// True when `MANIFEST_TUI_TEST_PANIC` names `place`: the end-to-end tests make the TUI panic
 /// there (`worker`, `operation`, `draw`). Each fires on an explicit trigger, never on a timer:
 /// `draw` on the first frame after a key, `worker` and `operation` once
-/// [`test_panic_trigger`] returns.
+/// [`test_panic_trigger`] returns. Only in a build with the `panic-hooks` feature (the test
+/// suite's); the app as shipped has no such hook.
+#[cfg(feature = "panic-hooks")]
 pub(crate) fn test_panic(place: &str) -> bool {
     std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == place)
 }
 
+/// Without the `panic-hooks` feature: never.
+#[cfg(not(feature = "panic-hooks"))]
+pub(crate) fn test_panic(_place: &str) -> bool {
+    false
+}
+
 /// Names the file whose appearance fires the `worker` and `operation` test panics.
+#[cfg(feature = "panic-hooks")]
 pub(crate) const TEST_PANIC_TRIGGER_ENV: &str = "MANIFEST_TUI_TEST_PANIC_TRIGGER";
 
 /// Wait until the file named by [`TEST_PANIC_TRIGGER_ENV`] exists (the test creates it once it
 /// has seen the first frame); at once when the variable is not set.
+#[cfg(feature = "panic-hooks")]
 pub async fn test_panic_trigger() {
     let Some(path) = std::env::var_os(TEST_PANIC_TRIGGER_ENV) else {
         return;
@@ -78,6 +88,10 @@ pub async fn test_panic_trigger() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Without the `panic-hooks` feature: at once.
+#[cfg(not(feature = "panic-hooks"))]
+pub async fn test_panic_trigger() {}
 
 /// The report: what failed and where, the version, how to see the backtrace and where to send
 /// it. The backtrace itself only when asked for (`RUST_BACKTRACE=1`).
