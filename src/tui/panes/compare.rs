@@ -49,7 +49,7 @@ impl Pane for ComparePane {
         }
     }
     fn busy(&self) -> bool {
-        self.state.load.busy()
+        self.state.result.busy()
     }
     fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
         draw(frame, area, &self.state, view)
@@ -99,7 +99,7 @@ pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &CompareState, view: &View)
     ])
     .areas(inner);
     draw_sides(frame, sides, s, view);
-    let Some(c) = &s.result else {
+    let Some(c) = s.result.value() else {
         empty_message(frame, body, nothing_yet(s, view), t.muted);
         return;
     };
@@ -127,7 +127,7 @@ fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
         }
         Line::from(spans)
     };
-    let (a_d, b_d) = match &s.result {
+    let (a_d, b_d) = match s.result.value() {
         Some(c) => (c.a_digest.as_ref(), c.b_digest.as_ref()),
         None => (None, None),
     };
@@ -142,7 +142,7 @@ fn draw_sides(frame: &mut Frame, sides: Rect, s: &CompareState, view: &View) {
 
 /// Before a comparison: loading, or how to pick the two sides.
 fn nothing_yet<'a>(s: &CompareState, view: &View) -> Vec<Line<'a>> {
-    match load_line(&s.load, "both sides", None, Context::Compare, view) {
+    match load_line(s.result.load(), "both sides", None, Context::Compare, view) {
         Some(l) => vec![l],
         None => {
             let ka = view
@@ -225,7 +225,7 @@ fn draw_rows(frame: &mut Frame, body: Rect, s: &CompareState, c: &Comparison, vi
 /// Loading, or the count of each kind, then the attestations.
 fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
     let t = view.theme;
-    match load_line(&s.load, "both sides", None, Context::Compare, view) {
+    match load_line(s.result.load(), "both sides", None, Context::Compare, view) {
         Some(l) => l,
         None => {
             let mut spans = Vec::new();
@@ -238,7 +238,7 @@ fn status_line<'a>(s: &CompareState, view: &View) -> Line<'a> {
                     row_style(t, st),
                 ));
             }
-            if let Some(c) = &s.result {
+            if let Some(c) = s.result.value() {
                 if c.attestations != AttestationStatus::None {
                     spans.push(Span::raw(" · "));
                     spans.push(Span::styled(
@@ -260,7 +260,7 @@ mod tests {
     use crate::tui::panes::compare;
     use crate::tui::state::compare::CompareState;
     use crate::tui::state::platform_diff::PlatformDiffState;
-    use crate::tui::state::Load;
+    use crate::tui::state::Remote;
     use crate::tui::test_fixtures::{self as fixtures, compare_pane, remote, row, text};
     use crate::tui::theme::Theme;
     use ratatui::backend::TestBackend;
@@ -268,11 +268,10 @@ mod tests {
 
     fn compare_buffer(theme: Theme) -> ratatui::buffer::Buffer {
         let mut s = CompareState {
-            result: Some(fixtures::comparison_all_kinds()),
+            result: Remote::arrived(fixtures::comparison_all_kinds()),
             ..Default::default()
         };
         s.selected.set(4); // keep the selection off the rows we check
-        s.load = Load::Done;
         let keymap = Keymap::default();
         let view = View {
             theme: &theme,
@@ -352,7 +351,7 @@ mod tests {
         let s = CompareState {
             a: Some(remote("samples/app:v1")),
             b: Some(remote("samples/app:v2")),
-            load: Load::Loading,
+            result: Remote::asked(),
             ..Default::default()
         };
         let t = compare_pane(100, 10, &s);
@@ -368,8 +367,7 @@ mod tests {
         let s = CompareState {
             a: Some(remote("samples/app:v1")),
             b: Some(remote("samples/app:v2")),
-            result: Some(fixtures::comparison_all_kinds()),
-            load: Load::Done,
+            result: Remote::arrived(fixtures::comparison_all_kinds()),
             ..Default::default()
         };
         let t = compare_pane(100, 12, &s);
@@ -392,8 +390,7 @@ mod tests {
             ..Default::default()
         };
         let c = fixtures::comparison_all_kinds();
-        s.result = Some(c.clone());
-        s.load = Load::Done;
+        s.result = Remote::arrived(c.clone());
         let t = compare_pane(190, 12, &s);
         let screen = text(&t);
         assert_compare_rows(&screen);
@@ -472,8 +469,7 @@ mod tests {
             ..Default::default()
         };
         let c = fixtures::comparison_recompressed_relabelled();
-        s.result = Some(c.clone());
-        s.load = Load::Done;
+        s.result = Remote::arrived(c.clone());
         let screen = text(&compare_pane(100, 8, &s));
         let row = screen
             .iter()
@@ -510,8 +506,8 @@ mod tests {
         let s = CompareState {
             a: Some(remote("samples/app:v1")),
             b: Some(remote("samples/app:nope")),
-            load: Load::Failed(
-                "comparing samples/app:v1 with samples/app:nope failed: manifest unknown".into(),
+            result: Remote::failed(
+                "comparing samples/app:v1 with samples/app:nope failed: manifest unknown",
             ),
             ..Default::default()
         };

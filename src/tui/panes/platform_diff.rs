@@ -180,7 +180,6 @@ mod tests {
 
     use crate::tui::state::compare::CompareState;
     use crate::tui::state::platform_diff::PlatformDiffState;
-    use crate::tui::state::Load;
     use crate::tui::test_fixtures::{self as fixtures, compare_pane, remote, row, text};
 
     /// The comparison with one platform's view opened on the row of `platform`.
@@ -197,8 +196,7 @@ mod tests {
             .find(|r| r.platform.display().starts_with(platform))
             .expect("a fixture row");
         s.platform = Some(PlatformDiffState::new(&c, row));
-        s.result = Some(c);
-        s.load = Load::Done;
+        s.result = crate::tui::state::Remote::arrived(c);
         s
     }
 

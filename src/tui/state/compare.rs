@@ -2,7 +2,7 @@
 
 use super::list::Cursor;
 use super::platform_diff::PlatformDiffState;
-use super::Load;
+use super::Remote;
 use crate::ops::{Comparison, DiffStatus, Source};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, PaneId, Side};
@@ -12,8 +12,9 @@ use crate::tui::worker::{Command, Reply, Slot};
 pub struct CompareState {
     pub(crate) a: Option<Source>,
     pub(crate) b: Option<Source>,
-    pub(crate) load: Load,
-    pub(crate) result: Option<Comparison>,
+    /// The comparison asked of the worker: a new ask drops the old one, so rows of two
+    /// other sides are never shown under these sides' labels.
+    pub(crate) result: Remote<Comparison>,
     pub(crate) selected: Cursor,
     /// One platform's diff, when opened from a row (Esc goes back to the table).
     pub(crate) platform: Option<PlatformDiffState>,
@@ -50,7 +51,7 @@ impl CompareState {
     /// Ask the worker for the comparison.
     pub(crate) fn start(&mut self, ctx: &mut Ctx) {
         if let (Some(a), Some(b)) = (self.a.clone(), self.b.clone()) {
-            self.load = Load::Loading;
+            self.result = Remote::asked();
             ctx.request(Slot::Compare, Command::Compare { a, b });
         }
     }
@@ -61,23 +62,24 @@ impl CompareState {
                 // An open platform view follows the new comparison (or closes when the
                 // platform is gone).
                 self.platform = self.platform.as_ref().and_then(|p| p.refreshed(&c));
-                self.result = Some(*c);
+                self.result = Remote::arrived(*c);
                 self.selected.reset();
-                self.load = Load::Done;
             }
-            Reply::Failed(m) => self.load = Load::Failed(m),
+            Reply::Failed(m) => self.result = Remote::failed(m),
             _ => {}
         }
     }
 
     /// Each kind of difference the summary counts, with its count.
     pub(crate) fn summary(&self) -> Option<Vec<(DiffStatus, usize)>> {
-        Some(self.result.as_ref()?.counts())
+        Some(self.result.value()?.counts())
     }
 
     /// The selected row's platform view.
     fn open_platform(&mut self) -> bool {
-        let Some(c) = &self.result else { return false };
+        let Some(c) = self.result.value() else {
+            return false;
+        };
         let Some(row) = c.rows.get(self.selected.get()) else {
             return false;
         };
@@ -108,7 +110,7 @@ impl CompareState {
         if self.platform.is_some() {
             return self.platform_action(action, ctx);
         }
-        let n = self.result.as_ref().map_or(0, |c| c.rows.len());
+        let n = self.result.value().map_or(0, |c| c.rows.len());
         if self.selected.apply(action, n) {
             return true;
         }
@@ -123,7 +125,7 @@ impl CompareState {
             Action::CopyDigest => {
                 let row = self
                     .result
-                    .as_ref()
+                    .value()
                     .and_then(|c| c.rows.get(self.selected.get()));
                 match row.and_then(|r| r.b.as_ref().or(r.a.as_ref())) {
                     Some(s) => ctx.emit(AppEvent::Copy(s.digest.to_string())),
@@ -166,8 +168,15 @@ mod tests {
         assert!(ctx.events.iter().any(|e| matches!(e, AppEvent::Notice(_))));
         s.set_side(Side::B, r("v2"), &mut ctx);
         assert!(ctx.events.contains(&AppEvent::Show(PaneId::Compare)));
+        s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
+        assert!(s.summary().is_some());
         s.action(Action::Swap, &mut ctx);
         assert_eq!(s.a, Some(r("v2")));
+        // The swapped sides' comparison is asked for; the old one's rows go, so they are
+        // never shown under the new labels.
+        assert!(s.result.busy());
+        assert!(s.summary().is_none(), "the old comparison is still shown");
+        assert!(!s.action(Action::CopyDigest, &mut ctx));
         s.reply(Reply::Compared(Box::new(fixtures::comparison_all_kinds())));
         let counts: Vec<usize> = s.summary().unwrap().iter().map(|(_, n)| *n).collect();
         assert_eq!(counts, [1, 1, 1, 1, 1, 1, 1], "one row of each kind");
