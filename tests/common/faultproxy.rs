@@ -16,6 +16,7 @@
 //! ```
 #![allow(dead_code)]
 
+use mt_testkit::http1::{chunk_size, Framing, Head};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -338,7 +339,7 @@ impl Drop for FaultProxy {
 }
 
 /// Read one request head; `Err(n)`: the connection ended (or sent garbage) after `n` bytes.
-fn read_head(r: &mut BufReader<TcpStream>) -> Result<(String, Vec<(String, String)>), usize> {
+fn read_head(r: &mut BufReader<TcpStream>) -> Result<Head, usize> {
     let mut head = Vec::new();
     loop {
         let mut line = Vec::new();
@@ -355,54 +356,42 @@ fn read_head(r: &mut BufReader<TcpStream>) -> Result<(String, Vec<(String, Strin
             return Err(head.len());
         }
     }
-    let text = String::from_utf8_lossy(&head).to_string();
-    let mut lines = text.split("\r\n");
-    let first = lines.next().unwrap_or("").to_string();
-    let headers = lines
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Ok((first, headers))
+    Ok(Head::parse(&head))
 }
 
-/// Read a request body (Content-Length or chunked), decoded.
-fn read_body(r: &mut BufReader<TcpStream>, headers: &[(String, String)]) -> Option<Vec<u8>> {
-    let get = |n: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.clone())
-    };
-    if get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
-        let mut body = Vec::new();
-        loop {
-            let mut line = String::new();
-            r.read_line(&mut line).ok()?;
-            let size = usize::from_str_radix(line.trim().split(';').next()?.trim(), 16).ok()?;
-            if size == 0 {
-                // trailers until the empty line
-                loop {
-                    let mut t = String::new();
-                    if r.read_line(&mut t).ok()? <= 2 {
-                        break;
+/// Read a request body as its head frames it ([`Head::framing`]), decoded.
+fn read_body(r: &mut BufReader<TcpStream>, head: &Head) -> Option<Vec<u8>> {
+    match head.framing() {
+        Framing::Chunked => {
+            let mut body = Vec::new();
+            loop {
+                let mut line = String::new();
+                r.read_line(&mut line).ok()?;
+                let size = chunk_size(&line)? as usize;
+                if size == 0 {
+                    // trailers until the empty line
+                    loop {
+                        let mut t = String::new();
+                        if r.read_line(&mut t).ok()? <= 2 {
+                            break;
+                        }
                     }
+                    return Some(body);
                 }
-                return Some(body);
+                let mut chunk = vec![0u8; size];
+                r.read_exact(&mut chunk).ok()?;
+                body.extend_from_slice(&chunk);
+                let mut crlf = [0u8; 2];
+                r.read_exact(&mut crlf).ok()?;
             }
-            let mut chunk = vec![0u8; size];
-            r.read_exact(&mut chunk).ok()?;
-            body.extend_from_slice(&chunk);
-            let mut crlf = [0u8; 2];
-            r.read_exact(&mut crlf).ok()?;
         }
+        Framing::Length(n) => {
+            let mut body = vec![0u8; n as usize];
+            r.read_exact(&mut body).ok()?;
+            Some(body)
+        }
+        Framing::None | Framing::Opaque => Some(Vec::new()),
     }
-    let len: usize = get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).ok()?;
-    Some(body)
 }
 
 fn reset(conn: &TcpStream) {
@@ -430,7 +419,7 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
     };
     let mut r = BufReader::new(read_half);
     let mut w = conn;
-    let (first, headers) = match read_head(&mut r) {
+    let head = match read_head(&mut r) {
         Ok(h) => h,
         Err(n) => {
             if n > 0 {
@@ -447,12 +436,12 @@ fn handle(conn: TcpStream, upstream: &str, state: &Arc<Mutex<State>>) {
             return;
         }
     };
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("").to_string();
-    let Some(body) = read_body(&mut r, &headers) else {
+    let method = head.method().to_string();
+    let target = head.target().to_string();
+    let Some(body) = read_body(&mut r, &head) else {
         return;
     };
+    let headers = head.headers;
     let req = Request {
         method: method.clone(),
         target: target.clone(),

@@ -454,11 +454,10 @@ impl RequestCounter {
                     data = &data[i + 1..];
                     let line = String::from_utf8_lossy(&self.buf).into_owned();
                     self.buf.clear();
-                    let hex = line.split(';').next().unwrap_or("").trim();
-                    self.state = match u64::from_str_radix(hex, 16) {
-                        Ok(0) => State::Trailer,
-                        Ok(n) => State::ChunkData(n.saturating_add(2)), // data + CRLF
-                        Err(_) => State::Opaque,
+                    self.state = match crate::http1::chunk_size(&line) {
+                        Some(0) => State::Trailer,
+                        Some(n) => State::ChunkData(n.saturating_add(2)), // data + CRLF
+                        None => State::Opaque,
                     };
                 }
                 State::ChunkData(n) => {
@@ -505,38 +504,14 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The request line (`METHOD target`) and the state after the head.
 fn parse_head(head: &[u8]) -> (String, State) {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split("\r\n");
-    let first = lines.next().unwrap_or("");
-    let mut parts = first.split(' ');
-    let method = parts.next().unwrap_or("").to_string();
-    let target = parts.next().unwrap_or("").to_string();
-    let mut content_length: Option<u64> = None;
-    let mut chunked = false;
-    let mut upgrade = false;
-    for l in lines {
-        let Some((k, v)) = l.split_once(':') else {
-            continue;
-        };
-        let k = k.trim().to_ascii_lowercase();
-        let v = v.trim();
-        match k.as_str() {
-            "content-length" => content_length = v.parse().ok(),
-            "transfer-encoding" => chunked = v.to_ascii_lowercase().contains("chunked"),
-            "upgrade" => upgrade = true,
-            _ => {}
-        }
-    }
-    let line = format!("{method} {target}");
-    let next = if upgrade || method == "CONNECT" {
-        State::Opaque
-    } else if chunked {
-        State::ChunkSize
-    } else {
-        match content_length {
-            Some(0) | None => State::Head,
-            Some(n) => State::Body(n),
-        }
+    use crate::http1::{Framing, Head};
+    let h = Head::parse(head);
+    let line = format!("{} {}", h.method(), h.target());
+    let next = match h.framing() {
+        Framing::Opaque => State::Opaque,
+        Framing::Chunked => State::ChunkSize,
+        Framing::None => State::Head,
+        Framing::Length(n) => State::Body(n),
     };
     (line, next)
 }
