@@ -48,8 +48,8 @@ pub struct Prompt {
     pub(crate) source: Option<Reference>,
     /// Tab cycling: the word typed before cycling, and the position in its candidates.
     pub(crate) cycle: Option<(String, usize)>,
-    /// What a sync mirrors.
-    pub(crate) sync: Option<SyncSource>,
+    /// What a sync mirrors (boxed: a sync file is large).
+    pub(crate) sync: Option<Box<SyncSource>>,
 }
 
 /// A sync on its way: its plan is asked of the worker, then shown until Enter runs it (as a
@@ -361,7 +361,7 @@ impl BrowserState {
     pub(super) fn open_sync_prompt(&mut self, source: SyncSource, ctx: &Ctx) {
         self.open_prompt(PromptKind::SyncTo, None, ctx);
         if let Some(p) = self.prompt_mut() {
-            p.sync = Some(source);
+            p.sync = Some(Box::new(source));
         }
     }
 
@@ -444,7 +444,7 @@ impl BrowserState {
 
     /// The sync prompt's Enter: the destination checked, then its plan asked of the worker.
     fn submit_sync(&mut self, value: &str, ctx: &mut Ctx) {
-        let Some(source) = self.prompt().and_then(|p| p.sync.clone()) else {
+        let Some(source) = self.prompt().and_then(|p| p.sync.as_deref().cloned()) else {
             self.overlay = None;
             return;
         };
