@@ -7,7 +7,8 @@
 //! none of it is built in.
 
 pub use manifest_core::{
-    attest, digest, files, image, media, ops, platform, reference, registry, sanitize, store, sync,
+    attest, digest, files, image, media, ops, place, platform, reference, registry, sanitize,
+    store, sync,
 };
 
 pub mod cli;

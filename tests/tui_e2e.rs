@@ -779,3 +779,98 @@ fn y_copies_the_selected_digest_through_osc52_and_j_moves_the_selection() {
     tui.keys("q");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), Some(true));
 }
+
+/// A layout made by `manifest-tui copy` opens from the command line as a registry of one
+/// repository: its tags (ref names), and a tag's list named as the layout's own
+/// (`oci:DIR:v1`, no stray `/`). Then `S` on a repository of a registry: the destination
+/// prompt, the plan (every tag new), Enter, one row per image in the push view; skopeo
+/// reads every tag at the destination with the source's digest.
+#[test]
+fn a_layout_browses_as_a_registry_and_s_syncs_a_repository() {
+    let src = common::TestRegistry::plain();
+    let seeded = src.seed();
+    let dst = common::TestRegistry::plain();
+    let home = tempfile::tempdir().expect("tempdir");
+    let docker_config = src.docker_config();
+    let dir = home.path().join("lay1");
+    let place = format!("oci:{}", dir.display());
+    for tag in ["v1", "v2-oci"] {
+        common::cli::ok(
+            common::cli::mt(
+                &docker_config,
+                &[
+                    "copy",
+                    &src.reference(&format!("samples/app:{tag}")),
+                    &format!("{place}:{tag}"),
+                ],
+            ),
+            "copy to a layout",
+        );
+    }
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &[&place],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    let screen = tui.wait_for("the layout's tags", |s| {
+        s.contains("v2-oci") && s.contains("2 tags")
+    });
+    assert!(
+        screen.contains(&format!(" {place} ─")),
+        "the breadcrumb is the place alone:\n{screen}"
+    );
+    tui.keys("\r");
+    let screen = tui.wait_for("v1's list", |s| s.contains("list: 6 entries"));
+    let list = samples::list("v1", false);
+    assert!(screen.contains(list.digest.as_str()), "{screen}");
+    assert!(
+        screen.contains(&format!("{place} › v1")) && !screen.contains(&format!("{place}/")),
+        "{screen}"
+    );
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
+
+    // S on samples/app in the source's catalog.
+    let mut tui = Tui::spawn(
+        Path::new(env!("CARGO_BIN_EXE_manifest-tui")),
+        &["--registry", &src.host],
+        isolated_env(home.path(), &docker_config),
+        ROWS,
+        COLS,
+    );
+    tui.wait_for("the catalog", |s| s.contains("samples/app-linux-amd64"));
+    tui.keys("/samples/app\r");
+    tui.wait_for("the filter", |s| s.contains("filter: samples/app"));
+    tui.keys("S");
+    tui.wait_for("the sync prompt", |s| s.contains("sync to:"));
+    tui.keys(&format!("{}/mirror\r", dst.host));
+    let screen = tui.wait_for("the plan", |s| s.contains("4 images: 4 new"));
+    assert!(screen.contains("copy 4 images"), "{screen}");
+    assert!(
+        line_with(&screen, "samples/app:v2-oci → mirror/app:v2-oci").contains("new "),
+        "the names without their registries:\n{screen}"
+    );
+    tui.keys("\r");
+    let screen = tui.wait_for("the sync done", |s| s.contains("✓ synced to"));
+    assert!(
+        screen.contains("4 copied, 0 up to date, 0 failed"),
+        "{screen}"
+    );
+    assert!(screen.contains("4/4 images"), "{screen}");
+    for tag in ["v1", "v2", "v1-oci", "v2-oci"] {
+        assert!(
+            screen.contains(&format!("mirror/app:{tag} ")),
+            "a row for {tag}:\n{screen}"
+        );
+        let raw = skopeo_inspect_raw(&dst.reference(&format!("mirror/app:{tag}")), &[]);
+        assert_eq!(
+            Some(&Digest::sha256(&raw)),
+            seeded.digest_of(&format!("samples/app:{tag}")),
+            "{tag}: the source's exact bytes"
+        );
+    }
+    tui.keys("q");
+    assert_eq!(tui.wait_exit(Duration::from_secs(120)), Some(true));
+}

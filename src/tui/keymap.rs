@@ -44,10 +44,12 @@ pub enum Context {
     Confirm,
     /// The browser's panel of what refers to the manifest shown.
     Referrers,
+    /// The browser's sync plan, shown before the sync runs.
+    SyncPlan,
 }
 
 impl Context {
-    pub(crate) const ALL: [Context; 19] = [
+    pub(crate) const ALL: [Context; 20] = [
         Context::Always,
         Context::Global,
         Context::List,
@@ -67,6 +69,7 @@ impl Context {
         Context::Checklist,
         Context::Confirm,
         Context::Referrers,
+        Context::SyncPlan,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Context {
             Context::Checklist => "checklist",
             Context::Confirm => "confirm",
             Context::Referrers => "referrers",
+            Context::SyncPlan => "sync-plan",
         }
     }
 
@@ -115,6 +119,7 @@ impl Context {
             Context::Checklist => "Copy: platforms",
             Context::Confirm => "Delete: confirm",
             Context::Referrers => "Browser: what refers to it",
+            Context::SyncPlan => "Sync: plan",
         }
     }
 
@@ -191,6 +196,7 @@ actions! {
     Retag = "retag",
     Toggle = "toggle",
     Referrers = "referrers",
+    Sync = "sync",
 }
 
 /// One row of the default table: context, action, keys, description, status-bar label.
@@ -282,6 +288,13 @@ pub(crate) const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         "type a repository name",
         "type repo",
     ),
+    b(
+        C::Catalog,
+        A::Sync,
+        &["S"],
+        "mirror every tag of this repository to another registry (the plan first)",
+        "sync",
+    ),
     b(C::Tags, A::Sort, &["s"], "cycle the tag order", "sort"),
     b(
         C::Tags,
@@ -317,6 +330,13 @@ pub(crate) const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         A::Retag,
         &["t"],
         "give this tag's manifest new tags",
+        "",
+    ),
+    b(
+        C::Tags,
+        A::Sync,
+        &["S"],
+        "mirror this tag to another registry (the plan first)",
         "",
     ),
     b(
@@ -366,6 +386,13 @@ pub(crate) const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         A::Retag,
         &["t"],
         "give this manifest new tags",
+        "",
+    ),
+    b(
+        C::Content,
+        A::Sync,
+        &["S"],
+        "mirror this manifest to another registry (the plan first)",
         "",
     ),
     b(
@@ -608,6 +635,14 @@ pub(crate) const DEFAULT_BINDINGS: &[DefaultBinding] = &[
         A::Cancel,
         &["esc"],
         "cancel the copy",
+        "cancel",
+    ),
+    b(C::SyncPlan, A::Submit, &["enter"], "run the sync", "run"),
+    b(
+        C::SyncPlan,
+        A::Cancel,
+        &["esc"],
+        "cancel the sync (nothing was written)",
         "cancel",
     ),
     b(C::Confirm, A::Submit, &["y", "enter"], "delete", "delete"),

@@ -92,7 +92,29 @@ pub enum Transfer {
         purge: bool,
     },
     Copy(crate::ops::CopyJob),
+    /// Mirror what a plan the user saw lists, as planned (one row per image).
+    Sync(SyncJob),
 }
+
+/// A sync to run: what was planned, where to, and the plan itself (shown first, run as
+/// shown).
+#[derive(Clone, Debug)]
+pub struct SyncJob {
+    pub(crate) source: crate::ops::SyncSource,
+    /// `REG[/NAMESPACE]` as typed.
+    pub(crate) dest: String,
+    pub(crate) plan: std::sync::Arc<crate::ops::SyncPlan>,
+}
+
+/// The same sync: the same source and destination, the very plan shown.
+impl PartialEq for SyncJob {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.dest == other.dest
+            && std::sync::Arc::ptr_eq(&self.plan, &other.plan)
+    }
+}
+impl Eq for SyncJob {}
 
 impl Transfer {
     /// The worker's command for it.
@@ -103,6 +125,9 @@ impl Transfer {
                 purge: *purge,
             },
             Transfer::Copy(job) => Command::Copy(job.clone()),
+            Transfer::Sync(job) => Command::Sync {
+                plan: job.plan.clone(),
+            },
         }
     }
 
@@ -111,14 +136,25 @@ impl Transfer {
         match self {
             Transfer::Push { .. } => "push",
             Transfer::Copy(_) => "copy",
+            Transfer::Sync(_) => "sync",
         }
     }
 
-    /// Where it writes: the list pushed, or the copy's target as typed.
-    pub(crate) fn target(&self) -> &Reference {
+    /// Where it writes, for the messages: the list pushed, the copy's target as typed,
+    /// the sync's destination.
+    pub(crate) fn target(&self) -> String {
         match self {
-            Transfer::Push { list, .. } => list,
-            Transfer::Copy(job) => &job.dst,
+            Transfer::Sync(job) => job.dest.clone(),
+            _ => self.written().map(ToString::to_string).unwrap_or_default(),
+        }
+    }
+
+    /// The one reference it writes: a push's list, a copy's target (a sync writes many).
+    pub(crate) fn written(&self) -> Option<&Reference> {
+        match self {
+            Transfer::Push { list, .. } => Some(list),
+            Transfer::Copy(job) => Some(&job.dst),
+            Transfer::Sync(_) => None,
         }
     }
 }

@@ -547,3 +547,35 @@ pub(crate) fn catalog_state() -> BrowserState {
     s.registry = Some(HOST.into());
     s
 }
+
+/// A sync of `samples/app` to `127.0.0.1:6000/mirror` as planned: v1 new, v2 changed (the
+/// comparison of every kind), v1-oci up to date, v2-oci refused.
+pub(crate) fn sync_plan_job() -> crate::tui::pane::SyncJob {
+    use crate::ops::{ImageState, PlannedImage, SyncPlan, SyncSource};
+    let src = |t: &str| Reference::parse(&format!("{HOST}/samples/app:{t}")).expect("ref");
+    let dst = |t: &str| Reference::parse(&format!("127.0.0.1:6000/mirror/app:{t}")).expect("ref");
+    let mut new = PlannedImage::new(src("v1"), dst("v1"), ImageState::New);
+    new.bytes = Some(3_500_000);
+    let mut changed = PlannedImage::new(src("v2"), dst("v2"), ImageState::Changed);
+    changed.comparison = Some(comparison_all_kinds());
+    changed.bytes = Some(1_200);
+    let same = PlannedImage::new(src("v1-oci"), dst("v1-oci"), ImageState::UpToDate);
+    let failed = PlannedImage::new(
+        src("v2-oci"),
+        dst("v2-oci"),
+        ImageState::Failed("denied: requested access to the resource is denied".into()),
+    );
+    let repo = crate::registry::Repo {
+        domain: HOST.to_string(),
+        path: "samples/app".to_string(),
+    };
+    crate::tui::pane::SyncJob {
+        source: SyncSource::Repository(repo.reference()),
+        dest: "127.0.0.1:6000/mirror".to_string(),
+        plan: std::sync::Arc::new(SyncPlan {
+            images: vec![new, changed, same, failed],
+            problems: Vec::new(),
+            sources: 1,
+        }),
+    }
+}

@@ -12,6 +12,25 @@ pub(crate) fn osc52(text: &str) -> String {
     )
 }
 
+/// A reference without its registry (`team/app:v1`), where the registry is named nearby (a
+/// sync's rows under its title); a layout's reference is its whole name.
+pub(crate) fn in_registry(r: &crate::reference::Reference) -> String {
+    let whole = r.to_string();
+    match whole.strip_prefix(&format!("{}/", r.domain)) {
+        Some(rest) if !r.is_layout() => rest.to_string(),
+        _ => whole,
+    }
+}
+
+/// `1 image`, `4 images`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -52,6 +52,8 @@ pub enum Slot {
     Retag,
     /// Working out a delete, then deleting.
     Delete,
+    /// Working out a sync's plan (the run is a transfer, in the push slot).
+    SyncPlan,
 }
 
 /// A command for the worker.
@@ -99,6 +101,24 @@ pub enum Command {
     DeletePlan { reference: Reference },
     /// Delete what a [`Command::DeletePlan`] found: [`Reply::Deleted`].
     Delete { plan: ops::DeletePlan },
+    /// Work out what mirroring `source` to `dest` (`REG[/NAMESPACE]`) would do, with each
+    /// changed image's per-platform verdicts: [`Reply::SyncPlanned`]. Writes nothing.
+    SyncPlan {
+        source: ops::SyncSource,
+        dest: String,
+    },
+    /// Run a sync's plan: [`Reply::SyncProgress`]…, then [`Reply::Synced`]. Runs in the
+    /// push slot; cancel it through the slot.
+    Sync { plan: Arc<ops::SyncPlan> },
+}
+
+/// The options a sync's plan is made with and its run uses: exact copies, and the plan's
+/// details (per-platform verdicts) for its table.
+pub(crate) fn sync_options() -> ops::SyncOptions {
+    ops::SyncOptions {
+        detail: true,
+        ..Default::default()
+    }
 }
 
 impl Command {
@@ -118,7 +138,9 @@ impl Command {
             | Command::Copy(_)
             | Command::Retag { .. }
             | Command::DeletePlan { .. }
-            | Command::Delete { .. } => true,
+            | Command::Delete { .. }
+            | Command::SyncPlan { .. }
+            | Command::Sync { .. } => true,
         }
     }
 
@@ -326,6 +348,12 @@ pub enum Reply {
     Retagged(Box<ops::TagReport>),
     DeletePlan(Box<ops::DeletePlan>),
     Deleted(Box<ops::DeletePlan>),
+    /// A sync's plan, shared with the run that follows it.
+    SyncPlanned(Arc<ops::SyncPlan>),
+    /// A step of a sync's run (images by their index in the plan).
+    SyncProgress(ops::SyncEvent),
+    /// Every image's outcome, in the plan's order.
+    Synced(Vec<ops::Outcome>),
     /// Progress of a long operation (push…).
     Progress(ops::Progress),
     /// The request failed; the message says what, where and what to try.
@@ -671,6 +699,19 @@ async fn run(shared: &Shared, command: Command, client: Option<&Client>, out: &O
                 Ok(()) => Reply::Deleted(Box::new(plan)),
                 Err(e) => Reply::Failed(e.to_string()),
             })
+        }
+        (Command::SyncPlan { source, dest }, Some(client)) => {
+            let opts = sync_options();
+            let plan = ops::plan_sync(client, &shared.store, &source, &dest, &opts).await;
+            out.end(Reply::SyncPlanned(Arc::new(plan)))
+        }
+        (Command::Sync { plan }, Some(client)) => {
+            let (tx, id, slot) = (out.tx.clone(), out.id, out.slot);
+            let progress: ops::SyncProgressFn = Arc::new(move |e| {
+                let _ = tx.send(WorkerEvent::more(id, slot, Reply::SyncProgress(e)));
+            });
+            let outcomes = ops::run_sync(client, &plan, &sync_options(), progress).await;
+            out.end(Reply::Synced(outcomes))
         }
         // `run_command` hands a client to every command that needs one; this ends the
         // request, were that ever broken, instead of leaving it waiting.

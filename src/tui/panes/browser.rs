@@ -62,10 +62,11 @@ impl Pane for BrowserPane {
                 | Slot::Statements
                 | Slot::Retag
                 | Slot::Delete
+                | Slot::SyncPlan
         )
     }
     fn worker_event(&mut self, ev: WorkerEvent, ctx: &mut Ctx) {
-        if matches!(ev.slot, Slot::Retag | Slot::Delete) {
+        if matches!(ev.slot, Slot::Retag | Slot::Delete | Slot::SyncPlan) {
             return self.state.change_reply(ev.slot, ev.reply, ctx);
         }
         let seen = self.state.references_in(&ev.reply);
@@ -99,7 +100,8 @@ fn breadcrumb(s: &BrowserState) -> String {
             parts.push(inert(r).into_owned());
         }
     }
-    if let Some(r) = &s.repo {
+    // A layout's one repository has no name: nothing to show for it.
+    if let Some(r) = s.repo.as_ref().filter(|r| !r.is_empty()) {
         if matches!(s.level, Level::Tags | Level::Content) {
             parts.push(inert(r).into_owned());
         }
@@ -182,6 +184,9 @@ pub fn draw(frame: &mut Frame, area: Rect, s: &BrowserState, view: &View) {
     }
     if let Some(d) = s.delete() {
         draw_delete(frame, area, d, view);
+    }
+    if let Some(p) = s.sync_confirm() {
+        super::sync_plan::draw(frame, area, p, view);
     }
     if let Some(sel) = s.referrers_panel() {
         super::referrers::draw(frame, area, s, sel, view);

@@ -10,6 +10,7 @@ pub mod platform_diff;
 pub mod push;
 pub mod referrers;
 pub mod status;
+pub mod sync_plan;
 
 use super::keymap::{Action, Context};
 use super::pane::View;

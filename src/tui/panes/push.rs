@@ -62,6 +62,8 @@ pub(crate) fn stage_text(r: &PushRow, view: &View) -> (String, Style) {
     let t = view.theme;
     match &r.stage {
         EntryStage::Waiting => ("waiting".into(), t.muted),
+        // A sync's image whose copy has begun, nothing counted yet.
+        EntryStage::Blobs { total: 0, .. } => ("starting…".into(), Style::new()),
         EntryStage::Blobs { done, total } => {
             (format!("mounting blobs {done}/{total}"), Style::new())
         }
@@ -131,12 +133,26 @@ pub(crate) fn draw(frame: &mut Frame, area: Rect, s: &PushState, view: &View) {
 /// ` Push TARGET (deletes the local list on success) `.
 fn title<'a>(s: &PushState, view: &View) -> Line<'a> {
     let t = view.theme;
-    let verb = if s.copying().is_some() {
+    let verb = if s.syncing().is_some() {
+        " Sync "
+    } else if s.copying().is_some() {
         " Copy "
     } else {
         " Push "
     };
     let mut title = vec![Span::styled(verb, t.title)];
+    if let Some(j) = s.syncing() {
+        let from = match &j.source {
+            crate::ops::SyncSource::Repository(r) | crate::ops::SyncSource::Image(r) => {
+                r.to_string()
+            }
+            crate::ops::SyncSource::File(_) => "a sync file".to_string(),
+        };
+        title.push(Span::styled(
+            format!("{} → {} ", inert(&from), inert(&j.dest)),
+            t.muted,
+        ));
+    }
     if let Some(j) = s.copying() {
         title.push(Span::styled(
             format!("{} → ", inert(&j.src.to_string())),
@@ -168,18 +184,46 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
         ])],
         PushStatus::Running => vec![Line::from(vec![
             Span::styled(view.spinner().to_string(), t.spinner),
-            Span::raw(format!(
-                " {}: {done}/{total} entries done",
-                if s.copying().is_some() {
-                    "copying"
-                } else {
-                    "pushing"
-                }
-            )),
+            Span::raw(if s.syncing().is_some() {
+                format!(" syncing: {done}/{total} images done")
+            } else {
+                format!(
+                    " {}: {done}/{total} entries done",
+                    if s.copying().is_some() {
+                        "copying"
+                    } else {
+                        "pushing"
+                    }
+                )
+            }),
             Span::styled(format!("  ({} cancels)", k(Action::CancelPush)), t.muted),
         ])],
         PushStatus::Done(r) => pushed_lines(r, view),
         PushStatus::Copied(r) => copied_lines(r, view),
+        PushStatus::Synced(sum) => {
+            let dest = s.syncing().map(|j| j.dest.clone()).unwrap_or_default();
+            let mark = if sum.failed > 0 {
+                Span::styled("✗ synced with failures to ", t.error)
+            } else {
+                Span::styled("✓ synced to ", t.ok)
+            };
+            vec![Line::from(vec![
+                mark,
+                Span::raw(inert(&dest).into_owned()),
+                Span::styled(
+                    format!(
+                        ": {} copied, {} up to date, {} failed",
+                        sum.copied, sum.up_to_date, sum.failed
+                    ),
+                    t.muted,
+                ),
+            ])]
+        }
+        PushStatus::Failed(m) if s.syncing().is_some() => vec![Line::from(vec![
+            Span::styled("✗ sync failed", t.error),
+            Span::styled(format!(" ({} syncs again): ", k(Action::Retry)), t.muted),
+            Span::raw(inert(m).into_owned()),
+        ])],
         PushStatus::Failed(m) if s.copying().is_some() => vec![Line::from(vec![
             Span::styled("✗ copy failed", t.error),
             Span::styled(
@@ -202,7 +246,9 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
         PushStatus::Cancelled => vec![Line::from(vec![
             Span::styled("cancelled", t.error),
             Span::styled(
-                if s.copying().is_some() {
+                if s.syncing().is_some() {
+                    format!("  (images copied stay; {} syncs again)", k(Action::Retry))
+                } else if s.copying().is_some() {
                     format!(
                         "  (nothing is tagged yet; {} copies again)",
                         k(Action::Retry)
@@ -297,7 +343,15 @@ fn draw_gauge(frame: &mut Frame, gauge_area: Rect, s: &PushState, view: &View) {
     frame.render_widget(
         Gauge::default()
             .ratio(ratio)
-            .label(format!("{done}/{total} entries · {:.0}%", ratio * 100.0))
+            .label(format!(
+                "{done}/{total} {} · {:.0}%",
+                if s.syncing().is_some() {
+                    "images"
+                } else {
+                    "entries"
+                },
+                ratio * 100.0
+            ))
             .gauge_style(if matches!(s.status, PushStatus::Failed(_)) {
                 t.error
             } else {

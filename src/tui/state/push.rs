@@ -4,12 +4,12 @@
 use super::list::Cursor;
 use crate::digest::Digest;
 use crate::ops::CopyJob;
-use crate::ops::{CopyReport, EntryStage, Progress, PushReport};
+use crate::ops::{CopyReport, EntryStage, ImageState, Outcome, Progress, PushReport, SyncEvent};
 use crate::reference::Reference;
 use crate::store::Draft;
 use crate::text::platform_label;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, Ctx, PaneId, Transfer};
+use crate::tui::pane::{AppEvent, Ctx, PaneId, SyncJob, Transfer};
 use crate::tui::worker::{Reply, Slot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,8 +53,18 @@ pub enum PushStatus {
     Done(Box<PushReport>),
     /// A copy finished.
     Copied(Box<CopyReport>),
+    /// A sync ran: how its images ended.
+    Synced(SyncSummary),
     Failed(String),
     Cancelled,
+}
+
+/// How a sync's images ended.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SyncSummary {
+    pub(crate) copied: usize,
+    pub(crate) up_to_date: usize,
+    pub(crate) failed: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -88,6 +98,14 @@ impl PushState {
         }
     }
 
+    /// The sync followed, when it is a sync.
+    pub(crate) fn syncing(&self) -> Option<&SyncJob> {
+        match &self.job {
+            Some(Transfer::Sync(job)) => Some(job),
+            _ => None,
+        }
+    }
+
     /// A push that deletes the local list once it succeeds.
     pub(crate) fn purge(&self) -> bool {
         matches!(self.job, Some(Transfer::Push { purge: true, .. }))
@@ -103,7 +121,10 @@ impl PushState {
 
     /// The overall gauge: entries' progress, with the list itself as the last step.
     pub(crate) fn ratio(&self) -> f64 {
-        if matches!(self.status, PushStatus::Done(_) | PushStatus::Copied(_)) {
+        if matches!(
+            self.status,
+            PushStatus::Done(_) | PushStatus::Copied(_) | PushStatus::Synced(_)
+        ) {
             return 1.0;
         }
         if self.rows.is_empty() {
@@ -154,14 +175,111 @@ impl PushState {
             ));
             return false;
         }
-        self.list = Some(job.target().clone());
+        self.list = job.written().cloned();
         self.rows.clear();
         self.list_digest = None;
         self.selected.reset();
         self.status = PushStatus::Starting;
         ctx.request(Slot::Push, job.command());
+        if let Transfer::Sync(s) = &job {
+            self.sync_rows(s);
+        }
         self.job = Some(job);
         true
+    }
+
+    /// A sync's rows, from its plan: one per image, an image up to date already done, one
+    /// that cannot be copied failed with why, the others waiting.
+    fn sync_rows(&mut self, job: &SyncJob) {
+        self.rows = job
+            .plan
+            .images
+            .iter()
+            .map(|i| PushRow {
+                platform: crate::tui::text::in_registry(&i.target),
+                reference: i.source.to_string(),
+                stage: match &i.state {
+                    ImageState::UpToDate => EntryStage::InPlace,
+                    ImageState::Failed(why) => EntryStage::Failed {
+                        reason: why.clone(),
+                    },
+                    ImageState::New | ImageState::Changed => EntryStage::Waiting,
+                },
+                blobs: None,
+                bytes: None,
+            })
+            .collect();
+        self.status = PushStatus::Running;
+    }
+
+    /// A step of a sync's run, on its image's row: started, its copy's blobs and bytes (of
+    /// the entry moving now), its end.
+    fn sync_progress(&mut self, e: SyncEvent) {
+        let (image, stage) = match e {
+            SyncEvent::Started { image } => (image, EntryStage::Blobs { done: 0, total: 0 }),
+            SyncEvent::Copy {
+                image,
+                progress: Progress::Entry { stage, .. },
+            } => match stage {
+                EntryStage::Blobs { .. } | EntryStage::Copying { .. } => (image, stage),
+                _ => return,
+            },
+            SyncEvent::Copy { .. } => return,
+            SyncEvent::Done { image, result } => match result {
+                Ok(digest) => (image, EntryStage::Pushed { digest }),
+                Err(reason) => (image, EntryStage::Failed { reason }),
+            },
+        };
+        let Some(row) = self.rows.get_mut(image) else {
+            return;
+        };
+        if row.done() || matches!(row.stage, EntryStage::Failed { .. }) {
+            return;
+        }
+        match &stage {
+            EntryStage::Blobs { done, total } => row.blobs = Some((*done, *total)),
+            EntryStage::Copying { done, total } => row.bytes = Some((*done, *total)),
+            _ => {}
+        }
+        row.stage = stage;
+    }
+
+    /// A sync ended: every image's outcome; the repositories it wrote are read again.
+    fn synced(&mut self, outcomes: &[Outcome], ctx: &mut Ctx) {
+        let mut sum = SyncSummary::default();
+        let mut written = Vec::new();
+        for (row, o) in self.rows.iter_mut().zip(outcomes) {
+            match o {
+                Outcome::Copied(r) => {
+                    sum.copied += 1;
+                    if !row.done() {
+                        row.stage = EntryStage::Pushed {
+                            digest: r.digest.clone(),
+                        };
+                    }
+                    let repo = crate::registry::Repo::of(&r.target);
+                    if !written.contains(&repo) {
+                        written.push(repo);
+                    }
+                }
+                Outcome::UpToDate => sum.up_to_date += 1,
+                Outcome::Failed(why) => {
+                    sum.failed += 1;
+                    row.stage = EntryStage::Failed {
+                        reason: why.clone(),
+                    };
+                }
+            }
+        }
+        let dest = self.syncing().map(|j| j.dest.clone()).unwrap_or_default();
+        ctx.info(format!(
+            "synced to {dest}: {} copied, {} up to date, {} failed",
+            sum.copied, sum.up_to_date, sum.failed
+        ));
+        for repo in written {
+            ctx.emit(AppEvent::TagsChanged(repo));
+        }
+        self.status = PushStatus::Synced(sum);
     }
 
     /// A copy was worked out: one row per entry it copies (one for a single image), then
@@ -245,6 +363,8 @@ impl PushState {
                 self.status = PushStatus::Done(r);
             }
             Reply::CopyStarted(r) => self.copy_started(&r),
+            Reply::SyncProgress(e) => self.sync_progress(e),
+            Reply::Synced(outcomes) => self.synced(&outcomes, ctx),
             Reply::Copied(r) => {
                 self.list_digest = Some(r.digest.clone());
                 let mut digests: Vec<_> = if r.entries.is_empty() {
@@ -295,7 +415,12 @@ impl PushState {
                 self.status = PushStatus::Cancelled;
                 self.stop_rows();
                 let again = ctx.key(Context::Push, Action::Retry);
-                ctx.info(if self.copying().is_some() {
+                ctx.info(if self.syncing().is_some() {
+                    format!(
+                        "sync cancelled; the images copied stay, the others are not tagged \
+                         ({again} syncs again)"
+                    )
+                } else if self.copying().is_some() {
                     format!("copy cancelled; nothing is tagged yet ({again} copies again)")
                 } else {
                     format!("push cancelled; the local list is unchanged ({again} pushes again)")
@@ -416,6 +541,91 @@ mod tests {
         assert!(ctx
             .events
             .contains(&AppEvent::TagsChanged(crate::registry::Repo::of(&dst))));
+    }
+
+    /// The push view follows a sync: one row per image from the plan (up to date done,
+    /// refused failed), each image's progress and end on its row, the outcome's counts,
+    /// the repositories written read again; retry runs the same plan.
+    #[test]
+    fn push_view_runs_a_sync_one_row_per_image() {
+        use crate::ops::{EntryStage, Outcome, SyncEvent};
+        use crate::tui::pane::Transfer;
+        use crate::tui::state::push::{PushState, SyncSummary};
+        let job = crate::tui::test_fixtures::sync_plan_job();
+        let mut p = PushState::default();
+        let mut ctx = Ctx::default();
+        assert!(p.start(Transfer::Sync(job.clone()), &mut ctx));
+        assert!(matches!(
+            &slot_runs(&ctx)[..],
+            [(Slot::Push, Command::Sync { plan })] if std::sync::Arc::ptr_eq(plan, &job.plan)
+        ));
+        let labels: Vec<_> = p.rows.iter().map(|r| r.platform.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "mirror/app:v1",
+                "mirror/app:v2",
+                "mirror/app:v1-oci",
+                "mirror/app:v2-oci"
+            ]
+        );
+        assert_eq!(p.done_count(), (1, 4), "the image up to date is done");
+        assert!(matches!(p.rows[3].stage, EntryStage::Failed { .. }));
+        p.reply(
+            Reply::SyncProgress(SyncEvent::Started { image: 0 }),
+            &mut ctx,
+        );
+        p.reply(
+            Reply::SyncProgress(SyncEvent::Copy {
+                image: 0,
+                progress: crate::ops::Progress::Entry {
+                    index: 2,
+                    stage: EntryStage::Copying { done: 5, total: 10 },
+                },
+            }),
+            &mut ctx,
+        );
+        assert_eq!(p.rows[0].bytes, Some((5, 10)));
+        let d = crate::digest::Digest::sha256(b"v1");
+        p.reply(
+            Reply::SyncProgress(SyncEvent::Done {
+                image: 0,
+                result: Ok(d.clone()),
+            }),
+            &mut ctx,
+        );
+        assert!(p.rows[0].done());
+        p.reply(
+            Reply::SyncProgress(SyncEvent::Done {
+                image: 1,
+                result: Err("connection reset".into()),
+            }),
+            &mut ctx,
+        );
+        let mut ctx = Ctx::default();
+        p.reply(
+            Reply::Synced(vec![
+                Outcome::UpToDate,
+                Outcome::Failed("connection reset".into()),
+                Outcome::UpToDate,
+                Outcome::Failed("denied".into()),
+            ]),
+            &mut ctx,
+        );
+        assert_eq!(
+            p.status,
+            PushStatus::Synced(SyncSummary {
+                copied: 0,
+                up_to_date: 2,
+                failed: 2
+            })
+        );
+        let mut ctx = Ctx::default();
+        assert!(p.action(Action::Retry, &mut ctx));
+        assert!(matches!(
+            &slot_runs(&ctx)[..],
+            [(Slot::Push, Command::Sync { plan })] if std::sync::Arc::ptr_eq(plan, &job.plan)
+        ));
     }
 
     #[test]

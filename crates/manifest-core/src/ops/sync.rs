@@ -100,6 +100,23 @@ pub struct PlannedImage {
     copy: Option<CopyPlan>,
 }
 
+impl PlannedImage {
+    /// An image in `state` with nothing else known (what a front end's tests build; the
+    /// run plans its copy itself).
+    pub fn new(source: Reference, target: Reference, state: ImageState) -> PlannedImage {
+        PlannedImage {
+            source,
+            target,
+            state,
+            source_digest: None,
+            target_digest: None,
+            comparison: None,
+            bytes: None,
+            copy: None,
+        }
+    }
+}
+
 /// Something that failed before any image of it could be planned (a repository whose tags
 /// cannot be listed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -469,8 +486,11 @@ pub async fn run_sync(
     opts: &SyncOptions,
     progress: SyncProgressFn,
 ) -> Vec<Outcome> {
-    let mut outcomes: Vec<(usize, Outcome)> = stream::iter(plan.images.iter().enumerate())
-        .map(|(i, image)| {
+    // By index, not `iter().enumerate()`: a closure over `&PlannedImage` makes the future
+    // not provably `Send` (rust#102211), and the TUI's worker spawns it.
+    let mut outcomes: Vec<(usize, Outcome)> = stream::iter(0..plan.images.len())
+        .map(|i| {
+            let image = &plan.images[i];
             let progress = progress.clone();
             async move {
                 match &image.state {

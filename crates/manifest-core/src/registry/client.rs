@@ -73,6 +73,23 @@ impl Repo {
             path: r.path.clone(),
         }
     }
+
+    /// The reference of `tag` in this repository: the one way to name a repository's tag
+    /// (never glue `domain/path:tag`, which for a layout, whose path is empty, names another
+    /// place). Fails when `tag` is not a valid tag (a ref name, for a layout).
+    pub fn tagged(&self, tag: &str) -> Result<Reference, crate::reference::ReferenceError> {
+        self.reference().with_tag(tag)
+    }
+
+    /// The repository itself as a reference, neither tag nor digest (a layout: `oci:PATH`).
+    pub fn reference(&self) -> Reference {
+        Reference {
+            domain: self.domain.clone(),
+            path: self.path.clone(),
+            tag: None,
+            digest: None,
+        }
+    }
 }
 
 impl std::fmt::Display for Repo {
@@ -416,6 +433,25 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tag of a repository, of a registry or of a layout (whose path is empty), reads
+    /// back as the same place: no `oci:/x/` with a stray slash.
+    #[test]
+    fn a_repository_names_its_tags() {
+        let reg = Repo::of(&Reference::parse("127.0.0.1:5000/team/app").unwrap());
+        let r = reg.tagged("v1").unwrap();
+        assert_eq!(r.to_string(), "127.0.0.1:5000/team/app:v1");
+        assert_eq!(Reference::parse(&r.to_string()).unwrap(), r);
+        assert!(reg.tagged("bad tag").is_err());
+        let lay = Repo::of(&Reference::parse("oci:/tmp/lay1").unwrap());
+        let r = lay.tagged("v1-oci").unwrap();
+        assert_eq!((r.domain.as_str(), r.path.as_str()), ("oci:/tmp/lay1", ""));
+        assert_eq!(r.to_string(), "oci:/tmp/lay1:v1-oci");
+        assert_eq!(Reference::parse(&r.to_string()).unwrap(), r);
+        // A ref name may hold what a tag may not.
+        assert!(lay.tagged("example.com/app:1.0").is_ok());
+        assert_eq!(lay.reference().to_string(), "oci:/tmp/lay1");
+    }
 
     #[test]
     fn docker_hub_names_talk_to_registry_1() {

@@ -4,6 +4,7 @@
 use super::super::list::{natural_cmp, ItemText};
 use super::super::Load;
 use super::{BrowserState, PAGE_SIZE};
+use crate::place::is_layout;
 use crate::reference::normalize_registry;
 use crate::reference::Reference;
 use crate::registry::Repo;
@@ -61,7 +62,9 @@ impl TagSort {
 
 impl BrowserState {
     pub(super) fn add_registry(&mut self, host: &str, source: RegistrySource) {
-        self.seen.insert(format!("{host}/"));
+        if !is_layout(host) {
+            self.seen.insert(format!("{host}/"));
+        }
         if !self.registries.items().iter().any(|c| c.host == host) {
             self.registries.extend([RegistryChoice {
                 host: host.to_string(),
@@ -71,14 +74,38 @@ impl BrowserState {
         self.registries.select_text(host);
     }
 
-    /// Open a registry's catalog (read again unless it is the one already read).
+    /// Open a registry's catalog (read again unless it is the one already read). A layout
+    /// holds one repository, with no name of its own: its tags are opened at once.
     pub(crate) fn open_registry(&mut self, host: &str, ctx: &mut Ctx) {
+        if is_layout(host) {
+            return self.open_layout(host, ctx);
+        }
         let host = normalize_registry(host);
         if self.registry.as_deref() != Some(host.as_str()) || self.catalog_load != Load::Done {
             self.fetch_catalog(host.clone(), ctx);
         }
         ctx.tell(Command::RememberRegistry(host));
         self.level = Level::Catalog;
+    }
+
+    /// Open a layout (`oci:DIR`, `oci-archive:FILE`) as a registry of one repository: its
+    /// tags (ref names). Not remembered in the history (a relative path means nothing
+    /// elsewhere).
+    pub(super) fn open_layout(&mut self, place: &str, ctx: &mut Ctx) {
+        if self.registry.as_deref() != Some(place) {
+            ctx.cancel(Slot::Catalog);
+            self.catalog.clear();
+            self.catalog_unavailable = None;
+            self.catalog_load = Load::Idle;
+            self.registry = Some(place.to_string());
+            self.repo = None;
+        }
+        self.open_repo("", ctx);
+    }
+
+    /// True when the registry shown is a layout.
+    pub(crate) fn in_layout(&self) -> bool {
+        self.registry.as_deref().is_some_and(is_layout)
     }
 
     /// Ask for a registry's catalog; a new registry forgets the repository shown.
@@ -106,7 +133,7 @@ impl BrowserState {
         let Some(domain) = self.registry.clone() else {
             return;
         };
-        self.seen.insert(format!("{domain}/{path}"));
+        self.seen.insert(super::repo_name(&domain, path));
         if self.repo.as_deref() != Some(path) || matches!(self.tags_load, Load::Failed(_)) {
             self.fetch_tags(domain, path, ctx);
         }
@@ -131,8 +158,15 @@ impl BrowserState {
 
     /// The reference of a tag of the current repository.
     pub(crate) fn tag_reference(&self, tag: &str) -> Option<Reference> {
-        let (reg, repo) = (self.registry.as_ref()?, self.repo.as_ref()?);
-        Reference::parse(&format!("{reg}/{repo}:{tag}")).ok()
+        self.current_repo()?.tagged(tag).ok()
+    }
+
+    /// The repository whose tags are shown (a layout's has an empty path).
+    pub(crate) fn current_repo(&self) -> Option<Repo> {
+        Some(Repo {
+            domain: self.registry.clone()?,
+            path: self.repo.clone()?,
+        })
     }
 
     /// Tags of `repo` were added or removed: read them again when they are the ones shown.
@@ -176,13 +210,15 @@ impl BrowserState {
         let Some(host) = &self.registry else {
             return Vec::new();
         };
-        match (reply, &self.repo) {
+        match (reply, self.current_repo()) {
             (Reply::CatalogPage { repos, .. }, _) => {
-                repos.iter().map(|r| format!("{host}/{r}")).collect()
+                repos.iter().map(|r| super::repo_name(host, r)).collect()
             }
-            (Reply::TagsPage { tags, .. }, Some(repo)) => {
-                tags.iter().map(|t| format!("{host}/{repo}:{t}")).collect()
-            }
+            (Reply::TagsPage { tags, .. }, Some(repo)) => tags
+                .iter()
+                .filter_map(|t| repo.tagged(t).ok())
+                .map(|r| r.to_string())
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -10,12 +10,13 @@ mod overlay;
 
 pub use content::ContentView;
 pub use levels::{Level, RegistryChoice, TagSort};
-pub use overlay::{Checklist, DeleteConfirm, Overlay, Prompt, PromptKind};
+pub use overlay::{Checklist, DeleteConfirm, Overlay, Prompt, PromptKind, SyncConfirm};
 
 use super::list::{Cursor, FilterList};
 use super::Load;
 use crate::ops::Source;
 use crate::reference::{normalize_registry, Reference};
+use crate::registry::Repo;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::pane::{AppEvent, Ctx, EditorItem, Side};
 use crate::tui::worker::{Command, Content, RegistrySource, Reply, Slot};
@@ -294,6 +295,12 @@ impl BrowserState {
                 Some(v) => v.panel = Some(Cursor::default()),
                 None => return false,
             },
+            Action::Sync => {
+                let Some(source) = self.sync_source() else {
+                    return false;
+                };
+                self.open_sync_prompt(source, ctx);
+            }
             Action::Delete => {
                 let Some(r) = self.subject() else {
                     return false;
@@ -320,10 +327,29 @@ impl BrowserState {
         }
     }
 
+    /// What the sync key mirrors: the selected repository (every tag), or the tag (the
+    /// manifest) copy would copy.
+    pub(crate) fn sync_source(&self) -> Option<crate::ops::SyncSource> {
+        use crate::ops::SyncSource;
+        match self.level {
+            Level::Catalog => {
+                let repo = Repo {
+                    domain: self.registry.clone()?,
+                    path: self.catalog.selected_item()?.clone(),
+                };
+                Some(SyncSource::Repository(repo.reference()))
+            }
+            Level::Tags | Level::Content => self.subject().map(SyncSource::Image),
+            Level::Registries => None,
+        }
+    }
+
     /// Remember a reference's registry and repository for completion.
     fn remember_seen(&mut self, r: &Reference) {
-        self.seen.insert(format!("{}/", r.domain));
-        self.seen.insert(format!("{}/{}", r.domain, r.path));
+        if !r.is_layout() {
+            self.seen.insert(format!("{}/", r.domain));
+        }
+        self.seen.insert(Repo::of(r).to_string());
     }
 
     fn open(&mut self, ctx: &mut Ctx) {
@@ -383,6 +409,11 @@ impl BrowserState {
                 ctx.cancel(Slot::Tags);
                 if self.tags_load.busy() {
                     self.tags_load = Load::Failed("cancelled".to_string());
+                }
+                // A layout's one repository is its catalog: back to the places.
+                if self.in_layout() {
+                    self.level = Level::Registries;
+                    return;
                 }
                 if self.catalog_load == Load::Idle {
                     if let Some(h) = self.registry.clone() {
@@ -449,7 +480,7 @@ impl BrowserState {
             (Slot::Registries, Reply::Failed(m)) => self.registries_load = Load::Failed(m),
             (Slot::Catalog, Reply::CatalogPage { repos, done }) => {
                 if let Some(h) = &self.registry {
-                    self.seen.extend(repos.iter().map(|r| format!("{h}/{r}")));
+                    self.seen.extend(repos.iter().map(|r| repo_name(h, r)));
                 }
                 self.catalog.extend(repos);
                 self.catalog_load = if done { Load::Done } else { Load::Partial };
@@ -461,7 +492,7 @@ impl BrowserState {
                 // the prompt opens at once.
                 let none = recent.is_empty();
                 if let Some(h) = &self.registry {
-                    self.seen.extend(recent.iter().map(|r| format!("{h}/{r}")));
+                    self.seen.extend(recent.iter().map(|r| repo_name(h, r)));
                 }
                 self.catalog.extend(recent);
                 if none && self.level == Level::Catalog && self.overlay.is_none() {
@@ -484,6 +515,15 @@ impl BrowserState {
             }
         }
     }
+}
+
+/// `host/path`, for completion (a layout's one repository: the place alone).
+fn repo_name(host: &str, path: &str) -> String {
+    Repo {
+        domain: host.to_string(),
+        path: path.to_string(),
+    }
+    .to_string()
 }
 
 #[cfg(test)]

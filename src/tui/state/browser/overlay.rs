@@ -5,12 +5,12 @@
 use super::super::list::Cursor;
 use super::super::referrers::referrer_kind;
 use super::{BrowserState, Level};
-use crate::ops::{CopyJob, CopyOptions};
+use crate::ops::{CopyJob, CopyOptions, SyncSource};
 use crate::reference::{registry_host, Reference};
 use crate::registry::Repo;
 use crate::tui::field::{complete_last_word, TextField};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::pane::{AppEvent, Ctx, Transfer};
+use crate::tui::pane::{AppEvent, Ctx, SyncJob, Transfer};
 use crate::tui::worker::{Command, RegistrySource, Reply, Slot};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -22,6 +22,7 @@ pub enum Overlay {
     Prompt(Prompt),
     Checklist(Checklist),
     Delete(DeleteConfirm),
+    Sync(SyncConfirm),
 }
 
 /// What a typed-name prompt is for.
@@ -33,6 +34,8 @@ pub enum PromptKind {
     CopyTo,
     /// New tags for the source, space-separated.
     Retag,
+    /// Where to mirror the sync source to (`REG[/NAMESPACE]`; Tab completes as for a copy).
+    SyncTo,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +48,38 @@ pub struct Prompt {
     pub(crate) source: Option<Reference>,
     /// Tab cycling: the word typed before cycling, and the position in its candidates.
     pub(crate) cycle: Option<(String, usize)>,
+    /// What a sync mirrors (boxed: a sync file is large).
+    pub(crate) sync: Option<Box<SyncSource>>,
+}
+
+/// A sync on its way: its plan is asked of the worker, then shown until Enter runs it (as a
+/// transfer, in the push view) or Esc drops it. Nothing is written before Enter.
+#[derive(Clone, Debug)]
+pub enum SyncConfirm {
+    Planning { source: SyncSource, dest: String },
+    Ask { job: SyncJob, selected: Cursor },
+}
+
+impl SyncConfirm {
+    /// The destination as typed.
+    pub(crate) fn dest(&self) -> &str {
+        match self {
+            SyncConfirm::Planning { dest, .. } => dest,
+            SyncConfirm::Ask { job, .. } => &job.dest,
+        }
+    }
+
+    /// What is mirrored, for the window's title.
+    pub(crate) fn source_label(&self) -> String {
+        let source = match self {
+            SyncConfirm::Planning { source, .. } => source,
+            SyncConfirm::Ask { job, .. } => &job.source,
+        };
+        match source {
+            SyncSource::Repository(r) | SyncSource::Image(r) => r.to_string(),
+            SyncSource::File(_) => "a sync file".to_string(),
+        }
+    }
 }
 
 /// The platforms of the list being copied, each checked or not.
@@ -82,6 +117,8 @@ impl Overlay {
         match self {
             Overlay::Checklist(_) => Some(vec![Context::Checklist, Context::List]),
             Overlay::Delete(_) => Some(vec![Context::Confirm]),
+            Overlay::Sync(SyncConfirm::Planning { .. }) => Some(vec![Context::SyncPlan]),
+            Overlay::Sync(SyncConfirm::Ask { .. }) => Some(vec![Context::SyncPlan, Context::List]),
             Overlay::Filter(_) | Overlay::Prompt(_) => None,
         }
     }
@@ -116,6 +153,13 @@ impl BrowserState {
         }
     }
 
+    pub(crate) fn sync_confirm(&self) -> Option<&SyncConfirm> {
+        match &self.overlay {
+            Some(Overlay::Sync(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     pub(crate) fn filter_field(&self) -> Option<&TextField> {
         match &self.overlay {
             Some(Overlay::Filter(f)) => Some(f),
@@ -129,6 +173,7 @@ impl BrowserState {
             None => false,
             Some(Overlay::Checklist(_)) => self.checklist_action(action, ctx),
             Some(Overlay::Delete(_)) => self.delete_action(action, ctx),
+            Some(Overlay::Sync(_)) => self.sync_action(action, ctx),
             Some(Overlay::Prompt(p)) => match action {
                 Action::Submit => {
                     let (kind, value) = (p.kind, p.field.value().trim().to_string());
@@ -179,6 +224,45 @@ impl BrowserState {
                 self.overlay = None;
             }
             (_, Action::Cancel) => self.overlay = None,
+            _ => return false,
+        }
+        true
+    }
+
+    /// Keys of a sync's plan: while it is worked out, Esc stops it; shown, Enter runs it
+    /// and Esc drops it.
+    fn sync_action(&mut self, action: Action, ctx: &mut Ctx) -> bool {
+        let Some(Overlay::Sync(s)) = &mut self.overlay else {
+            return false;
+        };
+        if let (SyncConfirm::Ask { job, selected }, Some(delta)) = (&mut *s, Cursor::step(action)) {
+            let n = job.plan.problems.len() + job.plan.images.len();
+            selected.move_by(delta, n);
+            return true;
+        }
+        match (&*s, action) {
+            (SyncConfirm::Planning { .. }, Action::Cancel) => {
+                ctx.cancel(Slot::SyncPlan);
+                self.overlay = None;
+            }
+            (SyncConfirm::Ask { .. }, Action::Cancel) => {
+                self.overlay = None;
+                ctx.info("sync cancelled: nothing was written");
+            }
+            (SyncConfirm::Ask { job, .. }, Action::Submit) => {
+                let job = job.clone();
+                self.overlay = None;
+                if job.plan.to_copy() == 0 {
+                    ctx.info(format!(
+                        "nothing to sync: {} already holds every image that could be copied",
+                        job.dest
+                    ));
+                } else {
+                    ctx.emit(AppEvent::StartTransfer(Box::new(Transfer::Sync(job))));
+                }
+            }
+            // Enter while the plan is worked out: it is not there yet.
+            (SyncConfirm::Planning { .. }, Action::Submit) => {}
             _ => return false,
         }
         true
@@ -242,7 +326,10 @@ impl BrowserState {
     /// Open a typed-name prompt (over whatever else was open).
     pub(super) fn open_prompt(&mut self, kind: PromptKind, source: Option<Reference>, ctx: &Ctx) {
         let (label, ph) = match kind {
-            PromptKind::Registry => ("registry", "host[:port], e.g. 127.0.0.1:5000".into()),
+            PromptKind::Registry => (
+                "registry",
+                "host[:port], e.g. 127.0.0.1:5000, or a layout: oci:DIR, oci-archive:FILE".into(),
+            ),
             PromptKind::Repository => ("repository", "path, e.g. library/alpine".into()),
             PromptKind::CopyTo => (
                 "copy to",
@@ -252,6 +339,13 @@ impl BrowserState {
                 ),
             ),
             PromptKind::Retag => ("new tags", "one or more tags, space-separated".into()),
+            PromptKind::SyncTo => (
+                "sync to",
+                format!(
+                    "registry[/namespace], e.g. 127.0.0.1:5000/mirror ({} completes)",
+                    ctx.key(Context::Form, Action::Complete)
+                ),
+            ),
         };
         self.overlay = Some(Overlay::Prompt(Prompt {
             kind,
@@ -259,7 +353,16 @@ impl BrowserState {
             error: None,
             source,
             cycle: None,
+            sync: None,
         }));
+    }
+
+    /// The sync prompt: where to mirror `source` to.
+    pub(super) fn open_sync_prompt(&mut self, source: SyncSource, ctx: &Ctx) {
+        self.open_prompt(PromptKind::SyncTo, None, ctx);
+        if let Some(p) = self.prompt_mut() {
+            p.sync = Some(Box::new(source));
+        }
     }
 
     /// Refuse the prompt's value: it stays open with why.
@@ -275,6 +378,9 @@ impl BrowserState {
             return self.refuse(format!("type a name, or {cancel} to cancel"));
         }
         let source = self.prompt().and_then(|p| p.source.clone());
+        if kind == PromptKind::SyncTo {
+            return self.submit_sync(value, ctx);
+        }
         match (kind, source) {
             (PromptKind::CopyTo, Some(src)) => self.submit_copy(src, value, ctx),
             (PromptKind::Retag, Some(src)) => {
@@ -286,7 +392,25 @@ impl BrowserState {
                 ctx.info(format!("tagging {src} as {}…", tags.join(", ")));
                 ctx.request(Slot::Retag, Command::Retag { src, tags });
             }
-            (PromptKind::CopyTo | PromptKind::Retag, None) => self.overlay = None,
+            (PromptKind::CopyTo | PromptKind::Retag, None) | (PromptKind::SyncTo, _) => {
+                self.overlay = None
+            }
+            // A layout where a registry or a repository is typed: open it as a registry.
+            (PromptKind::Registry | PromptKind::Repository, _)
+                if crate::place::is_layout(value) =>
+            {
+                match Reference::parse(value) {
+                    Ok(r) => {
+                        self.overlay = None;
+                        self.add_registry(&r.domain, RegistrySource::Typed);
+                        self.open_layout(&r.domain, ctx);
+                        if r.tag.is_some() || r.digest.is_some() {
+                            self.open_reference(r, ctx);
+                        }
+                    }
+                    Err(e) => self.refuse(e.to_string()),
+                }
+            }
             (PromptKind::Registry, _) => {
                 let host = match registry_host(value) {
                     Ok(h) => h,
@@ -316,6 +440,28 @@ impl BrowserState {
                 }
             }
         }
+    }
+
+    /// The sync prompt's Enter: the destination checked, then its plan asked of the worker.
+    fn submit_sync(&mut self, value: &str, ctx: &mut Ctx) {
+        let Some(source) = self.prompt().and_then(|p| p.sync.as_deref().cloned()) else {
+            self.overlay = None;
+            return;
+        };
+        let dest = match crate::sync::check_dest(value) {
+            Ok(d) => d,
+            Err(m) => return self.refuse(m),
+        };
+        self.seen.insert(format!("{}/", dest.domain));
+        let dest = value.trim_end_matches('/').to_string();
+        ctx.request(
+            Slot::SyncPlan,
+            Command::SyncPlan {
+                source: source.clone(),
+                dest: dest.clone(),
+            },
+        );
+        self.overlay = Some(Overlay::Sync(SyncConfirm::Planning { source, dest }));
     }
 
     /// The copy prompt's Enter: the destination checked, then the checklist of the list's
@@ -382,8 +528,10 @@ impl BrowserState {
         let complete = ctx.keymap.lookup(Context::Form, key);
         match &mut self.overlay {
             Some(Overlay::Prompt(p)) => {
-                if let (PromptKind::CopyTo, Some(a @ (Action::Complete | Action::CompletePrev))) =
-                    (p.kind, complete)
+                if let (
+                    PromptKind::CopyTo | PromptKind::SyncTo,
+                    Some(a @ (Action::Complete | Action::CompletePrev)),
+                ) = (p.kind, complete)
                 {
                     let forward = a == Action::Complete;
                     if let Err(e) =
@@ -473,6 +621,26 @@ impl BrowserState {
                     self.level = Level::Tags;
                 }
                 ctx.emit(AppEvent::TagsChanged(Repo::of(&plan.target)));
+            }
+            (Slot::SyncPlan, Reply::SyncPlanned(plan)) => {
+                // Only into its own window: closed, it was cancelled.
+                if let Some(Overlay::Sync(SyncConfirm::Planning { source, dest })) = &self.overlay {
+                    let job = SyncJob {
+                        source: source.clone(),
+                        dest: dest.clone(),
+                        plan,
+                    };
+                    self.overlay = Some(Overlay::Sync(SyncConfirm::Ask {
+                        job,
+                        selected: Cursor::default(),
+                    }));
+                }
+            }
+            (Slot::SyncPlan, Reply::Failed(m)) => {
+                if matches!(self.sync_confirm(), Some(SyncConfirm::Planning { .. })) {
+                    self.overlay = None;
+                }
+                ctx.error(m);
             }
             (Slot::Retag | Slot::Delete, Reply::Failed(m)) => {
                 if slot == Slot::Delete && deleting {

@@ -347,3 +347,107 @@ fn back_from_a_referrer_asks_again_for_what_had_not_arrived() {
         "once on opening the platform, once on coming back"
     );
 }
+
+/// A layout opened from the command line is a registry of one repository: its tags at
+/// once, each tag's reference the layout's own (`oci:DIR:TAG`, no `oci:DIR/`); Back from
+/// the tags goes to the places, not to a catalog of one nameless row.
+#[test]
+fn a_layout_opens_as_a_registry_of_one_repository() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    let start = crate::reference::Reference::parse("oci:/tmp/lay1").unwrap();
+    s.start(None, Some(&start), &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    let tags: Vec<_> = runs(&ctx.outbox)
+        .into_iter()
+        .filter_map(|(_, slot, c)| match c {
+            Command::Tags { repo, .. } if slot == Slot::Tags => Some(repo),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].to_string(), "oci:/tmp/lay1");
+    s.reply(
+        Slot::Tags,
+        Reply::TagsPage {
+            tags: vec!["v1-oci".into(), "example.com/app:1.0".into()],
+            done: true,
+        },
+        &ctx,
+    );
+    let r = s.tag_reference("v1-oci").expect("a reference");
+    assert_eq!((r.domain.as_str(), r.path.as_str()), ("oci:/tmp/lay1", ""));
+    assert_eq!(r.to_string(), "oci:/tmp/lay1:v1-oci");
+    assert_eq!(
+        s.references_in(&Reply::TagsPage {
+            tags: vec!["example.com/app:1.0".into()],
+            done: true
+        }),
+        vec!["oci:/tmp/lay1:example.com/app:1.0".to_string()]
+    );
+    let mut ctx = Ctx::default();
+    s.action(Action::Open, &mut ctx);
+    assert_eq!(s.level, Level::Content);
+    assert_eq!(
+        s.shown().map(|r| r.to_string()).as_deref(),
+        Some("oci:/tmp/lay1:v1-oci")
+    );
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    let mut ctx = Ctx::default();
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Registries);
+    assert!(
+        !runs(&ctx.outbox)
+            .iter()
+            .any(|(_, slot, _)| *slot == Slot::Catalog),
+        "no catalog is asked of a layout"
+    );
+    assert!(!s.seen.contains("oci:/tmp/lay1/"), "{:?}", s.seen);
+}
+
+/// The location prompt takes a layout where a registry host is typed: `oci:DIR` opens its
+/// tags, `oci:DIR:REF` the manifest; choosing it again from the places reopens its tags.
+#[test]
+fn the_location_prompt_opens_a_layout() {
+    let mut s = BrowserState::new();
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::OpenByName, &mut ctx));
+    for c in "oci:./out:v1".chars() {
+        s.field_key(&ch(c), &Ctx::default());
+    }
+    assert!(s.action(Action::Submit, &mut ctx));
+    assert!(s.overlay.is_none(), "{:?}", s.overlay);
+    assert_eq!(s.registry.as_deref(), Some("oci:./out"));
+    assert_eq!(s.repo.as_deref(), Some(""));
+    assert_eq!(s.level, Level::Content);
+    assert_eq!(
+        s.shown().map(|r| r.to_string()).as_deref(),
+        Some("oci:./out:v1")
+    );
+    let inspected: Vec<_> = runs(&ctx.outbox)
+        .into_iter()
+        .filter_map(|(_, _, c)| match c {
+            Command::Inspect { reference } => Some(reference.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(inspected, vec!["oci:./out:v1".to_string()]);
+    // Back to the places; the layout is one of them and opens to its tags.
+    s.action(Action::Back, &mut ctx);
+    s.action(Action::Back, &mut ctx);
+    assert_eq!(s.level, Level::Registries);
+    assert!(s.registries.items().iter().any(|c| c.host == "oci:./out"));
+    s.registries.select_text("oci:./out");
+    let mut ctx = Ctx::default();
+    s.action(Action::Open, &mut ctx);
+    assert_eq!(s.level, Level::Tags);
+    // A typo in the place is refused in the prompt.
+    assert!(s.action(Action::Back, &mut ctx));
+    assert!(s.action(Action::OpenByName, &mut ctx));
+    for c in "oci:".chars() {
+        s.field_key(&ch(c), &Ctx::default());
+    }
+    assert!(s.action(Action::Submit, &mut ctx));
+    assert!(s.prompt().and_then(|p| p.error.as_ref()).is_some());
+}

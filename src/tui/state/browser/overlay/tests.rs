@@ -27,7 +27,9 @@ fn copy_jobs(ctx: &Ctx) -> Vec<crate::ops::CopyJob> {
         .filter_map(|e| match e {
             AppEvent::StartTransfer(j) => match &**j {
                 crate::tui::pane::Transfer::Copy(j) => Some(j.clone()),
-                crate::tui::pane::Transfer::Push { .. } => None,
+                crate::tui::pane::Transfer::Push { .. } | crate::tui::pane::Transfer::Sync(_) => {
+                    None
+                }
             },
             _ => None,
         })
@@ -345,5 +347,166 @@ fn browser_retag_prompt_sends_the_new_tags() {
         matches!(&r[..], [(_, Slot::Retag, Command::Retag { src, tags })]
             if src.tag.as_deref() == Some("v1") && tags == &["stable", "v1-2024-06"]),
         "{r:?}"
+    );
+}
+
+/// The sync plans the browser asked for: (id, source, dest).
+fn sync_plans(
+    ctx: &Ctx,
+) -> Vec<(
+    crate::tui::worker::RequestId,
+    crate::ops::SyncSource,
+    String,
+)> {
+    runs(&ctx.outbox)
+        .into_iter()
+        .filter_map(|(id, slot, c)| match c {
+            Command::SyncPlan { source, dest } if slot == Slot::SyncPlan => {
+                Some((id, source, dest))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `S` on a repository of the catalog opens the destination prompt (Tab completes a
+/// registry seen, a bad destination is refused); Enter asks the worker for the plan of
+/// every tag; the plan's reply shows the table; Enter there starts the sync as a transfer,
+/// the very plan shown.
+#[test]
+fn sync_prompt_then_the_plan_then_enter_starts_the_transfer() {
+    use crate::ops::SyncSource;
+    use crate::tui::pane::Transfer;
+    use crate::tui::state::browser::{Overlay, PromptKind, SyncConfirm};
+    use crate::tui::worker::RegistrySource;
+    let mut s = fixtures::catalog_state();
+    s.catalog.extend(["samples/app".to_string()]);
+    s.reply(
+        Slot::Registries,
+        Reply::Registries(vec![("127.0.0.1:6000".into(), RegistrySource::History)]),
+        &Ctx::default(),
+    );
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Sync, &mut ctx));
+    assert_eq!(s.prompt().map(|p| p.kind), Some(PromptKind::SyncTo));
+    assert!(s.field_focused());
+    type_into(&mut s, "127.0.0.1:6");
+    s.field_key(&press(KeyCode::Tab), &Ctx::default());
+    assert_eq!(s.prompt().unwrap().field.value(), "127.0.0.1:6000/");
+    type_into(&mut s, "Mirror");
+    assert!(s.action(Action::Submit, &mut ctx));
+    assert!(
+        s.prompt().and_then(|p| p.error.as_ref()).is_some(),
+        "an upper-case namespace is refused"
+    );
+    assert!(sync_plans(&ctx).is_empty());
+    for _ in 0.."Mirror".len() {
+        s.field_key(&press(KeyCode::Backspace), &Ctx::default());
+    }
+    type_into(&mut s, "mirror");
+    assert!(s.action(Action::Submit, &mut ctx));
+    let plans = sync_plans(&ctx);
+    let [(id, source, dest)] = &plans[..] else {
+        panic!("one plan asked: {plans:?}");
+    };
+    let repo = Reference::parse(&format!("{HOST}/samples/app")).unwrap();
+    assert_eq!(source, &SyncSource::Repository(repo));
+    assert_eq!(dest, "127.0.0.1:6000/mirror");
+    assert!(matches!(
+        s.sync_confirm(),
+        Some(SyncConfirm::Planning { .. })
+    ));
+    assert_eq!(s.contexts(), vec![Context::SyncPlan]);
+    // Enter before the plan is there does nothing.
+    let mut early = Ctx::default();
+    assert!(s.action(Action::Submit, &mut early));
+    assert!(early.events.is_empty() && early.outbox.is_empty());
+
+    let job = fixtures::sync_plan_job();
+    let mut ctx2 = Ctx::default();
+    s.change_reply(
+        Slot::SyncPlan,
+        Reply::SyncPlanned(job.plan.clone()),
+        &mut ctx2,
+    );
+    let Some(SyncConfirm::Ask { job: shown, .. }) = s.sync_confirm() else {
+        panic!("the plan's table: {:?}", s.overlay);
+    };
+    assert!(std::sync::Arc::ptr_eq(&shown.plan, &job.plan));
+    assert_eq!(s.contexts(), vec![Context::SyncPlan, Context::List]);
+    let _ = id;
+    let mut ctx3 = Ctx::default();
+    assert!(s.action(Action::Submit, &mut ctx3));
+    assert!(s.overlay.is_none());
+    let started: Vec<_> = ctx3
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            AppEvent::StartTransfer(t) => match &**t {
+                Transfer::Sync(j) => Some(j.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 1, "{:?}", ctx3.events);
+    assert!(std::sync::Arc::ptr_eq(&started[0].plan, &job.plan));
+    assert_eq!(started[0].dest, "127.0.0.1:6000/mirror");
+    assert!(!matches!(s.overlay, Some(Overlay::Sync(_))));
+}
+
+/// Esc while the plan is worked out cancels its request; a plan arriving after that (or
+/// for a superseded request) changes nothing; Esc on the table drops it, nothing started.
+#[test]
+fn sync_esc_cancels_and_a_stale_plan_is_dropped() {
+    use crate::tui::state::browser::SyncConfirm;
+    use crate::tui::worker::WorkerEvent;
+    let mut s = browser_on_tags();
+    let mut ctx = Ctx::default();
+    assert!(s.action(Action::Sync, &mut ctx));
+    type_into(&mut s, "127.0.0.1:6000/mirror");
+    assert!(s.action(Action::Submit, &mut ctx));
+    let first = last_id(&ctx, Slot::SyncPlan);
+    let plans = sync_plans(&ctx);
+    assert!(
+        matches!(&plans[..], [(_, crate::ops::SyncSource::Image(r), _)] if r.tag.as_deref() == Some("v1")),
+        "the tag selected: {plans:?}"
+    );
+    assert!(s.action(Action::Cancel, &mut ctx));
+    assert!(s.overlay.is_none());
+    assert!(ctx
+        .outbox
+        .iter()
+        .any(|m| matches!(m, ToWorker::Cancel(i) if *i == first)));
+    let plan = fixtures::sync_plan_job().plan;
+    let stale = WorkerEvent::last(first, Slot::SyncPlan, Reply::SyncPlanned(plan.clone()));
+    assert!(!ctx.requests.accept(&stale), "the app drops it");
+    // Delivered anyway, it opens nothing: its window is closed.
+    s.change_reply(Slot::SyncPlan, stale.reply, &mut ctx);
+    assert!(s.overlay.is_none());
+
+    // A second sync supersedes nothing left; its own plan is the one listened to.
+    assert!(s.action(Action::Sync, &mut ctx));
+    type_into(&mut s, "127.0.0.1:6000/mirror");
+    assert!(s.action(Action::Submit, &mut ctx));
+    let second = last_id(&ctx, Slot::SyncPlan);
+    assert!(!ctx.requests.accept(&WorkerEvent::last(
+        first,
+        Slot::SyncPlan,
+        Reply::SyncPlanned(plan.clone())
+    )));
+    let fresh = WorkerEvent::last(second, Slot::SyncPlan, Reply::SyncPlanned(plan));
+    assert!(ctx.requests.accept(&fresh));
+    s.change_reply(Slot::SyncPlan, fresh.reply, &mut ctx);
+    assert!(matches!(s.sync_confirm(), Some(SyncConfirm::Ask { .. })));
+    let mut esc = Ctx::default();
+    assert!(s.action(Action::Cancel, &mut esc));
+    assert!(s.overlay.is_none());
+    assert!(
+        !esc.events
+            .iter()
+            .any(|e| matches!(e, AppEvent::StartTransfer(_))),
+        "{:?}",
+        esc.events
     );
 }
