@@ -56,12 +56,21 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
 /// Platform `i`'s image: a config and one layer of `mib` MiB of noise (stored as a gzip
 /// layer: registries do not look inside).
 fn image(i: usize, mib: usize) -> SampleImage {
-    let p = PLATFORMS[i];
-    let plat = samples::platform(p);
-    let layer = noise(
+    noise_image(
+        REPO,
+        i,
         mib << 20,
         (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-    );
+        false,
+    )
+}
+
+/// An image of `repo` for platform `i` of [`PLATFORMS`]: a config and one layer of `len`
+/// bytes of [`noise`] from `seed`, Docker schema 2 or (`oci`) OCI media types.
+pub fn noise_image(repo: &str, i: usize, len: usize, seed: u64, oci: bool) -> SampleImage {
+    let p = PLATFORMS[i % PLATFORMS.len()];
+    let plat = samples::platform(p);
+    let layer = noise(len, seed);
     let layer_digest = Digest::sha256(&layer);
     let config = serde_json::to_vec(&json!({
         "architecture": plat.architecture,
@@ -70,36 +79,28 @@ fn image(i: usize, mib: usize) -> SampleImage {
         "rootfs": {"type": "layers", "diff_ids": [layer_digest.as_str()]},
     }))
     .unwrap_or_default();
-    let config_digest = Digest::sha256(&config);
-    let manifest = serde_json::to_vec_pretty(&json!({
-        "schemaVersion": 2,
-        "mediaType": media::DOCKER_MANIFEST,
-        "config": {"mediaType": media::DOCKER_CONFIG, "size": config.len(), "digest": config_digest.as_str()},
-        "layers": [{"mediaType": media::DOCKER_LAYER, "size": layer.len(), "digest": layer_digest.as_str()}],
-    }))
-    .unwrap_or_default();
-    SampleImage {
-        repo: REPO.into(),
-        tag: String::new(),
-        platform: plat,
-        media_type: media::DOCKER_MANIFEST,
-        digest: Digest::sha256(&manifest),
-        manifest,
-        blobs: vec![(config_digest, config), (layer_digest, layer)],
-    }
+    let mut img = samples::image_of(config, vec![layer], oci);
+    img.repo = repo.into();
+    img.platform = plat;
+    img
 }
 
-/// Seed the list `bench/copy:v1` (children by digest) at `base`; returns its digest.
-async fn seed(base: &str, mib: usize) -> Result<Digest, String> {
-    let s = Seeder::new(base, None)?;
+/// Push `images` by digest into `repo` (blobs first), then the list of them (`list_type`)
+/// as `repo:tag`; returns the list's digest.
+pub async fn push_list(
+    s: &Seeder,
+    repo: &str,
+    tag: &str,
+    list_type: &str,
+    images: Vec<SampleImage>,
+) -> Result<Digest, String> {
     let mut children = Vec::new();
-    for i in 0..PLATFORMS.len() {
-        let img = image(i, mib);
+    for img in images {
         for (d, bytes) in &img.blobs {
-            s.upload_blob(REPO, d, bytes).await?;
+            s.upload_blob(repo, d, bytes).await?;
         }
         s.put_manifest(
-            REPO,
+            repo,
             img.digest.as_str(),
             img.media_type,
             &img.manifest,
@@ -111,11 +112,17 @@ async fn seed(base: &str, mib: usize) -> Result<Digest, String> {
             ..img
         });
     }
-    let list = samples::list_body(media::DOCKER_LIST, &children);
+    let list = samples::list_body(list_type, &children);
     let d = Digest::sha256(&list);
-    s.put_manifest(REPO, "v1", media::DOCKER_LIST, &list, &d)
-        .await?;
+    s.put_manifest(repo, tag, list_type, &list, &d).await?;
     Ok(d)
+}
+
+/// Seed the list `bench/copy:v1` (children by digest) at `base`; returns its digest.
+async fn seed(base: &str, mib: usize) -> Result<Digest, String> {
+    let s = Seeder::new(base, None)?;
+    let images = (0..PLATFORMS.len()).map(|i| image(i, mib)).collect();
+    push_list(&s, REPO, "v1", media::DOCKER_LIST, images).await
 }
 
 /// One measured command.
@@ -136,7 +143,11 @@ pub struct Measured {
 
 /// Run `prog args` under `/usr/bin/time`: wall seconds, peak RSS (KiB), CPU seconds (user
 /// and system) and stdout.
-fn timed(prog: &Path, args: &[String], cfg: &Path) -> Result<(f64, u64, f64, String), String> {
+pub(crate) fn timed(
+    prog: &Path,
+    args: &[String],
+    cfg: &Path,
+) -> Result<(f64, u64, f64, String), String> {
     let t0 = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
@@ -293,8 +304,20 @@ pub fn run(opts: &CopyBenchOptions) -> Result<Vec<Measured>, String> {
     Ok(out)
 }
 
-/// The median of each (tool, what), as a table.
-pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
+/// The medians of one (tool, what).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Medians {
+    pub tool: String,
+    pub what: String,
+    pub runs: usize,
+    pub seconds: f64,
+    pub max_rss_mib: f64,
+    pub cpu_seconds: f64,
+    pub requests: f64,
+}
+
+/// The medians of each (tool, what), in the order they first ran.
+pub fn medians(m: &[Measured]) -> Vec<Medians> {
     let mut keys: Vec<(String, String)> = Vec::new();
     for x in m {
         let k = (x.tool.clone(), x.what.clone());
@@ -302,35 +325,61 @@ pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
             keys.push(k);
         }
     }
-    let med = |mut v: Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        crate::run::median(&v).unwrap_or(0.0)
-    };
+    let med = |v: Vec<f64>| crate::run::median(&v).unwrap_or(0.0);
+    keys.into_iter()
+        .map(|(tool, what)| {
+            let xs: Vec<&Measured> = m
+                .iter()
+                .filter(|x| x.tool == tool && x.what == what)
+                .collect();
+            Medians {
+                runs: xs.len(),
+                seconds: med(xs.iter().map(|x| x.seconds).collect()),
+                max_rss_mib: med(xs.iter().map(|x| x.max_rss_kib as f64).collect()) / 1024.0,
+                cpu_seconds: med(xs.iter().map(|x| x.cpu_seconds).collect()),
+                requests: med(xs.iter().map(|x| x.requests as f64).collect()),
+                tool,
+                what,
+            }
+        })
+        .collect()
+}
+
+/// The medians as a Markdown table.
+pub fn medians_table(rows: &[Medians]) -> String {
+    let mut s = String::from(
+        "| tool | operation | time | peak RSS | CPU | requests |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | {} | {:.2} s | {:.1} MiB | {:.2} s | {:.0} |\n",
+            r.tool, r.what, r.seconds, r.max_rss_mib, r.cpu_seconds, r.requests
+        ));
+    }
+    s
+}
+
+/// The median time of (tool, what).
+pub fn median_of(rows: &[Medians], tool: &str, what: &str) -> Option<f64> {
+    rows.iter()
+        .find(|r| r.tool == tool && r.what == what)
+        .map(|r| r.seconds)
+}
+
+/// The median of each (tool, what), as a table.
+pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
+    let rows = medians(m);
     let mut s = format!(
-        "copy of a {}-platform list, {} MiB per platform, {} ms one way per proxy, {} run(s); medians\n\n| tool | operation | time | peak RSS | CPU | requests |\n|---|---|---|---|---|---|\n",
+        "copy of a {}-platform list, {} MiB per platform, {} ms one way per proxy, {} run(s); medians\n\n",
         PLATFORMS.len(),
         opts.mib,
         opts.delay.as_millis(),
         opts.runs
     );
-    let mut times = std::collections::HashMap::new();
-    for (tool, what) in &keys {
-        let xs: Vec<&Measured> = m
-            .iter()
-            .filter(|x| &x.tool == tool && &x.what == what)
-            .collect();
-        let t = med(xs.iter().map(|x| x.seconds).collect());
-        let r = med(xs.iter().map(|x| x.max_rss_kib as f64).collect()) / 1024.0;
-        let q = med(xs.iter().map(|x| x.requests as f64).collect());
-        let c = med(xs.iter().map(|x| x.cpu_seconds).collect());
-        times.insert((tool.as_str(), what.as_str()), t);
-        s.push_str(&format!(
-            "| {tool} | {what} | {t:.2} s | {r:.1} MiB | {c:.2} s | {q:.0} |\n"
-        ));
-    }
+    s.push_str(&medians_table(&rows));
     if let (Some(a), Some(b)) = (
-        times.get(&("manifest-tui", "copy")),
-        times.get(&("skopeo", "copy")),
+        median_of(&rows, "manifest-tui", "copy"),
+        median_of(&rows, "skopeo", "copy"),
     ) {
         s.push_str(&format!(
             "\nmanifest-tui copy is {:.1}x faster than skopeo copy --all\n",
@@ -338,4 +387,86 @@ pub fn render(opts: &CopyBenchOptions, m: &[Measured]) -> String {
         ));
     }
     s
+}
+
+/// Run `prog args` through [`timed`] with every proxy's counters reset first: the
+/// measurement (requests summed over `proxies`, bytes up through the last one) and stdout.
+/// Prints one line to stderr (and, with `show_requests`, every request, proxy by proxy).
+pub(crate) fn measure(
+    proxies: &[(&str, &DelayProxy)],
+    (tool, what): (&str, &str),
+    prog: &Path,
+    args: &[String],
+    cfg: &Path,
+    show_requests: bool,
+) -> Result<(Measured, String), String> {
+    for (_, p) in proxies {
+        p.reset();
+    }
+    let (seconds, rss, cpu_seconds, stdout) = timed(prog, args, cfg)?;
+    let m = Measured {
+        tool: tool.into(),
+        what: what.into(),
+        seconds,
+        max_rss_kib: rss,
+        cpu_seconds,
+        requests: proxies.iter().map(|(_, p)| p.counters().requests).sum(),
+        bytes_up: proxies.last().map_or(0, |(_, p)| p.counters().bytes_up),
+    };
+    if show_requests {
+        for (side, p) in proxies {
+            for line in p.request_log() {
+                eprintln!("    {side} {line}");
+            }
+        }
+    }
+    eprintln!(
+        "  {tool:<12} {what:<24} {seconds:>7.2} s  {:>6.1} MiB  {cpu_seconds:>5.2} s CPU  {:>4} requests",
+        rss as f64 / 1024.0,
+        m.requests
+    );
+    Ok((m, stdout))
+}
+
+/// The sha256 of the bytes `skopeo inspect --raw` reads at `place` (a transport and its
+/// reference, `docker://…` or `oci:…`; `extra` before it, e.g. `--tls-verify=false`).
+pub(crate) fn skopeo_digest(skopeo: &Path, extra: &[&str], place: &str) -> Result<Digest, String> {
+    let out = Command::new(skopeo)
+        .arg("inspect")
+        .arg("--raw")
+        .args(extra)
+        .arg(place)
+        .output()
+        .map_err(|e| format!("cannot run skopeo inspect: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "skopeo inspect --raw {place}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(Digest::sha256(&out.stdout))
+}
+
+/// A temporary `DOCKER_CONFIG` with no credentials, under `work`.
+pub(crate) fn empty_docker_config(work: &Path) -> Result<PathBuf, String> {
+    let cfg = work.join("docker");
+    std::fs::create_dir_all(&cfg).map_err(|e| e.to_string())?;
+    std::fs::write(cfg.join("config.json"), "{\"auths\":{}}").map_err(|e| e.to_string())?;
+    Ok(cfg)
+}
+
+/// `127.0.0.1:PORT` of a local registry, as the proxy's upstream.
+pub(crate) fn upstream(r: &LocalRegistry) -> Result<std::net::SocketAddr, String> {
+    format!("127.0.0.1:{}", r.port())
+        .parse()
+        .map_err(|e| format!("bad registry address: {e}"))
+}
+
+/// "yes" or "NO" for a target.
+pub(crate) fn met(ok: bool) -> &'static str {
+    if ok {
+        "yes"
+    } else {
+        "NO"
+    }
 }

@@ -8,6 +8,10 @@
 //!   [`mt_testkit::samples`].
 //! - [`copy`]: the copy benchmark (two registries, `manifest-tui copy` next to
 //!   `skopeo copy --all`, a 6-platform list of incompressible layers).
+//! - [`sync`]: the sync benchmark (`--sync`: a skopeo sync YAML of 12 tags in 4
+//!   repositories, `manifest-tui sync` next to `skopeo sync --all --preserve-digests`).
+//! - [`layout`]: the OCI layout benchmark (`--layout`: registry -> `oci:DIR:TAG` and back,
+//!   `manifest-tui copy` next to `skopeo copy --all --preserve-digests`).
 //! - [`run`]: the scenarios, timing, medians, targets and the printed table / JSON report.
 //! - [`details`]: every platform's details of a 24-entry list, against a skopeo script
 //!   (`--details`).
@@ -16,5 +20,7 @@
 
 pub mod copy;
 pub mod details;
+pub mod layout;
 pub mod run;
 pub mod seed;
+pub mod sync;

@@ -4,9 +4,9 @@
 //! runs both tools alternately on the same work. See BENCHMARKS.md; run via `scripts/bench.sh`.
 
 use clap::Parser;
-use mt_bench::copy;
 use mt_bench::details::{render_details, run_details, DetailsOptions};
 use mt_bench::run::{self, BenchOptions};
+use mt_bench::{copy, layout, sync};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -62,9 +62,25 @@ struct Args {
     /// Layer size per platform for --copy, in MiB (256 for the memory figure)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
     copy_mib: u64,
-    /// Do not run skopeo in --copy
+    /// Do not run skopeo in --copy or --sync
     #[arg(long)]
     no_skopeo: bool,
+    /// Run the sync benchmark instead: one skopeo sync YAML (12 tags of 6-platform lists in
+    /// 4 repositories) mirrored between two registries, each behind a delay proxy, by
+    /// `manifest-tui sync` and `skopeo sync --all --preserve-digests`, then again unchanged
+    #[arg(long)]
+    sync: bool,
+    /// Layer size of each image for --sync, in KiB
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    sync_kib: u64,
+    /// Run the OCI layout benchmark instead: a 6-platform OCI index copied from a registry
+    /// behind a delay proxy into `oci:DIR:TAG`, and from a layout to a registry, by
+    /// `manifest-tui copy` and `skopeo copy --all --preserve-digests` (needs skopeo)
+    #[arg(long)]
+    layout: bool,
+    /// Layer size per platform for --layout, in MiB
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    layout_mib: u64,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -171,6 +187,66 @@ fn main() -> ExitCode {
             Ok(m) if a.json => print_json(&m),
             Ok(m) => {
                 print!("{}", copy::render(&opts, &m));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if a.sync {
+        let Some(ours) = ours else {
+            return ExitCode::FAILURE;
+        };
+        let skopeo = if a.no_skopeo {
+            None
+        } else {
+            find_on_path("skopeo")
+        };
+        if skopeo.is_none() && !a.no_skopeo {
+            eprintln!("mt-bench: skopeo is absent: measuring manifest-tui alone");
+        }
+        let opts = sync::SyncBenchOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            kib: a.sync_kib as usize,
+            runs: a.runs as usize,
+            manifest_tui: ours,
+            skopeo,
+            show_requests: a.show_requests,
+        };
+        return match sync::run(&opts) {
+            Ok(m) if a.json => print_json(&m),
+            Ok(m) => {
+                print!("{}", sync::render(&opts, &m));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("mt-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if a.layout {
+        let Some(ours) = ours else {
+            return ExitCode::FAILURE;
+        };
+        let Some(skopeo) = find_on_path("skopeo") else {
+            eprintln!("mt-bench: --layout needs skopeo (it writes the shared layout and reads every result back)");
+            return ExitCode::FAILURE;
+        };
+        let opts = layout::LayoutBenchOptions {
+            delay: Duration::from_millis(a.delay_ms),
+            mib: a.layout_mib as usize,
+            runs: a.runs as usize,
+            manifest_tui: ours,
+            skopeo,
+            show_requests: a.show_requests,
+        };
+        return match layout::run(&opts) {
+            Ok(m) if a.json => print_json(&m),
+            Ok(m) => {
+                print!("{}", layout::render(&opts, &m));
                 ExitCode::SUCCESS
             }
             Err(e) => {
