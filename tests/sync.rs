@@ -755,10 +755,26 @@ fn a_sync_within_one_registry_mounts_every_image_whole() {
     let reg = TestRegistry::plain();
     reg.seed();
     let cfg = empty_config(reg.dir.path());
-    let r = mt(&cfg, &["sync", &reg.reference("samples/app"), &reg.reference("mirror")]);
+    let r = mt(
+        &cfg,
+        &[
+            "sync",
+            &reg.reference("samples/app"),
+            &reg.reference("mirror"),
+        ],
+    );
     assert_eq!(r.code, 0, "{}\n{}", r.out, r.err);
-    for (tag, oci) in [("v1", false), ("v1-oci", true), ("v2", false), ("v2-oci", true)] {
+    for (tag, oci) in [
+        ("v1", false),
+        ("v1-oci", true),
+        ("v2", false),
+        ("v2-oci", true),
+    ] {
         let raw = skopeo_inspect_raw(&reg.reference(&format!("mirror/app:{tag}")), &[]);
-        assert_eq!(Digest::sha256(&raw), samples::list(&tag[..2], oci).digest, "{tag}");
+        assert_eq!(
+            Digest::sha256(&raw),
+            samples::list(&tag[..2], oci).digest,
+            "{tag}"
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! destination). The plan is cheap: one HEAD of each image on each side, concurrently, so a
 //! re-run with nothing changed sends no write at all (with `--platform` or `--referrers` the
 //! copy's own plan is asked instead, since what goes under the tag depends on the source's
-//! bytes). The run copies [`IMAGES_AT_ONCE`] images at a time through [`copy_one`], the one
+//! bytes). The run copies [`IMAGES_AT_ONCE`] repositories at a time (a repository's images one
+//! after another) through [`copy_one`], the one
 //! place this module calls the copy engine; the requests in flight on each registry are
 //! bounded across every image by the client's per-registry limit. One image failing does not
 //! stop the others: its reason is its outcome.
@@ -478,51 +479,80 @@ async fn copy_one(
     run_copy(client, &plan, progress).await
 }
 
-/// Run a plan: every new or changed image copied ([`IMAGES_AT_ONCE`] at a time), each
-/// reported through `progress`; one outcome per planned image, in the plan's order.
+/// Run a plan: every new or changed image copied, each reported through `progress`; one
+/// outcome per planned image, in the plan's order. Images bound for one repository go one
+/// after another, [`IMAGES_AT_ONCE`] repositories at a time: two copies into one
+/// repository at once (tags sharing children) mount the same blobs and put the same child
+/// manifests while the other verifies them, and Distribution's filesystem writes are not
+/// atomic, so it answers MANIFEST_BLOB_UNKNOWN / DIGEST_INVALID now and then.
 pub async fn run_sync(
     client: &Client,
     plan: &SyncPlan,
     opts: &SyncOptions,
     progress: SyncProgressFn,
 ) -> Vec<Outcome> {
-    // By index, not `iter().enumerate()`: a closure over `&PlannedImage` makes the future
-    // not provably `Send` (rust#102211), and the TUI's worker spawns it.
-    let mut outcomes: Vec<(usize, Outcome)> = stream::iter(0..plan.images.len())
-        .map(|i| {
-            let image = &plan.images[i];
+    let mut groups: Vec<(Repo, Vec<usize>)> = Vec::new();
+    for (i, image) in plan.images.iter().enumerate() {
+        let repo = Repo::of(&image.target);
+        match groups.iter_mut().find(|(r, _)| *r == repo) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((repo, vec![i])),
+        }
+    }
+    // By index, not over `&PlannedImage`: a closure over a reference makes the future not
+    // provably `Send` (rust#102211), and the TUI's worker spawns it.
+    let groups = &groups;
+    let mut outcomes: Vec<(usize, Outcome)> = stream::iter(0..groups.len())
+        .map(|g| {
             let progress = progress.clone();
             async move {
-                match &image.state {
-                    ImageState::UpToDate => return (i, Outcome::UpToDate),
-                    ImageState::Failed(why) => return (i, Outcome::Failed(why.clone())),
-                    ImageState::New | ImageState::Changed => {}
+                let mut out = Vec::new();
+                for &i in &groups[g].1 {
+                    out.push((i, run_image(client, plan, i, opts, progress.clone()).await));
                 }
-                progress(SyncEvent::Started { image: i });
-                let inner = progress.clone();
-                let copy_progress: ProgressFn = Arc::new(move |p| {
-                    inner(SyncEvent::Copy {
-                        image: i,
-                        progress: p,
-                    })
-                });
-                let r = copy_one(client, image, opts, copy_progress).await;
-                progress(SyncEvent::Done {
-                    image: i,
-                    result: r
-                        .as_ref()
-                        .map(|r| r.digest.clone())
-                        .map_err(|e| e.to_string()),
-                });
-                match r {
-                    Ok(r) => (i, Outcome::Copied(Box::new(r))),
-                    Err(e) => (i, Outcome::Failed(e.to_string())),
-                }
+                out
             }
         })
         .buffer_unordered(IMAGES_AT_ONCE)
+        .flat_map(stream::iter)
         .collect()
         .await;
     outcomes.sort_by_key(|(i, _)| *i);
     outcomes.into_iter().map(|(_, o)| o).collect()
+}
+
+/// One image of a run: copied when new or changed, its events sent.
+async fn run_image(
+    client: &Client,
+    plan: &SyncPlan,
+    i: usize,
+    opts: &SyncOptions,
+    progress: SyncProgressFn,
+) -> Outcome {
+    let image = &plan.images[i];
+    match &image.state {
+        ImageState::UpToDate => return Outcome::UpToDate,
+        ImageState::Failed(why) => return Outcome::Failed(why.clone()),
+        ImageState::New | ImageState::Changed => {}
+    }
+    progress(SyncEvent::Started { image: i });
+    let inner = progress.clone();
+    let copy_progress: ProgressFn = Arc::new(move |p| {
+        inner(SyncEvent::Copy {
+            image: i,
+            progress: p,
+        })
+    });
+    let r = copy_one(client, image, opts, copy_progress).await;
+    progress(SyncEvent::Done {
+        image: i,
+        result: r
+            .as_ref()
+            .map(|r| r.digest.clone())
+            .map_err(|e| e.to_string()),
+    });
+    match r {
+        Ok(r) => Outcome::Copied(Box::new(r)),
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
 }
