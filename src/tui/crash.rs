@@ -66,12 +66,6 @@ pub(crate) fn test_panic(place: &str) -> bool {
     std::env::var_os("MANIFEST_TUI_TEST_PANIC").is_some_and(|v| v == place)
 }
 
-/// Without the `panic-hooks` feature: never.
-#[cfg(not(feature = "panic-hooks"))]
-pub(crate) fn test_panic(_place: &str) -> bool {
-    false
-}
-
 /// Names the file whose appearance fires the `worker` and `operation` test panics.
 #[cfg(feature = "panic-hooks")]
 pub(crate) const TEST_PANIC_TRIGGER_ENV: &str = "MANIFEST_TUI_TEST_PANIC_TRIGGER";
@@ -88,10 +82,6 @@ pub async fn test_panic_trigger() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
-
-/// Without the `panic-hooks` feature: at once.
-#[cfg(not(feature = "panic-hooks"))]
-pub async fn test_panic_trigger() {}
 
 /// The report: what failed and where, the version, how to see the backtrace and where to send
 /// it. The backtrace itself only when asked for (`RUST_BACKTRACE=1`).

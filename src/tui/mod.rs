@@ -254,7 +254,11 @@ async fn event_loop(
     let mut last_draw = Instant::now() - FRAME;
     // Test hook for "a panic while drawing restores the terminal": the first frame drawn
     // after a key panics (so the test has seen a frame, however quickly replies arrive).
+    // The panic tests' hook (the `panic-hooks` feature only): panic on the first frame
+    // after a key.
+    #[cfg(feature = "panic-hooks")]
     let panic_on_draw = crash::test_panic("draw");
+    #[cfg(feature = "panic-hooks")]
     let mut keyed = false;
 
     loop {
@@ -286,7 +290,10 @@ async fn event_loop(
             _ = sigint.recv() => return Ok(()),
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => {
-                    keyed = true;
+                    #[cfg(feature = "panic-hooks")]
+                    {
+                        keyed = true;
+                    }
                     app.key(k)
                 }
                 Some(Ok(Event::Paste(s))) => app.paste(&s),
@@ -303,6 +310,7 @@ async fn event_loop(
             _ = tokio::time::sleep_until(draw_at), if app.dirty => {
                 crash::with_terminal(|_| {
                     terminal.draw(|f| {
+                        #[cfg(feature = "panic-hooks")]
                         if panic_on_draw && keyed {
                             panic!("test panic while drawing (MANIFEST_TUI_TEST_PANIC=draw)");
                         }

@@ -528,6 +528,7 @@ async fn worker_loop(
     tx: mpsc::UnboundedSender<WorkerEvent>,
 ) {
     // Test hook for the "a panic anywhere restores the terminal" end-to-end test.
+    #[cfg(feature = "panic-hooks")]
     if super::crash::test_panic("worker") {
         super::crash::test_panic_trigger().await;
         panic!("test panic in the worker (MANIFEST_TUI_TEST_PANIC=worker)");
@@ -588,6 +589,7 @@ async fn run_command(
     tx: &mpsc::UnboundedSender<WorkerEvent>,
 ) {
     // Test hook for "a panic in an operation restores the terminal".
+    #[cfg(feature = "panic-hooks")]
     if super::crash::test_panic("operation") {
         super::crash::test_panic_trigger().await;
         panic!("test panic in an operation (MANIFEST_TUI_TEST_PANIC=operation)");

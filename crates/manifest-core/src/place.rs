@@ -61,15 +61,16 @@ pub fn parse(s: &str) -> Option<Result<Reference, ReferenceError>> {
         input: s.to_string(),
         kind: ReferenceErrorKind::Layout(why),
     };
-    // `PATH@sha256:…` (how a layout reference by digest is printed) parses back; else the
-    // path ends at the first `:`.
+    // The path ends at the first `:`, unless that colon is a digest's, `PATH@sha256:…`
+    // (how a layout reference by digest is printed, so it parses back).
+    let colon = rest.find(':');
     let at_digest = ["@sha256:", "@sha512:"]
         .iter()
-        .filter_map(|m| rest.rfind(m))
-        .max();
-    let (path, name) = match (at_digest, rest.split_once(':')) {
+        .filter_map(|m| rest.find(m))
+        .find(|&i| colon == Some(i + 7));
+    let (path, name) = match (at_digest, colon) {
         (Some(i), _) => (&rest[..i], Some(&rest[i..])),
-        (None, Some((p, n))) => (p, Some(n)),
+        (None, Some(c)) => (&rest[..c], Some(&rest[c + 1..])),
         (None, None) => (rest, None),
     };
     if path.is_empty() {
@@ -169,6 +170,13 @@ mod tests {
             assert_eq!(r.to_string(), format!("oci:l@{d}"));
             assert_eq!(parse(&r.to_string()).unwrap().unwrap(), r);
         }
+        // A ref name may hold `@sha256:` after the path's colon: it stays a name.
+        let named = format!("x@{d}");
+        let r = parse(&format!("oci:l:{named}")).unwrap().unwrap();
+        assert_eq!(
+            (r.domain.as_str(), r.tag.as_deref()),
+            ("oci:l", Some(named.as_str()))
+        );
         let r = parse("oci-archive:x.tar").unwrap().unwrap();
         assert_eq!(
             Location::of(&r.domain),
