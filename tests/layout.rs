@@ -541,3 +541,41 @@ fn create_takes_children_from_a_layout_and_push_sends_them_on() {
         &format!("dir:{}", reg.dir.path().join("pulled").display()),
     ]);
 }
+
+#[test]
+fn a_filtered_copy_into_a_layout_is_read_by_skopeo_and_its_config_by_inspect() {
+    let reg = TestRegistry::plain();
+    reg.seed();
+    let cfg = empty_config(reg.dir.path());
+    let dir = reg.dir.path().join("slim");
+    let place = format!("oci:{}:slim", dir.display());
+    let r = ok(
+        mt(
+            &cfg,
+            &[
+                "copy",
+                "--platform",
+                "linux/arm64",
+                "--platform",
+                "linux/amd64",
+                &reg.reference("samples/app:v1-oci"),
+                &place,
+            ],
+        ),
+        "copy --platform to a layout",
+    );
+    assert!(r.out.contains("digest changed"), "{}", r.out);
+    let raw = skopeo(&["inspect", "--raw", &place]);
+    assert_eq!(Digest::sha256(&raw), last_digest(&r.out), "{}", r.out);
+    let v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["manifests"].as_array().map(Vec::len), Some(2));
+    let r = ok(
+        mt(
+            &cfg,
+            &["inspect", "--config", "--platform", "linux/arm64", &place],
+        ),
+        "inspect --config of a layout",
+    );
+    let config: serde_json::Value = serde_json::from_str(&r.out).expect("a config");
+    assert_eq!(config["architecture"], "arm64", "{}", r.out);
+}
