@@ -219,50 +219,64 @@ fn status_lines<'a>(s: &PushState, view: &View) -> Vec<Line<'a>> {
                 ),
             ])]
         }
-        PushStatus::Failed(m) if s.syncing().is_some() => vec![Line::from(vec![
-            Span::styled("✗ sync failed", t.error),
-            Span::styled(format!(" ({} syncs again): ", k(Action::Retry)), t.muted),
-            Span::raw(inert(m).into_owned()),
-        ])],
-        PushStatus::Failed(m) if s.copying().is_some() => vec![Line::from(vec![
-            Span::styled("✗ copy failed", t.error),
-            Span::styled(
-                format!(
-                    " ({} copies again; what arrived is kept): ",
-                    k(Action::Retry)
-                ),
-                t.muted,
-            ),
-            Span::raw(inert(m).into_owned()),
-        ])],
-        PushStatus::Failed(m) => vec![Line::from(vec![
-            Span::styled("✗ push failed", t.error),
-            Span::styled(
-                format!(" ({} retries; the local list is kept): ", k(Action::Retry)),
-                t.muted,
-            ),
-            Span::raw(inert(m).into_owned()),
-        ])],
-        PushStatus::Cancelled => vec![Line::from(vec![
-            Span::styled("cancelled", t.error),
-            Span::styled(
-                if s.syncing().is_some() {
-                    format!("  (images copied stay; {} syncs again)", k(Action::Retry))
-                } else if s.copying().is_some() {
-                    format!(
-                        "  (nothing is tagged yet; {} copies again)",
-                        k(Action::Retry)
-                    )
-                } else {
-                    format!(
-                        "  (the local list is unchanged; {} pushes again)",
-                        k(Action::Retry)
-                    )
-                },
-                t.muted,
-            ),
-        ])],
+        PushStatus::Failed(m) => vec![failed_line(s, m, view)],
+        PushStatus::Cancelled => vec![cancelled_line(s, view)],
     }
+}
+
+/// A push, copy or sync that failed: which, how to run it again, why.
+fn failed_line<'a>(s: &PushState, m: &str, view: &View) -> Line<'a> {
+    let t = view.theme;
+    let k = |a: Action| view.key(Context::Push, a);
+    let (what, again) = if s.syncing().is_some() {
+        (
+            "✗ sync failed",
+            format!(" ({} syncs again): ", k(Action::Retry)),
+        )
+    } else if s.copying().is_some() {
+        (
+            "✗ copy failed",
+            format!(
+                " ({} copies again; what arrived is kept): ",
+                k(Action::Retry)
+            ),
+        )
+    } else {
+        (
+            "✗ push failed",
+            format!(" ({} retries; the local list is kept): ", k(Action::Retry)),
+        )
+    };
+    Line::from(vec![
+        Span::styled(what, t.error),
+        Span::styled(again, t.muted),
+        Span::raw(inert(m).into_owned()),
+    ])
+}
+
+/// A push, copy or sync that was cancelled: what stays, how to run it again.
+fn cancelled_line<'a>(s: &PushState, view: &View) -> Line<'a> {
+    let t = view.theme;
+    let k = |a: Action| view.key(Context::Push, a);
+    Line::from(vec![
+        Span::styled("cancelled", t.error),
+        Span::styled(
+            if s.syncing().is_some() {
+                format!("  (images copied stay; {} syncs again)", k(Action::Retry))
+            } else if s.copying().is_some() {
+                format!(
+                    "  (nothing is tagged yet; {} copies again)",
+                    k(Action::Retry)
+                )
+            } else {
+                format!(
+                    "  (the local list is unchanged; {} pushes again)",
+                    k(Action::Retry)
+                )
+            },
+            t.muted,
+        ),
+    ])
 }
 
 /// A push that landed: where, whether the local list went, the digest.
