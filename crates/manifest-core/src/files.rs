@@ -112,6 +112,42 @@ pub fn write_atomic_via(path: &Path, bytes: &[u8], tmp_dir: &Path) -> std::io::R
     tmp.persist(path).map(|_| ()).map_err(|e| e.error)
 }
 
+/// An advisory exclusive `flock`, held until dropped: on a file (made when `create`), or on a
+/// directory (opened read-only). Every read-modify-write that other processes may race on
+/// takes one: a list in docker's store, an OCI layout's `index.json`.
+pub struct FileLock(std::fs::File);
+
+impl FileLock {
+    /// Block until the lock on `path` is ours.
+    pub fn exclusive(path: &Path, create: bool) -> std::io::Result<FileLock> {
+        use std::os::unix::io::AsRawFd;
+        let file = if create {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)?
+        } else {
+            std::fs::File::open(path)?
+        };
+        // SAFETY: flock on a file descriptor we own; blocking until the lock is ours.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(FileLock(file))
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: unlocking the descriptor we locked.
+        unsafe {
+            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -504,7 +504,7 @@ impl Layout {
         size: u64,
     ) -> Result<(), RegistryError> {
         let _in_process = self.index_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let _across = DirLock::take(&self.root)
+        let _across = crate::files::FileLock::exclusive(&self.root, false)
             .map_err(|e| local(self.shown.clone(), e.to_string(), false))?;
         let (mut value, _) = self.index()?;
         let what = self.file(INDEX);
@@ -570,31 +570,6 @@ impl Hasher {
         };
         let hex: String = out.iter().map(|b| format!("{b:02x}")).collect();
         Digest::parse(&format!("{alg}:{hex}")).expect("a digest we computed")
-    }
-}
-
-/// An advisory `flock` on a directory, held while `index.json` is rewritten.
-struct DirLock(std::fs::File);
-
-impl DirLock {
-    fn take(dir: &Path) -> std::io::Result<DirLock> {
-        use std::os::unix::io::AsRawFd;
-        let f = std::fs::File::open(dir)?;
-        // SAFETY: flock on a descriptor we own, blocking until the lock is ours.
-        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(DirLock(f))
-    }
-}
-
-impl Drop for DirLock {
-    fn drop(&mut self) {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: unlocking the descriptor we locked.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
     }
 }
 

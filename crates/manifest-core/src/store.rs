@@ -508,10 +508,11 @@ impl Store {
         Ok(())
     }
 
-    fn lock(&self, list: &Reference) -> Result<FileLock, StoreError> {
+    fn lock(&self, list: &Reference) -> Result<crate::files::FileLock, StoreError> {
         let dir = self.own("locks");
         create_dir(&dir)?;
-        FileLock::acquire(&dir.join(format!("{}.lock", list.store_name())))
+        let path = dir.join(format!("{}.lock", list.store_name()));
+        crate::files::FileLock::exclusive(&path, true).map_err(io_err(&path))
     }
 }
 
@@ -783,39 +784,6 @@ fn write_go(out: &mut String, v: &serde_json::Value, depth: usize) {
         }
         Value::String(s) => media::go_quote_into(out, s),
         other => out.push_str(&other.to_string()),
-    }
-}
-
-/// An advisory exclusive lock on a file, released on drop.
-struct FileLock {
-    file: fs::File,
-}
-
-impl FileLock {
-    fn acquire(path: &Path) -> Result<FileLock, StoreError> {
-        use std::os::unix::io::AsRawFd;
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(io_err(path))?;
-        // SAFETY: flock on a file descriptor we own; blocking until the lock is ours.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-        if rc != 0 {
-            return Err(io_err(path)(std::io::Error::last_os_error()));
-        }
-        Ok(FileLock { file })
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: unlocking the descriptor we locked.
-        unsafe {
-            libc::flock(self.file.as_raw_fd(), libc::LOCK_UN);
-        }
     }
 }
 
